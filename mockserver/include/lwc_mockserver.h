@@ -1,0 +1,120 @@
+/* lwc mock Kubernetes API server: start one inside a process, change its
+ * world, and read what clients asked of it.
+ *
+ * Every function returns 0 (LWC_MOCK_OK) or a negative LWC_MOCK_E* code and,
+ * where it takes err/errlen, a message naming what went wrong. The server is
+ * thread-safe: writes, compactions and log reads may come from any thread
+ * while it serves. */
+#ifndef LWC_MOCKSERVER_H
+#define LWC_MOCKSERVER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+enum {
+    LWC_MOCK_OK = 0,
+    LWC_MOCK_EINVAL = -1,   /* bad argument or bad object */
+    LWC_MOCK_ENOENT = -2,   /* no such object or resource */
+    LWC_MOCK_EEXIST = -3,   /* already exists */
+    LWC_MOCK_ECONFLICT = -4,
+    LWC_MOCK_ENOMEM = -5,
+    LWC_MOCK_EIO = -6,      /* socket, thread or file failure */
+    LWC_MOCK_ETIMEDOUT = -7,
+};
+
+typedef struct lwc_mock lwc_mock;
+
+typedef struct lwc_mock_config {
+    const char *listen_addr;        /* IPv4 or IPv6 literal; default "127.0.0.1" */
+    unsigned short port;            /* 0: an ephemeral port */
+    int demo_world;                 /* 1: populate the built-in demo world */
+    /* Lists with resourceVersion=0 are answered whole from the "watch cache",
+     * ignoring limit, as real apiservers do (default 1). 0: paginate them. */
+    int rv0_ignores_limit;
+    /* Streaming lists (sendInitialEvents=true). 1 (default): served.
+     * 0: refused with 422, as a server with the WatchList gate off does. */
+    int watch_list;
+    unsigned bookmark_interval_ms;  /* default 60000, as the watch cache */
+    unsigned too_large_wait_ms;     /* how long a future RV waits before 504; default 3000 */
+    size_t max_body_bytes;          /* larger bodies get 413; default 3 MiB, as the apiserver */
+    size_t history_limit;           /* keep at most this many events (0: until compacted) */
+    uint64_t seed;                  /* uids and watch timeouts; 0: from the clock */
+    int log_requests;               /* 1: one line per request on stderr */
+} lwc_mock_config;
+
+void lwc_mock_config_init(lwc_mock_config *cfg);
+
+int lwc_mock_start(const lwc_mock_config *cfg, lwc_mock **out, char *err, size_t errlen);
+/* Ends every watch cleanly, stops serving and frees the server. */
+void lwc_mock_stop(lwc_mock *srv);
+
+unsigned short lwc_mock_port(const lwc_mock *srv);
+/* "http://ADDR:PORT" */
+const char *lwc_mock_url(const lwc_mock *srv);
+
+/* Writes a kubeconfig for this server; namespace is the context's default
+ * ("" or NULL: "default"). */
+int lwc_mock_write_kubeconfig(const lwc_mock *srv, const char *path, const char *ns, char *err,
+                              size_t errlen);
+
+/* Registers another resource (a custom resource, say) before clients use it. */
+int lwc_mock_add_resource(lwc_mock *srv, const char *group, const char *version, const char *plural,
+                          const char *singular, const char *kind, int namespaced, char *err,
+                          size_t errlen);
+
+/* Writes. api_path is "/api/v1" or "/apis/GROUP/VERSION"; json is the object
+ * (its metadata.namespace names the namespace; a missing namespace is created).
+ * *rv_out (may be NULL) gets the write's resourceVersion. Unlike HTTP
+ * clients, callers may set metadata.creationTimestamp, to build an aged world. */
+int lwc_mock_create(lwc_mock *srv, const char *api_path, const char *resource, const char *json,
+                    uint64_t *rv_out, char *err, size_t errlen);
+int lwc_mock_update(lwc_mock *srv, const char *api_path, const char *resource, const char *json,
+                    uint64_t *rv_out, char *err, size_t errlen);
+int lwc_mock_delete(lwc_mock *srv, const char *api_path, const char *resource, const char *ns,
+                    const char *name, uint64_t *rv_out, char *err, size_t errlen);
+
+uint64_t lwc_mock_current_rv(lwc_mock *srv);
+/* Forgets history up to rv (0: up to now), as an etcd compaction does:
+ * lists, continues and watches that need older state get 410. */
+uint64_t lwc_mock_compact(lwc_mock *srv, uint64_t rv);
+/* Ends every open watch cleanly (final chunk), as a server restart seen by
+ * a load balancer would. */
+void lwc_mock_close_watches(lwc_mock *srv);
+size_t lwc_mock_watch_count(lwc_mock *srv);
+
+/* The collection's state (namespace NULL or "": all) as a JSON list, as of
+ * rv (0: now), with the label selector applied. Returns a malloc'd string. */
+char *lwc_mock_list_json(lwc_mock *srv, const char *api_path, const char *resource, const char *ns,
+                         const char *selector, uint64_t rv, char *err, size_t errlen);
+
+/* The request log: every request in arrival order. */
+typedef struct lwc_mock_request {
+    char method[16];
+    char *path;        /* without the query */
+    char *query;       /* raw, still percent-encoded; "" when none */
+    int status;        /* 0 until answered */
+    int is_watch;
+    int done;          /* the response (a watch's whole stream) is finished */
+    uint64_t bytes;    /* body bytes sent */
+    double start_ms;   /* since the server started */
+    double duration_ms;
+} lwc_mock_request;
+
+size_t lwc_mock_log_count(lwc_mock *srv);
+/* Copies entry i; free it with lwc_mock_request_free. */
+int lwc_mock_log_get(lwc_mock *srv, size_t i, lwc_mock_request *out);
+void lwc_mock_request_free(lwc_mock_request *req);
+/* Waits until the log holds at least count entries with a status. */
+int lwc_mock_log_wait(lwc_mock *srv, size_t count, int timeout_ms);
+/* The decoded value of a query parameter in a logged query; malloc'd or NULL. */
+char *lwc_mock_query_param(const char *query, const char *key);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

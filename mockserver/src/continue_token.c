@@ -1,0 +1,150 @@
+#include "continue_token.h"
+
+#include "base64url.h"
+#include "strbuf.h"
+
+#include <cjson/cJSON.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char token_version[] = "meta.k8s.io/v1";
+
+char *continue_token_encode(int64_t rv, const char *last_key)
+{
+    strbuf sb;
+    strbuf_init(&sb);
+    strbuf_printf(&sb, "{\"v\":\"%s\",\"rv\":%lld,\"start\":", token_version, (long long)rv);
+    /* The key plus "\x00" is the first key after last_key; JSON writes it as \u0000. */
+    strbuf_put_json_string(&sb, last_key);
+    if (sb.len)
+        sb.len--; /* reopen the string literal to add the NUL escape */
+    strbuf_puts(&sb, "\\u0000\"}");
+    size_t len = 0;
+    char *json = strbuf_take(&sb, &len);
+    if (!json)
+        return NULL;
+    char *tok = base64url_encode((const unsigned char *)json, len);
+    free(json);
+    return tok;
+}
+
+/* Go's path.Clean leaves a clean absolute path unchanged; anything it would
+ * rewrite ("//", "/./", "/../", a trailing "/") is a traversal attempt. */
+static int path_is_clean(const char *p)
+{
+    size_t n = strlen(p);
+    if (n == 0 || p[0] != '/')
+        return 0;
+    if (n > 1 && p[n - 1] == '/')
+        return 0;
+    const char *seg = p + 1;
+    for (;;) {
+        const char *end = strchr(seg, '/');
+        size_t len = end ? (size_t)(end - seg) : strlen(seg);
+        if (len == 0 && (end || n > 1))
+            return 0;
+        if (len == 1 && seg[0] == '.')
+            return 0;
+        if (len == 2 && seg[0] == '.' && seg[1] == '.')
+            return 0;
+        if (!end)
+            return 1;
+        seg = end + 1;
+    }
+}
+
+int continue_token_decode(const char *token, continue_token *out, char *err, size_t errlen)
+{
+    memset(out, 0, sizeof *out);
+    unsigned char *raw = NULL;
+    size_t raw_len = 0;
+    size_t bad = 0;
+    int rc = base64url_decode(token, strlen(token), &raw, &raw_len, &bad);
+    if (rc == -2) {
+        snprintf(err, errlen, "continue key is not valid: out of memory");
+        return -1;
+    }
+    if (rc != 0) {
+        snprintf(err, errlen, "continue key is not valid: illegal base64 data at input byte %zu", bad);
+        return -1;
+    }
+    if (memchr(raw, '\0', raw_len)) {
+        free(raw);
+        snprintf(err, errlen, "continue key is not valid: invalid character '\\x00' in JSON");
+        return -1;
+    }
+    cJSON *doc = cJSON_ParseWithLength((const char *)raw, raw_len);
+    if (!doc || !cJSON_IsObject(doc)) {
+        cJSON_Delete(doc);
+        free(raw);
+        snprintf(err, errlen, "continue key is not valid: the token does not decode to a JSON object");
+        return -1;
+    }
+    /* cJSON stops a string at an escaped NUL; whether the key carried the
+     * canonical "\u0000" suffix is read from the raw text instead. */
+    int exclusive = strstr((const char *)raw, "\\u0000") != NULL;
+    free(raw);
+
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(doc, "v");
+    const cJSON *rvj = cJSON_GetObjectItemCaseSensitive(doc, "rv");
+    const cJSON *start = cJSON_GetObjectItemCaseSensitive(doc, "start");
+    const char *vs = cJSON_IsString(v) ? v->valuestring : "";
+    if (strcmp(vs, token_version) != 0) {
+        snprintf(err, errlen, "continue key is not valid: server does not recognize this encoded version %.64s", vs);
+        cJSON_Delete(doc);
+        return -1;
+    }
+    if (rvj && !cJSON_IsNumber(rvj)) {
+        snprintf(err, errlen, "continue key is not valid: json: cannot unmarshal rv into Go struct field continueToken.rv of type int64");
+        cJSON_Delete(doc);
+        return -1;
+    }
+    double rvd = rvj ? rvj->valuedouble : 0;
+    if (rvd != floor(rvd) || rvd > 9007199254740992.0 || rvd < -9007199254740992.0) {
+        snprintf(err, errlen, "continue key is not valid: json: cannot unmarshal number into Go struct field continueToken.rv of type int64");
+        cJSON_Delete(doc);
+        return -1;
+    }
+    if (rvd == 0) {
+        snprintf(err, errlen, "continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)");
+        cJSON_Delete(doc);
+        return -1;
+    }
+    const char *key = cJSON_IsString(start) ? start->valuestring : "";
+    if (key[0] == '\0' && !exclusive) {
+        snprintf(err, errlen, "continue key is not valid: encoded start key empty (version meta.k8s.io/v1)");
+        cJSON_Delete(doc);
+        return -1;
+    }
+    /* Tokens built by the watch cache start with "/"; etcd's do not. */
+    const char *rel = key[0] == '/' ? key + 1 : key;
+    size_t rel_len = strlen(rel);
+    char *abs = malloc(rel_len + 2);
+    if (!abs) {
+        snprintf(err, errlen, "continue key is not valid: out of memory");
+        cJSON_Delete(doc);
+        return -1;
+    }
+    abs[0] = '/';
+    memcpy(abs + 1, rel, rel_len + 1);
+    if (!path_is_clean(abs) && !(rel_len == 0 && exclusive)) {
+        snprintf(err, errlen, "continue key is not valid: %.200s", key);
+        free(abs);
+        cJSON_Delete(doc);
+        return -1;
+    }
+    memmove(abs, abs + 1, rel_len + 1);
+    out->rv = (int64_t)rvd;
+    out->start = abs;
+    out->exclusive = exclusive;
+    cJSON_Delete(doc);
+    return 0;
+}
+
+void continue_token_free(continue_token *t)
+{
+    free(t->start);
+    t->start = NULL;
+}

@@ -1,0 +1,13 @@
+/* The HTTP side: libmicrohttpd, one thread per connection (watches block
+ * in their content reader), TCP_NODELAY, body limits, the request log. */
+#ifndef LWC_HTTP_SERVER_H
+#define LWC_HTTP_SERVER_H
+
+#include "mock_internal.h"
+
+#include <stddef.h>
+
+int http_server_start(lwc_mock *srv, char *err, size_t errlen);
+void http_server_stop(lwc_mock *srv);
+
+#endif

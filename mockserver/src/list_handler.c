@@ -1,0 +1,184 @@
+/* LIST: one page of a collection at a consistent resourceVersion, with the
+ * apiserver's resourceVersion and continue rules (apiserver
+ * pkg/storage/etcd3/store.go GetList, cacher.go, continue.go). */
+#include "continue_token.h"
+#include "list_options.h"
+#include "mock_internal.h"
+#include "table.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char expired_continue_msg[] =
+    "The provided continue parameter is too old to display a consistent list result. You can start a new "
+    "list without the continue parameter, or use the continue token in this response to retrieve the "
+    "remainder of the results. Continuing with the provided token results in an inconsistent list - objects "
+    "that were created, modified, or deleted between the time the first chunk was returned and now may show "
+    "up in the list.";
+
+static const char expired_continue_no_token_msg[] =
+    "The provided continue parameter is too old to display a consistent list result. You can start a new "
+    "list without the continue parameter.";
+
+int wants_table(const request *req)
+{
+    /* kubectl's Accept: application/json;as=Table;v=v1;g=meta.k8s.io,... */
+    return req->accept && strstr(req->accept, "as=Table") && strstr(req->accept, "g=meta.k8s.io");
+}
+
+/* The key a continue token resumes after: relative to the namespace for a
+ * namespaced list, the whole key otherwise. */
+static const char *relative_key(const obj_version *v, const char *ns)
+{
+    return ns ? v->name : v->key;
+}
+
+static void write_list(strbuf *sb, const resource_def *def, const list_page *page, const char *cont,
+                       int with_remaining)
+{
+    /* Sized up front: a 500-item page is one allocation, not twenty. */
+    size_t need = 256;
+    for (size_t i = 0; i < page->n; i++)
+        need += page->items[i]->json_len + 1;
+    strbuf_reserve(sb, need);
+    strbuf_puts(sb, "{\"kind\":");
+    strbuf_put_json_string(sb, def->list_kind);
+    strbuf_puts(sb, ",\"apiVersion\":");
+    strbuf_put_json_string(sb, def->api_version);
+    strbuf_printf(sb, ",\"metadata\":{\"resourceVersion\":\"%llu\"", (unsigned long long)page->rv);
+    if (cont) {
+        strbuf_puts(sb, ",\"continue\":");
+        strbuf_put_json_string(sb, cont);
+        if (with_remaining)
+            strbuf_printf(sb, ",\"remainingItemCount\":%lld", page->remaining);
+    }
+    strbuf_puts(sb, "},\"items\":[");
+    for (size_t i = 0; i < page->n; i++) {
+        if (i)
+            strbuf_putc(sb, ',');
+        obj_write_list_item(sb, def, page->items[i]);
+    }
+    strbuf_puts(sb, "]}");
+}
+
+/* Waits, as the watch cache does, for a resourceVersion the server has not
+ * reached; answers 504 ResourceVersionTooLarge when it does not come. */
+static int wait_for_rv(lwc_mock *srv, uint64_t want, reply *r)
+{
+    if (store_current_rv(srv->st) >= want)
+        return 0;
+    if (store_wait_rv(srv->st, want, (int)srv->cfg.too_large_wait_ms))
+        return 0;
+    reply_too_large_rv(r, (unsigned long long)want, (unsigned long long)store_current_rv(srv->st));
+    return -1;
+}
+
+void handle_list(lwc_mock *srv, const request *req, int res, const char *ns, reply *r)
+{
+    list_options o;
+    if (list_options_parse(req, 0, srv->cfg.watch_list, &o, r) != 0)
+        return;
+    const resource_def *def = store_resource(srv->st, res);
+    list_query q;
+    memset(&q, 0, sizeof q);
+    q.res = res;
+    q.ns = ns;
+    q.labels = o.labels.n ? &o.labels : NULL;
+    q.fields = o.fields.n ? &o.fields : NULL;
+    q.limit = o.limit > 0 ? (size_t)o.limit : 0;
+    q.at_current = 1;
+    continue_token tok;
+    memset(&tok, 0, sizeof tok);
+    int has_rv = o.rv && *o.rv;
+    const char *rvm = o.rvm && *o.rvm ? o.rvm : NULL;
+    char msg[512];
+
+    if (o.continue_token && *o.continue_token) {
+        if (has_rv && strcmp(o.rv, "0") != 0) {
+            reply_bad_request(r, "specifying resource version is not allowed when using continue");
+            goto done;
+        }
+        char why[400];
+        if (continue_token_decode(o.continue_token, &tok, why, sizeof why) != 0) {
+            snprintf(msg, sizeof msg, "invalid continue token: %s", why);
+            reply_bad_request(r, msg);
+            goto done;
+        }
+        q.start = tok.start;
+        q.start_exclusive = tok.exclusive;
+        if (tok.rv == -1) {
+            q.at_current = 1; /* the inconsistent continuation reads the latest state */
+        } else if (tok.rv < 0) {
+            reply_bad_request(r, "invalid continue token: continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)");
+            goto done;
+        } else if ((uint64_t)tok.rv < store_compacted_rv(srv->st)) {
+            /* etcd3 handleCompactedErrorForPaging: 410 with a fresh rv:-1 token from the same key. */
+            char *fresh = tok.exclusive ? continue_token_encode(-1, tok.start) : NULL;
+            reply_status(r, 410, "Expired", fresh ? expired_continue_msg : expired_continue_no_token_msg, NULL,
+                         fresh);
+            free(fresh);
+            goto done;
+        } else if ((uint64_t)tok.rv > store_current_rv(srv->st)) {
+            reply_internal(r, "mvcc: required revision is a future revision");
+            goto done;
+        } else {
+            q.at_current = 0;
+            q.at_rv = (uint64_t)tok.rv;
+        }
+    } else if (!has_rv) {
+        q.at_current = 1;
+    } else if (o.rv_num == 0) {
+        /* The watch cache answers RV=0 whole: limit ignored, no continue (cacher.go). */
+        if (srv->cfg.rv0_ignores_limit)
+            q.limit = 0;
+    } else {
+        int exact = (rvm && strcmp(rvm, "Exact") == 0) || (!rvm && q.limit > 0);
+        if (wait_for_rv(srv, o.rv_num, r) != 0)
+            goto done;
+        if (exact) {
+            if (o.rv_num < store_compacted_rv(srv->st)) {
+                reply_status(r, 410, "Expired", "The resourceVersion for the provided list is too old.", NULL, NULL);
+                goto done;
+            }
+            q.at_current = 0;
+            q.at_rv = o.rv_num;
+        }
+    }
+
+    list_page page;
+    int rc = store_list(srv->st, &q, &page, NULL);
+    if (rc == STORE_EXPIRED) {
+        reply_status(r, 410, "Expired", "The resourceVersion for the provided list is too old.", NULL, NULL);
+        goto done;
+    }
+    if (rc != STORE_OK) {
+        reply_internal(r, rc == STORE_ENOMEM ? "out of memory" : "list failed");
+        goto done;
+    }
+    char *cont = NULL;
+    if (page.more && page.n) {
+        cont = continue_token_encode((int64_t)page.rv, relative_key(page.items[page.n - 1], ns));
+        if (!cont) {
+            list_page_free(&page);
+            reply_internal(r, "out of memory");
+            goto done;
+        }
+    }
+    /* remainingItemCount is an estimate the apiserver gives only without selectors. */
+    int with_remaining = !(o.label_text && *o.label_text) && !(o.field_text && *o.field_text);
+    strbuf sb;
+    strbuf_init(&sb);
+    if (wants_table(req))
+        table_write_list(&sb, def, &page, cont, with_remaining);
+    else
+        write_list(&sb, def, &page, cont, with_remaining);
+    free(cont);
+    list_page_free(&page);
+    size_t len = 0;
+    char *body = strbuf_take(&sb, &len);
+    reply_json(r, 200, body, len);
+done:
+    continue_token_free(&tok);
+    list_options_free(&o);
+}

@@ -1,0 +1,38 @@
+/* ListOptions from the query string, decoded and validated with the
+ * apiserver's rules (apimachinery internalversion validation, apiserver
+ * handlers/get.go): 400 for what does not parse, 422 for what is forbidden. */
+#ifndef LWC_LIST_OPTIONS_H
+#define LWC_LIST_OPTIONS_H
+
+#include "mock_internal.h"
+#include "selector.h"
+
+#include <stdint.h>
+
+typedef struct list_options {
+    int watch;
+    const char *rv;  /* NULL or "": unset */
+    uint64_t rv_num; /* parsed rv when set */
+    const char *rvm; /* NULL or "": unset */
+    const char *continue_token;
+    long long limit;
+    int allow_bookmarks;
+    int send_initial_events_set;
+    int send_initial_events;
+    long long timeout_seconds; /* 0: unset */
+    const char *label_text;
+    const char *field_text;
+    label_selector labels;
+    field_selector fields;
+} list_options;
+
+/* Booleans as apimachinery converts them: false only for "0" and "false"
+ * in any case; anything else, the empty string included, is true. */
+int parse_query_bool(const char *s);
+
+/* Decodes options; on failure fills r with the error and returns -1.
+ * for_watch selects the watch validation rules. */
+int list_options_parse(const request *req, int for_watch, int watch_list_enabled, list_options *o, reply *r);
+void list_options_free(list_options *o);
+
+#endif

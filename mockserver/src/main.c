@@ -1,0 +1,173 @@
+/* lwc-mockserver: serve the demo world (or, later, a scenario) until SIGINT or SIGTERM. */
+#include "lwc_mockserver.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "usage: lwc-mockserver [options]\n"
+            "\n"
+            "A mock Kubernetes API server for list/watch conformance tests. Without options it\n"
+            "serves a demo world on 127.0.0.1:8080, where kubectl looks when it has no kubeconfig.\n"
+            "\n"
+            "  --listen ADDR:PORT        address to listen on; port 0 picks a free one\n"
+            "                            (IPv6: [::1]:PORT). Default 127.0.0.1:8080\n"
+            "  --kubeconfig FILE         write a kubeconfig for this server to FILE\n"
+            "  --namespace NS            the kubeconfig context's namespace (default \"default\")\n"
+            "  --empty                   start with no objects instead of the demo world\n"
+            "  --rv0-paginated           paginate resourceVersion=0 lists (default: ignore limit,\n"
+            "                            as the watch cache does)\n"
+            "  --no-watch-list           refuse streaming lists with 422 (WatchList gate off)\n"
+            "  --bookmark-interval MS    bookmark period for watches that allow them (default 60000)\n"
+            "  --history N               keep only the last N events (default: all until compacted)\n"
+            "  --seed N                  seed for uids and watch timeouts\n"
+            "  -v, --log-requests        print one line per request on stderr\n"
+            "  -h, --help                this help\n");
+}
+
+static int parse_listen(const char *arg, char *addr, size_t addrlen, unsigned short *port)
+{
+    const char *colon;
+    const char *host = arg;
+    size_t hostlen;
+    if (arg[0] == '[') {
+        const char *close = strchr(arg, ']');
+        if (!close || close[1] != ':')
+            return -1;
+        host = arg + 1;
+        hostlen = (size_t)(close - host);
+        colon = close + 1;
+    } else {
+        colon = strrchr(arg, ':');
+        if (!colon)
+            return -1;
+        hostlen = (size_t)(colon - arg);
+    }
+    if (hostlen == 0 || hostlen >= addrlen)
+        return -1;
+    memcpy(addr, host, hostlen);
+    addr[hostlen] = '\0';
+    char *end = NULL;
+    errno = 0;
+    long p = strtol(colon + 1, &end, 10);
+    if (errno || !end || *end || colon[1] == '\0' || p < 0 || p > 65535)
+        return -1;
+    *port = (unsigned short)p;
+    return 0;
+}
+
+static int parse_ulong(const char *s, unsigned long long *out)
+{
+    char *end = NULL;
+    errno = 0;
+    if (!s || !*s || *s == '-')
+        return -1;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno || *end)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    lwc_mock_config cfg;
+    lwc_mock_config_init(&cfg);
+    cfg.port = 8080;
+    cfg.demo_world = 1;
+    char addr[64] = "127.0.0.1";
+    const char *kubeconfig = NULL;
+    const char *ns = NULL;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        const char *val = i + 1 < argc ? argv[i + 1] : NULL;
+        unsigned long long n = 0;
+        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+            usage(stdout);
+            return 0;
+        } else if (!strcmp(a, "--listen")) {
+            if (!val || parse_listen(val, addr, sizeof addr, &cfg.port) != 0) {
+                fprintf(stderr, "lwc-mockserver: --listen wants ADDR:PORT (e.g. 127.0.0.1:0), got \"%s\"\n",
+                        val ? val : "");
+                return 2;
+            }
+            i++;
+        } else if (!strcmp(a, "--kubeconfig") || !strcmp(a, "--namespace")) {
+            if (!val) {
+                fprintf(stderr, "lwc-mockserver: %s needs a value\n", a);
+                return 2;
+            }
+            if (a[2] == 'k')
+                kubeconfig = val;
+            else
+                ns = val;
+            i++;
+        } else if (!strcmp(a, "--empty")) {
+            cfg.demo_world = 0;
+        } else if (!strcmp(a, "--rv0-paginated")) {
+            cfg.rv0_ignores_limit = 0;
+        } else if (!strcmp(a, "--no-watch-list")) {
+            cfg.watch_list = 0;
+        } else if (!strcmp(a, "--bookmark-interval") || !strcmp(a, "--history") || !strcmp(a, "--seed")) {
+            if (parse_ulong(val, &n) != 0 || (a[2] == 'b' && (n == 0 || n > 86400000ULL))) {
+                fprintf(stderr, "lwc-mockserver: %s wants a positive integer, got \"%s\"\n", a, val ? val : "");
+                return 2;
+            }
+            if (a[2] == 'b')
+                cfg.bookmark_interval_ms = (unsigned)n;
+            else if (a[2] == 'h')
+                cfg.history_limit = (size_t)n;
+            else
+                cfg.seed = n;
+            i++;
+        } else if (!strcmp(a, "-v") || !strcmp(a, "--log-requests")) {
+            cfg.log_requests = 1;
+        } else {
+            fprintf(stderr, "lwc-mockserver: unknown argument \"%s\" (see --help)\n", a);
+            return 2;
+        }
+    }
+    cfg.listen_addr = addr;
+
+    /* Each watch holds a socket and an eventfd: 1,000 watches need more than the usual 1,024 descriptors. */
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max;
+        if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+            fprintf(stderr, "lwc-mockserver: could not raise the open-file limit: %s\n", strerror(errno));
+    }
+    /* Block the stop signals in every thread; main waits for them below. */
+    sigset_t stop;
+    sigemptyset(&stop);
+    sigaddset(&stop, SIGINT);
+    sigaddset(&stop, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &stop, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    lwc_mock *srv = NULL;
+    char err[512];
+    int rc = lwc_mock_start(&cfg, &srv, err, sizeof err);
+    if (rc != LWC_MOCK_OK) {
+        fprintf(stderr, "lwc-mockserver: %s\n", err);
+        return 1;
+    }
+    if (kubeconfig && lwc_mock_write_kubeconfig(srv, kubeconfig, ns, err, sizeof err) != LWC_MOCK_OK) {
+        fprintf(stderr, "lwc-mockserver: %s\n", err);
+        lwc_mock_stop(srv);
+        return 1;
+    }
+    printf("listening on %s\n", lwc_mock_url(srv));
+    fflush(stdout);
+    int sig = 0;
+    while (sigwait(&stop, &sig) != 0)
+        ;
+    fprintf(stderr, "lwc-mockserver: %s, stopping\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
+    lwc_mock_stop(srv);
+    return 0;
+}

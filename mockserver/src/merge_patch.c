@@ -1,0 +1,44 @@
+#include "merge_patch.h"
+
+int merge_patch_apply(cJSON *target, const cJSON *patch)
+{
+    const cJSON *p;
+    cJSON_ArrayForEach(p, patch) {
+        if (!p->string)
+            continue;
+        if (cJSON_IsNull(p)) {
+            cJSON_DeleteItemFromObjectCaseSensitive(target, p->string);
+            continue;
+        }
+        cJSON *cur = cJSON_GetObjectItemCaseSensitive(target, p->string);
+        if (cJSON_IsObject(p) && cJSON_IsObject(cur)) {
+            if (merge_patch_apply(cur, p) != 0)
+                return -1;
+            continue;
+        }
+        cJSON *dup = cJSON_Duplicate(p, 1);
+        if (!dup)
+            return -1;
+        if (cJSON_IsObject(dup)) {
+            /* Nulls inside a new object mean "absent", not a value to store. */
+            cJSON *empty = cJSON_CreateObject();
+            if (!empty || merge_patch_apply(empty, dup) != 0) {
+                cJSON_Delete(empty);
+                cJSON_Delete(dup);
+                return -1;
+            }
+            cJSON_Delete(dup);
+            dup = empty;
+        }
+        if (cur) {
+            if (!cJSON_ReplaceItemInObjectCaseSensitive(target, p->string, dup)) {
+                cJSON_Delete(dup);
+                return -1;
+            }
+        } else if (!cJSON_AddItemToObject(target, p->string, dup)) {
+            cJSON_Delete(dup);
+            return -1;
+        }
+    }
+    return 0;
+}

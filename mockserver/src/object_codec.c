@@ -1,0 +1,302 @@
+#include "object_codec.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const meta_order[] = {
+    "name", "generateName", "namespace", "selfLink", "uid", "resourceVersion", "generation",
+    "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "labels",
+    "annotations", "ownerReferences", "finalizers", "managedFields",
+};
+
+static int in_meta_order(const char *k)
+{
+    for (size_t i = 0; i < sizeof meta_order / sizeof meta_order[0]; i++)
+        if (strcmp(meta_order[i], k) == 0)
+            return 1;
+    return 0;
+}
+
+static int add_copy(cJSON *dst, const char *name, const cJSON *src)
+{
+    cJSON *dup = cJSON_Duplicate(src, 1);
+    if (!dup)
+        return -1;
+    if (!cJSON_AddItemToObject(dst, name, dup)) {
+        cJSON_Delete(dup);
+        return -1;
+    }
+    return 0;
+}
+
+cJSON *object_normalize(const resource_def *def, const cJSON *obj)
+{
+    cJSON *out = cJSON_CreateObject();
+    if (!out)
+        return NULL;
+    if (!cJSON_AddStringToObject(out, "kind", def->kind) ||
+        !cJSON_AddStringToObject(out, "apiVersion", def->api_version))
+        goto fail;
+    const cJSON *meta = cJSON_GetObjectItemCaseSensitive(obj, "metadata");
+    cJSON *nmeta = cJSON_AddObjectToObject(out, "metadata");
+    if (!nmeta)
+        goto fail;
+    if (cJSON_IsObject(meta)) {
+        for (size_t i = 0; i < sizeof meta_order / sizeof meta_order[0]; i++) {
+            const cJSON *f = cJSON_GetObjectItemCaseSensitive(meta, meta_order[i]);
+            if (f && add_copy(nmeta, meta_order[i], f) != 0)
+                goto fail;
+        }
+        const cJSON *f;
+        cJSON_ArrayForEach(f, meta) {
+            if (f->string && !in_meta_order(f->string) && add_copy(nmeta, f->string, f) != 0)
+                goto fail;
+        }
+    }
+    const cJSON *f;
+    cJSON_ArrayForEach(f, obj) {
+        if (!f->string || !strcmp(f->string, "kind") || !strcmp(f->string, "apiVersion") ||
+            !strcmp(f->string, "metadata"))
+            continue;
+        if (add_copy(out, f->string, f) != 0)
+            goto fail;
+    }
+    return out;
+fail:
+    cJSON_Delete(out);
+    return NULL;
+}
+
+/* RFC 1123 subdomain, the rule for most object names (apimachinery validation). */
+static int valid_name(const char *s, char *why, size_t whylen)
+{
+    size_t n = strlen(s);
+    if (n > 253) {
+        snprintf(why, whylen, "must be no more than 253 characters");
+        return 0;
+    }
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (!(islower((unsigned char)c) || isdigit((unsigned char)c) || c == '-' || c == '.')) {
+            snprintf(why, whylen,
+                     "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', "
+                     "and must start and end with an alphanumeric character");
+            return 0;
+        }
+    }
+    if (n && (!isalnum((unsigned char)s[0]) || !isalnum((unsigned char)s[n - 1]))) {
+        snprintf(why, whylen,
+                 "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', "
+                 "and must start and end with an alphanumeric character");
+        return 0;
+    }
+    return 1;
+}
+
+static int string_map(const cJSON *m)
+{
+    if (!m || cJSON_IsNull(m))
+        return 1;
+    if (!cJSON_IsObject(m))
+        return 0;
+    const cJSON *e;
+    cJSON_ArrayForEach(e, m) {
+        if (!cJSON_IsString(e))
+            return 0;
+    }
+    return 1;
+}
+
+int object_validate(const resource_def *def, const cJSON *obj, char *field, size_t fieldlen,
+                    char *detail, size_t detaillen)
+{
+    (void)def;
+    if (!cJSON_IsObject(obj)) {
+        snprintf(field, fieldlen, "<root>");
+        snprintf(detail, detaillen, "Invalid value: the body must be a JSON object");
+        return -1;
+    }
+    const cJSON *meta = cJSON_GetObjectItemCaseSensitive(obj, "metadata");
+    if (meta && !cJSON_IsObject(meta)) {
+        snprintf(field, fieldlen, "metadata");
+        snprintf(detail, detaillen, "Invalid value: must be an object");
+        return -1;
+    }
+    const cJSON *name = cJSON_GetObjectItemCaseSensitive(meta, "name");
+    const cJSON *gen = cJSON_GetObjectItemCaseSensitive(meta, "generateName");
+    if (name && !cJSON_IsString(name)) {
+        snprintf(field, fieldlen, "metadata.name");
+        snprintf(detail, detaillen, "Invalid value: must be a string");
+        return -1;
+    }
+    if ((!name || !name->valuestring[0]) && !(cJSON_IsString(gen) && gen->valuestring[0])) {
+        snprintf(field, fieldlen, "metadata.name");
+        snprintf(detail, detaillen, "Required value: name or generateName is required");
+        return -1;
+    }
+    char why[256];
+    if (name && name->valuestring[0] && !valid_name(name->valuestring, why, sizeof why)) {
+        snprintf(field, fieldlen, "metadata.name");
+        snprintf(detail, detaillen, "Invalid value: \"%.200s\": %s", name->valuestring, why);
+        return -1;
+    }
+    if (!string_map(cJSON_GetObjectItemCaseSensitive(meta, "labels"))) {
+        snprintf(field, fieldlen, "metadata.labels");
+        snprintf(detail, detaillen, "Invalid value: labels must map strings to strings");
+        return -1;
+    }
+    if (!string_map(cJSON_GetObjectItemCaseSensitive(meta, "annotations"))) {
+        snprintf(field, fieldlen, "metadata.annotations");
+        snprintf(detail, detaillen, "Invalid value: annotations must map strings to strings");
+        return -1;
+    }
+    return 0;
+}
+
+static char *dup_str(const char *s)
+{
+    size_t n = strlen(s);
+    char *p = malloc(n + 1);
+    if (p)
+        memcpy(p, s, n + 1);
+    return p;
+}
+
+static const char *meta_string(const cJSON *meta, const char *name)
+{
+    const cJSON *f = cJSON_GetObjectItemCaseSensitive(meta, name);
+    return cJSON_IsString(f) ? f->valuestring : "";
+}
+
+static void free_version(obj_version *v)
+{
+    free(v->key);
+    free(v->ns);
+    free(v->name);
+    free(v->uid);
+    free(v->created);
+    for (size_t i = 0; i < v->nlabels; i++) {
+        free(v->labels[i].key);
+        free(v->labels[i].value);
+    }
+    free(v->labels);
+    free(v->json);
+    free(v);
+}
+
+static size_t find_item_offset(const resource_def *def, const char *json)
+{
+    strbuf sb;
+    strbuf_init(&sb);
+    strbuf_puts(&sb, "{\"kind\":");
+    strbuf_put_json_string(&sb, def->kind);
+    strbuf_puts(&sb, ",\"apiVersion\":");
+    strbuf_put_json_string(&sb, def->api_version);
+    strbuf_putc(&sb, ',');
+    size_t off = 0;
+    if (!sb.failed && strncmp(json, sb.data, sb.len) == 0)
+        off = sb.len;
+    strbuf_free(&sb);
+    return off;
+}
+
+obj_version *obj_version_new(const resource_def *def, const cJSON *obj)
+{
+    obj_version *v = calloc(1, sizeof *v);
+    if (!v)
+        return NULL;
+    atomic_init(&v->refs, 1);
+    const cJSON *meta = cJSON_GetObjectItemCaseSensitive(obj, "metadata");
+    const char *ns = def->namespaced ? meta_string(meta, "namespace") : "";
+    const char *name = meta_string(meta, "name");
+    const char *rv = meta_string(meta, "resourceVersion");
+    v->rv = strtoull(rv, NULL, 10);
+    v->ns = dup_str(ns);
+    v->name = dup_str(name);
+    v->uid = dup_str(meta_string(meta, "uid"));
+    v->created = dup_str(meta_string(meta, "creationTimestamp"));
+    size_t klen = strlen(ns) + strlen(name) + 2;
+    v->key = malloc(klen);
+    if (!v->ns || !v->name || !v->uid || !v->created || !v->key)
+        goto fail;
+    if (def->namespaced)
+        snprintf(v->key, klen, "%s/%s", ns, name);
+    else
+        snprintf(v->key, klen, "%s", name);
+
+    const cJSON *labels = cJSON_GetObjectItemCaseSensitive(meta, "labels");
+    if (cJSON_IsObject(labels)) {
+        size_t n = (size_t)cJSON_GetArraySize(labels);
+        if (n) {
+            v->labels = calloc(n, sizeof *v->labels);
+            if (!v->labels)
+                goto fail;
+        }
+        const cJSON *l;
+        cJSON_ArrayForEach(l, labels) {
+            if (!cJSON_IsString(l) || !l->string)
+                continue;
+            label_pair *p = &v->labels[v->nlabels];
+            p->key = dup_str(l->string);
+            p->value = dup_str(l->valuestring);
+            v->nlabels++;
+            if (!p->key || !p->value)
+                goto fail;
+        }
+    }
+    v->json = cJSON_PrintUnformatted(obj);
+    if (!v->json)
+        goto fail;
+    v->json_len = strlen(v->json);
+    v->item_off = find_item_offset(def, v->json);
+    return v;
+fail:
+    free_version(v);
+    return NULL;
+}
+
+obj_version *obj_version_with_rv(const resource_def *def, const obj_version *old, uint64_t rv)
+{
+    cJSON *obj = obj_version_parse(old);
+    if (!obj)
+        return NULL;
+    cJSON *meta = cJSON_GetObjectItemCaseSensitive(obj, "metadata");
+    char buf[32];
+    snprintf(buf, sizeof buf, "%llu", (unsigned long long)rv);
+    obj_version *v = NULL;
+    cJSON *s = cJSON_CreateString(buf);
+    if (s && meta && cJSON_ReplaceItemInObjectCaseSensitive(meta, "resourceVersion", s))
+        v = obj_version_new(def, obj);
+    else
+        cJSON_Delete(s);
+    cJSON_Delete(obj);
+    return v;
+}
+
+void obj_version_ref(obj_version *v)
+{
+    atomic_fetch_add_explicit(&v->refs, 1, memory_order_relaxed);
+}
+
+void obj_version_unref(obj_version *v)
+{
+    if (v && atomic_fetch_sub_explicit(&v->refs, 1, memory_order_acq_rel) == 1)
+        free_version(v);
+}
+
+void obj_write_list_item(strbuf *sb, const resource_def *def, const obj_version *v)
+{
+    if (def->typed_list && v->item_off) {
+        strbuf_putc(sb, '{');
+        strbuf_append(sb, v->json + v->item_off, v->json_len - v->item_off);
+    } else {
+        strbuf_append(sb, v->json, v->json_len);
+    }
+}
+
+cJSON *obj_version_parse(const obj_version *v)
+{
+    return cJSON_ParseWithLength(v->json, v->json_len);
+}

@@ -1,0 +1,109 @@
+#include "request_log.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static char *dup_n(const char *s, size_t n)
+{
+    char *p = malloc(n + 1);
+    if (p) {
+        memcpy(p, s, n);
+        p[n] = '\0';
+    }
+    return p;
+}
+
+int request_log_init(request_log *log)
+{
+    memset(log, 0, sizeof *log);
+    if (pthread_mutex_init(&log->mu, NULL) != 0)
+        return -1;
+    if (pthread_cond_init(&log->cond, NULL) != 0) {
+        pthread_mutex_destroy(&log->mu);
+        return -1;
+    }
+    clock_gettime(CLOCK_MONOTONIC, &log->t0);
+    return 0;
+}
+
+void request_log_destroy(request_log *log)
+{
+    for (size_t i = 0; i < log->n; i++)
+        lwc_mock_request_free(&log->entries[i]);
+    free(log->entries);
+    pthread_cond_destroy(&log->cond);
+    pthread_mutex_destroy(&log->mu);
+}
+
+double request_log_now_ms(const request_log *log)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (double)(now.tv_sec - log->t0.tv_sec) * 1000.0 + (double)(now.tv_nsec - log->t0.tv_nsec) / 1e6;
+}
+
+size_t request_log_begin(request_log *log, const char *method, const char *uri)
+{
+    const char *q = strchr(uri, '?');
+    size_t plen = q ? (size_t)(q - uri) : strlen(uri);
+    char *path = dup_n(uri, plen);
+    char *query = q ? dup_n(q + 1, strlen(q + 1)) : dup_n("", 0);
+    if (!path || !query) {
+        free(path);
+        free(query);
+        return (size_t)-1;
+    }
+    pthread_mutex_lock(&log->mu);
+    if (log->n == log->cap) {
+        size_t ncap = log->cap ? log->cap * 2 : 256;
+        lwc_mock_request *ne = realloc(log->entries, ncap * sizeof *ne);
+        if (!ne) {
+            pthread_mutex_unlock(&log->mu);
+            free(path);
+            free(query);
+            return (size_t)-1;
+        }
+        log->entries = ne;
+        log->cap = ncap;
+    }
+    size_t idx = log->n++;
+    lwc_mock_request *e = &log->entries[idx];
+    memset(e, 0, sizeof *e);
+    snprintf(e->method, sizeof e->method, "%s", method);
+    e->path = path;
+    e->query = query;
+    e->start_ms = request_log_now_ms(log);
+    pthread_mutex_unlock(&log->mu);
+    return idx;
+}
+
+void request_log_answer(request_log *log, size_t idx, int status, int is_watch)
+{
+    if (idx == (size_t)-1)
+        return;
+    pthread_mutex_lock(&log->mu);
+    lwc_mock_request *e = &log->entries[idx];
+    if (e->status == 0)
+        log->answered++;
+    e->status = status;
+    e->is_watch = is_watch;
+    pthread_cond_broadcast(&log->cond);
+    pthread_mutex_unlock(&log->mu);
+}
+
+void request_log_finish(request_log *log, size_t idx, uint64_t bytes)
+{
+    if (idx == (size_t)-1)
+        return;
+    pthread_mutex_lock(&log->mu);
+    lwc_mock_request *e = &log->entries[idx];
+    e->done = 1;
+    e->bytes = bytes;
+    e->duration_ms = request_log_now_ms(log) - e->start_ms;
+    if (log->echo)
+        fprintf(log->echo, "%s %s%s%s -> %d (%llu bytes, %.1f ms%s)\n", e->method, e->path,
+                e->query[0] ? "?" : "", e->query, e->status, (unsigned long long)e->bytes, e->duration_ms,
+                e->is_watch ? ", watch" : "");
+    pthread_cond_broadcast(&log->cond);
+    pthread_mutex_unlock(&log->mu);
+}

@@ -1,0 +1,10 @@
+/* Maps a request's method and path to a handler, as the apiserver's REST
+ * installer lays out /api/v1 and /apis/GROUP/VERSION. */
+#ifndef LWC_ROUTER_H
+#define LWC_ROUTER_H
+
+#include "mock_internal.h"
+
+void route_request(lwc_mock *srv, const request *req, reply *r);
+
+#endif

@@ -1,0 +1,414 @@
+#include "watch_stream.h"
+
+#include "list_options.h"
+#include "mock_internal.h"
+#include "table.h"
+
+#include <errno.h>
+#include <microhttpd.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#define EVENT_BATCH 256
+
+struct watch_stream {
+    lwc_mock *srv;
+    int res;
+    const resource_def *def;
+    char *ns; /* NULL: all namespaces */
+    label_selector labels;
+    field_selector fields;
+    int allow_bookmarks;
+    int table;
+    int table_columns_sent;
+
+    watch_reg reg;
+    int registered;
+
+    obj_version **initial; /* synthetic ADDED still to send, in key order */
+    size_t ninitial, initial_pos;
+    int initial_end_bookmark; /* the k8s.io/initial-events-end bookmark after them */
+    uint64_t initial_rv;
+
+    strbuf out;
+    size_t out_off;
+    int finished;
+
+    long long deadline_ms;      /* monotonic */
+    long long next_bookmark_ms; /* 0: none scheduled */
+    uint64_t bytes;
+    size_t log_idx;
+    int client_fd;
+};
+
+static long long now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The watch cache's nextBookmarkTime: every interval, and once about two
+ * seconds before the deadline; none when that moment has already passed. */
+static void schedule_bookmark(struct watch_stream *w)
+{
+    w->next_bookmark_ms = 0;
+    if (!w->allow_bookmarks)
+        return;
+    long long now = now_ms();
+    long long heartbeat = now + (long long)w->srv->cfg.bookmark_interval_ms;
+    long long pretimeout = w->deadline_ms - 2000;
+    if (pretimeout < heartbeat)
+        heartbeat = pretimeout;
+    if (heartbeat < now)
+        return;
+    w->next_bookmark_ms = heartbeat;
+}
+
+static int visible(const struct watch_stream *w, const obj_version *v)
+{
+    if (w->ns && strcmp(v->ns, w->ns) != 0)
+        return 0;
+    if (w->labels.n && !label_selector_matches(&w->labels, v->labels, v->nlabels))
+        return 0;
+    if (w->fields.n && !field_selector_matches(&w->fields, v->ns, v->name))
+        return 0;
+    return 1;
+}
+
+static void write_event(struct watch_stream *w, const char *type, const obj_version *v)
+{
+    strbuf_puts(&w->out, "{\"type\":\"");
+    strbuf_puts(&w->out, type);
+    strbuf_puts(&w->out, "\",\"object\":");
+    if (w->table) {
+        table_write_single(&w->out, w->def, v, !w->table_columns_sent);
+        w->table_columns_sent = 1;
+    } else {
+        strbuf_append(&w->out, v->json, v->json_len);
+    }
+    strbuf_puts(&w->out, "}\n");
+}
+
+static void write_bookmark(struct watch_stream *w, uint64_t rv, int initial_end)
+{
+    strbuf_puts(&w->out, "{\"type\":\"BOOKMARK\",\"object\":{\"kind\":");
+    strbuf_put_json_string(&w->out, w->def->kind);
+    strbuf_puts(&w->out, ",\"apiVersion\":");
+    strbuf_put_json_string(&w->out, w->def->api_version);
+    strbuf_printf(&w->out, ",\"metadata\":{\"resourceVersion\":\"%llu\"", (unsigned long long)rv);
+    if (initial_end)
+        strbuf_puts(&w->out, ",\"annotations\":{\"k8s.io/initial-events-end\":\"true\"}");
+    strbuf_puts(&w->out, "}}}\n");
+}
+
+static void write_error(struct watch_stream *w, cJSON *status)
+{
+    char *s = status ? cJSON_PrintUnformatted(status) : NULL;
+    cJSON_Delete(status);
+    if (!s) {
+        w->out.failed = 1;
+        return;
+    }
+    strbuf_puts(&w->out, "{\"type\":\"ERROR\",\"object\":");
+    strbuf_puts(&w->out, s);
+    strbuf_puts(&w->out, "}\n");
+    free(s);
+}
+
+/* One history event as this watcher sees it: objects crossing its selector
+ * arrive as ADDED or DELETED (cacher cache_watcher.go convertToWatchEvent). */
+static void deliver(struct watch_stream *w, const history_event *ev)
+{
+    switch (ev->type) {
+    case EV_ADDED:
+        if (visible(w, ev->obj))
+            write_event(w, "ADDED", ev->obj);
+        break;
+    case EV_DELETED:
+        if (visible(w, ev->prev))
+            write_event(w, "DELETED", ev->obj);
+        break;
+    case EV_MODIFIED: {
+        int was = visible(w, ev->prev), is = visible(w, ev->obj);
+        if (was && is) {
+            write_event(w, "MODIFIED", ev->obj);
+        } else if (is) {
+            write_event(w, "ADDED", ev->obj);
+        } else if (was) {
+            /* The previous content, at the revision that moved it out. */
+            obj_version *gone = obj_version_with_rv(w->def, ev->prev, ev->rv);
+            if (!gone) {
+                w->out.failed = 1;
+                return;
+            }
+            write_event(w, "DELETED", gone);
+            obj_version_unref(gone);
+        }
+        break;
+    }
+    }
+}
+
+static void fill(struct watch_stream *w)
+{
+    if (w->initial_pos < w->ninitial) {
+        size_t end = w->initial_pos + EVENT_BATCH;
+        if (end > w->ninitial)
+            end = w->ninitial;
+        for (; w->initial_pos < end; w->initial_pos++) {
+            write_event(w, "ADDED", w->initial[w->initial_pos]);
+            obj_version_unref(w->initial[w->initial_pos]);
+            w->initial[w->initial_pos] = NULL;
+        }
+        return;
+    }
+    if (w->initial_end_bookmark) {
+        w->initial_end_bookmark = 0;
+        if (w->allow_bookmarks)
+            write_bookmark(w, w->initial_rv, 1);
+        return;
+    }
+    history_event evs[EVENT_BATCH];
+    uint64_t next = 0;
+    uint64_t cursor = atomic_load(&w->reg.cursor);
+    size_t n = store_read_events(w->srv->st, cursor, w->res, evs, EVENT_BATCH, &next);
+    for (size_t i = 0; i < n; i++) {
+        deliver(w, &evs[i]);
+        history_event_release(&evs[i]);
+    }
+    if (next > cursor)
+        atomic_store(&w->reg.cursor, next);
+}
+
+ssize_t watch_stream_read(void *cls, uint64_t pos, char *buf, size_t max)
+{
+    (void)pos;
+    struct watch_stream *w = cls;
+    for (;;) {
+        if (w->out.failed)
+            return MHD_CONTENT_READER_END_WITH_ERROR;
+        if (w->out_off < w->out.len) {
+            size_t n = w->out.len - w->out_off;
+            if (n > max)
+                n = max;
+            memcpy(buf, w->out.data + w->out_off, n);
+            w->out_off += n;
+            if (w->out_off == w->out.len)
+                w->out.len = w->out_off = 0;
+            w->bytes += n;
+            return (ssize_t)n;
+        }
+        if (w->finished)
+            return MHD_CONTENT_READER_END_OF_STREAM;
+        if (atomic_load(&w->srv->shutting_down) || atomic_load(&w->reg.close_requested)) {
+            w->finished = 1;
+            continue;
+        }
+        fill(w);
+        if (w->out.len)
+            continue;
+        long long now = now_ms();
+        if (now >= w->deadline_ms) {
+            /* A server timeout ends the body cleanly, with no ERROR event. */
+            w->finished = 1;
+            continue;
+        }
+        if (w->next_bookmark_ms && now >= w->next_bookmark_ms) {
+            write_bookmark(w, atomic_load(&w->reg.cursor), 0);
+            schedule_bookmark(w);
+            continue;
+        }
+        long long wake = w->deadline_ms;
+        if (w->next_bookmark_ms && w->next_bookmark_ms < wake)
+            wake = w->next_bookmark_ms;
+        struct pollfd pfd[2];
+        int nfds = 1;
+        pfd[0].fd = w->reg.wake_fd;
+        pfd[0].events = POLLIN;
+        pfd[0].revents = 0;
+        if (w->client_fd >= 0) {
+            pfd[1].fd = w->client_fd;
+            pfd[1].events = POLLRDHUP;
+            pfd[1].revents = 0;
+            nfds = 2;
+        }
+        long long wait = wake - now;
+        if (wait > 60000)
+            wait = 60000;
+        int rc = poll(pfd, (nfds_t)nfds, (int)wait);
+        if (rc < 0 && errno != EINTR)
+            return MHD_CONTENT_READER_END_WITH_ERROR;
+        if (nfds == 2 && (pfd[1].revents & (POLLRDHUP | POLLHUP | POLLERR)))
+            return MHD_CONTENT_READER_END_WITH_ERROR; /* the client went away */
+        if (pfd[0].revents & POLLIN) {
+            uint64_t count;
+            ssize_t rd = read(w->reg.wake_fd, &count, sizeof count);
+            (void)rd;
+        }
+    }
+}
+
+void watch_stream_free(void *cls)
+{
+    struct watch_stream *w = cls;
+    if (!w)
+        return;
+    if (w->registered)
+        store_watch_unregister(w->srv->st, &w->reg);
+    request_log_finish(&w->srv->log, w->log_idx, w->bytes);
+    for (size_t i = w->initial_pos; i < w->ninitial; i++)
+        obj_version_unref(w->initial[i]);
+    free(w->initial);
+    if (w->reg.wake_fd >= 0)
+        close(w->reg.wake_fd);
+    label_selector_free(&w->labels);
+    field_selector_free(&w->fields);
+    strbuf_free(&w->out);
+    free(w->ns);
+    free(w);
+}
+
+void watch_stream_set_log_index(struct watch_stream *w, size_t idx)
+{
+    w->log_idx = idx;
+}
+
+void watch_stream_set_client_fd(struct watch_stream *w, int fd)
+{
+    w->client_fd = fd;
+}
+
+static cJSON *too_old_status(uint64_t rv, uint64_t oldest)
+{
+    char msg[128];
+    snprintf(msg, sizeof msg, "too old resource version: %llu (%llu)", (unsigned long long)rv,
+             (unsigned long long)oldest);
+    return status_object(410, "Expired", msg, NULL, NULL);
+}
+
+static cJSON *too_large_status(uint64_t want, uint64_t current)
+{
+    char msg[160];
+    snprintf(msg, sizeof msg, "Timeout: Too large resource version: %llu, current: %llu",
+             (unsigned long long)want, (unsigned long long)current);
+    cJSON *d = cJSON_CreateObject();
+    if (d) {
+        cJSON *causes = cJSON_AddArrayToObject(d, "causes");
+        cJSON *c = causes ? cJSON_CreateObject() : NULL;
+        if (c) {
+            cJSON_AddStringToObject(c, "reason", "ResourceVersionTooLarge");
+            cJSON_AddStringToObject(c, "message", "Too large resource version");
+            if (!cJSON_AddItemToArray(causes, c))
+                cJSON_Delete(c);
+        }
+        cJSON_AddNumberToObject(d, "retryAfterSeconds", 1);
+    }
+    return status_object(504, "Timeout", msg, d, NULL);
+}
+
+void handle_watch(lwc_mock *srv, const request *req, int res, const char *ns, reply *r)
+{
+    list_options o;
+    if (list_options_parse(req, 1, srv->cfg.watch_list, &o, r) != 0)
+        return;
+    struct watch_stream *w = calloc(1, sizeof *w);
+    if (!w) {
+        list_options_free(&o);
+        reply_internal(r, "out of memory");
+        return;
+    }
+    w->srv = srv;
+    w->res = res;
+    w->def = store_resource(srv->st, res);
+    w->labels = o.labels;
+    w->fields = o.fields;
+    memset(&o.labels, 0, sizeof o.labels);
+    memset(&o.fields, 0, sizeof o.fields);
+    w->allow_bookmarks = o.allow_bookmarks;
+    w->table = wants_table(req);
+    w->log_idx = (size_t)-1;
+    w->client_fd = -1;
+    strbuf_init(&w->out);
+    atomic_init(&w->reg.cursor, 0);
+    atomic_init(&w->reg.close_requested, 0);
+    w->reg.wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    if (ns) {
+        size_t n = strlen(ns) + 1;
+        w->ns = malloc(n);
+        if (w->ns)
+            memcpy(w->ns, ns, n);
+    }
+    if (w->reg.wake_fd < 0 || (ns && !w->ns)) {
+        watch_stream_free(w);
+        list_options_free(&o);
+        reply_internal(r, w->reg.wake_fd < 0 ? "eventfd failed" : "out of memory");
+        return;
+    }
+    long long timeout_s = o.timeout_seconds;
+    if (timeout_s <= 0) {
+        /* --min-request-timeout 1800 s times (1 + rand): 30 to 60 minutes (apiserver get.go). */
+        timeout_s = 1800 + (long long)(mock_random(srv) % 1800);
+    }
+    w->deadline_ms = now_ms() + timeout_s * 1000;
+
+    int has_rv = o.rv && *o.rv;
+    int streaming = o.send_initial_events_set && o.send_initial_events;
+    int legacy_initial = !o.send_initial_events_set && (!has_rv || o.rv_num == 0);
+    if (streaming || legacy_initial) {
+        if (streaming && has_rv && o.rv_num > 0 && store_current_rv(srv->st) < o.rv_num &&
+            !store_wait_rv(srv->st, o.rv_num, (int)srv->cfg.too_large_wait_ms)) {
+            /* For streaming lists the too-large error comes in-stream. */
+            write_error(w, too_large_status(o.rv_num, store_current_rv(srv->st)));
+            w->finished = 1;
+        } else {
+            list_query q;
+            memset(&q, 0, sizeof q);
+            q.res = res;
+            q.ns = ns;
+            q.at_current = 1;
+            q.labels = w->labels.n ? &w->labels : NULL;
+            q.fields = w->fields.n ? &w->fields : NULL;
+            list_page page;
+            int rc = store_list(srv->st, &q, &page, &w->reg);
+            if (rc != STORE_OK) {
+                watch_stream_free(w);
+                list_options_free(&o);
+                reply_internal(r, "initial list failed");
+                return;
+            }
+            w->registered = 1;
+            w->initial = page.items;
+            w->ninitial = page.n;
+            w->initial_rv = page.rv;
+            /* With the WatchList gate on, a legacy RV ""/"0" watch is defaulted to a streaming
+             * list, so bookmark-asking clients also get the end marker (SetListOptionsDefaults). */
+            w->initial_end_bookmark = streaming || srv->cfg.watch_list;
+        }
+    } else {
+        uint64_t start = has_rv ? o.rv_num : store_current_rv(srv->st);
+        int rc = store_watch_register(srv->st, &w->reg, start);
+        if (rc == STORE_EXPIRED) {
+            /* The real server answers 200 and one ERROR event (cacher.go newErrWatcher). */
+            write_error(w, too_old_status(start, store_compacted_rv(srv->st)));
+            w->finished = 1;
+        } else if (rc != STORE_OK) {
+            watch_stream_free(w);
+            list_options_free(&o);
+            reply_internal(r, "watch registration failed");
+            return;
+        } else {
+            w->registered = 1;
+        }
+    }
+    schedule_bookmark(w);
+    list_options_free(&o);
+    r->status = 200;
+    r->content_type = "application/json";
+    r->watch = w;
+}
