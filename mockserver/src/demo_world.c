@@ -51,7 +51,7 @@ static int add_pod(lwc_mock *srv, const demo_pod *p, long long now, char *err, s
                                "\"imagePullPolicy\":\"IfNotPresent\"}",
                                c ? "," : "", cname, image, 8080 + c);
         const char *state = p->waiting_reason ? "{\"waiting\":{\"reason\":\"ContainerCreating\"}}" : NULL;
-        char running[96];
+        char running[192];
         if (!state) {
             if (p->ready)
                 snprintf(running, sizeof running, "{\"running\":{\"startedAt\":\"%s\"}}", started);

@@ -1,0 +1,270 @@
+#include "http_util.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+typedef struct buf {
+    char *data;
+    size_t len, cap;
+} buf;
+
+static size_t buf_write(char *ptr, size_t size, size_t n, void *userdata)
+{
+    buf *b = userdata;
+    size_t add = size * n;
+    if (b->len + add + 1 > b->cap) {
+        size_t ncap = b->cap ? b->cap : 4096;
+        while (ncap < b->len + add + 1)
+            ncap *= 2;
+        char *nd = realloc(b->data, ncap);
+        if (!nd)
+            return 0;
+        b->data = nd;
+        b->cap = ncap;
+    }
+    memcpy(b->data + b->len, ptr, add);
+    b->len += add;
+    b->data[b->len] = '\0';
+    return add;
+}
+
+int http_request(const char *method, const char *url, const char *accept, const char *content_type,
+                 const char *body, http_response *out)
+{
+    memset(out, 0, sizeof *out);
+    CURL *c = curl_easy_init();
+    if (!c)
+        return -1;
+    buf b = {0}, h = {0};
+    struct curl_slist *hdrs = NULL;
+    char line[512];
+    if (accept) {
+        snprintf(line, sizeof line, "Accept: %s", accept);
+        hdrs = curl_slist_append(hdrs, line);
+    }
+    if (content_type) {
+        snprintf(line, sizeof line, "Content-Type: %s", content_type);
+        hdrs = curl_slist_append(hdrs, line);
+    }
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, buf_write);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
+    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, buf_write);
+    curl_easy_setopt(c, CURLOPT_HEADERDATA, &h);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 20000L);
+    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    if (hdrs)
+        curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
+    if (method && strcmp(method, "GET") != 0)
+        curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+    if (body) {
+        curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+        curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
+    }
+    CURLcode rc = curl_easy_perform(c);
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &out->status);
+    curl_slist_free_all(hdrs);
+    curl_easy_cleanup(c);
+    out->body = b.data ? b.data : calloc(1, 1);
+    out->len = b.len;
+    out->headers = h.data ? h.data : calloc(1, 1);
+    return rc == CURLE_OK ? 0 : -1;
+}
+
+void http_response_free(http_response *r)
+{
+    free(r->body);
+    free(r->headers);
+    memset(r, 0, sizeof *r);
+}
+
+cJSON *http_json(const http_response *r)
+{
+    return r->body ? cJSON_ParseWithLength(r->body, r->len) : NULL;
+}
+
+const char *http_header(const http_response *r, const char *name, char *out, size_t len)
+{
+    size_t nlen = strlen(name);
+    const char *p = r->headers;
+    while (p && *p) {
+        const char *eol = strstr(p, "\r\n");
+        size_t llen = eol ? (size_t)(eol - p) : strlen(p);
+        if (llen > nlen && strncasecmp(p, name, nlen) == 0 && p[nlen] == ':') {
+            const char *v = p + nlen + 1;
+            while (*v == ' ')
+                v++;
+            size_t vlen = llen - (size_t)(v - p);
+            if (vlen >= len)
+                vlen = len - 1;
+            memcpy(out, v, vlen);
+            out[vlen] = '\0';
+            return out;
+        }
+        p = eol ? eol + 2 : NULL;
+    }
+    return NULL;
+}
+
+struct watch_client {
+    CURLM *multi;
+    CURL *easy;
+    struct curl_slist *hdrs;
+    buf data;
+    size_t consumed;
+    int ended;
+    CURLcode result;
+    long status;
+};
+
+static long long mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+watch_client *watch_open(const char *url, const char *accept)
+{
+    watch_client *w = calloc(1, sizeof *w);
+    if (!w)
+        return NULL;
+    w->multi = curl_multi_init();
+    w->easy = curl_easy_init();
+    if (!w->multi || !w->easy) {
+        watch_close(w);
+        return NULL;
+    }
+    if (accept) {
+        char line[512];
+        snprintf(line, sizeof line, "Accept: %s", accept);
+        w->hdrs = curl_slist_append(NULL, line);
+        curl_easy_setopt(w->easy, CURLOPT_HTTPHEADER, w->hdrs);
+    }
+    curl_easy_setopt(w->easy, CURLOPT_URL, url);
+    curl_easy_setopt(w->easy, CURLOPT_WRITEFUNCTION, buf_write);
+    curl_easy_setopt(w->easy, CURLOPT_WRITEDATA, &w->data);
+    curl_easy_setopt(w->easy, CURLOPT_NOSIGNAL, 1L);
+    curl_multi_add_handle(w->multi, w->easy);
+    return w;
+}
+
+static void pump(watch_client *w, int timeout_ms)
+{
+    if (w->ended)
+        return;
+    int running = 0;
+    size_t had = w->data.len;
+    curl_multi_perform(w->multi, &running);
+    /* Wait only when the first pass brought nothing: the data may already be here. */
+    if (running && w->data.len == had) {
+        curl_multi_poll(w->multi, NULL, 0, timeout_ms, NULL);
+        curl_multi_perform(w->multi, &running);
+    }
+    CURLMsg *m;
+    int left;
+    while ((m = curl_multi_info_read(w->multi, &left))) {
+        if (m->msg == CURLMSG_DONE) {
+            w->ended = 1;
+            w->result = m->data.result;
+        }
+    }
+    curl_easy_getinfo(w->easy, CURLINFO_RESPONSE_CODE, &w->status);
+}
+
+char *watch_next_line(watch_client *w, int timeout_ms)
+{
+    long long deadline = mono_ms() + timeout_ms;
+    for (;;) {
+        if (w->data.len > w->consumed) {
+            char *start = w->data.data + w->consumed;
+            char *nl = memchr(start, '\n', w->data.len - w->consumed);
+            if (nl) {
+                size_t n = (size_t)(nl - start);
+                char *line = malloc(n + 1);
+                if (!line)
+                    return NULL;
+                memcpy(line, start, n);
+                line[n] = '\0';
+                w->consumed += n + 1;
+                return line;
+            }
+        }
+        if (w->ended)
+            return NULL;
+        long long left = deadline - mono_ms();
+        if (left <= 0)
+            return NULL;
+        pump(w, left > 100 ? 100 : (int)left);
+    }
+}
+
+cJSON *watch_next_event(watch_client *w, int timeout_ms)
+{
+    char *line = watch_next_line(w, timeout_ms);
+    if (!line)
+        return NULL;
+    cJSON *ev = cJSON_Parse(line);
+    free(line);
+    return ev;
+}
+
+int watch_ended(watch_client *w)
+{
+    return w->ended && w->consumed >= w->data.len;
+}
+
+long watch_status(watch_client *w)
+{
+    long long deadline = mono_ms() + 5000;
+    while (!w->status && !w->ended && mono_ms() < deadline)
+        pump(w, 50);
+    return w->status;
+}
+
+int watch_clean_end(watch_client *w)
+{
+    return w->ended && w->result == CURLE_OK;
+}
+
+void watch_close(watch_client *w)
+{
+    if (!w)
+        return;
+    if (w->multi && w->easy)
+        curl_multi_remove_handle(w->multi, w->easy);
+    if (w->easy)
+        curl_easy_cleanup(w->easy);
+    if (w->multi)
+        curl_multi_cleanup(w->multi);
+    curl_slist_free_all(w->hdrs);
+    free(w->data.data);
+    free(w);
+}
+
+static const char *str_path(const cJSON *ev, const char *a, const char *b, const char *c)
+{
+    const cJSON *x = cJSON_GetObjectItemCaseSensitive(ev, a);
+    if (b)
+        x = cJSON_GetObjectItemCaseSensitive(x, b);
+    if (c)
+        x = cJSON_GetObjectItemCaseSensitive(x, c);
+    return cJSON_IsString(x) ? x->valuestring : NULL;
+}
+
+const char *event_type(const cJSON *ev)
+{
+    return str_path(ev, "type", NULL, NULL);
+}
+
+const char *event_name(const cJSON *ev)
+{
+    return str_path(ev, "object", "metadata", "name");
+}
+
+const char *event_rv(const cJSON *ev)
+{
+    return str_path(ev, "object", "metadata", "resourceVersion");
+}

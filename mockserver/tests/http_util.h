@@ -1,0 +1,44 @@
+/* A small libcurl client for the tests: plain requests, and watch streams
+ * read line by line with a deadline, so no test sleeps and hopes. */
+#ifndef LWC_TEST_HTTP_UTIL_H
+#define LWC_TEST_HTTP_UTIL_H
+
+#include <cjson/cJSON.h>
+#include <curl/curl.h>
+#include <stddef.h>
+
+typedef struct http_response {
+    long status;
+    char *body;
+    size_t len;
+    char *headers; /* raw header block */
+} http_response;
+
+/* method NULL means GET. Returns 0 when a response arrived. */
+int http_request(const char *method, const char *url, const char *accept, const char *content_type,
+                 const char *body, http_response *out);
+void http_response_free(http_response *r);
+/* The body parsed as JSON (NULL when it is not). */
+cJSON *http_json(const http_response *r);
+/* A header's value (case-insensitive name), copied into buf; NULL when absent. */
+const char *http_header(const http_response *r, const char *name, char *buf, size_t len);
+
+typedef struct watch_client watch_client;
+
+watch_client *watch_open(const char *url, const char *accept);
+/* The next complete line (without "\n"), malloc'd; NULL on timeout or end.
+ * watch_ended tells which. */
+char *watch_next_line(watch_client *w, int timeout_ms);
+cJSON *watch_next_event(watch_client *w, int timeout_ms);
+int watch_ended(watch_client *w);
+long watch_status(watch_client *w);
+/* 1 when the stream ended with a clean final chunk, 0 when it was cut. */
+int watch_clean_end(watch_client *w);
+void watch_close(watch_client *w);
+
+/* Event helpers. */
+const char *event_type(const cJSON *ev);
+const char *event_name(const cJSON *ev);
+const char *event_rv(const cJSON *ev);
+
+#endif

@@ -1,0 +1,7 @@
+foreach(t test_http_list test_http_watch test_http_writes)
+  if(EXISTS ${CMAKE_CURRENT_SOURCE_DIR}/${t}.c)
+    lwc_check_test(${t} ${t}.c http_util.c)
+    add_test(NAME ${t} COMMAND ${t})
+    set_tests_properties(${t} PROPERTIES LABELS integration TIMEOUT 120)
+  endif()
+endforeach()

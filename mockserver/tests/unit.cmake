@@ -1,0 +1,5 @@
+foreach(t test_continue_token test_selectors test_store)
+  lwc_check_test(${t} ${t}.c)
+  add_test(NAME ${t} COMMAND ${t})
+  set_tests_properties(${t} PROPERTIES LABELS unit TIMEOUT 60)
+endforeach()
