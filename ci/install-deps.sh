@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Installs the Debian packages lwc builds and tests with. Idempotent; needs
+# root (or sudo). Skips apt when everything is already present.
+set -euo pipefail
+pkgs=(build-essential cmake pkg-config libmicrohttpd-dev libcjson-dev libcurl4-openssl-dev check lcov valgrind
+      python3 curl)
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]} == 0)); then
+  echo "== dependencies present"
+  exit 0
+fi
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+echo "== installing: ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update
+$SUDO apt-get install -y --no-install-recommends "${missing[@]}"
