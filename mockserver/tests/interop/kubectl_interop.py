@@ -56,7 +56,8 @@ SERVER_START_TIMEOUT = 10.0  # until "listening on" is printed
 SERVER_STOP_TIMEOUT = 10.0  # SIGTERM -> exit
 KUBECTL_TIMEOUT = 30.0  # one non-watch kubectl run
 HTTP_TIMEOUT = 5.0  # one urllib request
-WATCH_INITIAL_TIMEOUT = 10.0  # kubectl start + discovery + list -> first events
+WATCH_INITIAL_TIMEOUT = 20.0  # kubectl start + discovery + list -> first events (generous:
+#                               kubectl takes well under 1 s, but CI machines get loaded)
 WATCH_EVENT_TIMEOUT = 10.0  # one HTTP change -> its watch event
 LOG_TIMEOUT = 3.0  # request completes -> its line in the server's log
 # Whole-run budget, below ctest's TIMEOUT of 180 s: if kubectl hangs everywhere, the
@@ -93,30 +94,34 @@ class Results:
         self.passed = 0
         self.failed = 0
 
-    def record(self, version, check, ok, detail=""):
+    def record(self, version, check, ok, detail="", seconds=None):
+        took = f" ({seconds:.1f}s)" if seconds is not None else ""
         if ok:
             self.passed += 1
-            print(f"PASS {version} {check}", flush=True)
+            print(f"PASS {version} {check}{took}", flush=True)
         else:
             self.failed += 1
-            print(f"FAIL {version} {check}", flush=True)
+            print(f"FAIL {version} {check}{took}", flush=True)
             for line in detail.rstrip("\n").splitlines():
                 print("    " + line, flush=True)
 
-    def run(self, version, check, fn, *args):
+    def run(self, version, check, context, fn, *args):
         """Run one check function; an exception of any kind is a FAIL, not a crash,
-        so that one broken check does not hide the results of the others."""
+        so that one broken check does not hide the results of the others.
+        context() adds to a failure's detail (the server's side of the story)."""
         if time.monotonic() >= _deadline:
             self.record(version, check, False, f"not run: the run's time budget of {TIME_BUDGET:.0f}s is used up")
             return
+        start = time.monotonic()
         try:
             fn(*args)
         except CheckFailed as e:
-            self.record(version, check, False, str(e))
+            self.record(version, check, False, str(e) + "\n" + context(), time.monotonic() - start)
         except Exception:  # noqa: BLE001 - report anything unexpected as this check's failure
-            self.record(version, check, False, "unexpected error:\n" + traceback.format_exc())
+            self.record(version, check, False, "unexpected error:\n" + traceback.format_exc() + context(),
+                        time.monotonic() - start)
         else:
-            self.record(version, check, True)
+            self.record(version, check, True, seconds=time.monotonic() - start)
 
 
 def clip(text, limit=DETAIL_LIMIT):
@@ -199,7 +204,8 @@ class MockServer:
         self.url = None
         self._log = open(self.log_path, "wb")
         # -v: one line per finished request on stderr, which lets us see kubectl's
-        # list requests (the server has no HTTP endpoint for its log).
+        # list requests (the server has no HTTP endpoint for its log). Only the
+        # "listening on" line is read from stdout; the server prints nothing after it.
         self.proc = subprocess.Popen(
             [binary, "--listen", "127.0.0.1:0", "--kubeconfig", self.kubeconfig, "-v"],
             stdin=subprocess.DEVNULL,
@@ -247,6 +253,10 @@ class MockServer:
         with open(self.log_path, "rb") as f:
             f.seek(offset)
             return f.read().decode("utf-8", "replace")
+
+    def log_tail(self, lines=25):
+        tail = self.log_text().splitlines()[-lines:]
+        return f"server log, last {len(tail)} lines:\n" + "\n".join("  " + ln for ln in tail)
 
     def log_offset(self):
         return os.path.getsize(self.log_path)
@@ -725,32 +735,37 @@ def test_version(results, version, kbin, server_bin):
     with tempfile.TemporaryDirectory(prefix=f"lwc-interop-{version}-") as workdir:
         try:
             srv = MockServer(server_bin, workdir)
-        except CheckFailed as e:
+        except (CheckFailed, OSError) as e:  # OSError: it could not even be executed
             results.record(version, "server-start", False, str(e))
             return
         try:
             kc = Kubectl(kbin, srv, workdir)
             n_pods = len(server_list(srv.url, "/api/v1/pods")["items"])
 
-            off = srv.log_offset()
-            results.run(version, "pods-json-chunked", check_pods_json, kc, srv)
-            results.run(version, "pods-json-pagination", check_pagination_log, srv, off, "/api/v1/pods", 3, n_pods)
+            def check(name, fn, *args, with_log=True):
+                # A failure's detail ends with the tail of the server's request log
+                # (the pagination checks quote the relevant part of it themselves).
+                results.run(version, name, srv.log_tail if with_log else (lambda: ""), fn, *args)
 
             off = srv.log_offset()
-            results.run(version, "pods-table-chunked", check_pods_table, kc, srv)
-            results.run(version, "pods-table-pagination", check_pagination_log, srv, off, "/api/v1/pods", 4, n_pods)
+            check("pods-json-chunked", check_pods_json, kc, srv)
+            check("pods-json-pagination", check_pagination_log, srv, off, "/api/v1/pods", 3, n_pods, with_log=False)
 
-            results.run(version, "namespaces-table", check_namespaces, kc, srv)
-            results.run(version, "configmaps-name", check_configmaps_name, kc, srv)
-            results.run(version, "widgets-json", check_widgets, kc, srv)
-            results.run(version, "watch-team-a", check_watch_team_a, kc, srv)
-            results.run(version, "watch-all-chunked", check_watch_all_chunked, kc, srv)
+            off = srv.log_offset()
+            check("pods-table-chunked", check_pods_table, kc, srv)
+            check("pods-table-pagination", check_pagination_log, srv, off, "/api/v1/pods", 4, n_pods, with_log=False)
+
+            check("namespaces-table", check_namespaces, kc, srv)
+            check("configmaps-name", check_configmaps_name, kc, srv)
+            check("widgets-json", check_widgets, kc, srv)
+            check("watch-team-a", check_watch_team_a, kc, srv)
+            check("watch-all-chunked", check_watch_all_chunked, kc, srv)
         except CheckFailed as e:  # the server could not even be read
             results.record(version, "server-state", False, str(e))
         finally:
             rc, how = srv.stop()
         results.record(version, "server-sigterm", rc == 0 and how == "exited after SIGTERM",
-                       f"server {how}, exit code {rc}\nlast log lines:\n" + "\n".join(srv.log_text().splitlines()[-20:]))
+                       f"server {how}, exit code {rc}\n" + srv.log_tail())
 
 
 def main(argv):
@@ -765,6 +780,8 @@ def main(argv):
     kdir = kubectl_dir()
     results = Results()
     found, missing = [], []
+    print(f"looking for kubectl.1.NN in {kdir}" if kdir else "no kubectl on PATH (and LWC_KUBECTL_DIR not set)",
+          flush=True)
     for minor in MINORS:
         version = f"kubectl.1.{minor}"
         path = os.path.join(kdir, version) if kdir else None
@@ -772,8 +789,7 @@ def main(argv):
             found.append((version, path))
         else:
             missing.append(version)
-            print(f"SKIP {version}: not installed" + (f" (looked in {kdir})" if kdir else " (no kubectl on PATH)"),
-                  flush=True)
+            print(f"SKIP {version}: not installed", flush=True)
 
     global _deadline
     started = time.monotonic()
