@@ -44,6 +44,13 @@ typedef struct lwc_mock_config {
     size_t history_limit;           /* keep at most this many events (0: until compacted) */
     uint64_t seed;                  /* uids and watch timeouts; 0: from the clock */
     int log_requests;               /* 1: one line per request on stderr */
+    /* Server behaviours that scenarios switch on (all off by default). */
+    int page_size_cap;              /* pages never exceed this, even when the client asks for no limit */
+    int lagging_replica_writes;     /* RV=0 lists come from the state this many writes ago (kubernetes#59848) */
+    int last_page_empty_continue;   /* the last page says "continue": "" instead of leaving it out (k3d) */
+    int watch_list_no_end_bookmark; /* streaming lists without the initial-events-end bookmark */
+    int bookmarks_never;            /* no bookmarks even when allowWatchBookmarks is set */
+    int control_disabled;           /* 1: no control endpoints under /lwc/ */
 } lwc_mock_config;
 
 void lwc_mock_config_init(lwc_mock_config *cfg);
@@ -102,6 +109,8 @@ typedef struct lwc_mock_request {
     uint64_t bytes;    /* body bytes sent */
     double start_ms;   /* since the server started */
     double duration_ms;
+    int page;          /* list requests: 1 without continue, N for the token of page N; 0 unknown */
+    int fault;         /* 1 when a fault answered or shaped this request */
 } lwc_mock_request;
 
 size_t lwc_mock_log_count(lwc_mock *srv);

@@ -241,6 +241,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
             req.body = ctx->body;
             req.body_len = ctx->body_len;
             req.client_fd = -1;
+            req.log_idx = ctx->log_idx;
             route_request(srv, &req, &r);
         }
     }

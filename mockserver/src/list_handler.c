@@ -50,7 +50,7 @@ static void write_list(strbuf *sb, const resource_def *def, const list_page *pag
     if (cont) {
         strbuf_puts(sb, ",\"continue\":");
         strbuf_put_json_string(sb, cont);
-        if (with_remaining)
+        if (with_remaining && *cont)
             strbuf_printf(sb, ",\"remainingItemCount\":%lld", page->remaining);
     }
     strbuf_puts(sb, "},\"items\":[");
@@ -132,6 +132,15 @@ void handle_list(lwc_mock *srv, const request *req, int res, const char *ns, rep
         /* The watch cache answers RV=0 whole: limit ignored, no continue (cacher.go). */
         if (srv->cfg.rv0_ignores_limit)
             q.limit = 0;
+        if (srv->cfg.lagging_replica_writes > 0) {
+            /* A replica whose cache lags answers RV=0 from an older state (kubernetes#59848). */
+            uint64_t cur = store_current_rv(srv->st);
+            uint64_t lag = (uint64_t)srv->cfg.lagging_replica_writes;
+            uint64_t at = cur > lag ? cur - lag : 1;
+            uint64_t floor_rv = store_compacted_rv(srv->st);
+            q.at_current = 0;
+            q.at_rv = at < floor_rv ? floor_rv : at;
+        }
     } else {
         int exact = (rvm && strcmp(rvm, "Exact") == 0) || (!rvm && q.limit > 0);
         if (wait_for_rv(srv, o.rv_num, r) != 0)
@@ -146,6 +155,9 @@ void handle_list(lwc_mock *srv, const request *req, int res, const char *ns, rep
         }
     }
 
+    /* Storage that caps pages does so whatever the client asked (Grafana, grafana#129458). */
+    if (srv->cfg.page_size_cap > 0 && (q.limit == 0 || q.limit > (size_t)srv->cfg.page_size_cap))
+        q.limit = (size_t)srv->cfg.page_size_cap;
     list_page page;
     int rc = store_list(srv->st, &q, &page, NULL);
     if (rc == STORE_EXPIRED) {
@@ -165,14 +177,18 @@ void handle_list(lwc_mock *srv, const request *req, int res, const char *ns, rep
             goto done;
         }
     }
+    if (cont && req->page > 0)
+        fault_table_note_page(&srv->faults, cont, req->page + 1);
+    /* k3d-style servers end with "continue": "" (kube-rs PR #1250 looped on it). */
+    const char *shown_cont = cont ? cont : (srv->cfg.last_page_empty_continue && q.limit > 0) ? "" : NULL;
     /* remainingItemCount is an estimate the apiserver gives only without selectors. */
     int with_remaining = !(o.label_text && *o.label_text) && !(o.field_text && *o.field_text);
     strbuf sb;
     strbuf_init(&sb);
     if (wants_table(req))
-        table_write_list(&sb, def, &page, cont, with_remaining);
+        table_write_list(&sb, def, &page, shown_cont, with_remaining);
     else
-        write_list(&sb, def, &page, cont, with_remaining);
+        write_list(&sb, def, &page, shown_cont, with_remaining);
     free(cont);
     list_page_free(&page);
     size_t len = 0;

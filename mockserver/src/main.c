@@ -1,5 +1,6 @@
 /* lwc-mockserver: serve the demo world (or, later, a scenario) until SIGINT or SIGTERM. */
 #include "lwc_mockserver.h"
+#include "lwc_scenario.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -16,6 +17,9 @@ static void usage(FILE *out)
             "A mock Kubernetes API server for list/watch conformance tests. Without options it\n"
             "serves a demo world on 127.0.0.1:8080, where kubectl looks when it has no kubeconfig.\n"
             "\n"
+            "  --scenario FILE           serve a scenario's world, server behaviour and faults\n"
+            "                            (its timeline is played by lwc-harness, or by you\n"
+            "                            through POST /lwc/v1/steps)\n"
             "  --listen ADDR:PORT        address to listen on; port 0 picks a free one\n"
             "                            (IPv6: [::1]:PORT). Default 127.0.0.1:8080\n"
             "  --kubeconfig FILE         write a kubeconfig for this server to FILE\n"
@@ -27,6 +31,8 @@ static void usage(FILE *out)
             "  --bookmark-interval MS    bookmark period for watches that allow them (default 60000)\n"
             "  --history N               keep only the last N events (default: all until compacted)\n"
             "  --seed N                  seed for uids and watch timeouts\n"
+            "  --no-control              no control endpoints under /lwc/v1/ (state, requests,\n"
+            "                            faults, compact, close-watches, steps)\n"
             "  -v, --log-requests        print one line per request on stderr\n"
             "  -h, --help                this help\n");
 }
@@ -84,6 +90,7 @@ int main(int argc, char **argv)
     char addr[64] = "127.0.0.1";
     const char *kubeconfig = NULL;
     const char *ns = NULL;
+    const char *scenario_path = NULL;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *val = i + 1 < argc ? argv[i + 1] : NULL;
@@ -108,6 +115,15 @@ int main(int argc, char **argv)
             else
                 ns = val;
             i++;
+        } else if (!strcmp(a, "--scenario")) {
+            if (!val) {
+                fprintf(stderr, "lwc-mockserver: --scenario needs a file\n");
+                return 2;
+            }
+            scenario_path = val;
+            i++;
+        } else if (!strcmp(a, "--no-control")) {
+            cfg.control_disabled = 1;
         } else if (!strcmp(a, "--empty")) {
             cfg.demo_world = 0;
         } else if (!strcmp(a, "--rv0-paginated")) {
@@ -151,15 +167,28 @@ int main(int argc, char **argv)
     signal(SIGPIPE, SIG_IGN);
 
     lwc_mock *srv = NULL;
-    char err[512];
-    int rc = lwc_mock_start(&cfg, &srv, err, sizeof err);
+    char err[1024];
+    lwc_scenario *sc = NULL;
+    if (scenario_path) {
+        /* A bad scenario is refused before anything starts. */
+        sc = lwc_scenario_load(scenario_path, err, sizeof err);
+        if (!sc) {
+            fprintf(stderr, "lwc-mockserver: %s\n", err);
+            return 2;
+        }
+        if (!ns)
+            ns = sc->kubeconfig_namespace;
+    }
+    int rc = sc ? lwc_scenario_start_server(sc, &cfg, &srv, err, sizeof err) : lwc_mock_start(&cfg, &srv, err, sizeof err);
     if (rc != LWC_MOCK_OK) {
         fprintf(stderr, "lwc-mockserver: %s\n", err);
-        return 1;
+        lwc_scenario_free(sc);
+        return rc == LWC_MOCK_EINVAL ? 2 : 1;
     }
     if (kubeconfig && lwc_mock_write_kubeconfig(srv, kubeconfig, ns, err, sizeof err) != LWC_MOCK_OK) {
         fprintf(stderr, "lwc-mockserver: %s\n", err);
         lwc_mock_stop(srv);
+        lwc_scenario_free(sc);
         return 1;
     }
     printf("listening on %s\n", lwc_mock_url(srv));
@@ -169,5 +198,6 @@ int main(int argc, char **argv)
         ;
     fprintf(stderr, "lwc-mockserver: %s, stopping\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
     lwc_mock_stop(srv);
+    lwc_scenario_free(sc);
     return 0;
 }

@@ -3,6 +3,7 @@
 #define LWC_MOCK_INTERNAL_H
 
 #include "lwc_mockserver.h"
+#include "faults.h"
 #include "reply.h"
 #include "request_log.h"
 #include "store.h"
@@ -24,6 +25,7 @@ struct lwc_mock {
     pthread_mutex_t rng_mu;
     uint64_t rng;
     long long started_at; /* unix seconds */
+    fault_table faults;
 };
 
 typedef struct query_param {
@@ -41,6 +43,9 @@ typedef struct request {
     const char *body;
     size_t body_len;
     int client_fd; /* for noticing a vanished watch client */
+    size_t log_idx;
+    int page;                  /* list page number (1: no continue; 0: unknown token) */
+    const lwc_action *watch_fault; /* a stream fault for this watch, or NULL */
 } request;
 
 /* The first value of a query parameter, or NULL. */

@@ -75,7 +75,14 @@ int lwc_mock_start(const lwc_mock_config *cfg, lwc_mock **out, char *err, size_t
         snprintf(err, errlen, "pthread_mutex_init failed");
         return LWC_MOCK_EIO;
     }
+    if (fault_table_init(&srv->faults) != 0) {
+        pthread_mutex_destroy(&srv->rng_mu);
+        free(srv);
+        snprintf(err, errlen, "fault table init failed");
+        return LWC_MOCK_EIO;
+    }
     if (request_log_init(&srv->log) != 0) {
+        fault_table_destroy(&srv->faults);
         pthread_mutex_destroy(&srv->rng_mu);
         free(srv);
         snprintf(err, errlen, "request log init failed");
@@ -120,6 +127,7 @@ void lwc_mock_stop(lwc_mock *srv)
     http_server_stop(srv);
     store_free(srv->st);
     request_log_destroy(&srv->log);
+    fault_table_destroy(&srv->faults);
     pthread_mutex_destroy(&srv->rng_mu);
     free(srv);
 }

@@ -91,6 +91,16 @@ void request_log_answer(request_log *log, size_t idx, int status, int is_watch)
     pthread_mutex_unlock(&log->mu);
 }
 
+void request_log_note(request_log *log, size_t idx, int page, int fault)
+{
+    if (idx == (size_t)-1)
+        return;
+    pthread_mutex_lock(&log->mu);
+    log->entries[idx].page = page;
+    log->entries[idx].fault = fault;
+    pthread_mutex_unlock(&log->mu);
+}
+
 void request_log_finish(request_log *log, size_t idx, uint64_t bytes)
 {
     if (idx == (size_t)-1)
@@ -101,9 +111,9 @@ void request_log_finish(request_log *log, size_t idx, uint64_t bytes)
     e->bytes = bytes;
     e->duration_ms = request_log_now_ms(log) - e->start_ms;
     if (log->echo)
-        fprintf(log->echo, "%s %s%s%s -> %d (%llu bytes, %.1f ms%s)\n", e->method, e->path,
+        fprintf(log->echo, "%s %s%s%s -> %d (%llu bytes, %.1f ms%s%s)\n", e->method, e->path,
                 e->query[0] ? "?" : "", e->query, e->status, (unsigned long long)e->bytes, e->duration_ms,
-                e->is_watch ? ", watch" : "");
+                e->is_watch ? ", watch" : "", e->fault ? ", fault" : "");
     pthread_cond_broadcast(&log->cond);
     pthread_mutex_unlock(&log->mu);
 }

@@ -25,6 +25,7 @@ void request_log_destroy(request_log *log);
 size_t request_log_begin(request_log *log, const char *method, const char *uri);
 void request_log_answer(request_log *log, size_t idx, int status, int is_watch);
 void request_log_finish(request_log *log, size_t idx, uint64_t bytes);
+void request_log_note(request_log *log, size_t idx, int page, int fault);
 double request_log_now_ms(const request_log *log);
 
 #endif

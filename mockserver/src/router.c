@@ -1,10 +1,12 @@
 #include "router.h"
 
+#include "control.h"
 #include "list_options.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define MAX_SEGMENTS 10
 
@@ -36,61 +38,19 @@ static int split_path(char *path, char **seg)
     return n;
 }
 
-static void collection(lwc_mock *srv, const request *req, int res, const char *ns, int force_watch, reply *r)
-{
-    const resource_def *def = store_resource(srv->st, res);
-    if (!strcmp(req->method, "GET")) {
-        if (force_watch || parse_query_bool(request_param(req, "watch")))
-            handle_watch(srv, req, res, ns, r);
-        else
-            handle_list(srv, req, res, ns, r);
-        return;
-    }
-    if (force_watch) {
-        reply_method_not_allowed(r, req->method);
-        return;
-    }
-    if (!strcmp(req->method, "POST") && (ns || !def->namespaced)) {
-        handle_create(srv, req, res, ns, r);
-        return;
-    }
-    reply_method_not_allowed(r, req->method);
-}
+/* Where a path leads: a collection (name NULL) or an object of a resource. */
+typedef struct target {
+    int res;
+    const char *ns;
+    const char *name;
+    int force_watch;
+} target;
 
-static void object(lwc_mock *srv, const request *req, int res, const char *ns, const char *name, int force_watch,
-                   reply *r)
+static int resolve(lwc_mock *srv, char **seg, int n, target *t)
 {
-    if (force_watch) {
-        reply_method_not_allowed(r, req->method);
-        return;
-    }
-    if (!strcmp(req->method, "GET"))
-        handle_get(srv, req, res, ns, name, r);
-    else if (!strcmp(req->method, "PUT"))
-        handle_update(srv, req, res, ns, name, r);
-    else if (!strcmp(req->method, "PATCH"))
-        handle_patch(srv, req, res, ns, name, r);
-    else if (!strcmp(req->method, "DELETE"))
-        handle_delete(srv, req, res, ns, name, r);
-    else
-        reply_method_not_allowed(r, req->method);
-}
-
-void route_request(lwc_mock *srv, const request *req, reply *r)
-{
-    if (!strcmp(req->method, "GET") && handle_discovery(srv, req, r))
-        return;
-    size_t plen = strlen(req->path);
-    char *copy = malloc(plen + 1);
-    if (!copy) {
-        reply_internal(r, "out of memory");
-        return;
-    }
-    memcpy(copy, req->path, plen + 1);
-    char *seg[MAX_SEGMENTS];
-    int n = split_path(copy, seg);
     char api_path[300];
-    int i = 0;
+    int i;
+    memset(t, 0, sizeof *t);
     if (n >= 2 && !strcmp(seg[0], "api")) {
         snprintf(api_path, sizeof api_path, "/api/%s", seg[1]);
         i = 2;
@@ -98,45 +58,137 @@ void route_request(lwc_mock *srv, const request *req, reply *r)
         snprintf(api_path, sizeof api_path, "/apis/%.120s/%.120s", seg[1], seg[2]);
         i = 3;
     } else {
-        reply_unknown_path(r);
-        free(copy);
-        return;
+        return -1;
     }
-    int force_watch = 0;
     if (i < n && !strcmp(seg[i], "watch")) {
         /* The deprecated /watch/ prefix still works on real servers. */
-        force_watch = 1;
+        t->force_watch = 1;
         i++;
     }
     int rest = n - i;
-    const char *ns = NULL;
     if (rest >= 3 && !strcmp(seg[i], "namespaces")) {
         int res = store_find_resource(srv->st, api_path, seg[i + 2]);
         if (res >= 0 && store_resource(srv->st, res)->namespaced) {
-            ns = seg[i + 1];
-            if (rest == 3)
-                collection(srv, req, res, ns, force_watch, r);
-            else if (rest == 4)
-                object(srv, req, res, ns, seg[i + 3], force_watch, r);
-            else
-                reply_unknown_path(r);
-            free(copy);
-            return;
+            if (rest > 4)
+                return -1;
+            t->res = res;
+            t->ns = seg[i + 1];
+            t->name = rest == 4 ? seg[i + 3] : NULL;
+            return 0;
         }
     }
     if (rest == 1 || rest == 2) {
         int res = store_find_resource(srv->st, api_path, seg[i]);
-        if (res >= 0) {
-            if (rest == 1)
-                collection(srv, req, res, NULL, force_watch, r);
-            else if (!store_resource(srv->st, res)->namespaced)
-                object(srv, req, res, NULL, seg[i + 1], force_watch, r);
-            else
-                reply_unknown_path(r);
+        if (res < 0)
+            return -1;
+        if (rest == 2 && store_resource(srv->st, res)->namespaced)
+            return -1;
+        t->res = res;
+        t->name = rest == 2 ? seg[i + 1] : NULL;
+        return 0;
+    }
+    return -1;
+}
+
+static void classify(lwc_mock *srv, const request *req, const target *t, request_info *ri)
+{
+    memset(ri, 0, sizeof *ri);
+    ri->resource = store_resource(srv->st, t->res)->plural;
+    ri->ns = t->ns;
+    int is_get = !strcmp(req->method, "GET");
+    if (!is_get)
+        ri->verb = LWC_VERB_WRITE;
+    else if (t->name)
+        ri->verb = LWC_VERB_GET;
+    else if (t->force_watch || parse_query_bool(request_param(req, "watch")))
+        ri->verb = LWC_VERB_WATCH;
+    else
+        ri->verb = LWC_VERB_LIST;
+    const char *cont = request_param(req, "continue");
+    ri->has_continue = cont && *cont;
+    const char *rv = request_param(req, "resourceVersion");
+    ri->rv = !rv || !*rv ? LWC_RV_UNSET : !strcmp(rv, "0") ? LWC_RV_ZERO : LWC_RV_SET;
+    ri->watch_list = ri->verb == LWC_VERB_WATCH && parse_query_bool(request_param(req, "sendInitialEvents"));
+    if (ri->verb == LWC_VERB_LIST)
+        ri->page = ri->has_continue ? fault_table_page_of(&srv->faults, cont) : 1;
+}
+
+static void dispatch(lwc_mock *srv, const request *req, const target *t, const request_info *ri, reply *r)
+{
+    const resource_def *def = store_resource(srv->st, t->res);
+    if (t->name) {
+        if (t->force_watch)
+            reply_method_not_allowed(r, req->method);
+        else if (!strcmp(req->method, "GET"))
+            handle_get(srv, req, t->res, t->ns, t->name, r);
+        else if (!strcmp(req->method, "PUT"))
+            handle_update(srv, req, t->res, t->ns, t->name, r);
+        else if (!strcmp(req->method, "PATCH"))
+            handle_patch(srv, req, t->res, t->ns, t->name, r);
+        else if (!strcmp(req->method, "DELETE"))
+            handle_delete(srv, req, t->res, t->ns, t->name, r);
+        else
+            reply_method_not_allowed(r, req->method);
+        return;
+    }
+    if (ri->verb == LWC_VERB_WATCH)
+        handle_watch(srv, req, t->res, t->ns, r);
+    else if (ri->verb == LWC_VERB_LIST)
+        handle_list(srv, req, t->res, t->ns, r);
+    else if (!strcmp(req->method, "POST") && !t->force_watch && (t->ns || !def->namespaced))
+        handle_create(srv, req, t->res, t->ns, r);
+    else
+        reply_method_not_allowed(r, req->method);
+}
+
+void route_request(lwc_mock *srv, const request *req_in, reply *r)
+{
+    request req = *req_in;
+    if (!srv->cfg.control_disabled && strncmp(req.path, "/lwc/", 5) == 0) {
+        handle_control(srv, &req, r);
+        return;
+    }
+    if (!strcmp(req.method, "GET") && handle_discovery(srv, &req, r))
+        return;
+    size_t plen = strlen(req.path);
+    char *copy = malloc(plen + 1);
+    if (!copy) {
+        reply_internal(r, "out of memory");
+        return;
+    }
+    memcpy(copy, req.path, plen + 1);
+    char *seg[MAX_SEGMENTS];
+    int n = split_path(copy, seg);
+    target t;
+    if (n < 0 || resolve(srv, seg, n, &t) != 0) {
+        reply_unknown_path(r);
+        free(copy);
+        return;
+    }
+    request_info ri;
+    classify(srv, &req, &t, &ri);
+    req.page = ri.page;
+    request_log_note(&srv->log, req.log_idx, ri.page, 0);
+    lwc_action act;
+    memset(&act, 0, sizeof act);
+    int fired = fault_table_fire(&srv->faults, &ri, &act);
+    if (fired) {
+        request_log_note(&srv->log, req.log_idx, ri.page, 1);
+        if (act.kind == LWC_ACT_STATUS) {
+            fault_reply(r, &act, &ri, request_param(&req, "continue"), store_current_rv(srv->st),
+                        store_compacted_rv(srv->st));
+            fault_action_clear(&act);
             free(copy);
             return;
         }
+        if (act.kind == LWC_ACT_DELAY) {
+            struct timespec ts = {act.delay_ms / 1000, (long)(act.delay_ms % 1000) * 1000000L};
+            nanosleep(&ts, NULL);
+        } else if (ri.verb == LWC_VERB_WATCH) {
+            req.watch_fault = &act;
+        }
     }
-    reply_unknown_path(r);
+    dispatch(srv, &req, &t, &ri, r);
+    fault_action_clear(&act);
     free(copy);
 }

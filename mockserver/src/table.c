@@ -240,7 +240,7 @@ void table_write_list(strbuf *sb, const resource_def *def, const list_page *page
     if (continue_token) {
         strbuf_puts(sb, ",\"continue\":");
         strbuf_put_json_string(sb, continue_token);
-        if (with_remaining)
+        if (with_remaining && *continue_token)
             strbuf_printf(sb, ",\"remainingItemCount\":%lld", page->remaining);
     }
     strbuf_puts(sb, "},");

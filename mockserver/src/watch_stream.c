@@ -35,9 +35,20 @@ struct watch_stream {
     int initial_end_bookmark; /* the k8s.io/initial-events-end bookmark after them */
     uint64_t initial_rv;
 
-    strbuf out;
+    strbuf pending; /* whole event lines not yet released to the client */
+    strbuf out;     /* bytes released, handed to libmicrohttpd as it asks */
     size_t out_off;
     int finished;
+
+    /* A scenario's fault on this stream. */
+    lwc_action fault;
+    int has_fault;
+    int fault_done;
+    int stalled;
+    int drop_when_flushed;
+    long long lines_sent;
+    long long next_line_ms; /* slow drip: no line before this */
+    uint64_t start_rv;
 
     long long deadline_ms;      /* monotonic */
     long long next_bookmark_ms; /* 0: none scheduled */
@@ -83,28 +94,28 @@ static int visible(const struct watch_stream *w, const obj_version *v)
 
 static void write_event(struct watch_stream *w, const char *type, const obj_version *v)
 {
-    strbuf_puts(&w->out, "{\"type\":\"");
-    strbuf_puts(&w->out, type);
-    strbuf_puts(&w->out, "\",\"object\":");
+    strbuf_puts(&w->pending, "{\"type\":\"");
+    strbuf_puts(&w->pending, type);
+    strbuf_puts(&w->pending, "\",\"object\":");
     if (w->table) {
-        table_write_single(&w->out, w->def, v, !w->table_columns_sent);
+        table_write_single(&w->pending, w->def, v, !w->table_columns_sent);
         w->table_columns_sent = 1;
     } else {
-        strbuf_append(&w->out, v->json, v->json_len);
+        strbuf_append(&w->pending, v->json, v->json_len);
     }
-    strbuf_puts(&w->out, "}\n");
+    strbuf_puts(&w->pending, "}\n");
 }
 
 static void write_bookmark(struct watch_stream *w, uint64_t rv, int initial_end)
 {
-    strbuf_puts(&w->out, "{\"type\":\"BOOKMARK\",\"object\":{\"kind\":");
-    strbuf_put_json_string(&w->out, w->def->kind);
-    strbuf_puts(&w->out, ",\"apiVersion\":");
-    strbuf_put_json_string(&w->out, w->def->api_version);
-    strbuf_printf(&w->out, ",\"metadata\":{\"resourceVersion\":\"%llu\"", (unsigned long long)rv);
+    strbuf_puts(&w->pending, "{\"type\":\"BOOKMARK\",\"object\":{\"kind\":");
+    strbuf_put_json_string(&w->pending, w->def->kind);
+    strbuf_puts(&w->pending, ",\"apiVersion\":");
+    strbuf_put_json_string(&w->pending, w->def->api_version);
+    strbuf_printf(&w->pending, ",\"metadata\":{\"resourceVersion\":\"%llu\"", (unsigned long long)rv);
     if (initial_end)
-        strbuf_puts(&w->out, ",\"annotations\":{\"k8s.io/initial-events-end\":\"true\"}");
-    strbuf_puts(&w->out, "}}}\n");
+        strbuf_puts(&w->pending, ",\"annotations\":{\"k8s.io/initial-events-end\":\"true\"}");
+    strbuf_puts(&w->pending, "}}}\n");
 }
 
 static void write_error(struct watch_stream *w, cJSON *status)
@@ -112,12 +123,12 @@ static void write_error(struct watch_stream *w, cJSON *status)
     char *s = status ? cJSON_PrintUnformatted(status) : NULL;
     cJSON_Delete(status);
     if (!s) {
-        w->out.failed = 1;
+        w->pending.failed = 1;
         return;
     }
-    strbuf_puts(&w->out, "{\"type\":\"ERROR\",\"object\":");
-    strbuf_puts(&w->out, s);
-    strbuf_puts(&w->out, "}\n");
+    strbuf_puts(&w->pending, "{\"type\":\"ERROR\",\"object\":");
+    strbuf_puts(&w->pending, s);
+    strbuf_puts(&w->pending, "}\n");
     free(s);
 }
 
@@ -144,7 +155,7 @@ static void deliver(struct watch_stream *w, const history_event *ev)
             /* The previous content, at the revision that moved it out. */
             obj_version *gone = obj_version_with_rv(w->def, ev->prev, ev->rv);
             if (!gone) {
-                w->out.failed = 1;
+                w->pending.failed = 1;
                 return;
             }
             write_event(w, "DELETED", gone);
@@ -186,13 +197,114 @@ static void fill(struct watch_stream *w)
         atomic_store(&w->reg.cursor, next);
 }
 
+/* Length of the first line in pending, "\n" included; 0 when none is whole. */
+static size_t first_line(const struct watch_stream *w)
+{
+    const char *nl = memchr(w->pending.data, '\n', w->pending.len);
+    return nl ? (size_t)(nl - w->pending.data) + 1 : 0;
+}
+
+static void consume_pending(struct watch_stream *w, size_t n)
+{
+    memmove(w->pending.data, w->pending.data + n, w->pending.len - n);
+    w->pending.len -= n;
+}
+
+static void release_line(struct watch_stream *w)
+{
+    size_t n = first_line(w);
+    strbuf_append(&w->out, w->pending.data, n);
+    consume_pending(w, n);
+    w->lines_sent++;
+}
+
+/* Moves event lines from pending to out, applying the stream's fault when
+ * its turn comes (after `afterEvents` lines). */
+static void release(struct watch_stream *w)
+{
+    if (!w->has_fault || w->fault_done) {
+        strbuf_append(&w->out, w->pending.data, w->pending.len);
+        w->pending.len = 0;
+        return;
+    }
+    const lwc_action *a = &w->fault;
+    if (a->kind == LWC_ACT_SLOW) {
+        long long now = now_ms();
+        if (first_line(w) && now >= w->next_line_ms) {
+            release_line(w);
+            w->next_line_ms = now + a->delay_ms;
+        }
+        return;
+    }
+    while (w->lines_sent < a->after_events && first_line(w))
+        release_line(w);
+    if (w->lines_sent < a->after_events)
+        return;
+    switch (a->kind) {
+    case LWC_ACT_ERROR_EVENT: {
+        cJSON *st = fault_error_status(a, (unsigned long long)w->start_rv,
+                                       (unsigned long long)store_compacted_rv(w->srv->st));
+        w->pending.len = 0;
+        write_error(w, st);
+        strbuf_append(&w->out, w->pending.data, w->pending.len);
+        w->pending.len = 0;
+        w->finished = 1;
+        w->fault_done = 1;
+        break;
+    }
+    case LWC_ACT_CLOSE:
+        w->pending.len = 0;
+        w->finished = 1;
+        w->fault_done = 1;
+        break;
+    case LWC_ACT_DROP: {
+        /* Cut inside the next event when there is one, else between events. */
+        size_t n = first_line(w);
+        if (n > 2)
+            strbuf_append(&w->out, w->pending.data, n / 2);
+        w->pending.len = 0;
+        w->drop_when_flushed = 1;
+        w->fault_done = 1;
+        break;
+    }
+    case LWC_ACT_STALL:
+        w->pending.len = 0;
+        w->stalled = 1;
+        w->fault_done = 1;
+        break;
+    case LWC_ACT_TRUNCATE: {
+        size_t n = first_line(w);
+        if (!n)
+            return; /* wait for an event to truncate */
+        strbuf_append(&w->out, w->pending.data, n / 2);
+        strbuf_putc(&w->out, '\n');
+        consume_pending(w, n);
+        w->fault_done = 1;
+        strbuf_append(&w->out, w->pending.data, w->pending.len);
+        w->pending.len = 0;
+        break;
+    }
+    case LWC_ACT_GARBAGE:
+        strbuf_puts(&w->out, "this is not JSON: <html><body>502 Bad Gateway</body></html>\n");
+        w->fault_done = 1;
+        strbuf_append(&w->out, w->pending.data, w->pending.len);
+        w->pending.len = 0;
+        break;
+    default:
+        w->fault_done = 1;
+        break;
+    }
+}
+
 ssize_t watch_stream_read(void *cls, uint64_t pos, char *buf, size_t max)
 {
     (void)pos;
     struct watch_stream *w = cls;
     for (;;) {
-        if (w->out.failed)
+        if (w->out.failed || w->pending.failed)
             return MHD_CONTENT_READER_END_WITH_ERROR;
+        if (!w->stalled && w->pending.len && w->out_off >= w->out.len)
+            release(w);
         if (w->out_off < w->out.len) {
             size_t n = w->out.len - w->out_off;
             if (n > max)
@@ -204,29 +316,37 @@ ssize_t watch_stream_read(void *cls, uint64_t pos, char *buf, size_t max)
             w->bytes += n;
             return (ssize_t)n;
         }
+        if (w->drop_when_flushed)
+            return MHD_CONTENT_READER_END_WITH_ERROR; /* no final chunk: an abrupt drop */
         if (w->finished)
             return MHD_CONTENT_READER_END_OF_STREAM;
         if (atomic_load(&w->srv->shutting_down) || atomic_load(&w->reg.close_requested)) {
             w->finished = 1;
             continue;
         }
-        fill(w);
-        if (w->out.len)
-            continue;
+        if (!w->stalled) {
+            if (w->pending.len == 0)
+                fill(w);
+            release(w);
+            if (w->out.len || w->finished || w->drop_when_flushed)
+                continue;
+        }
         long long now = now_ms();
-        if (now >= w->deadline_ms) {
+        if (!w->stalled && now >= w->deadline_ms) {
             /* A server timeout ends the body cleanly, with no ERROR event. */
             w->finished = 1;
             continue;
         }
-        if (w->next_bookmark_ms && now >= w->next_bookmark_ms) {
+        if (!w->stalled && w->next_bookmark_ms && now >= w->next_bookmark_ms && w->pending.len == 0) {
             write_bookmark(w, atomic_load(&w->reg.cursor), 0);
             schedule_bookmark(w);
             continue;
         }
-        long long wake = w->deadline_ms;
-        if (w->next_bookmark_ms && w->next_bookmark_ms < wake)
+        long long wake = w->stalled ? now + 60000 : w->deadline_ms;
+        if (!w->stalled && w->next_bookmark_ms && w->next_bookmark_ms < wake)
             wake = w->next_bookmark_ms;
+        if (w->pending.len && w->next_line_ms > now && w->next_line_ms < wake)
+            wake = w->next_line_ms;
         struct pollfd pfd[2];
         int nfds = 1;
         pfd[0].fd = w->reg.wake_fd;
@@ -241,6 +361,8 @@ ssize_t watch_stream_read(void *cls, uint64_t pos, char *buf, size_t max)
         long long wait = wake - now;
         if (wait > 60000)
             wait = 60000;
+        if (wait < 0)
+            wait = 0;
         int rc = poll(pfd, (nfds_t)nfds, (int)wait);
         if (rc < 0 && errno != EINTR)
             return MHD_CONTENT_READER_END_WITH_ERROR;
@@ -269,6 +391,8 @@ void watch_stream_free(void *cls)
         close(w->reg.wake_fd);
     label_selector_free(&w->labels);
     field_selector_free(&w->fields);
+    fault_action_clear(&w->fault);
+    strbuf_free(&w->pending);
     strbuf_free(&w->out);
     free(w->ns);
     free(w);
@@ -330,11 +454,23 @@ void handle_watch(lwc_mock *srv, const request *req, int res, const char *ns, re
     w->fields = o.fields;
     memset(&o.labels, 0, sizeof o.labels);
     memset(&o.fields, 0, sizeof o.fields);
-    w->allow_bookmarks = o.allow_bookmarks;
+    w->allow_bookmarks = o.allow_bookmarks && !srv->cfg.bookmarks_never;
     w->table = wants_table(req);
     w->log_idx = (size_t)-1;
     w->client_fd = -1;
     strbuf_init(&w->out);
+    strbuf_init(&w->pending);
+    if (req->watch_fault) {
+        w->fault = *req->watch_fault;
+        w->fault.message = NULL;
+        if (req->watch_fault->message) {
+            size_t n = strlen(req->watch_fault->message) + 1;
+            w->fault.message = malloc(n);
+            if (w->fault.message)
+                memcpy(w->fault.message, req->watch_fault->message, n);
+        }
+        w->has_fault = 1;
+    }
     atomic_init(&w->reg.cursor, 0);
     atomic_init(&w->reg.close_requested, 0);
     w->reg.wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
@@ -388,7 +524,7 @@ void handle_watch(lwc_mock *srv, const request *req, int res, const char *ns, re
             w->initial_rv = page.rv;
             /* With the WatchList gate on, a legacy RV ""/"0" watch is defaulted to a streaming
              * list, so bookmark-asking clients also get the end marker (SetListOptionsDefaults). */
-            w->initial_end_bookmark = streaming || srv->cfg.watch_list;
+            w->initial_end_bookmark = (streaming || srv->cfg.watch_list) && !srv->cfg.watch_list_no_end_bookmark;
         }
     } else {
         uint64_t start = has_rv ? o.rv_num : store_current_rv(srv->st);
@@ -406,6 +542,7 @@ void handle_watch(lwc_mock *srv, const request *req, int res, const char *ns, re
             w->registered = 1;
         }
     }
+    w->start_rv = has_rv ? o.rv_num : store_current_rv(srv->st);
     schedule_bookmark(w);
     list_options_free(&o);
     r->status = 200;

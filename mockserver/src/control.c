@@ -1,0 +1,165 @@
+#include "control.h"
+
+#include "scenario_internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void reply_error(reply *r, int code, const char *msg)
+{
+    reply_status(r, code, code == 404 ? "NotFound" : code == 405 ? "MethodNotAllowed" : "BadRequest", msg, NULL, NULL);
+}
+
+static char *body_string(const request *req)
+{
+    char *s = malloc(req->body_len + 1);
+    if (!s)
+        return NULL;
+    if (req->body_len)
+        memcpy(s, req->body, req->body_len);
+    s[req->body_len] = '\0';
+    return s;
+}
+
+static void state(lwc_mock *srv, reply *r)
+{
+    cJSON *o = cJSON_CreateObject();
+    if (o) {
+        cJSON_AddNumberToObject(o, "resourceVersion", (double)lwc_mock_current_rv(srv));
+        cJSON_AddNumberToObject(o, "compacted", (double)store_compacted_rv(srv->st));
+        cJSON_AddNumberToObject(o, "watches", (double)lwc_mock_watch_count(srv));
+        cJSON_AddNumberToObject(o, "requests", (double)lwc_mock_log_count(srv));
+    }
+    reply_cjson(r, 200, o);
+}
+
+static void requests(lwc_mock *srv, const request *req, reply *r)
+{
+    const char *since = request_param(req, "since");
+    size_t from = since ? (size_t)strtoull(since, NULL, 10) : 0;
+    cJSON *arr = cJSON_CreateArray();
+    size_t n = lwc_mock_log_count(srv);
+    for (size_t i = from; arr && i < n; i++) {
+        lwc_mock_request e;
+        if (lwc_mock_log_get(srv, i, &e) != LWC_MOCK_OK)
+            continue;
+        cJSON *o = cJSON_CreateObject();
+        if (o && cJSON_AddItemToArray(arr, o)) {
+            cJSON_AddNumberToObject(o, "index", (double)i);
+            cJSON_AddStringToObject(o, "method", e.method);
+            cJSON_AddStringToObject(o, "path", e.path);
+            cJSON_AddStringToObject(o, "query", e.query);
+            cJSON_AddNumberToObject(o, "status", e.status);
+            cJSON_AddBoolToObject(o, "watch", e.is_watch);
+            cJSON_AddBoolToObject(o, "done", e.done);
+            cJSON_AddBoolToObject(o, "fault", e.fault);
+            cJSON_AddNumberToObject(o, "page", e.page);
+            cJSON_AddNumberToObject(o, "bytes", (double)e.bytes);
+            cJSON_AddNumberToObject(o, "startMs", e.start_ms);
+            cJSON_AddNumberToObject(o, "durationMs", e.duration_ms);
+        } else {
+            cJSON_Delete(o);
+        }
+        lwc_mock_request_free(&e);
+    }
+    reply_cjson(r, 200, arr);
+}
+
+static void faults(lwc_mock *srv, const request *req, const char *name, reply *r)
+{
+    char err[512];
+    if (!strcmp(req->method, "GET") && !name) {
+        char *s = fault_table_json(&srv->faults);
+        reply_json(r, 200, s, s ? strlen(s) : 0);
+    } else if (!strcmp(req->method, "POST") && !name) {
+        char *body = body_string(req);
+        lwc_fault *f = body ? lwc_fault_parse(body, err, sizeof err) : NULL;
+        free(body);
+        if (!f) {
+            reply_error(r, 400, body ? err : "out of memory");
+            return;
+        }
+        int rc = lwc_mock_add_fault(srv, f, err, sizeof err);
+        lwc_fault_free(f);
+        if (rc != LWC_MOCK_OK) {
+            reply_internal(r, err);
+            return;
+        }
+        char *s = fault_table_json(&srv->faults);
+        reply_json(r, 201, s, s ? strlen(s) : 0);
+    } else if (!strcmp(req->method, "DELETE")) {
+        if (name) {
+            if (lwc_mock_remove_fault(srv, name) != LWC_MOCK_OK) {
+                snprintf(err, sizeof err, "no fault named \"%s\"", name);
+                reply_error(r, 404, err);
+                return;
+            }
+        } else {
+            lwc_mock_clear_faults(srv);
+        }
+        char *s = fault_table_json(&srv->faults);
+        reply_json(r, 200, s, s ? strlen(s) : 0);
+    } else {
+        reply_error(r, 405, "faults: GET or POST /lwc/v1/faults, DELETE /lwc/v1/faults[/NAME]");
+    }
+}
+
+static void steps(lwc_mock *srv, const request *req, reply *r)
+{
+    char err[512];
+    char *body = body_string(req);
+    lwc_step *st = body ? scenario_step_parse(body, err, sizeof err) : NULL;
+    free(body);
+    if (!st) {
+        reply_error(r, 400, body ? err : "out of memory");
+        return;
+    }
+    /* The step acts on ?apiPath=&resource= (default /api/v1 pods). */
+    lwc_scenario sc;
+    memset(&sc, 0, sizeof sc);
+    const char *api = request_param(req, "apiPath");
+    const char *plural = request_param(req, "resource");
+    snprintf(sc.api_path, sizeof sc.api_path, "%s", api && *api ? api : "/api/v1");
+    sc.plural = (char *)(plural && *plural ? plural : "pods");
+    sc.path = (char *)"control";
+    int rc = lwc_scenario_do_step(srv, &sc, st, err, sizeof err);
+    scenario_step_free(st);
+    if (rc != LWC_MOCK_OK) {
+        reply_error(r, rc == LWC_MOCK_ENOENT ? 404 : 400, err);
+        return;
+    }
+    state(srv, r);
+}
+
+void handle_control(lwc_mock *srv, const request *req, reply *r)
+{
+    const char *p = req->path + strlen("/lwc/");
+    if (strncmp(p, "v1/", 3) != 0) {
+        reply_error(r, 404, "control endpoints live under /lwc/v1/: state, requests, faults, compact, close-watches, steps");
+        return;
+    }
+    p += 3;
+    int get = !strcmp(req->method, "GET"), post = !strcmp(req->method, "POST");
+    if (!strcmp(p, "state") && get) {
+        state(srv, r);
+    } else if (!strcmp(p, "requests") && get) {
+        requests(srv, req, r);
+    } else if (!strcmp(p, "faults")) {
+        faults(srv, req, NULL, r);
+    } else if (!strncmp(p, "faults/", 7) && p[7]) {
+        faults(srv, req, p + 7, r);
+    } else if (!strcmp(p, "compact") && post) {
+        const char *rv = request_param(req, "resourceVersion");
+        lwc_mock_compact(srv, rv ? strtoull(rv, NULL, 10) : 0);
+        state(srv, r);
+    } else if (!strcmp(p, "close-watches") && post) {
+        lwc_mock_close_watches(srv);
+        state(srv, r);
+    } else if (!strcmp(p, "steps") && post) {
+        steps(srv, req, r);
+    } else {
+        reply_error(r, 404, "unknown control endpoint; see GET /lwc/v1/state, /lwc/v1/requests, /lwc/v1/faults; "
+                            "POST /lwc/v1/faults, /lwc/v1/compact, /lwc/v1/close-watches, /lwc/v1/steps");
+    }
+}

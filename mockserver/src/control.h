@@ -1,0 +1,11 @@
+/* Control endpoints under /lwc/v1/: the scenario language's actions at run
+ * time, so a server can be driven from a shell with curl. Off with
+ * --no-control (lwc_mock_config.control_disabled). */
+#ifndef LWC_CONTROL_H
+#define LWC_CONTROL_H
+
+#include "mock_internal.h"
+
+void handle_control(lwc_mock *srv, const request *req, reply *r);
+
+#endif

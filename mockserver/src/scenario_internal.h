@@ -1,0 +1,10 @@
+/* Scenario pieces the control endpoints need. */
+#ifndef LWC_SCENARIO_INTERNAL_H
+#define LWC_SCENARIO_INTERNAL_H
+
+#include "lwc_scenario.h"
+
+lwc_step *scenario_step_parse(const char *json, char *err, size_t errlen);
+void scenario_step_free(lwc_step *s);
+
+#endif

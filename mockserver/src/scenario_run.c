@@ -1,0 +1,427 @@
+/* Putting a scenario to work on a server: its behaviour and faults, its
+ * world, and the actions of its timeline steps. */
+#include "lwc_scenario.h"
+#include "mock_internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+int lwc_mock_add_fault(lwc_mock *srv, const lwc_fault *fault, char *err, size_t errlen)
+{
+    if (fault_table_add(&srv->faults, fault) != 0) {
+        snprintf(err, errlen, "out of memory adding a fault");
+        return LWC_MOCK_ENOMEM;
+    }
+    return LWC_MOCK_OK;
+}
+
+int lwc_mock_remove_fault(lwc_mock *srv, const char *name)
+{
+    return fault_table_remove(&srv->faults, name) > 0 ? LWC_MOCK_OK : LWC_MOCK_ENOENT;
+}
+
+void lwc_mock_clear_faults(lwc_mock *srv)
+{
+    fault_table_clear(&srv->faults);
+}
+
+/* A realistic object of the resource: pods get containers and a status. */
+static int generated_object(const lwc_scenario *sc, const char *plural, const char *ns, const char *name,
+                            const char *labels_json, char *out, size_t len)
+{
+    const char *labels = labels_json ? labels_json : "{}";
+    int n;
+    if (!strcmp(plural, "pods") && !strcmp(sc->api_path, "/api/v1"))
+        n = snprintf(out, len,
+                     "{\"metadata\":{\"name\":\"%s\",\"namespace\":\"%s\",\"labels\":%s},"
+                     "\"spec\":{\"containers\":[{\"name\":\"app\",\"image\":\"registry.example.com/app:1.0\","
+                     "\"ports\":[{\"containerPort\":8080,\"protocol\":\"TCP\"}]}],\"nodeName\":\"node-1\"},"
+                     "\"status\":{\"phase\":\"Running\",\"podIP\":\"10.0.0.1\",\"containerStatuses\":[{\"name\":\"app\","
+                     "\"ready\":true,\"restartCount\":0,\"image\":\"registry.example.com/app:1.0\",\"state\":{\"running\":{}}}]}}",
+                     name, ns, labels);
+    else if (!strcmp(plural, "configmaps"))
+        n = snprintf(out, len, "{\"metadata\":{\"name\":\"%s\",\"namespace\":\"%s\",\"labels\":%s},\"data\":{\"key\":\"%s\"}}",
+                     name, ns, labels, name);
+    else
+        n = snprintf(out, len, "{\"metadata\":{\"name\":\"%s\",\"namespace\":\"%s\",\"labels\":%s},\"spec\":{\"value\":\"%s\"}}",
+                     name, ns, labels, name);
+    return (n < 0 || (size_t)n >= len) ? -1 : 0;
+}
+
+static const char *api_path_of(const lwc_scenario *sc, const char *plural)
+{
+    /* Objects of the scenario's own resource live under its group; built-ins under /api/v1. */
+    if (!plural || !strcmp(plural, sc->plural))
+        return sc->api_path;
+    if (!strcmp(plural, "widgets"))
+        return "/apis/example.com/v1";
+    return "/api/v1";
+}
+
+static int populate(lwc_mock *srv, const lwc_scenario *sc, char *err, size_t errlen)
+{
+    for (size_t i = 0; i < sc->nobjects; i++) {
+        const char *plural = sc->object_resources[i] ? sc->object_resources[i] : sc->plural;
+        char why[400];
+        int rc = lwc_mock_create(srv, api_path_of(sc, plural), plural, sc->objects[i], NULL, why, sizeof why);
+        if (rc != LWC_MOCK_OK) {
+            snprintf(err, errlen, "%s: world.objects[%zu]: %s", sc->path, i, why);
+            return rc;
+        }
+    }
+    for (size_t g = 0; g < sc->ngenerators; g++) {
+        const lwc_generator *gen = &sc->generators[g];
+        const char *plural = gen->resource ? gen->resource : sc->plural;
+        const resource_def *def = NULL;
+        int res = store_find_resource(srv->st, api_path_of(sc, plural), plural);
+        if (res >= 0)
+            def = store_resource(srv->st, res);
+        if (!def) {
+            snprintf(err, errlen, "%s: world.generate[%zu].resource: no resource \"%s\"", sc->path, g, plural);
+            return LWC_MOCK_EINVAL;
+        }
+        int nns = def->namespaced ? gen->namespaces : 1;
+        for (int n = 0; n < nns; n++) {
+            char ns[128];
+            snprintf(ns, sizeof ns, "%s-%d", gen->namespace_prefix, n);
+            for (int k = 0; k < gen->per_namespace; k++) {
+                char name[160], json[2048], why[400];
+                snprintf(name, sizeof name, "%s-%05d", gen->name_prefix, k);
+                const char *labels = (k % gen->label_every == 0) ? gen->labels_json : NULL;
+                if (generated_object(sc, plural, def->namespaced ? ns : "", name, labels, json, sizeof json) != 0) {
+                    snprintf(err, errlen, "%s: world.generate[%zu]: names too long", sc->path, g);
+                    return LWC_MOCK_EINVAL;
+                }
+                int rc = lwc_mock_create(srv, def->api_path, plural, json, NULL, why, sizeof why);
+                if (rc != LWC_MOCK_OK) {
+                    snprintf(err, errlen, "%s: world.generate[%zu]: %s", sc->path, g, why);
+                    return rc;
+                }
+            }
+        }
+    }
+    return LWC_MOCK_OK;
+}
+
+int lwc_scenario_start_server(const lwc_scenario *sc, const lwc_mock_config *base, lwc_mock **out, char *err,
+                              size_t errlen)
+{
+    lwc_mock_config cfg = *base;
+    cfg.demo_world = 0;
+    cfg.history_limit = sc->history_limit;
+    cfg.rv0_ignores_limit = sc->rv0_ignores_limit;
+    cfg.page_size_cap = sc->page_size_cap;
+    cfg.bookmarks_never = !sc->bookmarks;
+    cfg.bookmark_interval_ms = sc->bookmark_interval_ms;
+    cfg.watch_list = sc->watch_list_mode != 0;
+    cfg.watch_list_no_end_bookmark = sc->watch_list_mode == 2;
+    cfg.lagging_replica_writes = sc->lagging_replica_writes;
+    cfg.last_page_empty_continue = sc->last_page_empty_continue;
+    lwc_mock *srv = NULL;
+    int rc = lwc_mock_start(&cfg, &srv, err, errlen);
+    if (rc != LWC_MOCK_OK)
+        return rc;
+    if (sc->kind && store_find_resource(srv->st, sc->api_path, sc->plural) < 0) {
+        rc = lwc_mock_add_resource(srv, sc->group, sc->version, sc->plural, sc->singular ? sc->singular : sc->plural,
+                                   sc->kind, sc->namespaced, err, errlen);
+        if (rc != LWC_MOCK_OK) {
+            lwc_mock_stop(srv);
+            return rc;
+        }
+    }
+    if (store_find_resource(srv->st, sc->api_path, sc->plural) < 0) {
+        snprintf(err, errlen, "%s: resource: the server has no \"%s\" under %s; give \"kind\" and \"namespaced\" to register it",
+                 sc->path, sc->plural, sc->api_path);
+        lwc_mock_stop(srv);
+        return LWC_MOCK_EINVAL;
+    }
+    rc = populate(srv, sc, err, errlen);
+    if (rc != LWC_MOCK_OK) {
+        lwc_mock_stop(srv);
+        return rc;
+    }
+    for (size_t i = 0; i < sc->nfaults; i++) {
+        rc = lwc_mock_add_fault(srv, &sc->faults[i], err, errlen);
+        if (rc != LWC_MOCK_OK) {
+            lwc_mock_stop(srv);
+            return rc;
+        }
+    }
+    *out = srv;
+    return LWC_MOCK_OK;
+}
+
+/* Objects of the scenario's resource selected by name or label selector. */
+static int select_objects(lwc_mock *srv, const lwc_scenario *sc, const lwc_step *st, list_page *page)
+{
+    int res = store_find_resource(srv->st, sc->api_path, sc->plural);
+    label_selector sel;
+    char why[256];
+    if (label_selector_parse(st->label_selector, &sel, why, sizeof why) != 0)
+        return -1;
+    field_selector fs;
+    memset(&fs, 0, sizeof fs);
+    field_requirement req;
+    if (st->name) {
+        req.field = FIELD_NAME;
+        req.negate = 0;
+        req.value = st->name;
+        fs.reqs = &req;
+        fs.n = 1;
+    }
+    list_query q;
+    memset(&q, 0, sizeof q);
+    q.res = res;
+    q.ns = st->ns && *st->ns ? st->ns : NULL;
+    q.at_current = 1;
+    q.labels = sel.n ? &sel : NULL;
+    q.fields = fs.n ? &fs : NULL;
+    int rc = store_list(srv->st, &q, page, NULL);
+    label_selector_free(&sel);
+    return rc == STORE_OK ? 0 : -1;
+}
+
+static int relabel(lwc_mock *srv, const lwc_scenario *sc, const obj_version *v, const char *labels_json, char *err,
+                   size_t errlen)
+{
+    cJSON *obj = obj_version_parse(v);
+    cJSON *patch = cJSON_Parse(labels_json);
+    if (!obj || !patch) {
+        cJSON_Delete(obj);
+        cJSON_Delete(patch);
+        snprintf(err, errlen, "out of memory");
+        return LWC_MOCK_ENOMEM;
+    }
+    cJSON *meta = cJSON_GetObjectItemCaseSensitive(obj, "metadata");
+    cJSON *labels = cJSON_GetObjectItemCaseSensitive(meta, "labels");
+    if (!labels)
+        labels = cJSON_AddObjectToObject(meta, "labels");
+    const cJSON *l;
+    cJSON_ArrayForEach(l, patch) {
+        cJSON_DeleteItemFromObjectCaseSensitive(labels, l->string);
+        if (cJSON_IsString(l))
+            cJSON_AddStringToObject(labels, l->string, l->valuestring);
+    }
+    cJSON_DeleteItemFromObjectCaseSensitive(meta, "resourceVersion");
+    char *json = cJSON_PrintUnformatted(obj);
+    cJSON_Delete(obj);
+    cJSON_Delete(patch);
+    if (!json) {
+        snprintf(err, errlen, "out of memory");
+        return LWC_MOCK_ENOMEM;
+    }
+    int rc = lwc_mock_update(srv, sc->api_path, sc->plural, json, NULL, err, errlen);
+    free(json);
+    return rc;
+}
+
+static void sleep_ms(int ms)
+{
+    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+    while (nanosleep(&ts, &ts) != 0)
+        ;
+}
+
+static int churn(lwc_mock *srv, const lwc_scenario *sc, const lwc_step *st, char *err, size_t errlen)
+{
+    /* A steady mix of creates, updates and deletes of "churn-N" objects. */
+    const char *ns = st->ns && *st->ns ? st->ns : "default";
+    static unsigned long long serial;
+    for (int i = 0; i < st->count_objects; i++) {
+        unsigned long long id = __atomic_fetch_add(&serial, 1, __ATOMIC_RELAXED);
+        char name[64], json[2048];
+        snprintf(name, sizeof name, "churn-%llu", id);
+        if (generated_object(sc, sc->plural, ns, name, "{\"churn\":\"true\"}", json, sizeof json) != 0) {
+            snprintf(err, errlen, "churn: object too large");
+            return LWC_MOCK_EINVAL;
+        }
+        int rc = lwc_mock_create(srv, sc->api_path, sc->plural, json, NULL, err, errlen);
+        if (rc != LWC_MOCK_OK)
+            return rc;
+        if (id % 3 == 2) {
+            char old[64];
+            snprintf(old, sizeof old, "churn-%llu", id - 1);
+            lwc_mock_delete(srv, sc->api_path, sc->plural, ns, old, NULL, err, errlen);
+        }
+        if (st->interval_ms)
+            sleep_ms(st->interval_ms);
+    }
+    return LWC_MOCK_OK;
+}
+
+int lwc_scenario_do_step(lwc_mock *srv, const lwc_scenario *sc, const lwc_step *st, char *err, size_t errlen)
+{
+    int rc = LWC_MOCK_OK;
+    switch (st->kind) {
+    case LWC_STEP_CREATE:
+        return lwc_mock_create(srv, sc->api_path, sc->plural, st->object_json, NULL, err, errlen);
+    case LWC_STEP_UPDATE:
+        return lwc_mock_update(srv, sc->api_path, sc->plural, st->object_json, NULL, err, errlen);
+    case LWC_STEP_DELETE:
+        return lwc_mock_delete(srv, sc->api_path, sc->plural, st->ns, st->name, NULL, err, errlen);
+    case LWC_STEP_RECREATE: {
+        /* The same name with a new uid: delete, then create from the last state or the given object. */
+        int res = store_find_resource(srv->st, sc->api_path, sc->plural);
+        obj_version *v = store_get(srv->st, res, st->ns, st->name);
+        if (!v) {
+            snprintf(err, errlen, "recreate: %s \"%s\" not found", sc->plural, st->name);
+            return LWC_MOCK_ENOENT;
+        }
+        cJSON *obj = st->object_json ? cJSON_Parse(st->object_json) : obj_version_parse(v);
+        obj_version_unref(v);
+        if (!obj) {
+            snprintf(err, errlen, "out of memory");
+            return LWC_MOCK_ENOMEM;
+        }
+        cJSON *meta = cJSON_GetObjectItemCaseSensitive(obj, "metadata");
+        cJSON_DeleteItemFromObjectCaseSensitive(meta, "uid");
+        cJSON_DeleteItemFromObjectCaseSensitive(meta, "resourceVersion");
+        cJSON_DeleteItemFromObjectCaseSensitive(meta, "creationTimestamp");
+        char *json = cJSON_PrintUnformatted(obj);
+        cJSON_Delete(obj);
+        if (!json) {
+            snprintf(err, errlen, "out of memory");
+            return LWC_MOCK_ENOMEM;
+        }
+        rc = lwc_mock_delete(srv, sc->api_path, sc->plural, st->ns, st->name, NULL, err, errlen);
+        if (rc == LWC_MOCK_OK)
+            rc = lwc_mock_create(srv, sc->api_path, sc->plural, json, NULL, err, errlen);
+        free(json);
+        return rc;
+    }
+    case LWC_STEP_DELETE_ALL:
+    case LWC_STEP_RELABEL: {
+        list_page page;
+        if (select_objects(srv, sc, st, &page) != 0) {
+            snprintf(err, errlen, "could not select objects");
+            return LWC_MOCK_EINVAL;
+        }
+        size_t n = page.n;
+        if (st->kind == LWC_STEP_DELETE_ALL && st->count_objects && (size_t)st->count_objects < n)
+            n = (size_t)st->count_objects;
+        for (size_t i = 0; i < n && rc == LWC_MOCK_OK; i++) {
+            if (st->kind == LWC_STEP_DELETE_ALL)
+                rc = lwc_mock_delete(srv, sc->api_path, sc->plural, page.items[i]->ns, page.items[i]->name, NULL, err,
+                                     errlen);
+            else
+                rc = relabel(srv, sc, page.items[i], st->labels_json, err, errlen);
+        }
+        list_page_free(&page);
+        return rc;
+    }
+    case LWC_STEP_COMPACT:
+        lwc_mock_compact(srv, 0);
+        return LWC_MOCK_OK;
+    case LWC_STEP_CLOSE_WATCHES:
+        lwc_mock_close_watches(srv);
+        return LWC_MOCK_OK;
+    case LWC_STEP_ADD_FAULT:
+        return lwc_mock_add_fault(srv, st->fault, err, errlen);
+    case LWC_STEP_REMOVE_FAULT:
+        if (lwc_mock_remove_fault(srv, st->fault_name) != LWC_MOCK_OK) {
+            snprintf(err, errlen, "removeFault: no fault named \"%s\"", st->fault_name);
+            return LWC_MOCK_ENOENT;
+        }
+        return LWC_MOCK_OK;
+    case LWC_STEP_CHURN:
+        return churn(srv, sc, st, err, errlen);
+    case LWC_STEP_WAIT:
+    case LWC_STEP_CHECKPOINT:
+        return LWC_MOCK_OK; /* the runner waits; nothing to do on the server */
+    }
+    return LWC_MOCK_OK;
+}
+
+static int path_segment(const char *path, int idx, char *out, size_t len)
+{
+    const char *p = path;
+    for (int i = 0; *p; i++) {
+        while (*p == '/')
+            p++;
+        const char *end = strchr(p, '/');
+        size_t n = end ? (size_t)(end - p) : strlen(p);
+        if (i == idx) {
+            if (n >= len || n == 0)
+                return -1;
+            memcpy(out, p, n);
+            out[n] = '\0';
+            return 0;
+        }
+        if (!end)
+            break;
+        p = end;
+    }
+    return -1;
+}
+
+int lwc_matcher_matches(const lwc_matcher *m, const lwc_mock_request *req, int scenario_page_size)
+{
+    /* Work out verb, resource and namespace from the logged path, as the router does. */
+    char seg[8][128];
+    int n = 0;
+    while (n < 8 && path_segment(req->path, n, seg[n], sizeof seg[n]) == 0)
+        n++;
+    int base = n >= 2 && !strcmp(seg[0], "api") ? 2 : n >= 3 && !strcmp(seg[0], "apis") ? 3 : -1;
+    if (base < 0)
+        return 0;
+    int watch_prefix = base < n && !strcmp(seg[base], "watch");
+    int i = base + watch_prefix;
+    const char *resource = NULL, *ns = NULL;
+    int object = 0;
+    if (n - i >= 3 && !strcmp(seg[i], "namespaces")) {
+        ns = seg[i + 1];
+        resource = seg[i + 2];
+        object = n - i == 4;
+    } else if (n - i >= 1) {
+        resource = seg[i];
+        object = n - i == 2;
+        if (object && !strcmp(resource, "namespaces"))
+            ns = NULL;
+    }
+    if (!resource)
+        return 0;
+    char *watch = lwc_mock_query_param(req->query, "watch");
+    int is_watch = watch_prefix || (watch && strcmp(watch, "0") != 0 && strcasecmp(watch, "false") != 0);
+    free(watch);
+    lwc_verb verb = strcmp(req->method, "GET") ? LWC_VERB_WRITE : object ? LWC_VERB_GET : is_watch ? LWC_VERB_WATCH
+                                                                                                   : LWC_VERB_LIST;
+    if (m->verb != LWC_VERB_ANY && m->verb != verb)
+        return 0;
+    if (m->resource && strcmp(m->resource, resource) != 0)
+        return 0;
+    if (m->namespace_ && strcmp(m->namespace_, ns ? ns : "") != 0)
+        return 0;
+    char *cont = lwc_mock_query_param(req->query, "continue");
+    int has_cont = cont && *cont;
+    free(cont);
+    if (m->has_continue != LWC_TRI_ANY && (m->has_continue == LWC_TRI_YES) != has_cont)
+        return 0;
+    if (m->page && m->page != req->page)
+        return 0;
+    if (m->rv != LWC_RV_ANY) {
+        char *rv = lwc_mock_query_param(req->query, "resourceVersion");
+        lwc_rv_match got = !rv || !*rv ? LWC_RV_UNSET : !strcmp(rv, "0") ? LWC_RV_ZERO : LWC_RV_SET;
+        free(rv);
+        if (got != m->rv)
+            return 0;
+    }
+    if (m->watch_list >= 0) {
+        char *sie = lwc_mock_query_param(req->query, "sendInitialEvents");
+        int wl = verb == LWC_VERB_WATCH && sie && strcmp(sie, "0") != 0 && strcasecmp(sie, "false") != 0;
+        free(sie);
+        if (wl != m->watch_list)
+            return 0;
+    }
+    if (m->limit != -1) {
+        char *lim = lwc_mock_query_param(req->query, "limit");
+        long long got = lim && *lim ? strtoll(lim, NULL, 10) : 0;
+        free(lim);
+        long long want = m->limit == -2 ? scenario_page_size : m->limit;
+        if (got != want)
+            return 0;
+    }
+    return 1;
+}
