@@ -50,6 +50,8 @@ typedef struct lwc_mock_config {
     int last_page_empty_continue;   /* the last page says "continue": "" instead of leaving it out (k3d) */
     int watch_list_no_end_bookmark; /* streaming lists without the initial-events-end bookmark */
     int bookmarks_never;            /* no bookmarks even when allowWatchBookmarks is set */
+    int expire_below_floor;         /* a list with any RV below the compaction point gets 410,
+                                       NotOlderThan included (an apiserver after failover, kubernetes#133810) */
     int control_disabled;           /* 1: no control endpoints under /lwc/ */
 } lwc_mock_config;
 

@@ -31,6 +31,7 @@ typedef struct lwc_matcher {
     lwc_rv_match rv;
     long long limit;  /* expectations only: -1 any, -2 the scenario's page size */
     int watch_list;   /* -1 any; 1 streaming-list watches only; 0 others */
+    int status;       /* expectations only: the response's HTTP status; 0 any */
 } lwc_matcher;
 
 typedef enum {
@@ -53,7 +54,8 @@ typedef struct lwc_action {
     int retry_after_in_body; /* also details.retryAfterSeconds */
     int plain_text;          /* 429 as API Priority and Fairness sends it: text, not a Status */
     int after_events;
-    int delay_ms;
+    int delay_ms;            /* SLOW, DELAY: the delay; other stream faults: fire no earlier than this after the watch began */
+    int compact;             /* ERROR_EVENT: compact history to now first, so the 410 is true for the client's RV */
     char *message;           /* overrides the default message */
 } lwc_action;
 
@@ -86,6 +88,7 @@ typedef struct lwc_step {
     lwc_matcher trigger_match;
     int after_ms;          /* then wait this long */
     lwc_step_kind kind;
+    char *resource;        /* the collection acted on (plural); NULL: the scenario's */
     char *object_json;     /* CREATE, UPDATE, RECREATE (optional) */
     char *ns, *name;       /* DELETE, RECREATE, RELABEL; DELETE_ALL: ns (NULL: all) */
     char *label_selector;  /* DELETE_ALL, RELABEL (alternative to name) */
@@ -132,6 +135,7 @@ typedef struct lwc_scenario {
     int page_size;
     int watch_list;
     char *kubeconfig_namespace;
+    int watch_timeout_seconds;  /* a hint passed as LWC_WATCH_TIMEOUT (0: none) */
     /* the world */
     char **objects; size_t nobjects;            /* JSON texts of whole objects */
     char **object_resources;                    /* plural per object (NULL: the scenario's) */
@@ -145,6 +149,7 @@ typedef struct lwc_scenario {
     int watch_list_mode;        /* 0 rejected, 1 served, 2 served without the end bookmark */
     int lagging_replica_writes; /* RV=0 lists answered this many writes behind */
     int last_page_empty_continue;
+    int expire_below_floor;     /* lists with any RV below the compaction point get 410 */
     /* faults, timeline, expectations */
     lwc_fault *faults; size_t nfaults;
     lwc_step *steps; size_t nsteps;

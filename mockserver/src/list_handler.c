@@ -143,6 +143,14 @@ void handle_list(lwc_mock *srv, const request *req, int res, const char *ns, rep
         }
     } else {
         int exact = (rvm && strcmp(rvm, "Exact") == 0) || (!rvm && q.limit > 0);
+        if (srv->cfg.expire_below_floor && o.rv_num < store_compacted_rv(srv->st)) {
+            /* A fresh apiserver's cache starts at its floor: anything older is gone (kubernetes#133810). */
+            char m[128];
+            snprintf(m, sizeof m, "too old resource version: %llu (%llu)", (unsigned long long)o.rv_num,
+                     (unsigned long long)store_compacted_rv(srv->st));
+            reply_status(r, 410, "Expired", m, NULL, NULL);
+            goto done;
+        }
         if (wait_for_rv(srv, o.rv_num, r) != 0)
             goto done;
         if (exact) {

@@ -246,7 +246,7 @@ static int parse_matcher(pctx *pc, const cJSON *obj, const char *jpath, int for_
     static const char *const fault_members[] = {"verb", "resource", "namespace", "continue", "page", "resourceVersion",
                                                 "watchList", NULL};
     static const char *const expect_members[] = {"verb", "resource", "namespace", "continue", "page",
-                                                 "resourceVersion", "watchList", "limit", NULL};
+                                                 "resourceVersion", "watchList", "limit", "status", NULL};
     static const char *const verbs[] = {"any", "list", "watch", "get", "write", NULL};
     static const char *const rvs[] = {"any", "unset", "zero", "set", NULL};
     matcher_init(m);
@@ -270,6 +270,8 @@ static int parse_matcher(pctx *pc, const cJSON *obj, const char *jpath, int for_
             return -1;
         m->watch_list = b;
     }
+    if (get_intv(pc, obj, jpath, "status", 100, 599, &m->status))
+        return -1;
     const cJSON *lim = member(obj, "limit");
     if (lim) {
         char p[300];
@@ -292,7 +294,7 @@ static int parse_matcher(pctx *pc, const cJSON *obj, const char *jpath, int for_
 static int parse_action(pctx *pc, const cJSON *obj, const char *jpath, lwc_action *a)
 {
     static const char *const members[] = {"status", "stream", "inconsistentToken", "retryAfter", "retryAfterInBody",
-                                          "plainText", "afterEvents", "delayMs", "code", "message", NULL};
+                                          "plainText", "afterEvents", "delayMs", "code", "message", "compact", NULL};
     static const char *const streams[] = {"errorEvent", "close", "drop", "stall", "slow", "truncate", "garbage",
                                           "delay", NULL};
     memset(a, 0, sizeof *a);
@@ -335,8 +337,12 @@ static int parse_action(pctx *pc, const cJSON *obj, const char *jpath, lwc_actio
         get_bool(pc, obj, jpath, "plainText", &a->plain_text) ||
         get_intv(pc, obj, jpath, "afterEvents", 0, 1000000, &a->after_events) ||
         get_intv(pc, obj, jpath, "delayMs", 0, 600000, &a->delay_ms) ||
-        get_string(pc, obj, jpath, "message", 0, &a->message))
+        get_string(pc, obj, jpath, "message", 0, &a->message) || get_bool(pc, obj, jpath, "compact", &a->compact))
         return -1;
+    if (a->compact && a->kind != LWC_ACT_ERROR_EVENT) {
+        child_path(p, sizeof p, jpath, "compact");
+        return fail(pc, p, "\"compact\" only applies to stream \"errorEvent\"");
+    }
     if (member(obj, "code")) {
         if (a->kind != LWC_ACT_ERROR_EVENT) {
             child_path(p, sizeof p, jpath, "code");
@@ -457,7 +463,7 @@ static int parse_generator(pctx *pc, const cJSON *obj, const char *jpath, lwc_ge
 
 static int parse_step(pctx *pc, const cJSON *obj, const char *jpath, size_t index, lwc_step *s)
 {
-    static const char *const members[] = {"when", "afterMs", "do", "object", "namespace", "name", "labelSelector",
+    static const char *const members[] = {"when", "afterMs", "do", "resource", "object", "namespace", "name", "labelSelector",
                                           "labels", "count", "intervalMs", "fault", "faultName", "checkpoint",
                                           "deadlineMs", NULL};
     static const char *const kinds[] = {"create", "update", "delete", "deleteAll", "recreate", "relabel", "compact",
@@ -505,7 +511,8 @@ static int parse_step(pctx *pc, const cJSON *obj, const char *jpath, size_t inde
                 return -1;
         }
     }
-    if (get_json_object(pc, obj, jpath, "object", 0, &s->object_json) ||
+    if (get_string(pc, obj, jpath, "resource", 0, &s->resource) ||
+        get_json_object(pc, obj, jpath, "object", 0, &s->object_json) ||
         get_string(pc, obj, jpath, "namespace", 0, &s->ns) || get_string(pc, obj, jpath, "name", 0, &s->name) ||
         get_string(pc, obj, jpath, "labelSelector", 0, &s->label_selector) ||
         check_labels(pc, obj, jpath, "labels", 1) || get_json_object(pc, obj, jpath, "labels", 0, &s->labels_json) ||
@@ -596,6 +603,7 @@ static int parse_step(pctx *pc, const cJSON *obj, const char *jpath, size_t inde
 static void step_clear(lwc_step *s)
 {
     matcher_free(&s->trigger_match);
+    free(s->resource);
     free(s->object_json);
     free(s->ns);
     free(s->name);
@@ -714,14 +722,15 @@ static int parse_resource(pctx *pc, const cJSON *doc, lwc_scenario *sc)
 static int parse_client(pctx *pc, const cJSON *doc, lwc_scenario *sc)
 {
     static const char *const members[] = {"namespace", "labelSelector", "pageSize", "watchList", "kubeconfigNamespace",
-                                          NULL};
+                                          "watchTimeoutSeconds", NULL};
     sc->page_size = 500;
     const cJSON *c = member(doc, "client");
     if (c && (only_members(pc, c, "client", members) || get_string(pc, c, "client", "namespace", 0, &sc->client_namespace) ||
               get_string(pc, c, "client", "labelSelector", 0, &sc->label_selector) ||
               get_intv(pc, c, "client", "pageSize", 0, 100000, &sc->page_size) ||
               get_bool(pc, c, "client", "watchList", &sc->watch_list) ||
-              get_string(pc, c, "client", "kubeconfigNamespace", 0, &sc->kubeconfig_namespace)))
+              get_string(pc, c, "client", "kubeconfigNamespace", 0, &sc->kubeconfig_namespace) ||
+              get_intv(pc, c, "client", "watchTimeoutSeconds", 1, 3600, &sc->watch_timeout_seconds)))
         return -1;
     if (check_selector(pc, "client.labelSelector", sc->label_selector))
         return -1;
@@ -739,11 +748,12 @@ static int parse_client(pctx *pc, const cJSON *doc, lwc_scenario *sc)
 static int parse_server(pctx *pc, const cJSON *doc, lwc_scenario *sc)
 {
     static const char *const members[] = {"historyLimit", "rv0", "pageSizeCap", "bookmarks", "bookmarkIntervalMs",
-                                          "watchList", "laggingReplicaWrites", "lastPageContinue", NULL};
+                                          "watchList", "laggingReplicaWrites", "lastPageContinue", "listBelowFloor", NULL};
     static const char *const rv0[] = {"watchCache", "paginated", NULL};
     static const char *const bookmarks[] = {"never", "onRequest", NULL};
     static const char *const wl[] = {"rejected", "served", "noEndBookmark", NULL};
     static const char *const lastpage[] = {"absent", "empty", NULL};
+    static const char *const below[] = {"served", "expired", NULL};
     sc->rv0_ignores_limit = 1;
     sc->bookmarks = 1;
     sc->bookmark_interval_ms = 60000;
@@ -759,7 +769,8 @@ static int parse_server(pctx *pc, const cJSON *doc, lwc_scenario *sc)
         get_int(pc, s, "server", "bookmarkIntervalMs", 50, 3600000, &interval) ||
         get_enum(pc, s, "server", "watchList", wl, &wlv) ||
         get_intv(pc, s, "server", "laggingReplicaWrites", 0, 100000000, &sc->lagging_replica_writes) ||
-        get_enum(pc, s, "server", "lastPageContinue", lastpage, &lp))
+        get_enum(pc, s, "server", "lastPageContinue", lastpage, &lp) ||
+        get_enum(pc, s, "server", "listBelowFloor", below, &sc->expire_below_floor))
         return -1;
     sc->history_limit = (size_t)hist;
     sc->rv0_ignores_limit = rv0v == 0;

@@ -120,6 +120,7 @@ int lwc_scenario_start_server(const lwc_scenario *sc, const lwc_mock_config *bas
     cfg.watch_list_no_end_bookmark = sc->watch_list_mode == 2;
     cfg.lagging_replica_writes = sc->lagging_replica_writes;
     cfg.last_page_empty_continue = sc->last_page_empty_continue;
+    cfg.expire_below_floor = sc->expire_below_floor;
     lwc_mock *srv = NULL;
     int rc = lwc_mock_start(&cfg, &srv, err, errlen);
     if (rc != LWC_MOCK_OK)
@@ -252,9 +253,18 @@ static int churn(lwc_mock *srv, const lwc_scenario *sc, const lwc_step *st, char
     return LWC_MOCK_OK;
 }
 
-int lwc_scenario_do_step(lwc_mock *srv, const lwc_scenario *sc, const lwc_step *st, char *err, size_t errlen)
+int lwc_scenario_do_step(lwc_mock *srv, const lwc_scenario *sc_in, const lwc_step *st, char *err, size_t errlen)
 {
     int rc = LWC_MOCK_OK;
+    /* A step may act on another collection than the watched one (a write that only moves the RV). */
+    lwc_scenario other;
+    const lwc_scenario *sc = sc_in;
+    if (st->resource && strcmp(st->resource, sc_in->plural) != 0) {
+        other = *sc_in;
+        other.plural = st->resource;
+        snprintf(other.api_path, sizeof other.api_path, "%s", api_path_of(sc_in, st->resource));
+        sc = &other;
+    }
     switch (st->kind) {
     case LWC_STEP_CREATE:
         return lwc_mock_create(srv, sc->api_path, sc->plural, st->object_json, NULL, err, errlen);
@@ -415,6 +425,8 @@ int lwc_matcher_matches(const lwc_matcher *m, const lwc_mock_request *req, int s
         if (wl != m->watch_list)
             return 0;
     }
+    if (m->status && m->status != req->status)
+        return 0;
     if (m->limit != -1) {
         char *lim = lwc_mock_query_param(req->query, "limit");
         long long got = lim && *lim ? strtoll(lim, NULL, 10) : 0;

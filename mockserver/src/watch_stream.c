@@ -48,6 +48,7 @@ struct watch_stream {
     int drop_when_flushed;
     long long lines_sent;
     long long next_line_ms; /* slow drip: no line before this */
+    long long fault_at_ms;  /* a timed fault fires no earlier than this */
     uint64_t start_rv;
 
     long long deadline_ms;      /* monotonic */
@@ -240,8 +241,16 @@ static void release(struct watch_stream *w)
         release_line(w);
     if (w->lines_sent < a->after_events)
         return;
+    if (a->delay_ms && now_ms() < w->fault_at_ms) {
+        /* Not yet: everything so far goes out, the fault waits for its time. */
+        while (first_line(w))
+            release_line(w);
+        return;
+    }
     switch (a->kind) {
     case LWC_ACT_ERROR_EVENT: {
+        if (a->compact)
+            store_compact(w->srv->st, 0);
         cJSON *st = fault_error_status(a, (unsigned long long)w->start_rv,
                                        (unsigned long long)store_compacted_rv(w->srv->st));
         w->pending.len = 0;
@@ -328,6 +337,9 @@ ssize_t watch_stream_read(void *cls, uint64_t pos, char *buf, size_t max)
             if (w->pending.len == 0)
                 fill(w);
             release(w);
+            if (w->out.len == 0 && w->has_fault && !w->fault_done && w->fault_at_ms && now_ms() >= w->fault_at_ms &&
+                w->lines_sent >= w->fault.after_events && w->fault.kind != LWC_ACT_SLOW)
+                release(w); /* a timed fault whose time has come, with nothing pending */
             if (w->out.len || w->finished || w->drop_when_flushed)
                 continue;
         }
@@ -347,6 +359,9 @@ ssize_t watch_stream_read(void *cls, uint64_t pos, char *buf, size_t max)
             wake = w->next_bookmark_ms;
         if (w->pending.len && w->next_line_ms > now && w->next_line_ms < wake)
             wake = w->next_line_ms;
+        if (w->has_fault && !w->fault_done && w->fault.kind != LWC_ACT_SLOW && w->fault_at_ms > now &&
+            w->fault_at_ms < wake)
+            wake = w->fault_at_ms;
         struct pollfd pfd[2];
         int nfds = 1;
         pfd[0].fd = w->reg.wake_fd;
@@ -492,6 +507,8 @@ void handle_watch(lwc_mock *srv, const request *req, int res, const char *ns, re
         timeout_s = 1800 + (long long)(mock_random(srv) % 1800);
     }
     w->deadline_ms = now_ms() + timeout_s * 1000;
+    if (w->has_fault && w->fault.kind != LWC_ACT_SLOW)
+        w->fault_at_ms = now_ms() + w->fault.delay_ms;
 
     int has_rv = o.rv && *o.rv;
     int streaming = o.send_initial_events_set && o.send_initial_events;
