@@ -3,3 +3,8 @@ foreach(t test_continue_token test_selectors test_store)
   add_test(NAME ${t} COMMAND ${t})
   set_tests_properties(${t} PROPERTIES LABELS unit TIMEOUT 60)
 endforeach()
+
+lwc_check_test(test_scenario_parse test_scenario_parse.c)
+target_compile_definitions(test_scenario_parse PRIVATE LWC_SCENARIO_DIR="${PROJECT_SOURCE_DIR}/scenarios")
+add_test(NAME test_scenario_parse COMMAND test_scenario_parse)
+set_tests_properties(test_scenario_parse PROPERTIES LABELS unit TIMEOUT 120)
