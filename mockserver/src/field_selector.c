@@ -6,8 +6,10 @@
 
 void field_selector_free(field_selector *sel)
 {
-    for (size_t i = 0; i < sel->n; i++)
+    for (size_t i = 0; i < sel->n; i++) {
         free(sel->reqs[i].value);
+        free(sel->reqs[i].path);
+    }
     free(sel->reqs);
     sel->reqs = NULL;
     sel->n = 0;
@@ -58,13 +60,31 @@ static int parse_term(const char *t, size_t len, field_requirement *r, char *err
         snprintf(err, errlen, "invalid selector: '%.*s'; can't understand '%.*s'", (int)len, t, (int)len, t);
         return -1;
     }
-    if (op == 7 + 6 && strncmp(t, "metadata.name", op) == 0)
+    if (op == 7 + 6 && strncmp(t, "metadata.name", op) == 0) {
         r->field = FIELD_NAME;
-    else if (op == 18 && strncmp(t, "metadata.namespace", op) == 0)
+    } else if (op == 18 && strncmp(t, "metadata.namespace", op) == 0) {
         r->field = FIELD_NAMESPACE;
-    else {
-        snprintf(err, errlen, "\"%.*s\" is not a known field selector: only \"metadata.name\", \"metadata.namespace\"", (int)op, t);
-        return -1;
+    } else {
+        /* Whether the resource supports it is the caller's check (it knows the resource). */
+        for (size_t i = 0; i < op; i++) {
+            char c = t[i];
+            if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.')) {
+                snprintf(err, errlen, "invalid field selector: '%.*s': the field must be a dotted path", (int)len, t);
+                return -1;
+            }
+        }
+        if (op == 0) {
+            snprintf(err, errlen, "invalid selector: '%.*s'; can't understand '%.*s'", (int)len, t, (int)len, t);
+            return -1;
+        }
+        r->field = FIELD_OTHER;
+        r->path = malloc(op + 1);
+        if (!r->path) {
+            snprintf(err, errlen, "out of memory");
+            return -1;
+        }
+        memcpy(r->path, t, op);
+        r->path[op] = '\0';
     }
     int rc = unescape(t + op + oplen, len - op - oplen, &r->value);
     if (rc == -1) {
@@ -115,11 +135,21 @@ int field_selector_parse(const char *text, field_selector *out, char *err, size_
     }
 }
 
-int field_selector_matches(const field_selector *sel, const char *ns, const char *name)
+int field_selector_matches(const field_selector *sel, const char *ns, const char *name, const label_pair *fields,
+                           size_t nfields)
 {
     for (size_t i = 0; i < sel->n; i++) {
         const field_requirement *r = &sel->reqs[i];
-        const char *have = r->field == FIELD_NAME ? name : (ns ? ns : "");
+        const char *have = "";
+        if (r->field == FIELD_NAME) {
+            have = name;
+        } else if (r->field == FIELD_NAMESPACE) {
+            have = ns ? ns : "";
+        } else {
+            for (size_t k = 0; k < nfields; k++)
+                if (!strcmp(fields[k].key, r->path))
+                    have = fields[k].value;
+        }
         int eq = strcmp(have, r->value) == 0;
         if (eq == r->negate)
             return 0;

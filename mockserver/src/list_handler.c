@@ -80,6 +80,10 @@ void handle_list(lwc_mock *srv, const request *req, int res, const char *ns, rep
     if (list_options_parse(req, 0, srv->cfg.watch_list, &o, r) != 0)
         return;
     const resource_def *def = store_resource(srv->st, res);
+    if (list_options_check_fields(&o, def, r) != 0) {
+        list_options_free(&o);
+        return;
+    }
     list_query q;
     memset(&q, 0, sizeof q);
     q.res = res;

@@ -211,6 +211,32 @@ int list_options_parse(const request *req, int for_watch, int watch_list_enabled
     return 0;
 }
 
+int list_options_check_fields(const list_options *o, const resource_def *def, reply *r)
+{
+    const char *const *ok = resource_selectable_fields(def);
+    for (size_t i = 0; i < o->fields.n; i++) {
+        const field_requirement *fr = &o->fields.reqs[i];
+        if (fr->field != FIELD_OTHER)
+            continue;
+        int found = 0;
+        for (const char *const *p = ok; *p; p++)
+            if (!strcmp(*p, fr->path))
+                found = 1;
+        if (found)
+            continue;
+        char msg[400];
+        /* Built-in resources and CRDs word it differently (registry field label conversion vs apiextensions). */
+        if (def->typed_list)
+            snprintf(msg, sizeof msg, "field label not supported: %.200s", fr->path);
+        else
+            snprintf(msg, sizeof msg, "\"%.200s\" is not a known field selector: only \"metadata.name\", \"metadata.namespace\"",
+                     fr->path);
+        reply_bad_request(r, msg);
+        return -1;
+    }
+    return 0;
+}
+
 void list_options_free(list_options *o)
 {
     label_selector_free(&o->labels);

@@ -155,6 +155,43 @@ int object_validate(const resource_def *def, const cJSON *obj, char *field, size
     return 0;
 }
 
+static int ensure_string(cJSON *parent, const char *obj_name, const char *field, const char *value)
+{
+    cJSON *o = cJSON_GetObjectItemCaseSensitive(parent, obj_name);
+    if (!o) {
+        o = cJSON_AddObjectToObject(parent, obj_name);
+        if (!o)
+            return -1;
+    }
+    if (!cJSON_IsObject(o) || cJSON_GetObjectItemCaseSensitive(o, field))
+        return 0;
+    return cJSON_AddStringToObject(o, field, value) ? 0 : -1;
+}
+
+int object_apply_create_defaults(const resource_def *def, cJSON *obj)
+{
+    if (def->group[0])
+        return 0;
+    if (!strcmp(def->plural, "pods"))
+        return ensure_string(obj, "status", "phase", "Pending");
+    if (!strcmp(def->plural, "namespaces")) {
+        if (ensure_string(obj, "status", "phase", "Active") != 0)
+            return -1;
+        cJSON *spec = cJSON_GetObjectItemCaseSensitive(obj, "spec");
+        if (!spec && !(spec = cJSON_AddObjectToObject(obj, "spec")))
+            return -1;
+        if (cJSON_IsObject(spec) && !cJSON_GetObjectItemCaseSensitive(spec, "finalizers")) {
+            cJSON *arr = cJSON_AddArrayToObject(spec, "finalizers");
+            cJSON *k = arr ? cJSON_CreateString("kubernetes") : NULL;
+            if (!k || !cJSON_AddItemToArray(arr, k)) {
+                cJSON_Delete(k);
+                return -1;
+            }
+        }
+    }
+    return 0;
+}
+
 static char *dup_str(const char *s)
 {
     size_t n = strlen(s);
@@ -182,6 +219,11 @@ static void free_version(obj_version *v)
         free(v->labels[i].value);
     }
     free(v->labels);
+    for (size_t i = 0; i < v->nfields; i++) {
+        free(v->fields[i].key);
+        free(v->fields[i].value);
+    }
+    free(v->fields);
     free(v->json);
     free(v);
 }
@@ -243,6 +285,27 @@ obj_version *obj_version_new(const resource_def *def, const cJSON *obj)
             p->value = dup_str(l->valuestring);
             v->nlabels++;
             if (!p->key || !p->value)
+                goto fail;
+        }
+    }
+    const char *const *paths = resource_selectable_fields(def);
+    size_t np = 0;
+    while (paths[np])
+        np++;
+    if (np) {
+        v->fields = calloc(np, sizeof *v->fields);
+        if (!v->fields)
+            goto fail;
+        for (size_t i = 0; i < np; i++) {
+            /* Two-level paths are all the built-in resources need. */
+            char top[64];
+            const char *dot = strchr(paths[i], '.');
+            snprintf(top, sizeof top, "%.*s", (int)(dot - paths[i]), paths[i]);
+            const cJSON *leaf = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(obj, top), dot + 1);
+            label_pair *f = &v->fields[v->nfields++];
+            f->key = dup_str(paths[i]);
+            f->value = dup_str(cJSON_IsString(leaf) ? leaf->valuestring : "");
+            if (!f->key || !f->value)
                 goto fail;
         }
     }

@@ -23,6 +23,8 @@ typedef struct obj_version {
     uint64_t rv;
     label_pair *labels;
     size_t nlabels;
+    label_pair *fields; /* selectable fields of its resource, e.g. status.phase */
+    size_t nfields;
     char *json; /* compact, kind and apiVersion first, as Go encodes the struct */
     size_t json_len;
     /* Offset of the members after kind and apiVersion: a typed list item is
@@ -40,6 +42,10 @@ cJSON *object_normalize(const resource_def *def, const cJSON *obj);
  * Fills field and detail for the Status cause. */
 int object_validate(const resource_def *def, const cJSON *obj, char *field, size_t fieldlen,
                     char *detail, size_t detaillen);
+
+/* What the apiserver fills in on create: a pod's status.phase Pending, a
+ * namespace's Active phase and kubernetes finalizer. Returns -1 on OOM. */
+int object_apply_create_defaults(const resource_def *def, cJSON *obj);
 
 /* Makes a version from a normalized object whose metadata is final. */
 obj_version *obj_version_new(const resource_def *def, const cJSON *obj);

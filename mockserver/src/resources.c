@@ -40,6 +40,21 @@ int resource_def_init(resource_def *def, const char *group, const char *version,
     return 0;
 }
 
+static const char *const pod_fields[] = {"spec.nodeName", "spec.restartPolicy", "spec.schedulerName",
+                                         "spec.serviceAccountName", "status.phase", "status.podIP",
+                                         "status.nominatedNodeName", NULL};
+static const char *const namespace_fields[] = {"status.phase", NULL};
+static const char *const no_fields[] = {NULL};
+
+const char *const *resource_selectable_fields(const resource_def *def)
+{
+    if (def->group[0] == '\0' && !strcmp(def->plural, "pods"))
+        return pod_fields;
+    if (def->group[0] == '\0' && !strcmp(def->plural, "namespaces"))
+        return namespace_fields;
+    return no_fields;
+}
+
 const int builtin_resource_count = 4;
 
 int builtin_resource(int index, resource_def *out)

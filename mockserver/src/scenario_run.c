@@ -168,6 +168,7 @@ static int select_objects(lwc_mock *srv, const lwc_scenario *sc, const lwc_step 
     field_requirement req;
     if (st->name) {
         req.field = FIELD_NAME;
+        req.path = NULL;
         req.negate = 0;
         req.value = st->name;
         fs.reqs = &req;

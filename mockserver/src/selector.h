@@ -31,10 +31,11 @@ typedef struct label_selector {
     size_t n;
 } label_selector;
 
-typedef enum { FIELD_NAME, FIELD_NAMESPACE } field_name;
+typedef enum { FIELD_NAME, FIELD_NAMESPACE, FIELD_OTHER } field_name;
 
 typedef struct field_requirement {
     field_name field;
+    char *path; /* FIELD_OTHER: e.g. "status.phase"; which are supported depends on the resource */
     int negate;
     char *value;
 } field_requirement;
@@ -52,6 +53,8 @@ int label_selector_matches(const label_selector *sel, const label_pair *labels, 
 
 int field_selector_parse(const char *text, field_selector *out, char *err, size_t errlen);
 void field_selector_free(field_selector *sel);
-int field_selector_matches(const field_selector *sel, const char *ns, const char *name);
+/* fields: the object's other selectable fields (path, value); an absent one is "". */
+int field_selector_matches(const field_selector *sel, const char *ns, const char *name, const label_pair *fields,
+                           size_t nfields);
 
 #endif

@@ -385,6 +385,8 @@ int store_create(store *st, int res, cJSON *obj, int keep_timestamp, obj_version
         if (set_meta_string(obj, "creationTimestamp", now) != 0)
             goto nomem;
     }
+    if (object_apply_create_defaults(&rs->def, obj) != 0)
+        goto nomem;
     cJSON *norm = renormalize(&rs->def, obj);
     if (!norm)
         goto nomem;
@@ -448,6 +450,18 @@ int store_update(store *st, int res, cJSON *obj, obj_version **out, char *err, s
                  "changes to the latest version and try again",
                  rs->def.plural, rs->def.group[0] ? "." : "", rs->def.group, name);
         return STORE_ECONFLICT;
+    }
+    /* An update without a status keeps the old one: for pods and namespaces the
+     * real apiserver ignores status on the main resource (PrepareForUpdate);
+     * the mock still lets a given status through, so scenarios can move phases. */
+    if (!cJSON_GetObjectItemCaseSensitive(obj, "status")) {
+        cJSON *old_obj = obj_version_parse(old);
+        cJSON *old_status = old_obj ? cJSON_DetachItemFromObjectCaseSensitive(old_obj, "status") : NULL;
+        cJSON_Delete(old_obj);
+        if (old_status && !cJSON_AddItemToObject(obj, "status", old_status)) {
+            cJSON_Delete(old_status);
+            goto nomem;
+        }
     }
     /* uid and creationTimestamp are the server's, whatever the client sent. */
     if (set_meta_string(obj, "uid", old->uid) != 0 || set_meta_string(obj, "creationTimestamp", old->created) != 0 ||
@@ -637,7 +651,7 @@ static int matches(const list_query *q, const obj_version *v)
 {
     if (q->labels && !label_selector_matches(q->labels, v->labels, v->nlabels))
         return 0;
-    if (q->fields && !field_selector_matches(q->fields, v->ns, v->name))
+    if (q->fields && !field_selector_matches(q->fields, v->ns, v->name, v->fields, v->nfields))
         return 0;
     return 1;
 }

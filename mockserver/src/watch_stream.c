@@ -88,7 +88,7 @@ static int visible(const struct watch_stream *w, const obj_version *v)
         return 0;
     if (w->labels.n && !label_selector_matches(&w->labels, v->labels, v->nlabels))
         return 0;
-    if (w->fields.n && !field_selector_matches(&w->fields, v->ns, v->name))
+    if (w->fields.n && !field_selector_matches(&w->fields, v->ns, v->name, v->fields, v->nfields))
         return 0;
     return 1;
 }
@@ -456,6 +456,10 @@ void handle_watch(lwc_mock *srv, const request *req, int res, const char *ns, re
     list_options o;
     if (list_options_parse(req, 1, srv->cfg.watch_list, &o, r) != 0)
         return;
+    if (list_options_check_fields(&o, store_resource(srv->st, res), r) != 0) {
+        list_options_free(&o);
+        return;
+    }
     struct watch_stream *w = calloc(1, sizeof *w);
     if (!w) {
         list_options_free(&o);

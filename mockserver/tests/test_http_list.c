@@ -315,7 +315,17 @@ START_TEST(bad_requests_are_400_with_status)
     assert_status(d, 400, "BadRequest", "unable to parse requirement");
     cJSON_Delete(d);
     d = get_json("/api/v1/pods?fieldSelector=spec.x%3Dy", 400);
-    assert_status(d, 400, "BadRequest", "is not a known field selector");
+    assert_status(d, 400, "BadRequest", "field label not supported: spec.x");
+    cJSON_Delete(d);
+    d = get_json("/apis/example.com/v1/widgets?fieldSelector=spec.size%3Dy", 400);
+    assert_status(d, 400, "BadRequest", "\"spec.size\" is not a known field selector: only \"metadata.name\", \"metadata.namespace\"");
+    cJSON_Delete(d);
+    /* Pods select on status.phase (new pods are Pending) and spec.nodeName, as kubelets do. */
+    d = get_json("/api/v1/pods?fieldSelector=status.phase%3DPending", 200);
+    ck_assert_int_eq(item_count(d), 2);
+    cJSON_Delete(d);
+    d = get_json("/api/v1/pods?fieldSelector=spec.nodeName%3Dnode-9", 200);
+    ck_assert_int_eq(item_count(d), 0);
     cJSON_Delete(d);
 }
 END_TEST

@@ -94,12 +94,14 @@ START_TEST(parse_errors_name_the_problem)
 }
 END_TEST
 
+static label_pair pod_fields[] = {{"status.phase", "Running"}, {"spec.nodeName", "node-1"}};
+
 static int fmatch(const char *sel, const char *ns, const char *name)
 {
     field_selector s;
     char err[256];
     ck_assert_msg(field_selector_parse(sel, &s, err, sizeof err) == 0, "parse \"%s\": %s", sel, err);
-    int m = field_selector_matches(&s, ns, name);
+    int m = field_selector_matches(&s, ns, name, pod_fields, 2);
     field_selector_free(&s);
     return m;
 }
@@ -115,8 +117,11 @@ START_TEST(field_selectors)
     ck_assert(fmatch("", "a", "x"));
     field_selector s;
     char err[256];
-    ck_assert_int_eq(field_selector_parse("spec.nodeName=n1", &s, err, sizeof err), -1);
-    ck_assert(strstr(err, "\"spec.nodeName\" is not a known field selector") != NULL);
+    ck_assert(fmatch("status.phase=Running,spec.nodeName!=node-2", "a", "x"));
+    ck_assert(!fmatch("status.phase=Pending", "a", "x"));
+    ck_assert(fmatch("status.podIP=", "a", "x")); /* an absent field is "" */
+    ck_assert_int_eq(field_selector_parse("spec/x=1", &s, err, sizeof err), -1);
+    ck_assert(strstr(err, "must be a dotted path") != NULL);
     ck_assert_int_eq(field_selector_parse("metadata.name", &s, err, sizeof err), -1);
     ck_assert_int_eq(field_selector_parse("metadata.name=a\\q", &s, err, sizeof err), -1);
 }
