@@ -217,6 +217,11 @@ static int parse_requirement(lexer *lx, sel_requirement *r, char *err, size_t er
         return -1;
     }
     lx->pos++;
+    skip_space(lx);
+    if (lx->s[lx->pos] == ')') {
+        snprintf(err, errlen, "unable to parse requirement: for 'in', 'notin' operators, values set can't be empty");
+        return -1;
+    }
     for (;;) {
         char *v = read_ident(lx);
         if (!v || push_value(r, v) != 0) {

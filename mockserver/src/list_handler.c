@@ -172,6 +172,13 @@ void handle_list(lwc_mock *srv, const request *req, int res, const char *ns, rep
         q.limit = (size_t)srv->cfg.page_size_cap;
     list_page page;
     int rc = store_list(srv->st, &q, &page, NULL);
+    if (rc == STORE_EXPIRED && tok.start && tok.exclusive) {
+        /* Compacted between the token check and the read. */
+        char *fresh = continue_token_encode(-1, tok.start);
+        reply_status(r, 410, "Expired", fresh ? expired_continue_msg : expired_continue_no_token_msg, NULL, fresh);
+        free(fresh);
+        goto done;
+    }
     if (rc == STORE_EXPIRED) {
         reply_status(r, 410, "Expired", "The resourceVersion for the provided list is too old.", NULL, NULL);
         goto done;

@@ -51,6 +51,10 @@ typedef struct request {
 /* The first value of a query parameter, or NULL. */
 const char *request_param(const request *req, const char *key);
 
+/* Sleeps in slices, returning early (-1) once the server is stopping, so
+ * that no delay fault or churn step holds up lwc_mock_stop. */
+int mock_sleep_ms(lwc_mock *srv, int ms);
+
 /* A random number for jittered timeouts. */
 uint64_t mock_random(lwc_mock *srv);
 

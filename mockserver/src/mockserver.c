@@ -31,6 +31,20 @@ static int map_store_rc(int rc)
     }
 }
 
+int mock_sleep_ms(lwc_mock *srv, int ms)
+{
+    while (ms > 0) {
+        if (atomic_load(&srv->shutting_down))
+            return -1;
+        int slice = ms < 50 ? ms : 50;
+        struct timespec ts = {0, (long)slice * 1000000L};
+        while (nanosleep(&ts, &ts) != 0)
+            ;
+        ms -= slice;
+    }
+    return atomic_load(&srv->shutting_down) ? -1 : 0;
+}
+
 uint64_t mock_random(lwc_mock *srv)
 {
     pthread_mutex_lock(&srv->rng_mu);

@@ -182,8 +182,12 @@ void route_request(lwc_mock *srv, const request *req_in, reply *r)
             return;
         }
         if (act.kind == LWC_ACT_DELAY) {
-            struct timespec ts = {act.delay_ms / 1000, (long)(act.delay_ms % 1000) * 1000000L};
-            nanosleep(&ts, NULL);
+            if (mock_sleep_ms(srv, act.delay_ms) != 0) {
+                reply_status(r, 503, "ServiceUnavailable", "the server is shutting down", NULL, NULL);
+                fault_action_clear(&act);
+                free(copy);
+                return;
+            }
         } else if (ri.verb == LWC_VERB_WATCH) {
             req.watch_fault = &act;
         }

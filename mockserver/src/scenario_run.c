@@ -220,13 +220,6 @@ static int relabel(lwc_mock *srv, const lwc_scenario *sc, const obj_version *v, 
     return rc;
 }
 
-static void sleep_ms(int ms)
-{
-    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
-    while (nanosleep(&ts, &ts) != 0)
-        ;
-}
-
 static int churn(lwc_mock *srv, const lwc_scenario *sc, const lwc_step *st, char *err, size_t errlen)
 {
     /* A steady mix of creates, updates and deletes of "churn-N" objects. */
@@ -248,8 +241,10 @@ static int churn(lwc_mock *srv, const lwc_scenario *sc, const lwc_step *st, char
             snprintf(old, sizeof old, "churn-%llu", id - 1);
             lwc_mock_delete(srv, sc->api_path, sc->plural, ns, old, NULL, err, errlen);
         }
-        if (st->interval_ms)
-            sleep_ms(st->interval_ms);
+        if (st->interval_ms && mock_sleep_ms(srv, st->interval_ms) != 0) {
+            snprintf(err, errlen, "churn: the server is stopping");
+            return LWC_MOCK_EIO;
+        }
     }
     return LWC_MOCK_OK;
 }

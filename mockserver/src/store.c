@@ -22,8 +22,11 @@ struct store {
     size_t history_limit;
     uint64_t rng;
 
-    resource_store *res;
-    int nres;
+    /* Each resource is its own allocation that never moves, so a watch may keep
+     * a pointer to its definition while others are added; nres is published
+     * after the slot is filled. */
+    resource_store *res[STORE_MAX_RESOURCES];
+    atomic_int nres;
 
     history_event *hist; /* hist[head .. head+len) in RV order */
     size_t head, len, cap;
@@ -102,11 +105,11 @@ void store_free(store *st)
     if (!st)
         return;
     for (int r = 0; r < st->nres; r++) {
-        for (size_t i = 0; i < st->res[r].n; i++)
-            obj_version_unref(st->res[r].items[i]);
-        free(st->res[r].items);
+        for (size_t i = 0; i < st->res[r]->n; i++)
+            obj_version_unref(st->res[r]->items[i]);
+        free(st->res[r]->items);
+        free(st->res[r]);
     }
-    free(st->res);
     for (size_t i = 0; i < st->len; i++)
         history_event_release(&st->hist[st->head + i]);
     free(st->hist);
@@ -121,20 +124,24 @@ int store_add_resource(store *st, const resource_def *def)
 {
     pthread_rwlock_wrlock(&st->lock);
     for (int r = 0; r < st->nres; r++) {
-        if (!strcmp(st->res[r].def.api_path, def->api_path) && !strcmp(st->res[r].def.plural, def->plural)) {
+        if (!strcmp(st->res[r]->def.api_path, def->api_path) && !strcmp(st->res[r]->def.plural, def->plural)) {
             pthread_rwlock_unlock(&st->lock);
             return STORE_EEXIST;
         }
     }
-    resource_store *nr = realloc(st->res, (size_t)(st->nres + 1) * sizeof *nr);
+    if (st->nres >= STORE_MAX_RESOURCES) {
+        pthread_rwlock_unlock(&st->lock);
+        return STORE_EINVAL;
+    }
+    resource_store *nr = calloc(1, sizeof *nr);
     if (!nr) {
         pthread_rwlock_unlock(&st->lock);
         return STORE_ENOMEM;
     }
-    st->res = nr;
-    memset(&st->res[st->nres], 0, sizeof st->res[st->nres]);
-    st->res[st->nres].def = *def;
-    int idx = st->nres++;
+    nr->def = *def;
+    int idx = atomic_load(&st->nres);
+    st->res[idx] = nr;
+    atomic_store(&st->nres, idx + 1);
     pthread_rwlock_unlock(&st->lock);
     return idx;
 }
@@ -144,7 +151,7 @@ int store_find_resource(store *st, const char *api_path, const char *plural)
     int found = -1;
     pthread_rwlock_rdlock(&st->lock);
     for (int r = 0; r < st->nres; r++) {
-        if (!strcmp(st->res[r].def.api_path, api_path) && !strcmp(st->res[r].def.plural, plural)) {
+        if (!strcmp(st->res[r]->def.api_path, api_path) && !strcmp(st->res[r]->def.plural, plural)) {
             found = r;
             break;
         }
@@ -156,20 +163,18 @@ int store_find_resource(store *st, const char *api_path, const char *plural)
 int store_resource_count(store *st)
 {
     pthread_rwlock_rdlock(&st->lock);
-    int n = st->nres;
+    int n = atomic_load(&st->nres);
     pthread_rwlock_unlock(&st->lock);
     return n;
 }
 
-/* Resource definitions are never removed or moved once added, only the
- * array grows, so callers copy what they need under no lock at their peril:
- * the pointer stays valid until the next store_add_resource. Resources are
- * all added before the server starts serving. */
+/* Definitions never move nor change once added: the pointer stays valid for
+ * the store's life, without a lock. */
 const resource_def *store_resource(store *st, int res)
 {
-    if (res < 0 || res >= st->nres)
+    if (res < 0 || res >= atomic_load(&st->nres))
         return NULL;
-    return &st->res[res].def;
+    return &st->res[res]->def;
 }
 
 uint64_t store_current_rv(store *st)
@@ -324,7 +329,7 @@ int store_create(store *st, int res, cJSON *obj, int keep_timestamp, obj_version
         snprintf(err, errlen, "unknown resource");
         return STORE_EINVAL;
     }
-    resource_store *rs = &st->res[res];
+    resource_store *rs = st->res[res];
     const char *name = get_meta_string(obj, "name");
     char genname[300];
     if (!name || !*name) {
@@ -425,7 +430,7 @@ int store_update(store *st, int res, cJSON *obj, obj_version **out, char *err, s
         snprintf(err, errlen, "unknown resource");
         return STORE_EINVAL;
     }
-    resource_store *rs = &st->res[res];
+    resource_store *rs = st->res[res];
     const char *name = get_meta_string(obj, "name");
     char key[600];
     if (!name || make_key(&rs->def, get_meta_string(obj, "namespace"), name, key, sizeof key) != 0) {
@@ -524,7 +529,7 @@ int store_delete(store *st, int res, const char *ns, const char *name, obj_versi
         snprintf(err, errlen, "unknown resource");
         return STORE_EINVAL;
     }
-    resource_store *rs = &st->res[res];
+    resource_store *rs = st->res[res];
     char key[600];
     size_t pos = 0;
     obj_version *old = NULL;
@@ -564,8 +569,8 @@ obj_version *store_get(store *st, int res, const char *ns, const char *name)
     obj_version *v = NULL;
     char key[600];
     pthread_rwlock_rdlock(&st->lock);
-    if (res >= 0 && res < st->nres && make_key(&st->res[res].def, ns, name, key, sizeof key) == 0) {
-        v = find_current(&st->res[res], key, NULL);
+    if (res >= 0 && res < st->nres && make_key(&st->res[res]->def, ns, name, key, sizeof key) == 0) {
+        v = find_current(st->res[res], key, NULL);
         if (v)
             obj_version_ref(v);
     }
@@ -593,11 +598,22 @@ static void compact_locked(store *st, uint64_t to)
         return;
     st->compacted = to;
     /* Events still owed to a live watcher stay in memory; only new requests
-     * see the compaction point. */
+     * see the compaction point. A watcher too far behind (a client that stopped
+     * reading) is cut off instead, as the watch cache terminates watchers that
+     * cannot keep up, so that one dead client cannot pin history forever. */
     uint64_t keep_after = to;
     pthread_mutex_lock(&st->watch_mu);
     for (watch_reg *w = st->watchers; w; w = w->next) {
+        if (atomic_load(&w->not_reading))
+            continue;
         uint64_t c = atomic_load(&w->cursor);
+        if (c + STORE_MAX_WATCH_LAG < to) {
+            atomic_store(&w->cut_off, 1);
+            uint64_t one = 1;
+            ssize_t wr = write(w->wake_fd, &one, sizeof one);
+            (void)wr;
+            continue;
+        }
         if (c < keep_after)
             keep_after = c;
     }
@@ -704,7 +720,7 @@ int store_list(store *st, const list_query *q, list_page *page, watch_reg *reg)
         rc = STORE_EXPIRED;
         goto out;
     }
-    resource_store *rs = &st->res[q->res];
+    resource_store *rs = st->res[q->res];
     const char *ns = (rs->def.namespaced && q->ns && *q->ns) ? q->ns : NULL;
     size_t plen = ns ? strlen(ns) + 1 : 0;
     prefix = malloc(plen + 1);
@@ -744,7 +760,8 @@ int store_list(store *st, const list_query *q, list_page *page, watch_reg *reg)
             ov[nov].exists_now = 0;
             nov++;
         }
-        qsort(ov, nov, sizeof *ov, cmp_override);
+        if (nov > 1)
+            qsort(ov, nov, sizeof *ov, cmp_override);
         size_t w = 0;
         for (size_t i = 0; i < nov; i++) {
             if (w > 0 && strcmp(ov[w - 1].key, ov[i].key) == 0)

@@ -37,10 +37,17 @@ typedef struct history_event {
 
 typedef struct store store;
 
+/* At most this many resources per server. */
+#define STORE_MAX_RESOURCES 64
+/* A watcher this many events behind the compaction point is cut off. */
+#define STORE_MAX_WATCH_LAG 10000
+
 typedef struct watch_reg {
     _Atomic uint64_t cursor; /* every event up to here has been taken */
     int wake_fd;             /* eventfd, written on each write and on close */
     atomic_int close_requested;
+    atomic_int not_reading;  /* a stalled stream: it holds no claim on history */
+    atomic_int cut_off;      /* fell too far behind: its history is gone */
     struct watch_reg *prev, *next;
 } watch_reg;
 

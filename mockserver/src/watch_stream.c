@@ -23,7 +23,8 @@ struct watch_stream {
     char *ns; /* NULL: all namespaces */
     label_selector labels;
     field_selector fields;
-    int allow_bookmarks;
+    int allow_bookmarks;        /* periodic bookmarks */
+    int client_allows_bookmarks; /* the streaming list's end bookmark */
     int table;
     int table_columns_sent;
 
@@ -182,25 +183,33 @@ static void fill(struct watch_stream *w)
     }
     if (w->initial_end_bookmark) {
         w->initial_end_bookmark = 0;
-        if (w->allow_bookmarks)
+        if (w->client_allows_bookmarks)
             write_bookmark(w, w->initial_rv, 1);
         return;
     }
     history_event evs[EVENT_BATCH];
-    uint64_t next = 0;
-    uint64_t cursor = atomic_load(&w->reg.cursor);
-    size_t n = store_read_events(w->srv->st, cursor, w->res, evs, EVENT_BATCH, &next);
-    for (size_t i = 0; i < n; i++) {
-        deliver(w, &evs[i]);
-        history_event_release(&evs[i]);
-    }
-    if (next > cursor)
-        atomic_store(&w->reg.cursor, next);
+    size_t n;
+    /* A full batch this watcher cannot see must not leave the rest waiting
+     * for an unrelated wake-up: read on until something is written or the
+     * history is drained. */
+    do {
+        uint64_t next = 0;
+        uint64_t cursor = atomic_load(&w->reg.cursor);
+        n = store_read_events(w->srv->st, cursor, w->res, evs, EVENT_BATCH, &next);
+        for (size_t i = 0; i < n; i++) {
+            deliver(w, &evs[i]);
+            history_event_release(&evs[i]);
+        }
+        if (next > cursor)
+            atomic_store(&w->reg.cursor, next);
+    } while (n == EVENT_BATCH && w->pending.len == 0 && !w->pending.failed);
 }
 
 /* Length of the first line in pending, "\n" included; 0 when none is whole. */
 static size_t first_line(const struct watch_stream *w)
 {
+    if (w->pending.len == 0)
+        return 0;
     const char *nl = memchr(w->pending.data, '\n', w->pending.len);
     return nl ? (size_t)(nl - w->pending.data) + 1 : 0;
 }
@@ -280,6 +289,7 @@ static void release(struct watch_stream *w)
         w->pending.len = 0;
         w->stalled = 1;
         w->fault_done = 1;
+        atomic_store(&w->reg.not_reading, 1); /* it will never read history again */
         break;
     case LWC_ACT_TRUNCATE: {
         size_t n = first_line(w);
@@ -333,6 +343,12 @@ ssize_t watch_stream_read(void *cls, uint64_t pos, char *buf, size_t max)
             w->finished = 1;
             continue;
         }
+        if (!w->stalled && atomic_load(&w->reg.cut_off)) {
+            /* History it still needed is gone: end the stream, as the cache drops a watcher that fell behind. */
+            w->pending.len = 0;
+            w->finished = 1;
+            continue;
+        }
         if (!w->stalled) {
             if (w->pending.len == 0)
                 fill(w);
@@ -355,7 +371,8 @@ ssize_t watch_stream_read(void *cls, uint64_t pos, char *buf, size_t max)
             continue;
         }
         long long wake = w->stalled ? now + 60000 : w->deadline_ms;
-        if (!w->stalled && w->next_bookmark_ms && w->next_bookmark_ms < wake)
+        /* A bookmark waits for pending lines (a slow drip), so it must not shorten the wait then. */
+        if (!w->stalled && w->next_bookmark_ms && w->next_bookmark_ms < wake && w->pending.len == 0)
             wake = w->next_bookmark_ms;
         if (w->pending.len && w->next_line_ms > now && w->next_line_ms < wake)
             wake = w->next_line_ms;
@@ -474,6 +491,7 @@ void handle_watch(lwc_mock *srv, const request *req, int res, const char *ns, re
     memset(&o.labels, 0, sizeof o.labels);
     memset(&o.fields, 0, sizeof o.fields);
     w->allow_bookmarks = o.allow_bookmarks && !srv->cfg.bookmarks_never;
+    w->client_allows_bookmarks = o.allow_bookmarks;
     w->table = wants_table(req);
     w->log_idx = (size_t)-1;
     w->client_fd = -1;
@@ -500,12 +518,15 @@ void handle_watch(lwc_mock *srv, const request *req, int res, const char *ns, re
             memcpy(w->ns, ns, n);
     }
     if (w->reg.wake_fd < 0 || (ns && !w->ns)) {
+        const char *why = w->reg.wake_fd < 0 ? "eventfd failed (out of file descriptors?)" : "out of memory";
         watch_stream_free(w);
         list_options_free(&o);
-        reply_internal(r, w->reg.wake_fd < 0 ? "eventfd failed" : "out of memory");
+        reply_internal(r, why);
         return;
     }
     long long timeout_s = o.timeout_seconds;
+    if (timeout_s > 1000000000LL)
+        timeout_s = 1000000000LL; /* ~31 years: as good as none, and no overflow below */
     if (timeout_s <= 0) {
         /* --min-request-timeout 1800 s times (1 + rand): 30 to 60 minutes (apiserver get.go). */
         timeout_s = 1800 + (long long)(mock_random(srv) % 1800);
@@ -548,7 +569,8 @@ void handle_watch(lwc_mock *srv, const request *req, int res, const char *ns, re
             w->initial_end_bookmark = (streaming || srv->cfg.watch_list) && !srv->cfg.watch_list_no_end_bookmark;
         }
     } else {
-        uint64_t start = has_rv ? o.rv_num : store_current_rv(srv->st);
+        /* RV "0" without initial events starts at the latest state, as the cacher does. */
+        uint64_t start = has_rv && o.rv_num > 0 ? o.rv_num : store_current_rv(srv->st);
         int rc = store_watch_register(srv->st, &w->reg, start);
         if (rc == STORE_EXPIRED) {
             /* The real server answers 200 and one ERROR event (cacher.go newErrWatcher). */

@@ -467,6 +467,29 @@ START_TEST(control_can_be_switched_off)
 }
 END_TEST
 
+START_TEST(stop_does_not_wait_for_a_delay_fault)
+{
+    add_fault("{\"match\":{\"verb\":\"list\"},\"action\":{\"stream\":\"delay\",\"delayMs\":60000}}");
+    char url[512];
+    snprintf(url, sizeof url, "%s/api/v1/pods", lwc_mock_url(srv));
+    watch_client *w = watch_open(url, NULL); /* any request will do; it waits in the server */
+    for (int i = 0; i < 500 && lwc_mock_log_count(srv) == 0; i++)
+        watch_next_line(w, 10);
+    ck_assert_uint_ge(lwc_mock_log_count(srv), 1);
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    lwc_mock_stop(srv);
+    srv = NULL;
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    double s = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+    ck_assert_msg(s < 5.0, "stopping took %.1f s behind a 60 s delay", s);
+    watch_close(w);
+    lwc_mock_config cfg;
+    lwc_mock_config_init(&cfg);
+    start_cfg(&cfg); /* for the teardown */
+}
+END_TEST
+
 int main(void)
 {
     curl_global_init(CURL_GLOBAL_DEFAULT);
@@ -483,6 +506,7 @@ int main(void)
     tcase_add_test(tc, behaviours);
     tcase_add_test(tc, control_endpoints);
     tcase_add_test(tc, control_can_be_switched_off);
+    tcase_add_test(tc, stop_does_not_wait_for_a_delay_fault);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

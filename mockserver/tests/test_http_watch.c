@@ -364,6 +364,67 @@ START_TEST(a_thousand_watches_each_get_every_event)
 }
 END_TEST
 
+START_TEST(events_behind_a_batch_of_invisible_ones_arrive)
+{
+    uint64_t rv = lwc_mock_current_rv(srv);
+    char q[256];
+    snprintf(q, sizeof q, "/api/v1/namespaces/default/pods?watch=true&resourceVersion=%llu", (unsigned long long)rv);
+    for (int i = 0; i < 300; i++) {
+        char name[16];
+        snprintf(name, sizeof name, "o%d", i);
+        put_pod("other", name, "x", 0);
+    }
+    put_pod("default", "wanted", "x", 0);
+    watch_client *w = open_watch(q);
+    cJSON_Delete(expect_event(w, "ADDED", "wanted"));
+    watch_close(w);
+}
+END_TEST
+
+START_TEST(adding_a_resource_while_watches_run)
+{
+    lwc_mock_stop(srv);
+    start_with(1, 100);
+    watch_client *w = open_watch("/api/v1/pods?watch=true&allowWatchBookmarks=true");
+    char err[256];
+    for (int i = 0; i < 20; i++) {
+        char plural[32];
+        snprintf(plural, sizeof plural, "things%d", i);
+        ck_assert_int_eq(lwc_mock_add_resource(srv, "x.example.com", "v1", plural, "thing", "Thing", 1, err, sizeof err),
+                         LWC_MOCK_OK);
+    }
+    cJSON_Delete(expect_event(w, "BOOKMARK", NULL));
+    cJSON_Delete(expect_event(w, "BOOKMARK", NULL));
+    watch_close(w);
+}
+END_TEST
+
+START_TEST(huge_timeout_is_no_timeout)
+{
+    uint64_t rv = lwc_mock_current_rv(srv);
+    char q[256];
+    snprintf(q, sizeof q, "/api/v1/pods?watch=true&timeoutSeconds=9223372036854775807&resourceVersion=%llu",
+             (unsigned long long)rv);
+    watch_client *w = open_watch(q);
+    wait_watch_count(1);
+    put_pod("a", "p1", "web", 0);
+    cJSON_Delete(expect_event(w, "ADDED", "p1"));
+    watch_close(w);
+}
+END_TEST
+
+START_TEST(no_initial_events_at_rv0_starts_now)
+{
+    put_pod("a", "old", "web", 0);
+    watch_client *w = open_watch(
+        "/api/v1/pods?watch=true&sendInitialEvents=false&resourceVersionMatch=NotOlderThan&resourceVersion=0");
+    wait_watch_count(1);
+    put_pod("a", "new", "web", 0);
+    cJSON_Delete(expect_event(w, "ADDED", "new"));
+    watch_close(w);
+}
+END_TEST
+
 int main(void)
 {
     curl_global_init(CURL_GLOBAL_DEFAULT);
@@ -383,6 +444,10 @@ int main(void)
     tcase_add_test(tc, close_watches_ends_streams_cleanly);
     tcase_add_test(tc, vanished_client_frees_its_watch);
     tcase_add_test(tc, a_thousand_watches_each_get_every_event);
+    tcase_add_test(tc, events_behind_a_batch_of_invisible_ones_arrive);
+    tcase_add_test(tc, adding_a_resource_while_watches_run);
+    tcase_add_test(tc, huge_timeout_is_no_timeout);
+    tcase_add_test(tc, no_initial_events_at_rv0_starts_now);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

@@ -91,6 +91,7 @@ START_TEST(parse_errors_name_the_problem)
     expect_parse_error("app=-x", "Invalid value");
     expect_parse_error("n>abc", "must be an integer");
     expect_parse_error("app=web env=prod", "expected: ',' or 'end of string'");
+    expect_parse_error("app in ()", "values set can't be empty");
 }
 END_TEST
 
