@@ -354,13 +354,6 @@ static void default_message(char *msg, size_t len, int code, const request_info 
     }
 }
 
-static const char expired_continue_msg[] =
-    "The provided continue parameter is too old to display a consistent list result. You can start a new "
-    "list without the continue parameter, or use the continue token in this response to retrieve the "
-    "remainder of the results. Continuing with the provided token results in an inconsistent list - objects "
-    "that were created, modified, or deleted between the time the first chunk was returned and now may show "
-    "up in the list.";
-
 void fault_reply(reply *r, const lwc_action *a, const request_info *ri, const char *cont_token,
                  unsigned long long current_rv, unsigned long long compacted_rv)
 {
@@ -388,10 +381,7 @@ void fault_reply(reply *r, const lwc_action *a, const request_info *ri, const ch
             fresh = continue_token_encode(-1, tok.start);
             continue_token_free(&tok);
         }
-        snprintf(msg, sizeof msg, "%s",
-                 fresh ? expired_continue_msg
-                       : "The provided continue parameter is too old to display a consistent list result. You can "
-                         "start a new list without the continue parameter.");
+        snprintf(msg, sizeof msg, "%s", fresh ? status_msg_expired_continue : status_msg_expired_continue_no_token);
     } else {
         default_message(msg, sizeof msg, code, ri, current_rv, compacted_rv);
     }

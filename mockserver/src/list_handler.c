@@ -10,17 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char expired_continue_msg[] =
-    "The provided continue parameter is too old to display a consistent list result. You can start a new "
-    "list without the continue parameter, or use the continue token in this response to retrieve the "
-    "remainder of the results. Continuing with the provided token results in an inconsistent list - objects "
-    "that were created, modified, or deleted between the time the first chunk was returned and now may show "
-    "up in the list.";
-
-static const char expired_continue_no_token_msg[] =
-    "The provided continue parameter is too old to display a consistent list result. You can start a new "
-    "list without the continue parameter.";
-
 int wants_table(const request *req)
 {
     /* kubectl's Accept: application/json;as=Table;v=v1;g=meta.k8s.io,... */
@@ -119,7 +108,7 @@ void handle_list(lwc_mock *srv, const request *req, int res, const char *ns, rep
         } else if ((uint64_t)tok.rv < store_compacted_rv(srv->st)) {
             /* etcd3 handleCompactedErrorForPaging: 410 with a fresh rv:-1 token from the same key. */
             char *fresh = tok.exclusive ? continue_token_encode(-1, tok.start) : NULL;
-            reply_status(r, 410, "Expired", fresh ? expired_continue_msg : expired_continue_no_token_msg, NULL,
+            reply_status(r, 410, "Expired", fresh ? status_msg_expired_continue : status_msg_expired_continue_no_token, NULL,
                          fresh);
             free(fresh);
             goto done;
@@ -175,7 +164,7 @@ void handle_list(lwc_mock *srv, const request *req, int res, const char *ns, rep
     if (rc == STORE_EXPIRED && tok.start && tok.exclusive) {
         /* Compacted between the token check and the read. */
         char *fresh = continue_token_encode(-1, tok.start);
-        reply_status(r, 410, "Expired", fresh ? expired_continue_msg : expired_continue_no_token_msg, NULL, fresh);
+        reply_status(r, 410, "Expired", fresh ? status_msg_expired_continue : status_msg_expired_continue_no_token, NULL, fresh);
         free(fresh);
         goto done;
     }

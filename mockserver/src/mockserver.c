@@ -1,4 +1,5 @@
 /* The public C API: start and stop a server, change its world, read its log. */
+#include "deadline.h"
 #include "demo_world.h"
 #include "http_server.h"
 #include "mock_internal.h"
@@ -411,14 +412,7 @@ void lwc_mock_request_free(lwc_mock_request *req)
 
 int lwc_mock_log_wait(lwc_mock *srv, size_t count, int timeout_ms)
 {
-    struct timespec deadline;
-    clock_gettime(CLOCK_REALTIME, &deadline);
-    deadline.tv_sec += timeout_ms / 1000;
-    deadline.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
-    if (deadline.tv_nsec >= 1000000000L) {
-        deadline.tv_sec++;
-        deadline.tv_nsec -= 1000000000L;
-    }
+    struct timespec deadline = deadline_after_ms(timeout_ms);
     int rc = LWC_MOCK_OK;
     pthread_mutex_lock(&srv->log.mu);
     while (srv->log.answered < count) {

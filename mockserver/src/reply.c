@@ -154,10 +154,19 @@ void reply_invalid(reply *r, const char *kind, const char *group, const char *na
     reply_status(r, 422, "Invalid", msg, d, NULL);
 }
 
-void reply_too_large_rv(reply *r, unsigned long long want, unsigned long long current)
+const char status_msg_expired_continue[] =
+    "The provided continue parameter is too old to display a consistent list result. You can start a new "
+    "list without the continue parameter, or use the continue token in this response to retrieve the "
+    "remainder of the results. Continuing with the provided token results in an inconsistent list - objects "
+    "that were created, modified, or deleted between the time the first chunk was returned and now may show "
+    "up in the list.";
+
+const char status_msg_expired_continue_no_token[] =
+    "The provided continue parameter is too old to display a consistent list result. You can start a new "
+    "list without the continue parameter.";
+
+cJSON *status_too_large_rv(unsigned long long want, unsigned long long current)
 {
-    /* apiserver storage.NewTooLargeResourceVersionError via the watch cache:
-     * 504 Timeout, a ResourceVersionTooLarge cause, retry after 1 s. */
     char msg[256];
     snprintf(msg, sizeof msg, "Timeout: Too large resource version: %llu, current: %llu", want, current);
     cJSON *d = cJSON_CreateObject();
@@ -172,5 +181,17 @@ void reply_too_large_rv(reply *r, unsigned long long want, unsigned long long cu
         }
         cJSON_AddNumberToObject(d, "retryAfterSeconds", 1);
     }
-    reply_status(r, 504, "Timeout", msg, d, NULL);
+    return status_object(504, "Timeout", msg, d, NULL);
+}
+
+void reply_too_large_rv(reply *r, unsigned long long want, unsigned long long current)
+{
+    cJSON *st = status_too_large_rv(want, current);
+    if (!st) {
+        reply_internal(r, "out of memory");
+        return;
+    }
+    reply_cjson(r, 504, st);
+    if (r->status == 504)
+        r->retry_after = 1;
 }

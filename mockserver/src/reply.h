@@ -44,5 +44,13 @@ void reply_internal(reply *r, const char *message);
 void reply_invalid(reply *r, const char *kind, const char *group, const char *name, const char *field,
                    const char *cause_reason, const char *detail);
 void reply_too_large_rv(reply *r, unsigned long long want, unsigned long long current);
+/* The 504 Timeout Status with the ResourceVersionTooLarge cause and retryAfterSeconds 1
+ * (apiserver storage.NewTooLargeResourceVersionError via the watch cache). */
+cJSON *status_too_large_rv(unsigned long long want, unsigned long long current);
+
+/* The apiserver's 410 messages for an expired continue token, with and
+ * without the inconsistent rv:-1 token (etcd3 handleCompactedErrorForPaging). */
+extern const char status_msg_expired_continue[];
+extern const char status_msg_expired_continue_no_token[];
 
 #endif

@@ -1,5 +1,7 @@
 #include "store.h"
 
+#include "deadline.h"
+
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -838,14 +840,7 @@ out:
 
 int store_wait_rv(store *st, uint64_t rv, int timeout_ms)
 {
-    struct timespec deadline;
-    clock_gettime(CLOCK_REALTIME, &deadline);
-    deadline.tv_sec += timeout_ms / 1000;
-    deadline.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
-    if (deadline.tv_nsec >= 1000000000L) {
-        deadline.tv_sec++;
-        deadline.tv_nsec -= 1000000000L;
-    }
+    struct timespec deadline = deadline_after_ms(timeout_ms);
     pthread_mutex_lock(&st->rv_mu);
     int ok = 1;
     while (atomic_load(&st->rv) < rv) {

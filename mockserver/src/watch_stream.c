@@ -448,26 +448,6 @@ static cJSON *too_old_status(uint64_t rv, uint64_t oldest)
     return status_object(410, "Expired", msg, NULL, NULL);
 }
 
-static cJSON *too_large_status(uint64_t want, uint64_t current)
-{
-    char msg[160];
-    snprintf(msg, sizeof msg, "Timeout: Too large resource version: %llu, current: %llu",
-             (unsigned long long)want, (unsigned long long)current);
-    cJSON *d = cJSON_CreateObject();
-    if (d) {
-        cJSON *causes = cJSON_AddArrayToObject(d, "causes");
-        cJSON *c = causes ? cJSON_CreateObject() : NULL;
-        if (c) {
-            cJSON_AddStringToObject(c, "reason", "ResourceVersionTooLarge");
-            cJSON_AddStringToObject(c, "message", "Too large resource version");
-            if (!cJSON_AddItemToArray(causes, c))
-                cJSON_Delete(c);
-        }
-        cJSON_AddNumberToObject(d, "retryAfterSeconds", 1);
-    }
-    return status_object(504, "Timeout", msg, d, NULL);
-}
-
 void handle_watch(lwc_mock *srv, const request *req, int res, const char *ns, reply *r)
 {
     list_options o;
@@ -542,7 +522,7 @@ void handle_watch(lwc_mock *srv, const request *req, int res, const char *ns, re
         if (streaming && has_rv && o.rv_num > 0 && store_current_rv(srv->st) < o.rv_num &&
             !store_wait_rv(srv->st, o.rv_num, (int)srv->cfg.too_large_wait_ms)) {
             /* For streaming lists the too-large error comes in-stream. */
-            write_error(w, too_large_status(o.rv_num, store_current_rv(srv->st)));
+            write_error(w, status_too_large_rv(o.rv_num, store_current_rv(srv->st)));
             w->finished = 1;
         } else {
             list_query q;
