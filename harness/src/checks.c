@@ -1,0 +1,273 @@
+#include "checks.h"
+#include "clock.h"
+#include "triggers.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int server_state(lwc_mock *srv, const lwc_scenario *sc, uint64_t rv, itemset *out, uint64_t *list_rv, char *err,
+                 size_t errlen)
+{
+    char *json = lwc_mock_list_json(srv, sc->api_path, sc->plural, sc->client_namespace, sc->label_selector, rv, err,
+                                    errlen);
+    if (!json)
+        return -1;
+    int rc = itemset_from_list_json(json, out, list_rv, err, errlen);
+    free(json);
+    return rc;
+}
+
+static uint64_t rv_before(const rv_sample *s, size_t n, double t)
+{
+    uint64_t best = 0;
+    for (size_t i = 0; i < n && s[i].t_srv <= t; i++)
+        best = s[i].rv;
+    return best;
+}
+
+uint64_t initial_lower_bound(const lwc_scenario *sc, const reqlog *rl, double before_srv_ms,
+                             const rv_sample *samples, size_t nsamples, textbuf *why)
+{
+    lwc_matcher lm, wm;
+    resource_matcher(sc, LWC_VERB_LIST, &lm);
+    resource_matcher(sc, LWC_VERB_WATCH, &wm);
+    wm.watch_list = 1;
+    uint64_t lag = (uint64_t)(sc->lagging_replica_writes > 0 ? sc->lagging_replica_writes : 0);
+    int found = 0;
+    uint64_t lower = 0;
+    for (size_t i = 0; i < rl->n; i++) {
+        const lwc_mock_request *r = &rl->v[i];
+        if (r->start_ms > before_srv_ms)
+            break;
+        if (r->status != 200)
+            continue;
+        int is_list = lwc_matcher_matches(&lm, r, sc->page_size) && r->page <= 1;
+        if (is_list) {
+            char *cont = lwc_mock_query_param(r->query, "continue");
+            is_list = !cont || !*cont;
+            free(cont);
+        }
+        if (!is_list && !lwc_matcher_matches(&wm, r, sc->page_size))
+            continue;
+        uint64_t b = rv_before(samples, nsamples, r->start_ms);
+        char *rvp = lwc_mock_query_param(r->query, "resourceVersion");
+        uint64_t asked = 0;
+        if (rvp && !strcmp(rvp, "0"))
+            b = b > lag ? b - lag : 0;
+        else if (rvp && parse_rv(rvp, &asked) == 0 && asked > 0 && asked < b)
+            b = asked;
+        free(rvp);
+        if (!found || b < lower) {
+            lower = b;
+            if (why) {
+                tb_reset(why);
+                tb_printf(why, "the list %s%s%s at %.1f ms arrived when the server was at rv >= %llu", r->path,
+                          r->query[0] ? "?" : "", r->query, r->start_ms, (unsigned long long)b);
+            }
+        }
+        found = 1;
+    }
+    if (!found) {
+        uint64_t b = nsamples ? samples[0].rv : 0;
+        lower = b > lag ? b - lag : 0;
+        if (why) {
+            tb_reset(why);
+            tb_printf(why, "no completed list before READY; the server was at rv %llu when the client started",
+                      (unsigned long long)lower);
+        }
+    }
+    return lower;
+}
+
+int check_initial_state(lwc_mock *srv, const lwc_scenario *sc, const itemset *snap, uint64_t lower,
+                        uint64_t upper, double budget_ms, uint64_t *matched, textbuf *summary, textbuf *detail)
+{
+    *matched = 0;
+    uint64_t m = itemset_max_rv(snap);
+    uint64_t start = m > lower ? m : lower;
+    if (start == 0)
+        start = 1;
+    if (m > upper) {
+        tb_printf(summary, "the snapshot after READY holds resourceVersion %llu, newer than the server's %llu",
+                  (unsigned long long)m, (unsigned long long)upper);
+        return 1;
+    }
+    double t0 = now_ms();
+    size_t best_count = (size_t)-1, tried = 0, gone = 0;
+    uint64_t best_rv = 0, r = start;
+    for (; r <= upper; r++) {
+        itemset st;
+        char err[256];
+        if (server_state(srv, sc, r, &st, NULL, err, sizeof err) != 0) {
+            gone++; /* compacted away: that state can no longer be compared */
+            continue;
+        }
+        tried++;
+        size_t n = itemset_diff(snap, &st, NULL, NULL, 0);
+        itemset_free(&st);
+        if (n == 0) {
+            *matched = r;
+            return 0;
+        }
+        if (n < best_count) {
+            best_count = n;
+            best_rv = r;
+        }
+        if (now_ms() - t0 > budget_ms)
+            break;
+    }
+    if (tried == 0) {
+        /* Every candidate state was compacted before it could be read: this
+         * check cannot decide, and must not fail a client for the harness's
+         * lateness. Convergence still checks the store. */
+        *matched = 0;
+        tb_printf(summary, "not checked: the states rv %llu..%llu were compacted before they could be read",
+                  (unsigned long long)start, (unsigned long long)upper);
+        return 0;
+    }
+    if (gone > 0) {
+        /* Some candidate states are compacted away: the client may hold one
+         * of them. Failing would be a guess; convergence still checks it. */
+        *matched = 0;
+        tb_printf(summary,
+                  "not decided: the snapshot matches none of the %zu readable states between rv %llu and %llu, "
+                  "and %zu others were compacted before they could be read",
+                  tried, (unsigned long long)start, (unsigned long long)upper, gone);
+        return 0;
+    }
+    tb_printf(summary,
+              "the snapshot after READY (%zu objects) is no state the server passed through between rv %llu and %llu",
+              snap->n, (unsigned long long)start, (unsigned long long)upper);
+    if (r <= upper)
+        tb_printf(summary, " (searched up to rv %llu)", (unsigned long long)r);
+    itemset best;
+    char err[256];
+    tb_printf(detail, "  closest state: rv %llu; %zu states compared, %zu compacted\n", (unsigned long long)best_rv,
+              tried, gone);
+    if (server_state(srv, sc, best_rv, &best, NULL, err, sizeof err) == 0) {
+        tb_printf(detail, "  the server at rv %llu holds %zu objects, the client's snapshot %zu\n",
+                  (unsigned long long)best_rv, best.n, snap->n);
+        itemset_diff(snap, &best, NULL, detail, 10);
+        itemset_free(&best);
+    } else {
+        tb_printf(detail, "  (the closest state can no longer be read: %s)\n", err);
+    }
+    return 1;
+}
+
+static const char *verb_word(lwc_verb v)
+{
+    switch (v) {
+    case LWC_VERB_ANY: return NULL;
+    case LWC_VERB_LIST: return "list";
+    case LWC_VERB_WATCH: return "watch";
+    case LWC_VERB_GET: return "get";
+    case LWC_VERB_WRITE: return "write";
+    }
+    return NULL;
+}
+
+static void describe_matcher(const lwc_matcher *m, int page_size, textbuf *out)
+{
+    int first = 1;
+    tb_puts(out, "{");
+#define SEP() tb_puts(out, first ? "" : ", "), first = 0
+    if (verb_word(m->verb)) {
+        SEP();
+        tb_printf(out, "verb %s", verb_word(m->verb));
+    }
+    if (m->resource) {
+        SEP();
+        tb_printf(out, "resource %s", m->resource);
+    }
+    if (m->namespace_) {
+        SEP();
+        tb_printf(out, "namespace \"%s\"", m->namespace_);
+    }
+    if (m->has_continue != LWC_TRI_ANY) {
+        SEP();
+        tb_printf(out, "continue %s", m->has_continue == LWC_TRI_YES ? "given" : "absent");
+    }
+    if (m->page) {
+        SEP();
+        tb_printf(out, "page %d", m->page);
+    }
+    if (m->rv != LWC_RV_ANY) {
+        SEP();
+        tb_printf(out, "resourceVersion %s", m->rv == LWC_RV_UNSET ? "unset" : m->rv == LWC_RV_ZERO ? "0" : "set");
+    }
+    if (m->watch_list >= 0) {
+        SEP();
+        tb_printf(out, "watchList %s", m->watch_list ? "yes" : "no");
+    }
+    if (m->limit != -1) {
+        SEP();
+        if (m->limit == -2)
+            tb_printf(out, "limit = pageSize (%d)", page_size);
+        else
+            tb_printf(out, "limit %lld", m->limit);
+    }
+#undef SEP
+    tb_puts(out, "}");
+}
+
+void check_expectations(const lwc_scenario *sc, const reqlog *rl, const double *step_srv_ms, scenario_result *res,
+                        textbuf *notes)
+{
+    for (size_t e = 0; e < sc->nexpects; e++) {
+        const lwc_expectation *x = &sc->expects[e];
+        double from = 0, to = -1;
+        if (x->from_step >= 0) {
+            if (step_srv_ms[x->from_step] < 0) {
+                tb_printf(notes, "expect[%zu] not checked: step %d never ran\n", e, x->from_step);
+                continue;
+            }
+            from = step_srv_ms[x->from_step];
+            if (x->window_ms)
+                to = from + x->window_ms;
+        }
+        long long count = 0;
+        size_t first = rl->n, last = 0;
+        for (size_t i = 0; i < rl->n; i++) {
+            const lwc_mock_request *r = &rl->v[i];
+            if (r->start_ms < from)
+                continue;
+            if (to >= 0 && r->start_ms > to)
+                break;
+            if (i < first)
+                first = i;
+            last = i + 1;
+            if (lwc_matcher_matches(&x->match, r, sc->page_size))
+                count++;
+        }
+        int bad = (x->at_least >= 0 && count < x->at_least) || (x->at_most >= 0 && count > x->at_most);
+        if (!bad)
+            continue;
+        textbuf s, d;
+        tb_init(&s);
+        tb_init(&d);
+        tb_printf(&s, "expect[%zu]: %s: ", e, x->why);
+        if (x->at_least >= 0 && count < x->at_least)
+            tb_printf(&s, "at least %lld requests ", x->at_least);
+        else
+            tb_printf(&s, "at most %lld requests ", x->at_most);
+        describe_matcher(&x->match, sc->page_size, &s);
+        tb_printf(&s, ", saw %lld", count);
+        tb_printf(&d, "  counted ");
+        if (x->from_step >= 0)
+            tb_printf(&d, "from step %d (at %.1f ms)%s", x->from_step, from, x->window_ms ? "" : " to the end");
+        else
+            tb_puts(&d, "over the whole run");
+        if (x->window_ms)
+            tb_printf(&d, " for %d ms", x->window_ms);
+        tb_puts(&d, "; the requests in that window:\n");
+        if (first < last)
+            reqlog_format(rl, first, last, 40, "    ", &d);
+        else
+            tb_puts(&d, "    (none)\n");
+        result_add_failure(res, CHECK_REQUESTS, tb_str(&s), tb_str(&d));
+        tb_free(&s);
+        tb_free(&d);
+    }
+}

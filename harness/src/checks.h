@@ -1,0 +1,59 @@
+/* Checks 1 and 4 of client-protocol.md ("What the harness checks"):
+ * the complete initial state, and the request expectations. Check 2
+ * (convergence) lives in the runner, check 3 (events) in eventcheck.c. */
+#ifndef LWC_HARNESS_CHECKS_H
+#define LWC_HARNESS_CHECKS_H
+
+#include "itemset.h"
+#include "lwc_scenario.h"
+#include "reqlog.h"
+#include "result.h"
+#include "textbuf.h"
+
+#include <stdint.h>
+
+/* "At server time t (ms), the server's resourceVersion was at least rv":
+ * the runner reads the RV first and the clock after, so this holds. */
+typedef struct rv_sample {
+    double t_srv;
+    uint64_t rv;
+} rv_sample;
+
+/* The oldest resourceVersion the first completed list can have been served
+ * at. For each list (first page) or streaming-list watch of the scenario's
+ * resource answered 200 that arrived before `before_srv_ms` (READY), the
+ * server's RV when it arrived is at least the last sample taken before it;
+ * a resourceVersion=0 list may be answered that many writes older on a
+ * scenario with a lagging replica; an explicit resourceVersion=N asks for N.
+ * The smallest of these bounds every list the client can have completed
+ * first, so a correct client is never failed for a state it was served.
+ * Without such a request: the RV before the client started. */
+uint64_t initial_lower_bound(const lwc_scenario *sc, const reqlog *rl, double before_srv_ms,
+                             const rv_sample *samples, size_t nsamples, textbuf *why);
+
+/* Check 1: does `snap` equal the state of the watched collection at some
+ * resourceVersion r with lower <= r <= upper? Candidates start at
+ * max(lower, the snapshot's highest RV) -- no earlier state can hold that
+ * object version -- and go up one RV at a time; a correct client matches
+ * within a few. budget_ms bounds the search for a wrong one.
+ * Returns 0 (matched; *matched = r), 1 (no state matches; summary and
+ * detail say why, with the diff against the closest state), -1 (error).
+ * When some candidate states were compacted before they could be read and
+ * none of the others matches, the check cannot decide: 0 with *matched = 0
+ * and the reason in summary (the runner notes it; convergence still checks
+ * the store). The runner starts no timeline step between READY and this
+ * check, so only compactions before READY (or historyLimit) get here. */
+int check_initial_state(lwc_mock *srv, const lwc_scenario *sc, const itemset *snap, uint64_t lower,
+                        uint64_t upper, double budget_ms, uint64_t *matched, textbuf *summary, textbuf *detail);
+
+/* The server's state of the watched collection as of rv (0: now). */
+int server_state(lwc_mock *srv, const lwc_scenario *sc, uint64_t rv, itemset *out, uint64_t *list_rv, char *err,
+                 size_t errlen);
+
+/* Check 4: every expectation against the log. step_srv_ms[i] is when step i
+ * ran (server time), or < 0 if it never did; such expectations are skipped
+ * and said so in notes. Adds failures to res. */
+void check_expectations(const lwc_scenario *sc, const reqlog *rl, const double *step_srv_ms, scenario_result *res,
+                        textbuf *notes);
+
+#endif

@@ -1,0 +1,192 @@
+#include "eventcheck.h"
+
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Open addressing keyed by "namespace\x01name"; slots are never removed
+ * (a DELETED key keeps its last resourceVersion: RVs must not go back across
+ * a delete and re-create either). */
+struct evslot {
+    char *key;    /* NULL: empty slot */
+    char *uid;
+    char *rv;
+    uint64_t last_rvn; /* the highest RV any event gave this key */
+    int held;
+};
+
+#define MAX_REPORTED 20
+
+void eventcheck_init(eventcheck *ec)
+{
+    memset(ec, 0, sizeof *ec);
+    tb_init(&ec->report);
+}
+
+void eventcheck_free(eventcheck *ec)
+{
+    for (size_t i = 0; i < ec->nslots; i++) {
+        free(ec->slots[i].key);
+        free(ec->slots[i].uid);
+        free(ec->slots[i].rv);
+    }
+    free(ec->slots);
+    tb_free(&ec->report);
+    memset(ec, 0, sizeof *ec);
+}
+
+static uint64_t hash_key(const char *s)
+{
+    uint64_t h = 1469598103934665603ULL; /* FNV-1a */
+    for (; *s; s++) {
+        h ^= (unsigned char)*s;
+        h *= 1099511628211ULL;
+    }
+    return h;
+}
+
+static evslot *find(evslot *slots, size_t nslots, const char *key)
+{
+    size_t i = (size_t)(hash_key(key) & (nslots - 1));
+    while (slots[i].key && strcmp(slots[i].key, key) != 0)
+        i = (i + 1) & (nslots - 1);
+    return &slots[i];
+}
+
+static int grow(eventcheck *ec)
+{
+    size_t n = ec->nslots ? ec->nslots * 2 : 256;
+    evslot *ns = calloc(n, sizeof *ns);
+    if (!ns)
+        return -1;
+    for (size_t i = 0; i < ec->nslots; i++)
+        if (ec->slots[i].key)
+            *find(ns, n, ec->slots[i].key) = ec->slots[i];
+    free(ec->slots);
+    ec->slots = ns;
+    ec->nslots = n;
+    return 0;
+}
+
+static char *dup_s(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *p = malloc(n);
+    if (p)
+        memcpy(p, s, n);
+    return p;
+}
+
+__attribute__((format(printf, 3, 4))) static void violation(eventcheck *ec, double t_ms, const char *fmt, ...)
+{
+    if (ec->violations == 0)
+        ec->first_violation_ms = t_ms;
+    ec->violations++;
+    if (ec->violations > MAX_REPORTED)
+        return;
+    char line[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    tb_printf(&ec->report, "  at %.0f ms (event #%zu): %s\n", t_ms, ec->events, line);
+}
+
+int eventcheck_apply(eventcheck *ec, event_kind kind, const item *obj, double t_ms)
+{
+    ec->events++;
+    if ((ec->used + 1) * 2 > ec->nslots && grow(ec) != 0)
+        return -1;
+    size_t klen = strlen(obj->ns) + strlen(obj->name) + 2;
+    char *key = malloc(klen);
+    if (!key)
+        return -1;
+    memcpy(key, obj->ns, strlen(obj->ns));
+    key[strlen(obj->ns)] = '\x01';
+    memcpy(key + strlen(obj->ns) + 1, obj->name, strlen(obj->name) + 1);
+    evslot *s = find(ec->slots, ec->nslots, key);
+    int fresh = s->key == NULL;
+    if (fresh) {
+        s->key = key;
+        ec->used++;
+    } else {
+        free(key);
+    }
+    char shown[600];
+    if (obj->ns[0])
+        snprintf(shown, sizeof shown, "%s/%s", obj->ns, obj->name);
+    else
+        snprintf(shown, sizeof shown, "%s", obj->name);
+    int bad = 0;
+    if (!obj->rv_numeric) {
+        violation(ec, t_ms, "%s %s: resourceVersion \"%s\" is not an integer (the mock server's are)",
+                  event_kind_name(kind), shown, obj->rv);
+        bad = 1;
+    } else if (!fresh && obj->rvn < s->last_rvn) {
+        violation(ec, t_ms, "%s %s: resourceVersion went back from %llu to %llu", event_kind_name(kind), shown,
+                  (unsigned long long)s->last_rvn, (unsigned long long)obj->rvn);
+        bad = 1;
+    }
+    switch (kind) {
+    case EV_ADDED:
+        if (s->held) {
+            violation(ec, t_ms, "ADDED %s (uid %s rv %s) while it is held (uid %s rv %s) with no DELETED between",
+                      shown, obj->uid, obj->rv, s->uid, s->rv);
+            bad = 1;
+        }
+        break;
+    case EV_MODIFIED:
+    case EV_DELETED:
+        if (!s->held) {
+            violation(ec, t_ms, "%s %s (rv %s) for a key the client does not hold%s", event_kind_name(kind), shown,
+                      obj->rv, fresh ? " (never ADDED)" : " (already DELETED)");
+            bad = 1;
+        }
+        break;
+    }
+    /* Whatever the verdict, follow the client so later events are judged against what it holds. */
+    char *uid = dup_s(obj->uid), *rv = dup_s(obj->rv);
+    if (!uid || !rv) {
+        free(uid);
+        free(rv);
+        return -1;
+    }
+    free(s->uid);
+    free(s->rv);
+    s->uid = uid;
+    s->rv = rv;
+    s->held = kind != EV_DELETED;
+    if (obj->rv_numeric && obj->rvn > s->last_rvn)
+        s->last_rvn = obj->rvn;
+    return bad;
+}
+
+size_t eventcheck_compare(const eventcheck *ec, const itemset *snapshot, textbuf *out)
+{
+    itemset held;
+    itemset_init(&held);
+    for (size_t i = 0; i < ec->nslots; i++) {
+        const evslot *s = &ec->slots[i];
+        if (!s->key || !s->held)
+            continue;
+        const char *sep = strchr(s->key, '\x01');
+        char ns[512];
+        size_t nl = (size_t)(sep - s->key);
+        if (nl >= sizeof ns)
+            nl = sizeof ns - 1;
+        memcpy(ns, s->key, nl);
+        ns[nl] = '\0';
+        if (itemset_add(&held, ns, sep + 1, s->uid, s->rv) != 0) {
+            itemset_free(&held);
+            tb_puts(out, "  out of memory comparing the events with the snapshot\n");
+            return 1;
+        }
+    }
+    itemset_sort(&held);
+    size_t n = itemset_diff_named(&held, snapshot, NULL, out, 10, "the store the EVENT lines describe",
+                                  "the final snapshot", "events", "snapshot");
+    itemset_free(&held);
+    return n;
+}

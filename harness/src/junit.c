@@ -1,0 +1,109 @@
+/* JUnit XML: one <testsuite> with a <testcase> per scenario run, a
+ * <failure> (or <error>) holding the whole failure report, and the client's
+ * stderr in <system-err>. Text is made valid XML 1.0: invalid UTF-8 becomes
+ * U+FFFD, control characters XML forbids become '?', markup is escaped. */
+#include "report.h"
+#include "textbuf.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void xml_escape(textbuf *tb, const char *s)
+{
+    char *clean = utf8_sanitize(s ? s : "", s ? strlen(s) : 0);
+    const char *p = clean ? clean : "";
+    for (; *p; p++) {
+        unsigned char c = (unsigned char)*p;
+        switch (c) {
+        case '&': tb_puts(tb, "&amp;"); break;
+        case '<': tb_puts(tb, "&lt;"); break;
+        case '>': tb_puts(tb, "&gt;"); break;
+        case '"': tb_puts(tb, "&quot;"); break;
+        case '\'': tb_puts(tb, "&apos;"); break;
+        default:
+            if (c < 0x20 && c != '\t' && c != '\n' && c != '\r')
+                tb_puts(tb, "?");
+            else
+                tb_append(tb, p, 1);
+        }
+    }
+    free(clean);
+}
+
+int report_junit(const char *path, const scenario_result *res, size_t n, const run_summary *sum, char *err,
+                 size_t errlen)
+{
+    textbuf tb;
+    tb_init(&tb);
+    tb_puts(&tb, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    tb_printf(&tb, "<testsuites name=\"lwc-harness\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" time=\"%.3f\">\n", n,
+              sum->failed, sum->errors + sum->interrupted, sum->wall_ms / 1000.0);
+    tb_printf(&tb, "  <testsuite name=\"lwc-scenarios\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" time=\"%.3f\">\n", n,
+              sum->failed, sum->errors + sum->interrupted, sum->wall_ms / 1000.0);
+    tb_puts(&tb, "    <properties><property name=\"client\" value=\"");
+    xml_escape(&tb, sum->client);
+    tb_puts(&tb, "\"/></properties>\n");
+    for (size_t i = 0; i < n; i++) {
+        const scenario_result *r = &res[i];
+        char name[160];
+        if (r->repeat > 1)
+            snprintf(name, sizeof name, "%s #%d", r->name ? r->name : "?", r->repeat);
+        else
+            snprintf(name, sizeof name, "%s", r->name ? r->name : "?");
+        tb_puts(&tb, "    <testcase classname=\"lwc.scenarios\" name=\"");
+        xml_escape(&tb, name);
+        tb_puts(&tb, "\" file=\"");
+        xml_escape(&tb, r->path);
+        tb_printf(&tb, "\" time=\"%.3f\"", r->total_ms / 1000.0);
+        if (r->v == VERDICT_PASS) {
+            tb_puts(&tb, "/>\n");
+            continue;
+        }
+        tb_puts(&tb, ">\n");
+        char *text = report_failure_text(r);
+        const char *tag = r->v == VERDICT_FAIL ? "failure" : "error";
+        const char *type = r->v == VERDICT_FAIL && r->nfailures ? r->failures[0].check
+                           : r->v == VERDICT_INTERRUPTED       ? "interrupted"
+                                                               : "could-not-run";
+        const char *msg = r->v == VERDICT_FAIL && r->nfailures ? r->failures[0].summary
+                          : r->error                           ? r->error
+                                                               : verdict_name(r->v);
+        tb_printf(&tb, "      <%s type=\"", tag);
+        xml_escape(&tb, type);
+        tb_puts(&tb, "\" message=\"");
+        xml_escape(&tb, msg);
+        tb_puts(&tb, "\">");
+        xml_escape(&tb, text ? text : "(out of memory)");
+        tb_printf(&tb, "</%s>\n", tag);
+        free(text);
+        if (r->stderr_tail && *r->stderr_tail) {
+            tb_puts(&tb, "      <system-err>");
+            xml_escape(&tb, r->stderr_tail);
+            tb_puts(&tb, "</system-err>\n");
+        }
+        tb_puts(&tb, "    </testcase>\n");
+    }
+    tb_puts(&tb, "  </testsuite>\n</testsuites>\n");
+    if (tb.failed) {
+        tb_free(&tb);
+        snprintf(err, errlen, "%s: out of memory", path);
+        return -1;
+    }
+    FILE *f = fopen(path, "w");
+    if (!f) {
+        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+        tb_free(&tb);
+        return -1;
+    }
+    size_t w = fwrite(tb.s, 1, tb.len, f);
+    int bad = w != tb.len || ferror(f);
+    if (fclose(f) != 0)
+        bad = 1;
+    tb_free(&tb);
+    if (bad) {
+        snprintf(err, errlen, "%s: write failed: %s", path, strerror(errno));
+        return -1;
+    }
+    return 0;
+}

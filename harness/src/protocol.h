@@ -1,0 +1,54 @@
+/* The client protocol's standard-output side (client-protocol.md): lines
+ * split out of a byte stream, and each line read as one message. */
+#ifndef LWC_HARNESS_PROTOCOL_H
+#define LWC_HARNESS_PROTOCOL_H
+
+#include "itemset.h"
+
+#include <stddef.h>
+
+/* Lines longer than this are a protocol error rather than a way to make the
+ * harness allocate without end (a 100,000-object SNAPSHOT is about 15 MB). */
+#define PROTOCOL_MAX_LINE ((size_t)256 * 1024 * 1024)
+
+typedef struct linebuf {
+    char *buf;
+    size_t len, cap, start;
+} linebuf;
+
+void linebuf_init(linebuf *lb);
+void linebuf_free(linebuf *lb);
+/* Appends bytes; -1 when out of memory or when a line outgrows PROTOCOL_MAX_LINE. */
+int linebuf_feed(linebuf *lb, const char *data, size_t n);
+/* The next complete line (without "\n" or a trailing "\r"), NUL-terminated
+ * in place, or NULL. Valid until the next feed. */
+char *linebuf_next(linebuf *lb, size_t *len);
+/* Bytes of an unterminated last line (what a client left at exit). */
+size_t linebuf_pending(const linebuf *lb);
+
+typedef enum {
+    MSG_READY,
+    MSG_SNAPSHOT,
+    MSG_EVENT,
+    MSG_RESTART,
+    MSG_LOG,
+    MSG_OTHER, /* a JSON object with another or no "type": ignored, as unknown fields are */
+} msg_type;
+
+typedef enum { EV_ADDED, EV_MODIFIED, EV_DELETED } event_kind;
+
+typedef struct client_msg {
+    msg_type type;
+    long long seq;     /* SNAPSHOT */
+    itemset items;     /* SNAPSHOT, sorted */
+    event_kind event;  /* EVENT */
+    itemset subject;   /* EVENT: its one object */
+    char text[512];    /* RESTART reason, LOG "level: message", OTHER's type */
+} client_msg;
+
+/* Returns 0, or -1 with why the line breaks the protocol. */
+int protocol_parse_line(const char *line, size_t len, client_msg *out, char *err, size_t errlen);
+void client_msg_free(client_msg *m);
+const char *event_kind_name(event_kind k);
+
+#endif

@@ -1,0 +1,166 @@
+#include "report.h"
+#include "textbuf.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define RED "\033[31m"
+#define GREEN "\033[32m"
+#define YELLOW "\033[33m"
+#define BOLD "\033[1m"
+#define RESET "\033[0m"
+
+void summary_count(const scenario_result *res, size_t n, run_summary *sum)
+{
+    sum->passed = sum->failed = sum->errors = sum->interrupted = 0;
+    for (size_t i = 0; i < n; i++) {
+        switch (res[i].v) {
+        case VERDICT_PASS: sum->passed++; break;
+        case VERDICT_FAIL: sum->failed++; break;
+        case VERDICT_ERROR: sum->errors++; break;
+        case VERDICT_INTERRUPTED: sum->interrupted++; break;
+        }
+    }
+}
+
+static const char *verdict_colour(verdict v)
+{
+    return v == VERDICT_PASS ? GREEN : v == VERDICT_FAIL ? RED : YELLOW;
+}
+
+static void fmt_ms(double ms, char *buf, size_t len)
+{
+    if (ms < 0)
+        snprintf(buf, len, "-");
+    else if (ms < 10000)
+        snprintf(buf, len, "%.0f ms", ms);
+    else
+        snprintf(buf, len, "%.1f s", ms / 1000.0);
+}
+
+void report_table(FILE *out, const scenario_result *res, size_t n, const run_summary *sum, int colour)
+{
+    int w = 8;
+    for (size_t i = 0; i < n; i++) {
+        int l = (int)strlen(res[i].name ? res[i].name : "?") + (res[i].repeat > 1 ? 4 : 0);
+        if (l > w)
+            w = l;
+    }
+    if (w > 60)
+        w = 60;
+    fprintf(out, "%-*s  %-7s  %9s  %9s  %8s  %9s  %s\n", w, "SCENARIO", "VERDICT", "READY", "CONVERGE", "REQUESTS",
+            "TOTAL", "FAILED CHECKS");
+    for (size_t i = 0; i < n; i++) {
+        const scenario_result *r = &res[i];
+        char name[128], ready[32], conv[32], total[32];
+        if (r->repeat > 1)
+            snprintf(name, sizeof name, "%s #%d", r->name ? r->name : "?", r->repeat);
+        else
+            snprintf(name, sizeof name, "%s", r->name ? r->name : "?");
+        fmt_ms(r->ready_ms, ready, sizeof ready);
+        fmt_ms(r->converge_ms, conv, sizeof conv);
+        fmt_ms(r->total_ms, total, sizeof total);
+        char checks[200] = "";
+        size_t off = 0;
+        for (size_t k = 0; k < r->nfailures && off < sizeof checks; k++) {
+            int dup = 0;
+            for (size_t j = 0; j < k; j++)
+                dup |= !strcmp(r->failures[j].check, r->failures[k].check);
+            if (!dup)
+                off += (size_t)snprintf(checks + off, sizeof checks - off, "%s%s", off ? ", " : "", r->failures[k].check);
+        }
+        if (r->v == VERDICT_ERROR)
+            snprintf(checks, sizeof checks, "(could not run)");
+        fprintf(out, "%-*s  %s%-7s%s  %9s  %9s  %8zu  %9s  %s\n", w, name, colour ? verdict_colour(r->v) : "",
+                verdict_name(r->v), colour ? RESET : "", ready, conv, r->requests, total, checks);
+    }
+    fprintf(out, "\n%zu run%s: %s%zu passed%s, %s%zu failed%s", n, n == 1 ? "" : "s", colour && sum->passed ? GREEN : "",
+            sum->passed, colour && sum->passed ? RESET : "", colour && sum->failed ? RED : "", sum->failed,
+            colour && sum->failed ? RESET : "");
+    if (sum->errors)
+        fprintf(out, ", %zu could not run", sum->errors);
+    if (sum->interrupted)
+        fprintf(out, ", %zu interrupted", sum->interrupted);
+    fprintf(out, " in %.1f s (client: %s)\n", sum->wall_ms / 1000.0, sum->client ? sum->client : "?");
+}
+
+const char *tail_lines(const char *s, int max_lines)
+{
+    if (!s)
+        return "";
+    size_t len = strlen(s);
+    const char *p = s + len;
+    if (p > s && p[-1] == '\n')
+        p--;
+    int lines = 0;
+    while (p > s) {
+        if (p[-1] == '\n' && ++lines >= max_lines)
+            break;
+        p--;
+    }
+    return p;
+}
+
+static void indent_block(textbuf *tb, const char *text, const char *indent)
+{
+    const char *p = text;
+    while (*p) {
+        const char *nl = strchr(p, '\n');
+        size_t l = nl ? (size_t)(nl - p) : strlen(p);
+        tb_puts(tb, indent);
+        /* Client output may hold terminal escapes: show control characters as '?'. */
+        for (size_t i = 0; i < l; i++) {
+            unsigned char c = (unsigned char)p[i];
+            char ch = (c < 0x20 && c != '\t') || c == 0x7f ? '?' : (char)c;
+            tb_append(tb, &ch, 1);
+        }
+        tb_puts(tb, "\n");
+        p += l + (nl ? 1 : 0);
+    }
+}
+
+char *report_failure_text(const scenario_result *r)
+{
+    textbuf tb;
+    tb_init(&tb);
+    if (r->v == VERDICT_ERROR)
+        tb_printf(&tb, "could not run: %s\n", r->error ? r->error : "(out of memory)");
+    for (size_t i = 0; i < r->nfailures; i++) {
+        const failure *f = &r->failures[i];
+        tb_printf(&tb, "[%s] %s\n", f->check, f->summary);
+        if (f->detail && *f->detail)
+            tb_puts(&tb, f->detail);
+    }
+    for (size_t i = 0; i < r->ncheckpoints; i++)
+        tb_printf(&tb, "checkpoint %s: %s in %.0f ms\n", r->checkpoints[i].name,
+                  r->checkpoints[i].ok ? "converged" : "NOT converged", r->checkpoints[i].ms);
+    tb_printf(&tb, "client: READY %s, %zu requests, %zu DUMPs, %zu EVENT lines\n", r->ready_ms >= 0 ? "seen" : "never seen",
+              r->requests, r->dumps, r->events);
+    if (r->notes && *r->notes) {
+        tb_puts(&tb, "notes (server time):\n");
+        tb_puts(&tb, r->notes);
+    }
+    if (r->stderr_tail && *r->stderr_tail) {
+        tb_puts(&tb, "client stderr (last 30 lines):\n");
+        indent_block(&tb, tail_lines(r->stderr_tail, 30), "  | ");
+    } else {
+        tb_puts(&tb, "client stderr: (empty)\n");
+    }
+    return tb_take(&tb);
+}
+
+void report_failures(FILE *out, const scenario_result *res, size_t n, int colour)
+{
+    for (size_t i = 0; i < n; i++) {
+        const scenario_result *r = &res[i];
+        if (r->v == VERDICT_PASS || r->v == VERDICT_INTERRUPTED)
+            continue;
+        fprintf(out, "\n%s%s %s%s", colour ? BOLD : "", verdict_name(r->v), r->name ? r->name : "?", colour ? RESET : "");
+        if (r->repeat > 1)
+            fprintf(out, " (run %d)", r->repeat);
+        fprintf(out, "  (%s)\n", r->path ? r->path : "?");
+        char *text = report_failure_text(r);
+        fputs(text ? text : "(out of memory)\n", out);
+        free(text);
+    }
+}

@@ -1,0 +1,34 @@
+/* Reports of a run: the terminal table and failure details (report.c),
+ * JUnit XML (junit.c) and JSON (json_report.c). */
+#ifndef LWC_HARNESS_REPORT_H
+#define LWC_HARNESS_REPORT_H
+
+#include "result.h"
+
+#include <stdio.h>
+
+typedef struct run_summary {
+    const char *client;  /* the client command as given */
+    double wall_ms;
+    size_t passed, failed, errors, interrupted;
+} run_summary;
+
+void summary_count(const scenario_result *res, size_t n, run_summary *sum);
+/* One row a scenario: name, verdict, time to READY, time to converge,
+ * requests, total time. colour: ANSI colours for the verdicts. */
+void report_table(FILE *out, const scenario_result *res, size_t n, const run_summary *sum, int colour);
+/* For each failed scenario: each failed check, its diff and requests, the
+ * notes and the client's stderr tail. */
+void report_failures(FILE *out, const scenario_result *res, size_t n, int colour);
+/* The failure text of one scenario (what report_failures prints for it),
+ * malloc'd; for the JUnit and JSON files. */
+char *report_failure_text(const scenario_result *r);
+/* Last max_lines lines of s (pointer into s). */
+const char *tail_lines(const char *s, int max_lines);
+
+int report_junit(const char *path, const scenario_result *res, size_t n, const run_summary *sum, char *err,
+                 size_t errlen);
+int report_json(const char *path, const scenario_result *res, size_t n, const run_summary *sum, char *err,
+                size_t errlen);
+
+#endif

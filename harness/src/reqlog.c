@@ -1,0 +1,204 @@
+#include "reqlog.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+static void poke(int fd)
+{
+    /* Non-blocking: a full pipe already means "wake up". */
+    ssize_t n;
+    do {
+        n = write(fd, "r", 1);
+    } while (n < 0 && errno == EINTR);
+}
+
+static void *watcher(void *arg)
+{
+    reqlog *rl = arg;
+    size_t known = 0;
+    while (!atomic_load(&rl->stop)) {
+        /* lwc_mock_log_wait blocks on the log's condition variable until one
+         * more request has a status; the timeout only bounds how long a stop
+         * can go unnoticed if the wake-up request below fails. */
+        if (lwc_mock_log_wait(rl->srv, known + 1, 250) != LWC_MOCK_OK)
+            continue;
+        known++;
+        while (lwc_mock_log_wait(rl->srv, known + 1, 0) == LWC_MOCK_OK)
+            known++;
+        poke(rl->wake_fd);
+    }
+    return NULL;
+}
+
+int reqlog_start(reqlog *rl, lwc_mock *srv, int wake_fd, char *err, size_t errlen)
+{
+    memset(rl, 0, sizeof *rl);
+    rl->srv = srv;
+    rl->wake_fd = wake_fd;
+    atomic_init(&rl->stop, 0);
+    int rc = pthread_create(&rl->thread, NULL, watcher, rl);
+    if (rc != 0) {
+        snprintf(err, errlen, "pthread_create: %s", strerror(rc));
+        return -1;
+    }
+    rl->thread_started = 1;
+    return 0;
+}
+
+/* The watcher sleeps in lwc_mock_log_wait, which only a new answered request
+ * ends. One request to a path no fault or expectation matches (it is outside
+ * /api and /apis) wakes it at once; this happens after every check is done,
+ * so it is in no report. */
+static int wake_watcher(lwc_mock *srv)
+{
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return -1;
+    struct sockaddr_in sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sin_family = AF_INET;
+    sa.sin_port = htons(lwc_mock_port(srv));
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    static const char req[] = "GET /lwc-harness/wake HTTP/1.0\r\n\r\n";
+    if (connect(fd, (struct sockaddr *)&sa, sizeof sa) == 0) {
+        ssize_t n = send(fd, req, sizeof req - 1, MSG_NOSIGNAL);
+        (void)n;
+    }
+    /* The caller closes it once the thread has been joined: an early close
+     * could let the server drop the request before logging it. */
+    return fd;
+}
+
+void reqlog_stop(reqlog *rl)
+{
+    if (!rl->thread_started)
+        return;
+    atomic_store(&rl->stop, 1);
+    int fd = wake_watcher(rl->srv);
+    pthread_join(rl->thread, NULL);
+    if (fd >= 0)
+        close(fd);
+    rl->thread_started = 0;
+}
+
+void reqlog_free(reqlog *rl)
+{
+    reqlog_stop(rl);
+    for (size_t i = 0; i < rl->n; i++)
+        lwc_mock_request_free(&rl->v[i]);
+    free(rl->v);
+    free(rl->pending);
+    memset(rl, 0, sizeof *rl);
+}
+
+static int is_final(const lwc_mock_request *r)
+{
+    return r->status != 0 && (!r->is_watch || r->done);
+}
+
+long reqlog_refresh(reqlog *rl)
+{
+    long changed = 0;
+    /* Re-read the entries that were still open; keep those that still are. */
+    size_t keep = 0;
+    for (size_t k = 0; k < rl->npending; k++) {
+        size_t i = rl->pending[k];
+        lwc_mock_request fresh;
+        if (lwc_mock_log_get(rl->srv, i, &fresh) != LWC_MOCK_OK)
+            return -1;
+        if (fresh.status != rl->v[i].status || fresh.done != rl->v[i].done || fresh.page != rl->v[i].page)
+            changed++;
+        lwc_mock_request_free(&rl->v[i]);
+        rl->v[i] = fresh;
+        if (!is_final(&fresh))
+            rl->pending[keep++] = i;
+    }
+    rl->npending = keep;
+    size_t count = lwc_mock_log_count(rl->srv);
+    while (rl->n < count) {
+        if (rl->n == rl->cap) {
+            size_t ncap = rl->cap ? rl->cap * 2 : 64;
+            lwc_mock_request *nv = realloc(rl->v, ncap * sizeof *nv);
+            if (!nv)
+                return -1;
+            rl->v = nv;
+            rl->cap = ncap;
+        }
+        if (rl->npending == rl->cappending) {
+            size_t ncap = rl->cappending ? rl->cappending * 2 : 64;
+            size_t *np = realloc(rl->pending, ncap * sizeof *np);
+            if (!np)
+                return -1;
+            rl->pending = np;
+            rl->cappending = ncap;
+        }
+        if (lwc_mock_log_get(rl->srv, rl->n, &rl->v[rl->n]) != LWC_MOCK_OK)
+            return -1;
+        if (!is_final(&rl->v[rl->n]))
+            rl->pending[rl->npending++] = rl->n;
+        rl->n++;
+        changed++;
+    }
+    return changed;
+}
+
+static void format_one(const lwc_mock_request *r, const char *indent, textbuf *out)
+{
+    tb_printf(out, "%s%9.1f ms  %s %s%s%s -> ", indent, r->start_ms, r->method, r->path, r->query[0] ? "?" : "",
+              r->query);
+    if (r->status)
+        tb_printf(out, "%d", r->status);
+    else
+        tb_puts(out, "(no answer yet)");
+    if (r->is_watch)
+        tb_printf(out, " watch%s %.0f ms", r->done ? " ended after" : " open", r->done ? r->duration_ms : 0.0);
+    if (r->page > 1)
+        tb_printf(out, " page %d", r->page);
+    if (r->fault)
+        tb_puts(out, " [fault]");
+    tb_puts(out, "\n");
+}
+
+void reqlog_format(const reqlog *rl, size_t from, size_t to, size_t max, const char *indent, textbuf *out)
+{
+    if (to > rl->n)
+        to = rl->n;
+    if (from >= to) {
+        tb_printf(out, "%s(no requests)\n", indent);
+        return;
+    }
+    size_t n = to - from;
+    if (n <= max) {
+        for (size_t i = from; i < to; i++)
+            format_one(&rl->v[i], indent, out);
+        return;
+    }
+    size_t head = max / 3, tail = max - head;
+    for (size_t i = from; i < from + head; i++)
+        format_one(&rl->v[i], indent, out);
+    tb_printf(out, "%s... %zu requests not shown ...\n", indent, n - head - tail);
+    for (size_t i = to - tail; i < to; i++)
+        format_one(&rl->v[i], indent, out);
+}
+
+void reqlog_format_around(const reqlog *rl, double t_ms, size_t before, size_t after, const char *indent,
+                          textbuf *out)
+{
+    size_t split = 0;
+    while (split < rl->n && rl->v[split].start_ms <= t_ms)
+        split++;
+    size_t from = split > before ? split - before : 0;
+    size_t to = split + after < rl->n ? split + after : rl->n;
+    if (from > 0)
+        tb_printf(out, "%s(%zu earlier requests not shown)\n", indent, from);
+    reqlog_format(rl, from, to, before + after, indent, out);
+    if (to < rl->n)
+        tb_printf(out, "%s(%zu later requests not shown)\n", indent, rl->n - to);
+}

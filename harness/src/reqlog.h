@@ -1,0 +1,45 @@
+/* The harness's copy of the mock server's request log: what the client
+ * asked, for triggers, request expectations and reports, plus a thread that
+ * turns "a request was answered" into a byte on the runner's wake pipe, so
+ * the runner's poll() wakes on server-side events instead of polling. */
+#ifndef LWC_HARNESS_REQLOG_H
+#define LWC_HARNESS_REQLOG_H
+
+#include "lwc_scenario.h"
+#include "textbuf.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stddef.h>
+
+typedef struct reqlog {
+    lwc_mock *srv;
+    lwc_mock_request *v; /* entries 0..n-1, copied */
+    size_t n, cap;
+    size_t *pending;     /* indices whose entry can still change (unanswered, or a watch not done) */
+    size_t npending, cappending;
+    /* the watcher thread */
+    pthread_t thread;
+    int thread_started;
+    atomic_int stop;
+    int wake_fd;         /* write end of the runner's wake pipe */
+} reqlog;
+
+/* Starts watching srv; wake_fd gets a byte whenever a request is answered. */
+int reqlog_start(reqlog *rl, lwc_mock *srv, int wake_fd, char *err, size_t errlen);
+/* Copies new entries and re-reads the pending ones. Returns how many entries
+ * are new or changed, or -1 when out of memory. */
+long reqlog_refresh(reqlog *rl);
+/* Stops the thread (before the server is stopped). */
+void reqlog_stop(reqlog *rl);
+void reqlog_free(reqlog *rl);
+
+/* "GET /api/v1/pods?limit=3 -> 200" with its time, as report lines. Entries
+ * from index `from` to `to` (exclusive); at most max lines (head and tail). */
+void reqlog_format(const reqlog *rl, size_t from, size_t to, size_t max, const char *indent, textbuf *out);
+/* The entries around server time t_ms: up to `before` earlier ones and
+ * `after` later ones. */
+void reqlog_format_around(const reqlog *rl, double t_ms, size_t before, size_t after, const char *indent,
+                          textbuf *out);
+
+#endif

@@ -1,0 +1,30 @@
+/* A growable NUL-terminated text buffer for building reports. Once an
+ * allocation fails the buffer remembers it (failed = 1) and ignores further
+ * appends, so callers check once at the end instead of after every append. */
+#ifndef LWC_HARNESS_TEXTBUF_H
+#define LWC_HARNESS_TEXTBUF_H
+
+#include <stddef.h>
+
+typedef struct textbuf {
+    char *s;
+    size_t len, cap;
+    int failed;
+} textbuf;
+
+void tb_init(textbuf *tb);
+void tb_free(textbuf *tb);
+void tb_reset(textbuf *tb);
+void tb_append(textbuf *tb, const char *s, size_t n);
+void tb_puts(textbuf *tb, const char *s);
+__attribute__((format(printf, 2, 3))) void tb_printf(textbuf *tb, const char *fmt, ...);
+/* The text so far ("" when empty or failed); stays owned by tb. */
+const char *tb_str(const textbuf *tb);
+/* Hands the text to the caller (malloc'd; NULL when an allocation failed). */
+char *tb_take(textbuf *tb);
+
+/* Copies s replacing every byte sequence that is not valid UTF-8 with U+FFFD,
+ * so that client output can go into JSON and XML reports. malloc'd or NULL. */
+char *utf8_sanitize(const char *s, size_t n);
+
+#endif

@@ -1,0 +1,485 @@
+/* Unit tests of the harness's pieces that need no server or client:
+ * command splitting, line splitting, message parsing, set diffs, the event
+ * invariants, UTF-8 cleaning, and the reports' escaping. */
+#include "checks.h"
+#include "cmdline.h"
+#include "eventcheck.h"
+#include "itemset.h"
+#include "protocol.h"
+#include "report.h"
+#include "textbuf.h"
+
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+static char **split(const char *line)
+{
+    char **argv = NULL;
+    char err[256];
+    ck_assert_msg(cmdline_split(line, &argv, err, sizeof err) == 0, "split failed: %s", err);
+    return argv;
+}
+
+static size_t count(char **argv)
+{
+    size_t n = 0;
+    while (argv[n])
+        n++;
+    return n;
+}
+
+START_TEST(cmdline_words)
+{
+    char **a = split("  python3   client.py --bug page1 ");
+    ck_assert_uint_eq(count(a), 4);
+    ck_assert_str_eq(a[0], "python3");
+    ck_assert_str_eq(a[3], "page1");
+    cmdline_free(a);
+}
+END_TEST
+
+START_TEST(cmdline_quotes)
+{
+    char **a = split("sh -c 'echo \"$HOME\" | cat' \"a b\\\"c\" x\\ y '' \"\"");
+    ck_assert_uint_eq(count(a), 7);
+    ck_assert_str_eq(a[2], "echo \"$HOME\" | cat"); /* nothing expanded, nothing interpreted */
+    ck_assert_str_eq(a[3], "a b\"c");
+    ck_assert_str_eq(a[4], "x y");
+    ck_assert_str_eq(a[5], "");
+    ck_assert_str_eq(a[6], "");
+    cmdline_free(a);
+    a = split("a\"b\"'c'd $X * ~ ; |");
+    ck_assert_uint_eq(count(a), 6);
+    ck_assert_str_eq(a[0], "abcd");
+    ck_assert_str_eq(a[1], "$X");
+    ck_assert_str_eq(a[2], "*");
+    ck_assert_str_eq(a[5], "|");
+    cmdline_free(a);
+    a = split("a \\\n b # a comment 'unterminated");
+    ck_assert_uint_eq(count(a), 2);
+    ck_assert_str_eq(a[1], "b");
+    cmdline_free(a);
+    a = split("\"a\\nb\\\\c\\$\"");
+    ck_assert_str_eq(a[0], "a\\nb\\c$"); /* in double quotes \n stays a backslash and n */
+    cmdline_free(a);
+}
+END_TEST
+
+START_TEST(cmdline_errors)
+{
+    char **a = NULL;
+    char err[256];
+    ck_assert_int_eq(cmdline_split("a 'b", &a, err, sizeof err), -1);
+    ck_assert_ptr_nonnull(strstr(err, "single quote"));
+    ck_assert_int_eq(cmdline_split("a \"b", &a, err, sizeof err), -1);
+    ck_assert_ptr_nonnull(strstr(err, "double quote"));
+    ck_assert_int_eq(cmdline_split("   ", &a, err, sizeof err), -1);
+    ck_assert_int_eq(cmdline_split("# only a comment", &a, err, sizeof err), -1);
+    ck_assert_ptr_null(a);
+}
+END_TEST
+
+START_TEST(lines_split)
+{
+    linebuf lb;
+    linebuf_init(&lb);
+    size_t len;
+    ck_assert_int_eq(linebuf_feed(&lb, "{\"a\":1}\r\n{\"b\"", 13), 0);
+    char *l = linebuf_next(&lb, &len);
+    ck_assert_ptr_nonnull(l);
+    ck_assert_str_eq(l, "{\"a\":1}");
+    ck_assert_uint_eq(len, 7);
+    ck_assert_ptr_null(linebuf_next(&lb, &len));
+    ck_assert_uint_eq(linebuf_pending(&lb), 4);
+    ck_assert_int_eq(linebuf_feed(&lb, ":2}\n\n", 5), 0);
+    l = linebuf_next(&lb, &len);
+    ck_assert_str_eq(l, "{\"b\":2}");
+    l = linebuf_next(&lb, &len);
+    ck_assert_str_eq(l, "");
+    ck_assert_ptr_null(linebuf_next(&lb, &len));
+    linebuf_free(&lb);
+}
+END_TEST
+
+static int parse(const char *line, client_msg *m, char *err, size_t errlen)
+{
+    return protocol_parse_line(line, strlen(line), m, err, errlen);
+}
+
+START_TEST(messages)
+{
+    client_msg m;
+    char err[512];
+    ck_assert_int_eq(parse("{\"type\":\"READY\",\"extra\":[1,2]}", &m, err, sizeof err), 0);
+    ck_assert_int_eq(m.type, MSG_READY);
+    client_msg_free(&m);
+    ck_assert_int_eq(parse("{\"type\":\"SNAPSHOT\",\"seq\":7,\"items\":[{\"namespace\":\"b\",\"name\":\"x\",\"uid\":\"u1\","
+                           "\"resourceVersion\":\"12\"},{\"name\":\"c\",\"uid\":\"u2\",\"resourceVersion\":\"3\"}]}",
+                           &m, err, sizeof err),
+                     0);
+    ck_assert_int_eq(m.type, MSG_SNAPSHOT);
+    ck_assert_int_eq(m.seq, 7);
+    ck_assert_uint_eq(m.items.n, 2);
+    ck_assert_str_eq(m.items.v[0].ns, ""); /* sorted: cluster-scoped "" first */
+    ck_assert_str_eq(m.items.v[1].name, "x");
+    ck_assert_uint_eq(m.items.v[1].rvn, 12);
+    client_msg_free(&m);
+    ck_assert_int_eq(parse("{\"type\":\"EVENT\",\"event\":\"DELETED\",\"namespace\":\"a\",\"name\":\"n\",\"uid\":\"u\","
+                           "\"resourceVersion\":\"1000\"}",
+                           &m, err, sizeof err),
+                     0);
+    ck_assert_int_eq(m.event, EV_DELETED);
+    ck_assert_uint_eq(m.subject.v[0].rvn, 1000);
+    client_msg_free(&m);
+    ck_assert_int_eq(parse("{\"type\":\"LOG\",\"level\":\"warn\",\"message\":\"hi\"}", &m, err, sizeof err), 0);
+    ck_assert_str_eq(m.text, "warn: hi");
+    client_msg_free(&m);
+    ck_assert_int_eq(parse("{\"type\":\"SOMETHING-NEW\"}", &m, err, sizeof err), 0);
+    ck_assert_int_eq(m.type, MSG_OTHER);
+    client_msg_free(&m);
+    ck_assert_int_eq(parse("{\"no\":\"type\"}", &m, err, sizeof err), 0);
+    ck_assert_int_eq(m.type, MSG_OTHER);
+    client_msg_free(&m);
+}
+END_TEST
+
+START_TEST(protocol_errors)
+{
+    client_msg m;
+    char err[512];
+    const char *bad[] = {
+        "hello",
+        "",
+        "[1,2]",
+        "\"READY\"",
+        "{\"type\":\"READY\"} trailing",
+        "{\"type\":\"READY\"",
+        "{\"type\":\"SNAPSHOT\",\"items\":[]}",
+        "{\"type\":\"SNAPSHOT\",\"seq\":1.5,\"items\":[]}",
+        "{\"type\":\"SNAPSHOT\",\"seq\":1}",
+        "{\"type\":\"SNAPSHOT\",\"seq\":1,\"items\":[{\"name\":\"a\",\"uid\":\"u\"}]}",
+        "{\"type\":\"SNAPSHOT\",\"seq\":1,\"items\":[{\"name\":\"a\",\"uid\":\"u\",\"resourceVersion\":5}]}",
+        "{\"type\":\"SNAPSHOT\",\"seq\":1,\"items\":[{\"namespace\":null,\"name\":\"a\",\"uid\":\"u\",\"resourceVersion\":\"5\"}]}",
+        "{\"type\":\"EVENT\",\"event\":\"BOOKMARK\",\"name\":\"a\",\"uid\":\"u\",\"resourceVersion\":\"5\"}",
+        "{\"type\":\"EVENT\",\"event\":\"ADDED\",\"name\":\"a\",\"resourceVersion\":\"5\"}",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        int rc = parse(bad[i], &m, err, sizeof err);
+        ck_assert_msg(rc == -1, "accepted: %s", bad[i]);
+    }
+    ck_assert_int_eq(parse("not json at all", &m, err, sizeof err), -1);
+    ck_assert_ptr_nonnull(strstr(err, "not JSON"));
+    ck_assert_ptr_nonnull(strstr(err, "not json at all"));
+    ck_assert_int_eq(parse("{\"a\":1}\x01", &m, err, sizeof err), -1);
+}
+END_TEST
+
+static void add(itemset *s, const char *ns, const char *name, const char *uid, const char *rv)
+{
+    ck_assert_int_eq(itemset_add(s, ns, name, uid, rv), 0);
+}
+
+START_TEST(diffs)
+{
+    itemset c, s;
+    itemset_init(&c);
+    itemset_init(&s);
+    add(&s, "a", "p1", "u1", "10");
+    add(&s, "a", "p2", "u2", "11");
+    add(&s, "b", "p3", "u3", "12");
+    add(&s, "b", "p4", "u4", "13");
+    add(&c, "a", "p1", "u1", "10");  /* equal */
+    add(&c, "a", "p2", "u2", "9");   /* stale */
+    add(&c, "b", "p4", "u9", "13");  /* uid mismatch */
+    add(&c, "c", "p5", "u5", "14");  /* extra */
+    add(&c, "c", "p5", "u5", "14");  /* duplicate */
+    itemset_sort(&c);
+    itemset_sort(&s);
+    itemdiff d;
+    textbuf tb;
+    tb_init(&tb);
+    size_t n = itemset_diff(&c, &s, &d, &tb, 10);
+    ck_assert_uint_eq(d.missing, 1); /* b/p3 */
+    ck_assert_uint_eq(d.extra, 1);
+    ck_assert_uint_eq(d.stale, 1);
+    ck_assert_uint_eq(d.uid, 1);
+    ck_assert_uint_eq(d.duplicate, 1);
+    ck_assert_uint_eq(n, 5);
+    ck_assert_ptr_nonnull(strstr(tb_str(&tb), "b/p3 uid u3 rv 12"));
+    ck_assert_ptr_nonnull(strstr(tb_str(&tb), "a/p2: client rv 9, server rv 11"));
+    ck_assert_ptr_nonnull(strstr(tb_str(&tb), "b/p4: client uid u9"));
+    ck_assert_uint_eq(itemset_diff(&s, &s, NULL, NULL, 0), 0);
+    itemset empty;
+    itemset_init(&empty);
+    ck_assert_uint_eq(itemset_diff(&empty, &empty, NULL, NULL, 0), 0);
+    ck_assert_uint_eq(itemset_diff(&empty, &s, NULL, NULL, 0), 4);
+    ck_assert_uint_eq(itemset_max_rv(&s), 13);
+    tb_free(&tb);
+    itemset_free(&c);
+    itemset_free(&s);
+}
+END_TEST
+
+START_TEST(list_json)
+{
+    itemset s;
+    uint64_t rv = 0;
+    char err[256];
+    const char *json = "{\"kind\":\"PodList\",\"metadata\":{\"resourceVersion\":\"42\"},\"items\":["
+                       "{\"metadata\":{\"name\":\"b\",\"namespace\":\"x\",\"uid\":\"u2\",\"resourceVersion\":\"41\"}},"
+                       "{\"metadata\":{\"name\":\"a\",\"namespace\":\"x\",\"uid\":\"u1\",\"resourceVersion\":\"40\"}}]}";
+    ck_assert_int_eq(itemset_from_list_json(json, &s, &rv, err, sizeof err), 0);
+    ck_assert_uint_eq(rv, 42);
+    ck_assert_uint_eq(s.n, 2);
+    ck_assert_str_eq(s.v[0].name, "a");
+    itemset_free(&s);
+    ck_assert_int_eq(itemset_from_list_json("{", &s, &rv, err, sizeof err), -1);
+}
+END_TEST
+
+static int ev(eventcheck *ec, event_kind k, const char *ns, const char *name, const char *uid, const char *rv)
+{
+    itemset one;
+    itemset_init(&one);
+    ck_assert_int_eq(itemset_add(&one, ns, name, uid, rv), 0);
+    int rc = eventcheck_apply(ec, k, &one.v[0], 0);
+    itemset_free(&one);
+    return rc;
+}
+
+START_TEST(events_good)
+{
+    eventcheck ec;
+    eventcheck_init(&ec);
+    ck_assert_int_eq(ev(&ec, EV_ADDED, "a", "x", "u1", "5"), 0);
+    ck_assert_int_eq(ev(&ec, EV_MODIFIED, "a", "x", "u1", "999"), 0);
+    ck_assert_int_eq(ev(&ec, EV_MODIFIED, "a", "x", "u1", "1000"), 0); /* "1000" > "999" as integers */
+    ck_assert_int_eq(ev(&ec, EV_MODIFIED, "a", "x", "u1", "1000"), 0); /* a resync: same RV again */
+    ck_assert_int_eq(ev(&ec, EV_DELETED, "a", "x", "u1", "1001"), 0);
+    ck_assert_int_eq(ev(&ec, EV_ADDED, "a", "x", "u2", "1002"), 0);   /* re-created */
+    ck_assert_int_eq(ev(&ec, EV_ADDED, "", "x", "u3", "7"), 0);       /* another key: its own RVs */
+    for (int i = 0; i < 2000; i++) {                                  /* the table grows */
+        char name[32], rv[32];
+        snprintf(name, sizeof name, "n%d", i);
+        snprintf(rv, sizeof rv, "%d", 2000 + i);
+        ck_assert_int_eq(ev(&ec, EV_ADDED, "b", name, "u", rv), 0);
+    }
+    ck_assert_uint_eq(ec.violations, 0);
+    itemset snap;
+    itemset_init(&snap);
+    add(&snap, "a", "x", "u2", "1002");
+    add(&snap, "", "x", "u3", "7");
+    for (int i = 0; i < 2000; i++) {
+        char name[32], rv[32];
+        snprintf(name, sizeof name, "n%d", i);
+        snprintf(rv, sizeof rv, "%d", 2000 + i);
+        add(&snap, "b", name, "u", rv);
+    }
+    itemset_sort(&snap);
+    textbuf tb;
+    tb_init(&tb);
+    ck_assert_uint_eq(eventcheck_compare(&ec, &snap, &tb), 0);
+    tb_free(&tb);
+    itemset_free(&snap);
+    eventcheck_free(&ec);
+}
+END_TEST
+
+START_TEST(events_bad)
+{
+    eventcheck ec;
+    eventcheck_init(&ec);
+    ck_assert_int_eq(ev(&ec, EV_MODIFIED, "a", "x", "u1", "5"), 1);
+    ck_assert_ptr_nonnull(strstr(tb_str(&ec.report), "does not hold"));
+    ck_assert_int_eq(ev(&ec, EV_ADDED, "a", "y", "u1", "5"), 0);
+    ck_assert_int_eq(ev(&ec, EV_ADDED, "a", "y", "u1", "6"), 1);
+    ck_assert_ptr_nonnull(strstr(tb_str(&ec.report), "ADDED a/y"));
+    ck_assert_int_eq(ev(&ec, EV_MODIFIED, "a", "y", "u1", "4"), 1);
+    ck_assert_ptr_nonnull(strstr(tb_str(&ec.report), "went back from 6 to 4"));
+    ck_assert_int_eq(ev(&ec, EV_DELETED, "a", "z", "u1", "9"), 1);
+    ck_assert_int_eq(ev(&ec, EV_ADDED, "a", "w", "u1", "abc"), 1);
+    ck_assert_ptr_nonnull(strstr(tb_str(&ec.report), "not an integer"));
+    ck_assert_uint_eq(ec.violations, 5);
+    eventcheck_free(&ec);
+
+    /* A relist that drops an object without DELETED: the events still hold it. */
+    eventcheck_init(&ec);
+    ck_assert_int_eq(ev(&ec, EV_ADDED, "a", "gone", "u1", "5"), 0);
+    ck_assert_int_eq(ev(&ec, EV_ADDED, "a", "kept", "u2", "6"), 0);
+    itemset snap;
+    itemset_init(&snap);
+    add(&snap, "a", "kept", "u2", "6");
+    add(&snap, "a", "new", "u3", "8"); /* and one never announced */
+    itemset_sort(&snap);
+    textbuf tb;
+    tb_init(&tb);
+    ck_assert_uint_eq(eventcheck_compare(&ec, &snap, &tb), 2);
+    ck_assert_ptr_nonnull(strstr(tb_str(&tb), "a/gone"));
+    ck_assert_ptr_nonnull(strstr(tb_str(&tb), "a/new"));
+    tb_free(&tb);
+    itemset_free(&snap);
+    eventcheck_free(&ec);
+}
+END_TEST
+
+START_TEST(utf8)
+{
+    const char in[] = "ok \xC3\xA9 \xFF bad \xE2\x82 cut \xED\xA0\x80 surrogate \xF0\x9F\x98\x80";
+    char *out = utf8_sanitize(in, sizeof in - 1);
+    ck_assert_ptr_nonnull(out);
+    ck_assert_str_eq(out, "ok \xC3\xA9 \xEF\xBF\xBD bad \xEF\xBF\xBD\xEF\xBF\xBD cut \xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD "
+                          "surrogate \xF0\x9F\x98\x80");
+    free(out);
+    char nul[] = {'a', 0, 'b'};
+    out = utf8_sanitize(nul, 3);
+    ck_assert_str_eq(out, "a\xEF\xBF\xBD" "b");
+    free(out);
+}
+END_TEST
+
+START_TEST(tails)
+{
+    ck_assert_str_eq(tail_lines("a\nb\nc\nd\n", 2), "c\nd\n");
+    ck_assert_str_eq(tail_lines("a\nb", 5), "a\nb");
+    ck_assert_str_eq(tail_lines("", 5), "");
+}
+END_TEST
+
+START_TEST(textbuf_grows)
+{
+    textbuf tb;
+    tb_init(&tb);
+    for (int i = 0; i < 10000; i++)
+        tb_printf(&tb, "%d,", i);
+    ck_assert(!tb.failed);
+    ck_assert_ptr_nonnull(strstr(tb_str(&tb), "9999,"));
+    char big[1000];
+    memset(big, 'x', sizeof big - 1);
+    big[sizeof big - 1] = '\0';
+    tb_printf(&tb, "%s", big);
+    ck_assert_uint_eq(strlen(tb_str(&tb)), tb.len);
+    char *s = tb_take(&tb);
+    ck_assert_ptr_nonnull(s);
+    free(s);
+}
+END_TEST
+
+/* Check 1 against a live in-process server: the state at any RV in range
+ * passes, an older one, a partial one or a made-up one fails, and states
+ * compacted away make it undecided rather than wrong. */
+static void create_pod(lwc_mock *srv, const char *ns, const char *name, uint64_t *rv)
+{
+    char json[256], err[256];
+    snprintf(json, sizeof json, "{\"metadata\":{\"name\":\"%s\",\"namespace\":\"%s\"},\"spec\":{}}", name, ns);
+    ck_assert_msg(lwc_mock_create(srv, "/api/v1", "pods", json, rv, err, sizeof err) == LWC_MOCK_OK, "%s", err);
+}
+
+START_TEST(initial_state_search)
+{
+    lwc_mock_config cfg;
+    lwc_mock_config_init(&cfg);
+    lwc_mock *srv = NULL;
+    char err[256];
+    ck_assert_int_eq(lwc_mock_start(&cfg, &srv, err, sizeof err), LWC_MOCK_OK);
+    lwc_scenario sc;
+    memset(&sc, 0, sizeof sc);
+    snprintf(sc.api_path, sizeof sc.api_path, "/api/v1");
+    sc.plural = "pods";
+    sc.client_namespace = "";
+    sc.label_selector = "";
+    uint64_t rv = 0;
+    for (int i = 0; i < 6; i++) {
+        char name[32];
+        snprintf(name, sizeof name, "p%d", i);
+        create_pod(srv, i % 2 ? "a" : "b", name, &rv);
+    }
+    uint64_t served = rv; /* the client's list */
+    itemset listed;
+    ck_assert_int_eq(server_state(srv, &sc, served, &listed, NULL, err, sizeof err), 0);
+    ck_assert_uint_eq(listed.n, 6);
+    create_pod(srv, "a", "later1", &rv);
+    ck_assert_int_eq(lwc_mock_delete(srv, "/api/v1", "pods", "b", "p0", &rv, err, sizeof err), LWC_MOCK_OK);
+    uint64_t now = lwc_mock_current_rv(srv);
+    textbuf s, d;
+    tb_init(&s);
+    tb_init(&d);
+    uint64_t matched = 0;
+    /* the state it was served, with newer states in range: pass */
+    ck_assert_int_eq(check_initial_state(srv, &sc, &listed, 1, now, 5000, &matched, &s, &d), 0);
+    ck_assert_uint_eq(matched, served);
+    /* the same snapshot when the first list was newer than it: fail */
+    tb_reset(&s);
+    ck_assert_int_eq(check_initial_state(srv, &sc, &listed, served + 1, now, 5000, &matched, &s, &d), 1);
+    ck_assert_ptr_nonnull(strstr(tb_str(&s), "no state the server passed through"));
+    /* the current state: pass */
+    itemset cur;
+    ck_assert_int_eq(server_state(srv, &sc, 0, &cur, NULL, err, sizeof err), 0);
+    ck_assert_int_eq(check_initial_state(srv, &sc, &cur, served, now, 5000, &matched, &s, &d), 0);
+    ck_assert_uint_eq(matched, now);
+    /* a first page only: fail, with the missing keys */
+    itemset page1;
+    itemset_init(&page1);
+    for (size_t i = 0; i < 3; i++)
+        add(&page1, listed.v[i].ns, listed.v[i].name, listed.v[i].uid, listed.v[i].rv);
+    tb_reset(&s);
+    tb_reset(&d);
+    ck_assert_int_eq(check_initial_state(srv, &sc, &page1, 1, now, 5000, &matched, &s, &d), 1);
+    ck_assert_ptr_nonnull(strstr(tb_str(&d), "missing keys"));
+    /* one namespace only: fail */
+    itemset ns_a;
+    itemset_init(&ns_a);
+    for (size_t i = 0; i < listed.n; i++)
+        if (!strcmp(listed.v[i].ns, "a"))
+            add(&ns_a, listed.v[i].ns, listed.v[i].name, listed.v[i].uid, listed.v[i].rv);
+    itemset_sort(&ns_a);
+    ck_assert_int_eq(check_initial_state(srv, &sc, &ns_a, 1, now, 5000, &matched, &s, &d), 1);
+    /* an RV from the future: fail */
+    itemset future;
+    itemset_init(&future);
+    add(&future, "a", "p1", "x", "999999");
+    ck_assert_int_eq(check_initial_state(srv, &sc, &future, 1, now, 5000, &matched, &s, &d), 1);
+    /* the served state compacted away: undecided, not failed; a state still readable still passes */
+    lwc_mock_compact(srv, 0);
+    tb_reset(&s);
+    ck_assert_int_eq(check_initial_state(srv, &sc, &listed, served, now, 5000, &matched, &s, &d), 0);
+    ck_assert_uint_eq(matched, 0);
+    ck_assert_ptr_nonnull(strstr(tb_str(&s), "not decided"));
+    ck_assert_int_eq(check_initial_state(srv, &sc, &cur, served, now, 5000, &matched, &s, &d), 0);
+    ck_assert_uint_eq(matched, now);
+    tb_free(&s);
+    tb_free(&d);
+    itemset_free(&listed);
+    itemset_free(&cur);
+    itemset_free(&page1);
+    itemset_free(&ns_a);
+    itemset_free(&future);
+    lwc_mock_stop(srv);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("harness units");
+    TCase *tc = tcase_create("units");
+    tcase_add_test(tc, cmdline_words);
+    tcase_add_test(tc, cmdline_quotes);
+    tcase_add_test(tc, cmdline_errors);
+    tcase_add_test(tc, lines_split);
+    tcase_add_test(tc, messages);
+    tcase_add_test(tc, protocol_errors);
+    tcase_add_test(tc, diffs);
+    tcase_add_test(tc, list_json);
+    tcase_add_test(tc, events_good);
+    tcase_add_test(tc, events_bad);
+    tcase_add_test(tc, utf8);
+    tcase_add_test(tc, tails);
+    tcase_add_test(tc, textbuf_grows);
+    tcase_add_test(tc, initial_state_search);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? 1 : 0;
+}
