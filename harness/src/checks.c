@@ -18,29 +18,20 @@ int server_state(lwc_mock *srv, const lwc_scenario *sc, uint64_t rv, itemset *ou
     return rc;
 }
 
-static uint64_t rv_before(const rv_sample *s, size_t n, double t)
-{
-    uint64_t best = 0;
-    for (size_t i = 0; i < n && s[i].t_srv <= t; i++)
-        best = s[i].rv;
-    return best;
-}
-
-uint64_t initial_lower_bound(const lwc_scenario *sc, const reqlog *rl, double before_srv_ms,
-                             const rv_sample *samples, size_t nsamples, textbuf *why)
+uint64_t initial_lower_bound(const lwc_scenario *sc, const reqlog *rl, double before_srv_ms, uint64_t start_rv,
+                             textbuf *why)
 {
     lwc_matcher lm, wm;
     resource_matcher(sc, LWC_VERB_LIST, &lm);
     resource_matcher(sc, LWC_VERB_WATCH, &wm);
     wm.watch_list = 1;
-    uint64_t lag = (uint64_t)(sc->lagging_replica_writes > 0 ? sc->lagging_replica_writes : 0);
     int found = 0;
     uint64_t lower = 0;
     for (size_t i = 0; i < rl->n; i++) {
         const lwc_mock_request *r = &rl->v[i];
         if (r->start_ms > before_srv_ms)
             break;
-        if (r->status != 200)
+        if (r->status != 200 || r->served_rv == 0)
             continue;
         int is_list = lwc_matcher_matches(&lm, r, sc->page_size) && r->page <= 1;
         if (is_list) {
@@ -50,31 +41,27 @@ uint64_t initial_lower_bound(const lwc_scenario *sc, const reqlog *rl, double be
         }
         if (!is_list && !lwc_matcher_matches(&wm, r, sc->page_size))
             continue;
-        uint64_t b = rv_before(samples, nsamples, r->start_ms);
-        char *rvp = lwc_mock_query_param(r->query, "resourceVersion");
-        uint64_t asked = 0;
-        if (rvp && !strcmp(rvp, "0"))
-            b = b > lag ? b - lag : 0;
-        else if (rvp && parse_rv(rvp, &asked) == 0 && asked > 0 && asked < b)
-            b = asked;
-        free(rvp);
+        /* The server's own word for the state it served: no allowance for
+         * a lagging replica or an explicit resourceVersion is needed, both
+         * are already in it. */
+        uint64_t b = r->served_rv;
         if (!found || b < lower) {
             lower = b;
             if (why) {
                 tb_reset(why);
-                tb_printf(why, "the list %s%s%s at %.1f ms arrived when the server was at rv >= %llu", r->path,
-                          r->query[0] ? "?" : "", r->query, r->start_ms, (unsigned long long)b);
+                tb_printf(why, "the list %s%s%s at %.1f ms was served at rv %llu", r->path, r->query[0] ? "?" : "",
+                          r->query, r->start_ms, (unsigned long long)b);
             }
         }
         found = 1;
     }
     if (!found) {
-        uint64_t b = nsamples ? samples[0].rv : 0;
-        lower = b > lag ? b - lag : 0;
+        uint64_t lag = (uint64_t)(sc->lagging_replica_writes > 0 ? sc->lagging_replica_writes : 0);
+        lower = start_rv > lag ? start_rv - lag : 0;
         if (why) {
             tb_reset(why);
-            tb_printf(why, "no completed list before READY; the server was at rv %llu when the client started",
-                      (unsigned long long)lower);
+            tb_printf(why, "no completed list before READY; the server was at rv %llu when the client started%s",
+                      (unsigned long long)start_rv, lag ? ", less laggingReplicaWrites" : "");
         }
     }
     return lower;

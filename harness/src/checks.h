@@ -12,24 +12,20 @@
 
 #include <stdint.h>
 
-/* "At server time t (ms), the server's resourceVersion was at least rv":
- * the runner reads the RV first and the clock after, so this holds. */
-typedef struct rv_sample {
-    double t_srv;
-    uint64_t rv;
-} rv_sample;
-
 /* The oldest resourceVersion the first completed list can have been served
- * at. For each list (first page) or streaming-list watch of the scenario's
- * resource answered 200 that arrived before `before_srv_ms` (READY), the
- * server's RV when it arrived is at least the last sample taken before it;
- * a resourceVersion=0 list may be answered that many writes older on a
- * scenario with a lagging replica; an explicit resourceVersion=N asks for N.
- * The smallest of these bounds every list the client can have completed
- * first, so a correct client is never failed for a state it was served.
- * Without such a request: the RV before the client started. */
-uint64_t initial_lower_bound(const lwc_scenario *sc, const reqlog *rl, double before_srv_ms,
-                             const rv_sample *samples, size_t nsamples, textbuf *why);
+ * at. Every list (first page) or streaming-list watch of the scenario's
+ * resource answered 200 that arrived before `before_srv_ms` (READY, on the
+ * log's clock) says in served_rv exactly which state it handed out:
+ * the snapshot of the whole paginated list, the older state a lagging
+ * replica gave for resourceVersion=0, the N of resourceVersion=N. The
+ * smallest of them bounds every list the client can have completed first,
+ * so a correct client is never failed for a state it was served. One that
+ * served nothing (served_rv 0: an in-stream ERROR) gave the client no
+ * state and is skipped. Without such a request: start_rv, the server's RV
+ * before the client started, less laggingReplicaWrites (a list this log
+ * cannot see may have come from a lagging replica). */
+uint64_t initial_lower_bound(const lwc_scenario *sc, const reqlog *rl, double before_srv_ms, uint64_t start_rv,
+                             textbuf *why);
 
 /* Check 1: does `snap` equal the state of the watched collection at some
  * resourceVersion r with lower <= r <= upper? Candidates start at

@@ -1,13 +1,9 @@
 #include "reqlog.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 static void poke(int fd)
@@ -22,17 +18,16 @@ static void poke(int fd)
 static void *watcher(void *arg)
 {
     reqlog *rl = arg;
-    size_t known = 0;
+    uint64_t gen = 0;
     while (!atomic_load(&rl->stop)) {
-        /* lwc_mock_log_wait blocks on the log's condition variable until one
-         * more request has a status; the timeout only bounds how long a stop
-         * can go unnoticed if the wake-up request below fails. */
-        if (lwc_mock_log_wait(rl->srv, known + 1, 250) != LWC_MOCK_OK)
-            continue;
-        known++;
-        while (lwc_mock_log_wait(rl->srv, known + 1, 0) == LWC_MOCK_OK)
-            known++;
-        poke(rl->wake_fd);
+        /* Blocks until the log changes in any way -- a request arrives, is
+         * answered, noted or ends (a watch's stream included) -- or
+         * reqlog_stop wakes it. The comparison with the generation last
+         * seen is made under the log's lock, so a change (or the stop's
+         * wake) that lands while this thread is busy poking is not lost,
+         * and no timeout is needed. */
+        if (lwc_mock_log_wait_change(rl->srv, &gen, -1) == LWC_MOCK_OK && !atomic_load(&rl->stop))
+            poke(rl->wake_fd);
     }
     return NULL;
 }
@@ -52,39 +47,15 @@ int reqlog_start(reqlog *rl, lwc_mock *srv, int wake_fd, char *err, size_t errle
     return 0;
 }
 
-/* The watcher sleeps in lwc_mock_log_wait, which only a new answered request
- * ends. One request to a path no fault or expectation matches (it is outside
- * /api and /apis) wakes it at once; this happens after every check is done,
- * so it is in no report. */
-static int wake_watcher(lwc_mock *srv)
-{
-    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0)
-        return -1;
-    struct sockaddr_in sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sin_family = AF_INET;
-    sa.sin_port = htons(lwc_mock_port(srv));
-    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    static const char req[] = "GET /lwc-harness/wake HTTP/1.0\r\n\r\n";
-    if (connect(fd, (struct sockaddr *)&sa, sizeof sa) == 0) {
-        ssize_t n = send(fd, req, sizeof req - 1, MSG_NOSIGNAL);
-        (void)n;
-    }
-    /* The caller closes it once the thread has been joined: an early close
-     * could let the server drop the request before logging it. */
-    return fd;
-}
-
 void reqlog_stop(reqlog *rl)
 {
     if (!rl->thread_started)
         return;
     atomic_store(&rl->stop, 1);
-    int fd = wake_watcher(rl->srv);
+    /* Bumps the log's generation with no request: the watcher returns,
+     * sees stop, and the client's log holds nothing the harness made up. */
+    lwc_mock_wake_log_waiters(rl->srv);
     pthread_join(rl->thread, NULL);
-    if (fd >= 0)
-        close(fd);
     rl->thread_started = 0;
 }
 

@@ -1,7 +1,8 @@
 /* The harness's copy of the mock server's request log: what the client
  * asked, for triggers, request expectations and reports, plus a thread that
- * turns "a request was answered" into a byte on the runner's wake pipe, so
- * the runner's poll() wakes on server-side events instead of polling. */
+ * turns any change to the log (a request arriving, answered, ended -- a
+ * watch's stream ending included) into a byte on the runner's wake pipe,
+ * so the runner's poll() wakes on server-side events instead of polling. */
 #ifndef LWC_HARNESS_REQLOG_H
 #define LWC_HARNESS_REQLOG_H
 
@@ -25,12 +26,13 @@ typedef struct reqlog {
     int wake_fd;         /* write end of the runner's wake pipe */
 } reqlog;
 
-/* Starts watching srv; wake_fd gets a byte whenever a request is answered. */
+/* Starts watching srv; wake_fd gets a byte whenever the log changes. */
 int reqlog_start(reqlog *rl, lwc_mock *srv, int wake_fd, char *err, size_t errlen);
 /* Copies new entries and re-reads the pending ones. Returns how many entries
  * are new or changed, or -1 when out of memory. */
 long reqlog_refresh(reqlog *rl);
-/* Stops the thread (before the server is stopped). */
+/* Stops the thread (before the server is stopped: the thread waits on the
+ * server's log). Makes no request. */
 void reqlog_stop(reqlog *rl);
 void reqlog_free(reqlog *rl);
 

@@ -5,10 +5,15 @@
  *   final convergence, STOP, exit within 2 s, else SIGTERM, then SIGKILL.
  *
  * The loop sleeps in ppoll() on the client's stdout and stderr, its pidfd,
- * a wake pipe (poked by the request-log watcher when the server answers a
- * request, and by the step thread when a step's action is done) and the
- * Ctrl-C pipe. The only fixed waits are a step's own afterMs; everything
- * else is an event with a deadline. */
+ * a wake pipe (poked by the request-log watcher whenever the server's log
+ * changes -- a request arriving, answered, or a watch's stream ending --
+ * and by the step thread when a step's action is done) and the Ctrl-C
+ * pipe. The only fixed waits are a step's own afterMs; everything else is
+ * an event with a deadline.
+ *
+ * Times that are compared with the log (step starts for expectation
+ * windows, READY for the initial-state bound, report lines) are read from
+ * the log's own clock, lwc_mock_now_ms; deadlines use the harness's. */
 #include "runner.h"
 #include "checks.h"
 #include "client_env.h"
@@ -60,7 +65,6 @@ typedef struct runner {
     scenario_result *res;
     double scale;
     lwc_mock *srv;
-    double t0; /* our clock just before the server started: server time <= now - t0 */
     char dir[PATH_MAX];
     char kubeconfig[PATH_MAX + 32];
     int have_dir;
@@ -83,6 +87,7 @@ typedef struct runner {
     /* protocol */
     int ready;
     double ready_t;
+    double ready_srv; /* READY on the log's clock: lists that arrived before it bound check 1 */
     long long seq;
     int dump_out;
     double dump_t;
@@ -106,9 +111,8 @@ typedef struct runner {
     itemset last_snap;
     int have_last_snap;
     int final_converged;
-    /* initial state's lower bound */
-    rv_sample *samples;
-    size_t nsamples, capsamples;
+    /* initial state's lower bound when the log shows no list: the RV before the client started */
+    uint64_t start_rv;
     /* timeline */
     size_t step;
     int ss;
@@ -128,9 +132,12 @@ typedef struct runner {
     int interrupted;
 } runner;
 
+/* The log's clock, so that a time taken here and a logged request's
+ * start_ms compare exactly. Before the server exists (an early setup
+ * error) there is nothing to compare with: 0. */
 static double srv_now(const runner *r)
 {
-    return now_ms() - r->t0;
+    return r->srv ? lwc_mock_now_ms(r->srv) : 0.0;
 }
 
 __attribute__((format(printf, 2, 3))) static void trace(const runner *r, const char *fmt, ...)
@@ -216,25 +223,6 @@ static void error_out(runner *r, const char *fmt, ...)
     }
     r->aborted = 1;
     begin_stop(r);
-}
-
-static void sample_rv(runner *r)
-{
-    uint64_t rv = lwc_mock_current_rv(r->srv);
-    double t = srv_now(r); /* read after the RV: at time t the server was at rv or later */
-    if (r->nsamples && r->samples[r->nsamples - 1].rv >= rv)
-        return; /* keep the earliest time each RV was seen */
-    if (r->nsamples == r->capsamples) {
-        size_t ncap = r->capsamples ? r->capsamples * 2 : 32;
-        rv_sample *ns = realloc(r->samples, ncap * sizeof *ns);
-        if (!ns)
-            return; /* fewer samples only lower the bound: still sound */
-        r->samples = ns;
-        r->capsamples = ncap;
-    }
-    r->samples[r->nsamples].t_srv = t;
-    r->samples[r->nsamples].rv = rv;
-    r->nsamples++;
 }
 
 /* ---- DUMP and convergence ---- */
@@ -366,7 +354,7 @@ static void initial_check(runner *r, const itemset *snap)
     tb_init(&why);
     tb_init(&s);
     tb_init(&d);
-    uint64_t lower = initial_lower_bound(r->sc, &r->log, r->ready_t - r->t0, r->samples, r->nsamples, &why);
+    uint64_t lower = initial_lower_bound(r->sc, &r->log, r->ready_srv, r->start_rv, &why);
     uint64_t matched = 0;
     int rc = check_initial_state(r->srv, r->sc, snap, lower, upper, INITIAL_SEARCH_MS * r->scale, &matched, &s, &d);
     trace(r, "initial state: lower %llu upper %llu -> %s %s", (unsigned long long)lower, (unsigned long long)upper,
@@ -378,7 +366,7 @@ static void initial_check(runner *r, const itemset *snap)
     } else {
         tb_printf(&d, "  lower bound: %s\n", tb_str(&why));
         tb_puts(&d, "  the client's requests up to READY:\n");
-        reqlog_format_around(&r->log, r->ready_t - r->t0, 25, 0, "    ", &d);
+        reqlog_format_around(&r->log, r->ready_srv, 25, 0, "    ", &d);
         fail(r, CHECK_INITIAL, tb_str(&s), tb_str(&d));
     }
     tb_free(&why);
@@ -431,6 +419,9 @@ static void on_line(runner *r, const char *line, size_t len)
         }
         r->ready = 1;
         r->ready_t = now_ms();
+        /* Read after the line: every request the client made before saying
+         * READY has a start_ms before this. */
+        r->ready_srv = srv_now(r);
         r->res->ready_ms = r->ready_t - r->t_spawn;
         trace(r, "READY after %.1f ms", r->res->ready_ms);
         r->changed = 1;
@@ -618,7 +609,6 @@ static void finish_action(runner *r)
 {
     pthread_join(r->action, NULL);
     r->action_running = 0;
-    sample_rv(r);
     r->changed = 1;
     if (r->action_rc != LWC_MOCK_OK) {
         error_out(r, "%s: timeline[%zu] (%s): %s", r->sc->path, r->action_step,
@@ -720,7 +710,6 @@ static int setup(runner *r)
     lwc_mock_config_init(&cfg);
     cfg.listen_addr = "127.0.0.1";
     cfg.port = 0;
-    r->t0 = now_ms();
     if (lwc_scenario_start_server(r->sc, &cfg, &r->srv, err, sizeof err) != LWC_MOCK_OK) {
         r->srv = NULL;
         error_out(r, "cannot start the server: %s", err);
@@ -735,7 +724,7 @@ static int setup(runner *r)
         return -1;
     }
     r->log_started = 1;
-    sample_rv(r); /* before the client exists: no list can predate it */
+    r->start_rv = lwc_mock_current_rv(r->srv); /* before the client exists: no list can predate it */
     char **env = client_env(r->sc, lwc_mock_url(r->srv), r->kubeconfig);
     if (!env) {
         error_out(r, "out of memory building the client's environment");
@@ -766,8 +755,6 @@ static void loop(runner *r)
     for (;;) {
         if (r->log_started && reqlog_refresh(&r->log) > 0)
             r->changed = 1;
-        if (!r->ready)
-            sample_rv(r);
         if (r->action_running && atomic_load(&r->action_done))
             finish_action(r);
         advance(r);
@@ -837,11 +824,10 @@ static void loop(runner *r)
             /* While steps are held for the initial check, the DUMP deadline above is the one that matters. */
             int held = r->ready && !r->initial_done;
             if (r->phase == PH_RUN && r->step < r->sc->nsteps && !held) {
+                /* A trigger's event (a watch's end included) changes the log,
+                 * which pokes the wake pipe: only its deadline is a timer. */
                 if (r->ss == SS_TRIGGER) {
                     until = min_d(until, r->ss_deadline);
-                    /* A stream ending is no "answered" event for the log watcher: look every 2 ms. */
-                    if (r->sc->steps[r->step].trigger == LWC_TRIGGER_WATCH_CLOSED)
-                        until = min_d(until, now + 2.0);
                 } else if (r->ss == SS_AFTER) {
                     until = min_d(until, r->after_due);
                 }
@@ -976,8 +962,10 @@ void run_scenario(const lwc_scenario *sc, const run_options *opt, scenario_resul
         finish_checks(r);
     if (r->log_started)
         reqlog_free(&r->log);
-    if (r->srv && !action_stuck)
+    if (r->srv && !action_stuck) {
         lwc_mock_stop(r->srv); /* a stuck step still uses it; the process is about to exit */
+        r->srv = NULL;         /* srv_now must not read a freed log's clock */
+    }
     client_close(&r->cp);
     if (r->have_dir) {
         unlink(r->kubeconfig);
@@ -998,7 +986,6 @@ void run_scenario(const lwc_scenario *sc, const run_options *opt, scenario_resul
     itemset_free(&r->last_snap);
     eventcheck_free(&r->ec);
     trigger_state_free(&r->ts);
-    free(r->samples);
     free(r->step_srv);
     free(r);
 }

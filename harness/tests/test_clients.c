@@ -192,6 +192,17 @@ START_TEST(toy_with_events_passes_relist)
 }
 END_TEST
 
+/* A step on a watch's end: the trigger is seen from the log's change
+ * (no polling), and the expectation window from the close, timed on the
+ * log's clock, holds the re-watch. */
+START_TEST(toy_passes_watch_closed_trigger)
+{
+    run r = harness("toy-watch-closed", TOY, SC("watch-closed.json"), NULL, NULL);
+    expect_pass(&r);
+    run_free(&r);
+}
+END_TEST
+
 /* ---- wrong stores fail, with the check that catches them ---- */
 
 START_TEST(first_page_only_fails_initial_state)
@@ -495,6 +506,7 @@ int main(void)
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, toy_passes);
     tcase_add_test(tc, toy_with_events_passes_relist);
+    tcase_add_test(tc, toy_passes_watch_closed_trigger);
     tcase_add_test(tc, first_page_only_fails_initial_state);
     tcase_add_test(tc, own_namespace_fails_initial_state);
     tcase_add_test(tc, ignoring_watch_events_fails_convergence);

@@ -1,6 +1,7 @@
-/* Unit tests of the harness's pieces that need no server or client:
- * command splitting, line splitting, message parsing, set diffs, the event
- * invariants, UTF-8 cleaning, and the reports' escaping. */
+/* Unit tests of the harness's pieces that need no client: command
+ * splitting, line splitting, message parsing, set diffs, the event
+ * invariants, UTF-8 cleaning, the reports' escaping, and, against an
+ * in-process server, check 1 and the request-log watcher. */
 #include "checks.h"
 #include "cmdline.h"
 #include "eventcheck.h"
@@ -9,9 +10,16 @@
 #include "report.h"
 #include "textbuf.h"
 
+#include <arpa/inet.h>
 #include <check.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 static char **split(const char *line)
 {
@@ -458,6 +466,162 @@ START_TEST(initial_state_search)
 }
 END_TEST
 
+/* Check 1's lower bound comes from what the log says each list was served
+ * at, not from when it arrived: on a lagging replica an RV=0 list is older
+ * than the server was, and served_rv says by exactly how much. */
+static lwc_mock_request logged(const char *path, const char *query, int status, double start_ms, int page,
+                               uint64_t served_rv)
+{
+    lwc_mock_request r;
+    memset(&r, 0, sizeof r);
+    snprintf(r.method, sizeof r.method, "GET");
+    r.path = (char *)path; /* only read by the bound */
+    r.query = (char *)query;
+    r.status = status;
+    r.start_ms = start_ms;
+    r.page = page;
+    r.served_rv = served_rv;
+    return r;
+}
+
+START_TEST(initial_bound_from_served_rv)
+{
+    lwc_scenario sc;
+    memset(&sc, 0, sizeof sc);
+    snprintf(sc.api_path, sizeof sc.api_path, "/api/v1");
+    sc.plural = "pods";
+    sc.lagging_replica_writes = 6;
+    lwc_mock_request v[] = {
+        /* a 410 served nothing */
+        logged("/api/v1/pods", "limit=5&resourceVersion=3&resourceVersionMatch=Exact", 410, 1.0, 1, 0),
+        /* a streaming list whose only event was an ERROR: 200, nothing served */
+        logged("/api/v1/pods", "watch=1&sendInitialEvents=true&resourceVersionMatch=NotOlderThan", 200, 2.0, 0, 0),
+        /* the server was at 40 when it came; the lagging replica served 34 */
+        logged("/api/v1/pods", "resourceVersion=0", 200, 3.0, 1, 34),
+        logged("/api/v1/pods", "limit=5", 200, 4.0, 1, 41),
+        /* a later page of an older list: its first page decides, not this */
+        logged("/api/v1/pods", "limit=5&continue=abc", 200, 5.0, 2, 20),
+        /* another resource */
+        logged("/api/v1/configmaps", "", 200, 6.0, 1, 2),
+        /* a streaming list served at 36 */
+        logged("/api/v1/pods", "watch=1&sendInitialEvents=true&resourceVersionMatch=NotOlderThan", 200, 7.0, 0, 36),
+        /* after READY */
+        logged("/api/v1/pods", "resourceVersion=0", 200, 50.0, 1, 10),
+    };
+    reqlog rl;
+    memset(&rl, 0, sizeof rl);
+    rl.v = v;
+    rl.n = sizeof v / sizeof v[0];
+    textbuf why;
+    tb_init(&why);
+    /* Exactly what the lagging replica served; no allowance below it. */
+    ck_assert_uint_eq(initial_lower_bound(&sc, &rl, 10.0, 40, &why), 34);
+    ck_assert_ptr_nonnull(strstr(tb_str(&why), "served at rv 34"));
+    /* Only what came before READY counts. */
+    ck_assert_uint_eq(initial_lower_bound(&sc, &rl, 3.5, 40, &why), 34);
+    ck_assert_uint_eq(initial_lower_bound(&sc, &rl, 100.0, 40, &why), 10);
+    /* No list at all: the RV the client started at, less the lag. */
+    rl.n = 2;
+    ck_assert_uint_eq(initial_lower_bound(&sc, &rl, 10.0, 40, &why), 34);
+    sc.lagging_replica_writes = 0;
+    ck_assert_uint_eq(initial_lower_bound(&sc, &rl, 10.0, 40, &why), 40);
+    ck_assert_ptr_nonnull(strstr(tb_str(&why), "no completed list"));
+    tb_free(&why);
+}
+END_TEST
+
+/* The log watcher pokes the wake pipe for a watch's end (no polling
+ * needed) and stops without making a request of the server. */
+static int wait_readable(int fd, int ms)
+{
+    struct pollfd p = {.fd = fd, .events = POLLIN};
+    return poll(&p, 1, ms) == 1;
+}
+
+static void drain(int fd)
+{
+    char buf[64];
+    while (read(fd, buf, sizeof buf) > 0)
+        ;
+}
+
+/* Sends a request on a raw socket and reads until the headers are in (a
+ * watch's body never ends by itself). Returns the socket. */
+static int raw_get(lwc_mock *srv, const char *path_query)
+{
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    ck_assert_int_ge(fd, 0);
+    struct sockaddr_in sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sin_family = AF_INET;
+    sa.sin_port = htons(lwc_mock_port(srv));
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ck_assert_int_eq(connect(fd, (struct sockaddr *)&sa, sizeof sa), 0);
+    char req[512];
+    int n = snprintf(req, sizeof req, "GET %s HTTP/1.1\r\nHost: x\r\n\r\n", path_query);
+    ck_assert_int_eq(send(fd, req, (size_t)n, MSG_NOSIGNAL), n);
+    char buf[4096];
+    size_t got = 0;
+    while (got < sizeof buf - 1) {
+        ck_assert_msg(wait_readable(fd, 2000), "no answer to %s", path_query);
+        ssize_t r = recv(fd, buf + got, sizeof buf - 1 - got, 0);
+        ck_assert_int_gt(r, 0);
+        got += (size_t)r;
+        buf[got] = '\0';
+        if (strstr(buf, "\r\n\r\n"))
+            break;
+    }
+    ck_assert_msg(strncmp(buf, "HTTP/1.1 200", 12) == 0, "%s", buf);
+    return fd;
+}
+
+START_TEST(log_watcher_wakes_on_watch_end)
+{
+    lwc_mock_config cfg;
+    lwc_mock_config_init(&cfg);
+    lwc_mock *srv = NULL;
+    char err[256];
+    ck_assert_int_eq(lwc_mock_start(&cfg, &srv, err, sizeof err), LWC_MOCK_OK);
+    int wake[2];
+    ck_assert_int_eq(pipe2(wake, O_CLOEXEC | O_NONBLOCK), 0);
+    reqlog rl;
+    ck_assert_int_eq(reqlog_start(&rl, srv, wake[1], err, sizeof err), 0);
+    int fd = raw_get(srv, "/api/v1/pods?watch=true&resourceVersion=1");
+    /* Let the wake-ups for the watch's arrival and answer land, then see
+     * the copy say "open". */
+    ck_assert(wait_readable(wake[0], 2000));
+    for (;;) {
+        drain(wake[0]);
+        ck_assert_int_ge(reqlog_refresh(&rl), 0);
+        if (rl.n == 1 && rl.v[0].status == 200)
+            break;
+        ck_assert_msg(wait_readable(wake[0], 2000), "the watch's answer never woke the watcher");
+    }
+    while (wait_readable(wake[0], 50))
+        drain(wake[0]);
+    ck_assert_int_eq(rl.v[0].done, 0);
+    ck_assert_uint_eq(rl.v[0].served_rv, 1);
+    /* The stream's end is a change: the pipe is poked, the copy sees it. */
+    lwc_mock_close_watches(srv);
+    for (;;) {
+        ck_assert_msg(wait_readable(wake[0], 2000), "the watch's end never woke the watcher");
+        drain(wake[0]);
+        ck_assert_int_ge(reqlog_refresh(&rl), 0);
+        if (rl.v[0].done)
+            break;
+    }
+    close(fd);
+    /* Stopping makes no request (the old wake-up was a GET). */
+    size_t before = lwc_mock_log_count(srv);
+    reqlog_stop(&rl);
+    ck_assert_uint_eq(lwc_mock_log_count(srv), before);
+    reqlog_free(&rl);
+    close(wake[0]);
+    close(wake[1]);
+    lwc_mock_stop(srv);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("harness units");
@@ -476,6 +640,8 @@ int main(void)
     tcase_add_test(tc, tails);
     tcase_add_test(tc, textbuf_grows);
     tcase_add_test(tc, initial_state_search);
+    tcase_add_test(tc, initial_bound_from_served_rv);
+    tcase_add_test(tc, log_watcher_wakes_on_watch_end);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

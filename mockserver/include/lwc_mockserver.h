@@ -109,10 +109,21 @@ typedef struct lwc_mock_request {
     int is_watch;
     int done;          /* the response (a watch's whole stream) is finished */
     uint64_t bytes;    /* body bytes sent */
-    double start_ms;   /* since the server started */
+    double start_ms;   /* since the server started, on lwc_mock_now_ms's clock */
     double duration_ms;
     int page;          /* list requests: 1 without continue, N for the token of page N; 0 unknown */
     int fault;         /* 1 when a fault answered or shaped this request */
+    /* The resourceVersion the server served this request at, so that a
+     * reader knows which state a client was given without guessing from
+     * the time it asked: a list page's metadata.resourceVersion (the
+     * snapshot of its whole paginated list; for resourceVersion=0 on a
+     * lagging replica, the older state really served), or, for a watch, the
+     * RV of its initial state (streaming lists, and RV ""/"0" watches with
+     * initial events) or else the RV it starts after. Set before the
+     * status, so an answered entry already has it. 0 when nothing was
+     * served: errors, faults answered with a status, a watch whose only
+     * event is an ERROR. */
+    uint64_t served_rv;
 } lwc_mock_request;
 
 size_t lwc_mock_log_count(lwc_mock *srv);
@@ -121,6 +132,31 @@ int lwc_mock_log_get(lwc_mock *srv, size_t i, lwc_mock_request *out);
 void lwc_mock_request_free(lwc_mock_request *req);
 /* Waits until the log holds at least count entries with a status. */
 int lwc_mock_log_wait(lwc_mock *srv, size_t count, int timeout_ms);
+/* Waits for any change to the log. lwc_mock_log_wait only sees answers; a
+ * watch's stream ending, a request arriving or a page number being noted
+ * are changes too, and a reader that must react to them (a watcher thread
+ * that wakes an event loop) would otherwise have to poll.
+ *
+ * The log keeps a generation counter, bumped under its lock on every
+ * request's arrival, answer, note, served RV and end, and by
+ * lwc_mock_wake_log_waiters. Returns LWC_MOCK_OK as soon as the counter
+ * differs from *generation, storing the new value there; LWC_MOCK_ETIMEDOUT
+ * (and *generation unchanged) when timeout_ms passes first. Because the
+ * comparison is with the caller's last value rather than with "a signal
+ * since I started waiting", a change that happens between two calls is
+ * never lost. timeout_ms 0 only looks; < 0 waits without limit. Start with
+ * *generation = 0: the first call returns at once if the log has changed
+ * at all. Every waiter must have returned before lwc_mock_stop. */
+int lwc_mock_log_wait_change(lwc_mock *srv, uint64_t *generation, int timeout_ms);
+/* Bumps the generation without a request, so that a thread blocked in
+ * lwc_mock_log_wait_change returns now (to see its stop flag, say) and
+ * the server's log and faults see no request that the caller made up. */
+void lwc_mock_wake_log_waiters(lwc_mock *srv);
+/* Milliseconds since the server started, on the clock of the log's
+ * start_ms (CLOCK_MONOTONIC): a time taken here can be compared with
+ * logged requests exactly, with no offset between two clocks to allow
+ * for. Callable from any thread. */
+double lwc_mock_now_ms(lwc_mock *srv);
 /* The decoded value of a query parameter in a logged query; malloc'd or NULL. */
 char *lwc_mock_query_param(const char *query, const char *key);
 

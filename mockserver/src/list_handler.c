@@ -198,9 +198,16 @@ void handle_list(lwc_mock *srv, const request *req, int res, const char *ns, rep
     else
         write_list(&sb, def, &page, shown_cont, with_remaining);
     free(cont);
+    uint64_t served_rv = page.rv;
     list_page_free(&page);
     size_t len = 0;
     char *body = strbuf_take(&sb, &len);
+    /* The log says which snapshot this page was (metadata.resourceVersion),
+     * so a reader need not infer it from when the request came: an RV=0 list
+     * on a lagging replica is older than the server's RV at that moment.
+     * Only for a page actually sent: an out-of-memory 500 served nothing. */
+    if (body)
+        request_log_served_rv(&srv->log, req->log_idx, served_rv);
     reply_json(r, 200, body, len);
 done:
     continue_token_free(&tok);

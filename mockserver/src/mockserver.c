@@ -425,6 +425,38 @@ int lwc_mock_log_wait(lwc_mock *srv, size_t count, int timeout_ms)
     return rc;
 }
 
+int lwc_mock_log_wait_change(lwc_mock *srv, uint64_t *generation, int timeout_ms)
+{
+    struct timespec deadline = deadline_after_ms(timeout_ms > 0 ? timeout_ms : 0);
+    int rc = LWC_MOCK_OK;
+    pthread_mutex_lock(&srv->log.mu);
+    /* The predicate is re-checked after every wake-up: the cond is shared
+     * with lwc_mock_log_wait, and wake-ups may be spurious. */
+    while (srv->log.generation == *generation) {
+        if (timeout_ms < 0) {
+            pthread_cond_wait(&srv->log.cond, &srv->log.mu);
+        } else if (timeout_ms == 0 ||
+                   pthread_cond_timedwait(&srv->log.cond, &srv->log.mu, &deadline) != 0) {
+            rc = srv->log.generation != *generation ? LWC_MOCK_OK : LWC_MOCK_ETIMEDOUT;
+            break;
+        }
+    }
+    if (rc == LWC_MOCK_OK)
+        *generation = srv->log.generation;
+    pthread_mutex_unlock(&srv->log.mu);
+    return rc;
+}
+
+void lwc_mock_wake_log_waiters(lwc_mock *srv)
+{
+    request_log_wake(&srv->log);
+}
+
+double lwc_mock_now_ms(lwc_mock *srv)
+{
+    return request_log_now_ms(&srv->log);
+}
+
 static int hexval(char c)
 {
     if (c >= '0' && c <= '9')

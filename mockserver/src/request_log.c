@@ -35,6 +35,13 @@ void request_log_destroy(request_log *log)
     pthread_mutex_destroy(&log->mu);
 }
 
+/* Called with log->mu held by everything that changes the log. */
+static void changed(request_log *log)
+{
+    log->generation++;
+    pthread_cond_broadcast(&log->cond);
+}
+
 double request_log_now_ms(const request_log *log)
 {
     struct timespec now;
@@ -73,6 +80,7 @@ size_t request_log_begin(request_log *log, const char *method, const char *uri)
     e->path = path;
     e->query = query;
     e->start_ms = request_log_now_ms(log);
+    changed(log);
     pthread_mutex_unlock(&log->mu);
     return idx;
 }
@@ -87,7 +95,7 @@ void request_log_answer(request_log *log, size_t idx, int status, int is_watch)
         log->answered++;
     e->status = status;
     e->is_watch = is_watch;
-    pthread_cond_broadcast(&log->cond);
+    changed(log);
     pthread_mutex_unlock(&log->mu);
 }
 
@@ -98,6 +106,24 @@ void request_log_note(request_log *log, size_t idx, int page, int fault)
     pthread_mutex_lock(&log->mu);
     log->entries[idx].page = page;
     log->entries[idx].fault = fault;
+    changed(log);
+    pthread_mutex_unlock(&log->mu);
+}
+
+void request_log_served_rv(request_log *log, size_t idx, uint64_t rv)
+{
+    if (idx == (size_t)-1)
+        return;
+    pthread_mutex_lock(&log->mu);
+    log->entries[idx].served_rv = rv;
+    changed(log);
+    pthread_mutex_unlock(&log->mu);
+}
+
+void request_log_wake(request_log *log)
+{
+    pthread_mutex_lock(&log->mu);
+    changed(log);
     pthread_mutex_unlock(&log->mu);
 }
 
@@ -114,6 +140,6 @@ void request_log_finish(request_log *log, size_t idx, uint64_t bytes)
         fprintf(log->echo, "%s %s%s%s -> %d (%llu bytes, %.1f ms%s%s)\n", e->method, e->path,
                 e->query[0] ? "?" : "", e->query, e->status, (unsigned long long)e->bytes, e->duration_ms,
                 e->is_watch ? ", watch" : "", e->fault ? ", fault" : "");
-    pthread_cond_broadcast(&log->cond);
+    changed(log);
     pthread_mutex_unlock(&log->mu);
 }

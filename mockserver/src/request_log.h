@@ -15,6 +15,12 @@ typedef struct request_log {
     lwc_mock_request *entries;
     size_t n, cap;
     size_t answered; /* entries with a status */
+    /* Bumped, with a broadcast on cond, by every change a reader can see
+     * (begin, answer, note, served RV, finish) and by request_log_wake:
+     * waiters compare it with the value they last saw, so a change between
+     * two waits is never lost and "a stream ended" wakes them like "a
+     * request was answered" does. */
+    uint64_t generation;
     struct timespec t0;
     FILE *echo; /* when set, one line per finished request */
 } request_log;
@@ -26,6 +32,11 @@ size_t request_log_begin(request_log *log, const char *method, const char *uri);
 void request_log_answer(request_log *log, size_t idx, int status, int is_watch);
 void request_log_finish(request_log *log, size_t idx, uint64_t bytes);
 void request_log_note(request_log *log, size_t idx, int page, int fault);
+/* The resourceVersion a list page or a watch's start was served at; called
+ * before the answer, so a reader that sees the status sees this too. */
+void request_log_served_rv(request_log *log, size_t idx, uint64_t rv);
+/* A change with no entry behind it: wakes lwc_mock_log_wait_change callers. */
+void request_log_wake(request_log *log);
 double request_log_now_ms(const request_log *log);
 
 #endif

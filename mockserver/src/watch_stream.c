@@ -515,6 +515,7 @@ void handle_watch(lwc_mock *srv, const request *req, int res, const char *ns, re
     if (w->has_fault && w->fault.kind != LWC_ACT_SLOW)
         w->fault_at_ms = now_ms() + w->fault.delay_ms;
 
+    uint64_t served_rv = 0;
     int has_rv = o.rv && *o.rv;
     int streaming = o.send_initial_events_set && o.send_initial_events;
     int legacy_initial = !o.send_initial_events_set && (!has_rv || o.rv_num == 0);
@@ -544,6 +545,7 @@ void handle_watch(lwc_mock *srv, const request *req, int res, const char *ns, re
             w->initial = page.items;
             w->ninitial = page.n;
             w->initial_rv = page.rv;
+            served_rv = page.rv; /* the initial events' snapshot */
             /* With the WatchList gate on, a legacy RV ""/"0" watch is defaulted to a streaming
              * list, so bookmark-asking clients also get the end marker (SetListOptionsDefaults). */
             w->initial_end_bookmark = (streaming || srv->cfg.watch_list) && !srv->cfg.watch_list_no_end_bookmark;
@@ -563,9 +565,15 @@ void handle_watch(lwc_mock *srv, const request *req, int res, const char *ns, re
             return;
         } else {
             w->registered = 1;
+            served_rv = start; /* the events that follow it */
         }
     }
     w->start_rv = has_rv ? o.rv_num : store_current_rv(srv->st);
+    /* For the log: the state this watch hands the client, so a reader knows
+     * it without guessing from arrival times. A watch whose only event is
+     * an ERROR served none and stays 0. */
+    if (served_rv)
+        request_log_served_rv(&srv->log, req->log_idx, served_rv);
     schedule_bookmark(w);
     list_options_free(&o);
     r->status = 200;
