@@ -29,12 +29,6 @@ static const demo_pod pods[] = {
     {"team-b", "batch-report-x7k2p", "batch-report", "ghcr.io/example/report:0.3.0", "Succeeded", NULL, "node-1", "10.244.1.50", 1, 0, 0, 25 * 60},
 };
 
-static int create(lwc_mock *srv, const char *api, const char *res, const char *json, char *err, size_t errlen)
-{
-    int rc = lwc_mock_create(srv, api, res, json, NULL, err, errlen);
-    return rc;
-}
-
 static int add_pod(lwc_mock *srv, const demo_pod *p, long long now, char *err, size_t errlen)
 {
     char created[32], started[32];
@@ -81,7 +75,7 @@ static int add_pod(lwc_mock *srv, const demo_pod *p, long long now, char *err, s
         snprintf(err, errlen, "demo pod %s/%s does not fit its buffer", p->ns, p->name);
         return LWC_MOCK_EINVAL;
     }
-    return create(srv, "/api/v1", "pods", json, err, errlen);
+    return lwc_mock_create(srv, "/api/v1", "pods", json, NULL, err, errlen);
 }
 
 int demo_world_populate(lwc_mock *srv, char *err, size_t errlen)
@@ -95,14 +89,14 @@ int demo_world_populate(lwc_mock *srv, char *err, size_t errlen)
                  "\"kubernetes.io/metadata.name\":\"%s\"}},\"spec\":{\"finalizers\":[\"kubernetes\"]},"
                  "\"status\":{\"phase\":\"Active\"}}",
                  namespaces[i], created, namespaces[i]);
-        int rc = create(srv, "/api/v1", "namespaces", json, err, errlen);
+        int rc = lwc_mock_create(srv, "/api/v1", "namespaces", json, NULL, err, errlen);
         if (rc != LWC_MOCK_OK)
             return rc;
         snprintf(json, sizeof json,
                  "{\"metadata\":{\"name\":\"kube-root-ca.crt\",\"namespace\":\"%s\",\"creationTimestamp\":\"%s\"},"
                  "\"data\":{\"ca.crt\":\"-----BEGIN CERTIFICATE-----\\nMIIDemo\\n-----END CERTIFICATE-----\\n\"}}",
                  namespaces[i], created);
-        rc = create(srv, "/api/v1", "configmaps", json, err, errlen);
+        rc = lwc_mock_create(srv, "/api/v1", "configmaps", json, NULL, err, errlen);
         if (rc != LWC_MOCK_OK)
             return rc;
     }
@@ -111,7 +105,7 @@ int demo_world_populate(lwc_mock *srv, char *err, size_t errlen)
              "{\"metadata\":{\"name\":\"api-config\",\"namespace\":\"team-a\",\"creationTimestamp\":\"%s\","
              "\"labels\":{\"app\":\"api\"}},\"data\":{\"LOG_LEVEL\":\"info\",\"FEATURE_X\":\"true\"}}",
              created);
-    int rc = create(srv, "/api/v1", "configmaps", json, err, errlen);
+    int rc = lwc_mock_create(srv, "/api/v1", "configmaps", json, NULL, err, errlen);
     if (rc != LWC_MOCK_OK)
         return rc;
     for (size_t i = 0; i < sizeof pods / sizeof pods[0]; i++) {
@@ -130,7 +124,7 @@ int demo_world_populate(lwc_mock *srv, char *err, size_t errlen)
                  "{\"metadata\":{\"name\":\"%s\",\"namespace\":\"%s\",\"creationTimestamp\":\"%s\","
                  "\"labels\":{\"size\":\"%s\"}},\"spec\":{\"size\":\"%s\",\"color\":\"%s\"}}",
                  widgets[i][1], widgets[i][0], created, widgets[i][2], widgets[i][2], widgets[i][3]);
-        rc = create(srv, "/apis/example.com/v1", "widgets", json, err, errlen);
+        rc = lwc_mock_create(srv, "/apis/example.com/v1", "widgets", json, NULL, err, errlen);
         if (rc != LWC_MOCK_OK)
             return rc;
     }

@@ -105,17 +105,8 @@ void handle_list(lwc_mock *srv, const request *req, int res, const char *ns, rep
         } else if (tok.rv < 0) {
             reply_bad_request(r, "invalid continue token: continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)");
             goto done;
-        } else if ((uint64_t)tok.rv < store_compacted_rv(srv->st)) {
-            /* etcd3 handleCompactedErrorForPaging: 410 with a fresh rv:-1 token from the same key. */
-            char *fresh = tok.exclusive ? continue_token_encode(-1, tok.start) : NULL;
-            reply_status(r, 410, "Expired", fresh ? status_msg_expired_continue : status_msg_expired_continue_no_token, NULL,
-                         fresh);
-            free(fresh);
-            goto done;
-        } else if ((uint64_t)tok.rv > store_current_rv(srv->st)) {
-            reply_internal(r, "mvcc: required revision is a future revision");
-            goto done;
         } else {
+            /* A compacted or future token RV is the store's answer below. */
             q.at_current = 0;
             q.at_rv = (uint64_t)tok.rv;
         }
@@ -147,10 +138,7 @@ void handle_list(lwc_mock *srv, const request *req, int res, const char *ns, rep
         if (wait_for_rv(srv, o.rv_num, r) != 0)
             goto done;
         if (exact) {
-            if (o.rv_num < store_compacted_rv(srv->st)) {
-                reply_status(r, 410, "Expired", "The resourceVersion for the provided list is too old.", NULL, NULL);
-                goto done;
-            }
+            /* Below the compaction point the store answers STORE_EXPIRED: 410 below. */
             q.at_current = 0;
             q.at_rv = o.rv_num;
         }
@@ -161,11 +149,16 @@ void handle_list(lwc_mock *srv, const request *req, int res, const char *ns, rep
         q.limit = (size_t)srv->cfg.page_size_cap;
     list_page page;
     int rc = store_list(srv->st, &q, &page, NULL);
-    if (rc == STORE_EXPIRED && tok.start && tok.exclusive) {
-        /* Compacted between the token check and the read. */
-        char *fresh = continue_token_encode(-1, tok.start);
-        reply_status(r, 410, "Expired", fresh ? status_msg_expired_continue : status_msg_expired_continue_no_token, NULL, fresh);
+    if (rc == STORE_EXPIRED && tok.start) {
+        /* etcd3 handleCompactedErrorForPaging: 410 with a fresh rv:-1 token from the same key. */
+        char *fresh = tok.exclusive ? continue_token_encode(-1, tok.start) : NULL;
+        reply_status(r, 410, "Expired", fresh ? status_msg_expired_continue : status_msg_expired_continue_no_token, NULL,
+                     fresh);
         free(fresh);
+        goto done;
+    }
+    if (rc == STORE_TOO_LARGE && tok.start) {
+        reply_internal(r, "mvcc: required revision is a future revision");
         goto done;
     }
     if (rc == STORE_EXPIRED) {

@@ -49,6 +49,26 @@ void format_rfc3339(long long t, char out[32])
     strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
+/* Callers hold watch_mu. A full eventfd counter still wakes the reader, so EAGAIN is harmless. */
+static void wake_watcher(watch_reg *w)
+{
+    uint64_t one = 1;
+    ssize_t wr = write(w->wake_fd, &one, sizeof one);
+    (void)wr;
+}
+
+static void link_watcher(store *st, watch_reg *reg)
+{
+    pthread_mutex_lock(&st->watch_mu);
+    reg->prev = NULL;
+    reg->next = st->watchers;
+    if (st->watchers)
+        st->watchers->prev = reg;
+    st->watchers = reg;
+    st->nwatchers++;
+    pthread_mutex_unlock(&st->watch_mu);
+}
+
 static uint64_t next_random(store *st)
 {
     /* xorshift64*: reproducible from the seed, so a run's uids can be replayed. */
@@ -261,12 +281,8 @@ static void after_write(store *st)
     pthread_cond_broadcast(&st->rv_cond);
     pthread_mutex_unlock(&st->rv_mu);
     pthread_mutex_lock(&st->watch_mu);
-    uint64_t one = 1;
-    for (watch_reg *w = st->watchers; w; w = w->next) {
-        /* A full eventfd counter still wakes the reader; EAGAIN is harmless. */
-        ssize_t wr = write(w->wake_fd, &one, sizeof one);
-        (void)wr;
-    }
+    for (watch_reg *w = st->watchers; w; w = w->next)
+        wake_watcher(w);
     pthread_mutex_unlock(&st->watch_mu);
 }
 
@@ -297,12 +313,6 @@ static const char *get_meta_string(const cJSON *obj, const char *field)
     const cJSON *meta = cJSON_GetObjectItemCaseSensitive(obj, "metadata");
     const cJSON *f = cJSON_GetObjectItemCaseSensitive(meta, field);
     return cJSON_IsString(f) ? f->valuestring : NULL;
-}
-
-/* Re-normalizing after the store adds fields keeps Go's metadata order. */
-static cJSON *renormalize(const resource_def *def, cJSON *obj)
-{
-    return object_normalize(def, obj);
 }
 
 static int insert_item(resource_store *rs, size_t pos, obj_version *v)
@@ -394,7 +404,7 @@ int store_create(store *st, int res, cJSON *obj, int keep_timestamp, obj_version
     }
     if (object_apply_create_defaults(&rs->def, obj) != 0)
         goto nomem;
-    cJSON *norm = renormalize(&rs->def, obj);
+    cJSON *norm = object_normalize(&rs->def, obj);
     if (!norm)
         goto nomem;
     obj_version *v = obj_version_new(&rs->def, norm);
@@ -474,7 +484,7 @@ int store_update(store *st, int res, cJSON *obj, obj_version **out, char *err, s
     if (set_meta_string(obj, "uid", old->uid) != 0 || set_meta_string(obj, "creationTimestamp", old->created) != 0 ||
         set_meta_string(obj, "resourceVersion", oldrv) != 0)
         goto nomem;
-    cJSON *norm = renormalize(&rs->def, obj);
+    cJSON *norm = object_normalize(&rs->def, obj);
     if (!norm)
         goto nomem;
     char *same = cJSON_PrintUnformatted(norm);
@@ -611,9 +621,7 @@ static void compact_locked(store *st, uint64_t to)
         uint64_t c = atomic_load(&w->cursor);
         if (c + STORE_MAX_WATCH_LAG < to) {
             atomic_store(&w->cut_off, 1);
-            uint64_t one = 1;
-            ssize_t wr = write(w->wake_fd, &one, sizeof one);
-            (void)wr;
+            wake_watcher(w);
             continue;
         }
         if (c < keep_after)
@@ -819,14 +827,7 @@ int store_list(store *st, const list_query *q, list_page *page, watch_reg *reg)
     page->rv = at;
     if (reg) {
         atomic_store(&reg->cursor, at);
-        pthread_mutex_lock(&st->watch_mu);
-        reg->prev = NULL;
-        reg->next = st->watchers;
-        if (st->watchers)
-            st->watchers->prev = reg;
-        st->watchers = reg;
-        st->nwatchers++;
-        pthread_mutex_unlock(&st->watch_mu);
+        link_watcher(st, reg);
     }
 out:
     pthread_rwlock_unlock(&st->lock);
@@ -861,14 +862,7 @@ int store_watch_register(store *st, watch_reg *reg, uint64_t start_rv)
         return STORE_EXPIRED;
     }
     atomic_store(&reg->cursor, start_rv);
-    pthread_mutex_lock(&st->watch_mu);
-    reg->prev = NULL;
-    reg->next = st->watchers;
-    if (st->watchers)
-        st->watchers->prev = reg;
-    st->watchers = reg;
-    st->nwatchers++;
-    pthread_mutex_unlock(&st->watch_mu);
+    link_watcher(st, reg);
     pthread_rwlock_unlock(&st->lock);
     return STORE_OK;
 }
@@ -898,11 +892,9 @@ size_t store_watch_count(store *st)
 void store_close_watches(store *st)
 {
     pthread_mutex_lock(&st->watch_mu);
-    uint64_t one = 1;
     for (watch_reg *w = st->watchers; w; w = w->next) {
         atomic_store(&w->close_requested, 1);
-        ssize_t wr = write(w->wake_fd, &one, sizeof one);
-        (void)wr;
+        wake_watcher(w);
     }
     pthread_mutex_unlock(&st->watch_mu);
 }

@@ -228,13 +228,18 @@ static void release_line(struct watch_stream *w)
     w->lines_sent++;
 }
 
+static void flush_pending(struct watch_stream *w)
+{
+    strbuf_append(&w->out, w->pending.data, w->pending.len);
+    w->pending.len = 0;
+}
+
 /* Moves event lines from pending to out, applying the stream's fault when
  * its turn comes (after `afterEvents` lines). */
 static void release(struct watch_stream *w)
 {
     if (!w->has_fault || w->fault_done) {
-        strbuf_append(&w->out, w->pending.data, w->pending.len);
-        w->pending.len = 0;
+        flush_pending(w);
         return;
     }
     const lwc_action *a = &w->fault;
@@ -256,61 +261,47 @@ static void release(struct watch_stream *w)
             release_line(w);
         return;
     }
+    size_t next = first_line(w); /* the event the fault lands on, if one is here */
+    if (a->kind == LWC_ACT_TRUNCATE && !next)
+        return; /* wait for an event to truncate */
+    w->fault_done = 1;
     switch (a->kind) {
-    case LWC_ACT_ERROR_EVENT: {
+    case LWC_ACT_ERROR_EVENT:
         if (a->compact)
             store_compact(w->srv->st, 0);
-        cJSON *st = fault_error_status(a, (unsigned long long)w->start_rv,
-                                       (unsigned long long)store_compacted_rv(w->srv->st));
         w->pending.len = 0;
-        write_error(w, st);
-        strbuf_append(&w->out, w->pending.data, w->pending.len);
-        w->pending.len = 0;
+        write_error(w, fault_error_status(a, (unsigned long long)w->start_rv,
+                                          (unsigned long long)store_compacted_rv(w->srv->st)));
+        flush_pending(w);
         w->finished = 1;
-        w->fault_done = 1;
         break;
-    }
     case LWC_ACT_CLOSE:
         w->pending.len = 0;
         w->finished = 1;
-        w->fault_done = 1;
         break;
-    case LWC_ACT_DROP: {
+    case LWC_ACT_DROP:
         /* Cut inside the next event when there is one, else between events. */
-        size_t n = first_line(w);
-        if (n > 2)
-            strbuf_append(&w->out, w->pending.data, n / 2);
+        if (next > 2)
+            strbuf_append(&w->out, w->pending.data, next / 2);
         w->pending.len = 0;
         w->drop_when_flushed = 1;
-        w->fault_done = 1;
         break;
-    }
     case LWC_ACT_STALL:
         w->pending.len = 0;
         w->stalled = 1;
-        w->fault_done = 1;
         atomic_store(&w->reg.not_reading, 1); /* it will never read history again */
         break;
-    case LWC_ACT_TRUNCATE: {
-        size_t n = first_line(w);
-        if (!n)
-            return; /* wait for an event to truncate */
-        strbuf_append(&w->out, w->pending.data, n / 2);
+    case LWC_ACT_TRUNCATE:
+        strbuf_append(&w->out, w->pending.data, next / 2);
         strbuf_putc(&w->out, '\n');
-        consume_pending(w, n);
-        w->fault_done = 1;
-        strbuf_append(&w->out, w->pending.data, w->pending.len);
-        w->pending.len = 0;
+        consume_pending(w, next);
+        flush_pending(w);
         break;
-    }
     case LWC_ACT_GARBAGE:
         strbuf_puts(&w->out, "this is not JSON: <html><body>502 Bad Gateway</body></html>\n");
-        w->fault_done = 1;
-        strbuf_append(&w->out, w->pending.data, w->pending.len);
-        w->pending.len = 0;
+        flush_pending(w);
         break;
     default:
-        w->fault_done = 1;
         break;
     }
 }

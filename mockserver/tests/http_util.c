@@ -213,7 +213,8 @@ cJSON *watch_next_event(watch_client *w, int timeout_ms)
 
 int watch_ended(watch_client *w)
 {
-    return w->ended && w->consumed >= w->data.len;
+    /* Ended, with no complete line left to read (a cut stream may leave half of one). */
+    return w->ended && (w->data.len <= w->consumed || !memchr(w->data.data + w->consumed, '\n', w->data.len - w->consumed));
 }
 
 long watch_status(watch_client *w)

@@ -27,7 +27,7 @@ typedef struct watch_client watch_client;
 
 watch_client *watch_open(const char *url, const char *accept);
 /* The next complete line (without "\n"), malloc'd; NULL on timeout or end.
- * watch_ended tells which. */
+ * watch_ended tells which: the stream is over and no complete line is left. */
 char *watch_next_line(watch_client *w, int timeout_ms);
 cJSON *watch_next_event(watch_client *w, int timeout_ms);
 int watch_ended(watch_client *w);

@@ -274,11 +274,8 @@ START_TEST(watch_close_drop_stall)
     ck_assert_str_eq(event_name(ev), "c1");
     cJSON_Delete(ev);
     /* Half of c2's line, then the connection is cut: no final chunk. */
-    char *half = watch_next_line(w, 5000);
-    ck_assert_ptr_null(half);
-    ck_assert(watch_ended(w) || 1);
-    for (int i = 0; i < 50 && !watch_ended(w); i++)
-        free(watch_next_line(w, 100));
+    ck_assert_ptr_null(watch_next_line(w, 5000)); /* half a line never completes */
+    ck_assert_msg(watch_ended(w), "the stream was not cut");
     ck_assert(!watch_clean_end(w));
     watch_close(w);
 
