@@ -51,14 +51,18 @@ static int generated_object(const lwc_scenario *sc, const char *plural, const ch
     return (n < 0 || (size_t)n >= len) ? -1 : 0;
 }
 
-static const char *api_path_of(const lwc_scenario *sc, const char *plural)
+static const char *api_path_of(lwc_mock *srv, const lwc_scenario *sc, const char *plural)
 {
-    /* Objects of the scenario's own resource live under its group; built-ins under /api/v1. */
+    /* The scenario's own resource lives under its group; any other is looked up by its plural. */
     if (!plural || !strcmp(plural, sc->plural))
         return sc->api_path;
-    if (!strcmp(plural, "widgets"))
-        return "/apis/example.com/v1";
-    return "/api/v1";
+    int n = store_resource_count(srv->st);
+    for (int i = 0; i < n; i++) {
+        const resource_def *def = store_resource(srv->st, i);
+        if (!strcmp(def->plural, plural))
+            return def->api_path;
+    }
+    return "/api/v1"; /* unknown: lwc_mock_create then names the missing resource */
 }
 
 static int populate(lwc_mock *srv, const lwc_scenario *sc, char *err, size_t errlen)
@@ -66,7 +70,7 @@ static int populate(lwc_mock *srv, const lwc_scenario *sc, char *err, size_t err
     for (size_t i = 0; i < sc->nobjects; i++) {
         const char *plural = sc->object_resources[i] ? sc->object_resources[i] : sc->plural;
         char why[400];
-        int rc = lwc_mock_create(srv, api_path_of(sc, plural), plural, sc->objects[i], NULL, why, sizeof why);
+        int rc = lwc_mock_create(srv, api_path_of(srv, sc, plural), plural, sc->objects[i], NULL, why, sizeof why);
         if (rc != LWC_MOCK_OK) {
             snprintf(err, errlen, "%s: world.objects[%zu]: %s", sc->path, i, why);
             return rc;
@@ -76,7 +80,7 @@ static int populate(lwc_mock *srv, const lwc_scenario *sc, char *err, size_t err
         const lwc_generator *gen = &sc->generators[g];
         const char *plural = gen->resource ? gen->resource : sc->plural;
         const resource_def *def = NULL;
-        int res = store_find_resource(srv->st, api_path_of(sc, plural), plural);
+        int res = store_find_resource(srv->st, api_path_of(srv, sc, plural), plural);
         if (res >= 0)
             def = store_resource(srv->st, res);
         if (!def) {
@@ -258,7 +262,7 @@ int lwc_scenario_do_step(lwc_mock *srv, const lwc_scenario *sc_in, const lwc_ste
     if (st->resource && strcmp(st->resource, sc_in->plural) != 0) {
         other = *sc_in;
         other.plural = st->resource;
-        snprintf(other.api_path, sizeof other.api_path, "%s", api_path_of(sc_in, st->resource));
+        snprintf(other.api_path, sizeof other.api_path, "%s", api_path_of(srv, sc_in, st->resource));
         sc = &other;
     }
     switch (st->kind) {
