@@ -15,6 +15,7 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+. "$ROOT/bench/machine.sh"
 BUILD=${BUILD:-$ROOT/build-bench}
 OUT=${OUT:-$ROOT/bench/results/mockserver.md}
 PODS=${PODS:-100000}
@@ -296,10 +297,7 @@ kb_mb() { awk -v k="${1:-0}" 'BEGIN { if (k == "" || k < 0) print "n/a"; else pr
     echo
     echo "| | |"
     echo "|---|---|"
-    echo "| CPUs (\`nproc\`) | $(nproc) |"
-    echo "| CPU model | $(lscpu | sed -n 's/^Model name: *//p' | head -1) |"
-    echo "| memory (\`free -h\` total) | $(free -h | awk '/^Mem:/ { print $2 }') |"
-    echo "| kernel | $(uname -r) |"
+    machine_rows
     echo "| commit | $(git -C "$ROOT" rev-parse --short HEAD)$(git -C "$ROOT" diff --quiet HEAD -- mockserver/src mockserver/include 2>/dev/null || echo ' (mockserver/src or include differ from it: uncommitted work)') |"
     echo "| mock build | CMake $BUILD_TYPE ($(sed -n 's/^CMAKE_C_COMPILER:[A-Z]*=//p' "$BUILD/CMakeCache.txt"), $(sed -n "s/^CMAKE_C_FLAGS_$(echo "$BUILD_TYPE" | tr a-z A-Z):STRING=//p" "$BUILD/CMakeCache.txt")), libmicrohttpd $(pkg-config --modversion libmicrohttpd), thread per connection |"
     echo "| nginx / wrk | $(nginx -v 2>&1 | sed 's/^nginx version: //') / $(wrk -v 2>&1 | head -1 | awk '{ print $2 }') |"

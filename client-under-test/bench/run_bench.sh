@@ -23,6 +23,7 @@ set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
+. "$ROOT/bench/machine.sh"
 BUILD=${BUILD:-$ROOT/build-cut}
 PODS=${PODS:-100000}
 NAMESPACES=${NAMESPACES:-50}
@@ -173,10 +174,7 @@ mib() { awk -v k="$1" 'BEGIN { printf "%.1f MiB", k / 1024 }'; }
     echo
     echo "| | |"
     echo "|---|---|"
-    echo "| CPUs (\`nproc\`) | $(nproc) |"
-    echo "| CPU model | $(lscpu | sed -n 's/^Model name: *//p' | head -1) |"
-    echo "| memory (\`free -h\` total) | $(free -h | awk '/^Mem:/ { print $2 }') |"
-    echo "| kernel | $(uname -r) |"
+    machine_rows
     echo "| commit | $(git -C "$ROOT" rev-parse --short HEAD)$([ -z "$(git -C "$ROOT" status --porcelain -- client-under-test)" ] || echo ' (client-under-test/ with uncommitted changes)') |"
     echo "| lwc-watch build | CMake $BUILD_TYPE ($(sed -n 's/^CMAKE_C_COMPILER:[A-Z]*=//p' "$BUILD/CMakeCache.txt") $BUILD_FLAGS), libcurl $(pkg-config --modversion libcurl), cJSON $(pkg-config --modversion libcjson) |"
     echo "| kubectl | $("$KUBECTL" version --client 2>/dev/null | head -1) ($KUBECTL) |"

@@ -15,6 +15,7 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+. "$ROOT/bench/machine.sh"
 BUILD=${BUILD:-$ROOT/build}
 CLIENT=${CLIENT:-$BUILD/bin/lwc-watch}
 RUNS=${RUNS:-20}
@@ -112,10 +113,7 @@ Written by \`harness/bench/run_bench.sh\` on $(date -u '+%Y-%m-%d %H:%M UTC'); i
 
 | | |
 |---|---|
-| CPUs (\`nproc\`) | $(nproc) |
-| CPU model | $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1) |
-| memory (\`free -h\` total) | $(free -h | awk '/^Mem:/ {print $2}') |
-| kernel | $(uname -r) |
+$(machine_rows)
 | commit | ${commit}${dirty} |
 | build | CMake ${btype:-?} (${cc:-?}), \`$BUILD\` |
 | client | \`$CLIENT\` |
