@@ -1,5 +1,6 @@
 #include "child.h"
 
+#include <check.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -31,7 +32,7 @@ struct child {
     int status;
 };
 
-static long long now_ms(void)
+long long mono_ms(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -298,21 +299,21 @@ char *child_stderr(child *c)
 
 long child_wait_exit(child *c, int timeout_ms, int *status)
 {
-    long long t0 = now_ms();
+    long long t0 = mono_ms();
     while (!c->reaped) {
         pid_t p = waitpid(c->pid, &c->status, WNOHANG);
         if (p == c->pid) {
             c->reaped = 1;
             break;
         }
-        if (now_ms() - t0 >= timeout_ms)
+        if (mono_ms() - t0 >= timeout_ms)
             return -1;
         struct timespec ts = {0, 5 * 1000000L};
         nanosleep(&ts, NULL);
     }
     if (status)
         *status = c->status;
-    return (long)(now_ms() - t0);
+    return (long)(mono_ms() - t0);
 }
 
 void child_signal(child *c, int sig)
@@ -325,7 +326,7 @@ int child_freeze(child *c, int timeout_ms)
 {
     if (c->reaped || kill(c->pid, SIGSTOP) != 0)
         return -1;
-    long long t0 = now_ms();
+    long long t0 = mono_ms();
     for (;;) {
         int st = 0;
         pid_t p = waitpid(c->pid, &st, WUNTRACED | WNOHANG);
@@ -336,7 +337,7 @@ int child_freeze(child *c, int timeout_ms)
             c->status = st;
             return -1;
         }
-        if (now_ms() - t0 >= timeout_ms)
+        if (mono_ms() - t0 >= timeout_ms)
             return -1;
         struct timespec ts = {0, 1000000L};
         nanosleep(&ts, NULL);
@@ -373,4 +374,30 @@ void child_free(child *c)
     pthread_mutex_destroy(&c->mu);
     pthread_cond_destroy(&c->cv);
     free(c);
+}
+
+void child_stop_ok(child *c)
+{
+    ck_assert_int_eq(child_send(c, "STOP"), 0);
+    int status = 0;
+    ck_assert_msg(child_wait_exit(c, 2000, &status) >= 0, "lwc-watch did not exit within 2 s of STOP");
+    ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "lwc-watch exit status 0x%x", status);
+    ck_assert_uint_eq(child_bad_lines(c), 0);
+}
+
+int cut_run_tests(const char *suite, const cut_test *tests, size_t n, void (*teardown)(void))
+{
+    Suite *s = suite_create(suite);
+    for (size_t i = 0; i < n; i++) {
+        TCase *tc = tcase_create(tests[i].name);
+        tcase_add_checked_fixture(tc, NULL, teardown);
+        tcase_set_timeout(tc, 60);
+        tcase_add_test(tc, tests[i].test);
+        suite_add_tcase(s, tc);
+    }
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? 1 : 0;
 }

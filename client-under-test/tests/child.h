@@ -4,6 +4,7 @@
 #ifndef CUT_CHILD_H
 #define CUT_CHILD_H
 
+#include <check.h>
 #include <cjson/cJSON.h>
 #include <stddef.h>
 #include <sys/types.h>
@@ -42,5 +43,20 @@ int child_freeze(child *c, int timeout_ms);
 void child_resume(child *c);
 /* Kills the child if it still runs, reaps it, frees everything. */
 void child_free(child *c);
+
+/* STOP must end the watcher, status 0, within the protocol's 2 s, with no
+ * protocol error. Under ASan a leak makes the status non-zero, so this also
+ * checks for leaks. Fails the running Check test otherwise. */
+void child_stop_ok(child *c);
+
+long long mono_ms(void);
+
+/* Runs each test in its own test case (timeout 60 s, teardown as the
+ * checked fixture's); returns the process exit status: 1 when any failed. */
+typedef struct cut_test {
+    const char *name;
+    const TTest *test;
+} cut_test;
+int cut_run_tests(const char *suite, const cut_test *tests, size_t n, void (*teardown)(void));
 
 #endif

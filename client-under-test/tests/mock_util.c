@@ -8,13 +8,6 @@
 #include <time.h>
 #include <unistd.h>
 
-long long mono_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static void nap(int ms)
 {
     struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
@@ -382,4 +375,16 @@ int wait_no_watches(lwc_mock *srv, int timeout_ms)
         nap(5);
     }
     return 1;
+}
+
+const cJSON *wait_log(child *c, const char *message, int timeout_ms)
+{
+    size_t cur = 0;
+    const cJSON *l;
+    while ((l = child_wait(c, &cur, "LOG", NULL, NULL, timeout_ms))) {
+        const cJSON *m = cJSON_GetObjectItemCaseSensitive(l, "message");
+        if (cJSON_IsString(m) && !strcmp(m->valuestring, message))
+            break;
+    }
+    return l;
 }

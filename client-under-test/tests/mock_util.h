@@ -44,6 +44,9 @@ size_t snapshot_size(const cJSON *snap);
 const char *check_events(child *c);
 /* Waits for an EVENT line of this type (NULL: any) for this name. */
 const cJSON *wait_event(child *c, const char *type, const char *name, int timeout_ms);
+/* Waits for a LOG line whose message is exactly message (each line within
+ * timeout_ms of the last). */
+const cJSON *wait_log(child *c, const char *message, int timeout_ms);
 /* Counts EVENT lines of this type for this name (NULL: any name). */
 int count_events(child *c, const char *type, const char *name);
 
@@ -63,6 +66,5 @@ long wait_request(lwc_mock *srv, size_t from, const req_filter *f, int timeout_m
 char *log_param(lwc_mock *srv, size_t i, const char *key);
 /* Waits until no watch is open on the server. */
 int wait_no_watches(lwc_mock *srv, int timeout_ms);
-long long mono_ms(void);
 
 #endif

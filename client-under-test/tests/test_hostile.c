@@ -12,7 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -88,15 +87,6 @@ static child *start(const char *extra_env, const char *const *args)
     return c;
 }
 
-static void stop_ok(child *c)
-{
-    ck_assert_int_eq(child_send(c, "STOP"), 0);
-    int status = 0;
-    ck_assert_msg(child_wait_exit(c, 2000, &status) >= 0, "no exit within 2 s of STOP");
-    ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "exit status 0x%x", status);
-    ck_assert_uint_eq(child_bad_lines(c), 0);
-}
-
 /* The snapshot's keys "ns/name/uid/rv", sorted, joined by spaces. */
 static void snapshot_keys(const cJSON *snap, char *out, size_t len)
 {
@@ -133,18 +123,14 @@ static void expect_store(child *c, const char *want, int timeout_ms)
 {
     static unsigned seq = 1;
     char got[4096] = "";
-    struct timespec t0;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
+    long long t0 = mono_ms();
     for (;;) {
         const cJSON *snap = child_dump(c, seq++, 5000);
         ck_assert_ptr_nonnull(snap);
         snapshot_keys(snap, got, sizeof got);
         if (!strcmp(got, want))
             return;
-        struct timespec t;
-        clock_gettime(CLOCK_MONOTONIC, &t);
-        long ms = (t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000;
-        ck_assert_msg(ms < timeout_ms, "store is \"%s\", want \"%s\"", got, want);
+        ck_assert_msg(mono_ms() - t0 < timeout_ms, "store is \"%s\", want \"%s\"", got, want);
         struct timespec nap = {0, 20 * 1000000L};
         nanosleep(&nap, NULL);
     }
@@ -160,14 +146,34 @@ static const cJSON *wait_restart(child *c, const char *needle, int timeout_ms)
     return NULL;
 }
 
+/* A list: world1 at "10" the first time, world2 at "12" after. */
+static void list_then_grown(plan *p, int fd)
+{
+    int again = p->lists++ > 0;
+    send_list(fd, again ? "12" : "10", NULL, again ? world2 : world1);
+}
+
+/* A list: world1 at "10", every time. */
+static void list_world1(plan *p, int fd)
+{
+    p->lists++;
+    send_list(fd, "10", NULL, world1);
+}
+
+/* An open watch on which nothing ever comes. */
+static void silent_watch(int fd, script_server *s)
+{
+    ss_chunked_head(fd);
+    ss_hold(s, fd);
+}
+
 /* ---- a garbage line in the stream: relist ---- */
 
 static void h_garbage(void *ud, const ss_request *r, int fd, script_server *s)
 {
     plan *p = ud;
     if (!is_watch(r)) {
-        int again = p->lists++ > 0;
-        send_list(fd, again ? "12" : "10", NULL, again ? world2 : world1);
+        list_then_grown(p, fd);
         return;
     }
     ss_chunked_head(fd);
@@ -186,7 +192,7 @@ START_TEST(garbage_line_relists)
     ck_assert_ptr_nonnull(wait_restart(kid, "undecodable", 5000));
     expect_store(kid, "ns/a/ua/5 ns/b/ub/6 ns/c/uc/11 ns/d/ud/12", 5000);
     ck_assert_int_eq(pl.lists, 2);
-    stop_ok(kid);
+    child_stop_ok(kid);
 }
 END_TEST
 
@@ -196,8 +202,7 @@ static void h_huge(void *ud, const ss_request *r, int fd, script_server *s)
 {
     plan *p = ud;
     if (!is_watch(r)) {
-        int again = p->lists++ > 0;
-        send_list(fd, again ? "12" : "10", NULL, again ? world2 : world1);
+        list_then_grown(p, fd);
         return;
     }
     ss_chunked_head(fd);
@@ -234,9 +239,23 @@ START_TEST(oversized_line_is_refused_with_bounded_memory)
     expect_store(kid, "ns/a/ua/5 ns/b/ub/6 ns/c/uc/11 ns/d/ud/12", 5000);
     long kb = vm_hwm_kb(child_pid(kid));
     ck_assert_msg(kb > 0 && kb < 96 * 1024, "peak RSS %ld kB after a 100 MiB line", kb);
-    stop_ok(kid);
+    child_stop_ok(kid);
 }
 END_TEST
+
+/* The stream of the first watch breaks after ADDED c at 11: the watcher
+ * re-watches from 11 (the third request), without a relist, and gets d. */
+static void expect_rewatch_from_last_good_rv(ss_handler h)
+{
+    srv = ss_start(h, &pl);
+    kid = start(NULL, NULL);
+    expect_store(kid, "ns/a/ua/5 ns/b/ub/6 ns/c/uc/11 ns/d/ud/12", 5000);
+    ck_assert_int_eq(pl.lists, 1);
+    char rv[32];
+    ck_assert(ss_has_param(srv, 2, "resourceVersion", rv, sizeof rv));
+    ck_assert_str_eq(rv, "11");
+    child_stop_ok(kid);
+}
 
 /* ---- half an event, then a clean end: re-watch from the last good RV ---- */
 
@@ -244,8 +263,7 @@ static void h_truncated(void *ud, const ss_request *r, int fd, script_server *s)
 {
     plan *p = ud;
     if (!is_watch(r)) {
-        p->lists++;
-        send_list(fd, "10", NULL, world1);
+        list_world1(p, fd);
         return;
     }
     ss_chunked_head(fd);
@@ -261,14 +279,7 @@ static void h_truncated(void *ud, const ss_request *r, int fd, script_server *s)
 
 START_TEST(truncated_event_then_clean_end_rewatches)
 {
-    srv = ss_start(h_truncated, &pl);
-    kid = start(NULL, NULL);
-    expect_store(kid, "ns/a/ua/5 ns/b/ub/6 ns/c/uc/11 ns/d/ud/12", 5000);
-    ck_assert_int_eq(pl.lists, 1);
-    char rv[32];
-    ck_assert(ss_has_param(srv, 2, "resourceVersion", rv, sizeof rv));
-    ck_assert_str_eq(rv, "11");
-    stop_ok(kid);
+    expect_rewatch_from_last_good_rv(h_truncated);
 }
 END_TEST
 
@@ -278,8 +289,7 @@ static void h_midchunk(void *ud, const ss_request *r, int fd, script_server *s)
 {
     plan *p = ud;
     if (!is_watch(r)) {
-        p->lists++;
-        send_list(fd, "10", NULL, world1);
+        list_world1(p, fd);
         return;
     }
     ss_chunked_head(fd);
@@ -294,14 +304,7 @@ static void h_midchunk(void *ud, const ss_request *r, int fd, script_server *s)
 
 START_TEST(close_mid_chunk_rewatches)
 {
-    srv = ss_start(h_midchunk, &pl);
-    kid = start(NULL, NULL);
-    expect_store(kid, "ns/a/ua/5 ns/b/ub/6 ns/c/uc/11 ns/d/ud/12", 5000);
-    ck_assert_int_eq(pl.lists, 1);
-    char rv[32];
-    ck_assert(ss_has_param(srv, 2, "resourceVersion", rv, sizeof rv));
-    ck_assert_str_eq(rv, "11");
-    stop_ok(kid);
+    expect_rewatch_from_last_good_rv(h_midchunk);
 }
 END_TEST
 
@@ -322,8 +325,7 @@ static void h_429(void *ud, const ss_request *r, int fd, script_server *s)
         send_list(fd, "10", NULL, world1);
         return;
     }
-    ss_chunked_head(fd);
-    ss_hold(s, fd);
+    silent_watch(fd, s);
 }
 
 START_TEST(retry_after_on_429_is_honoured)
@@ -334,7 +336,7 @@ START_TEST(retry_after_on_429_is_honoured)
     ck_assert_int_ge(ss_count(srv), 2);
     long long gap = ss_get(srv, 1).at_ms - ss_get(srv, 0).at_ms;
     ck_assert_msg(gap >= 1000 && gap < 2500, "second list %lld ms after the 429 (Retry-After: 1)", gap);
-    stop_ok(kid);
+    child_stop_ok(kid);
 }
 END_TEST
 
@@ -346,8 +348,7 @@ static void h_expired(void *ud, const ss_request *r, int fd, script_server *s)
     static const char *const page1[] = {"ns/a/ua/5", "ns/b/ub/6", NULL};
     static const char *const page2[] = {"ns/c/uc/7", NULL};
     if (is_watch(r)) {
-        ss_chunked_head(fd);
-        ss_hold(s, fd);
+        silent_watch(fd, s);
         return;
     }
     p->lists++;
@@ -374,7 +375,7 @@ START_TEST(expired_continue_starts_over)
     ck_assert(!ss_has_param(srv, 2, "continue", NULL, 0)); /* page 1 again */
     for (int i = 0; i < ss_count(srv); i++)
         ck_assert(!strstr(ss_get(srv, i).target, "inconsistent"));
-    stop_ok(kid);
+    child_stop_ok(kid);
 }
 END_TEST
 
@@ -384,8 +385,7 @@ static void h_empty_continue(void *ud, const ss_request *r, int fd, script_serve
 {
     plan *p = ud;
     if (is_watch(r)) {
-        ss_chunked_head(fd);
-        ss_hold(s, fd);
+        silent_watch(fd, s);
         return;
     }
     p->lists++;
@@ -399,10 +399,9 @@ START_TEST(empty_continue_ends_the_list)
     ck_assert_ptr_nonnull(child_wait(kid, NULL, "READY", NULL, NULL, 5000));
     ck_assert(ss_wait(srv, 2, 5000));
     ck_assert_int_eq(pl.lists, 1);
-    ck_assert(is_watch(&(ss_request){.target = ""}) == 0);
     ss_request w = ss_get(srv, 1);
     ck_assert(is_watch(&w));
-    stop_ok(kid);
+    child_stop_ok(kid);
 }
 END_TEST
 
@@ -412,16 +411,14 @@ static void h_http410(void *ud, const ss_request *r, int fd, script_server *s)
 {
     plan *p = ud;
     if (!is_watch(r)) {
-        int again = p->lists++ > 0;
-        send_list(fd, again ? "12" : "10", NULL, again ? world2 : world1);
+        list_then_grown(p, fd);
         return;
     }
     if (p->watches++ == 0) {
         ss_status(fd, 410, "Expired", 410, NULL);
         return;
     }
-    ss_chunked_head(fd);
-    ss_hold(s, fd);
+    silent_watch(fd, s);
 }
 
 START_TEST(http_410_on_watch_relists)
@@ -431,14 +428,13 @@ START_TEST(http_410_on_watch_relists)
     ck_assert_ptr_nonnull(wait_restart(kid, "410", 5000));
     expect_store(kid, "ns/a/ua/5 ns/b/ub/6 ns/c/uc/11 ns/d/ud/12", 5000);
     ck_assert(ss_wait(srv, 4, 5000));
-    ck_assert(!is_watch(&(ss_request){0}));
     ss_request relist = ss_get(srv, 2);
     ck_assert(!is_watch(&relist));
     ck_assert(!ss_has_param(srv, 2, "resourceVersion", NULL, 0));
     char rv[32];
     ck_assert(ss_has_param(srv, 3, "resourceVersion", rv, sizeof rv));
     ck_assert_str_eq(rv, "12");
-    stop_ok(kid);
+    child_stop_ok(kid);
 }
 END_TEST
 
@@ -448,8 +444,7 @@ static void h_error429(void *ud, const ss_request *r, int fd, script_server *s)
 {
     plan *p = ud;
     if (!is_watch(r)) {
-        p->lists++;
-        send_list(fd, "10", NULL, world1);
+        list_world1(p, fd);
         return;
     }
     ss_chunked_head(fd);
@@ -470,11 +465,10 @@ START_TEST(error_event_429_rewatches_later)
     ck_assert(ss_wait(srv, 3, 5000));
     long long gap = ss_get(srv, 2).at_ms - ss_get(srv, 1).at_ms;
     ck_assert_msg(gap >= 1000, "re-watch %lld ms after ERROR 429 with retryAfterSeconds 1", gap);
-    ck_assert(is_watch(&(ss_request){.target = "watch=true"}));
     ss_request rw = ss_get(srv, 2);
     ck_assert(is_watch(&rw));
     ck_assert_int_eq(pl.lists, 1);
-    stop_ok(kid);
+    child_stop_ok(kid);
 }
 END_TEST
 
@@ -484,8 +478,7 @@ static void h_stall(void *ud, const ss_request *r, int fd, script_server *s)
 {
     plan *p = ud;
     if (!is_watch(r)) {
-        p->lists++;
-        send_list(fd, "10", NULL, world1);
+        list_world1(p, fd);
         return;
     }
     ss_chunked_head(fd);
@@ -507,7 +500,7 @@ START_TEST(stalled_watch_is_abandoned)
     ck_assert(ss_has_param(srv, 2, "resourceVersion", rv, sizeof rv));
     ck_assert_str_eq(rv, "11");
     ck_assert_int_eq(pl.lists, 1);
-    stop_ok(kid);
+    child_stop_ok(kid);
 }
 END_TEST
 
@@ -518,7 +511,7 @@ START_TEST(no_stall_timeout_bug_waits_forever)
     kid = start(NULL, args);
     ck_assert(ss_wait(srv, 2, 5000));
     ck_assert_msg(!ss_wait(srv, 3, 5000), "the buggy watcher noticed the stall");
-    stop_ok(kid);
+    child_stop_ok(kid);
 }
 END_TEST
 
@@ -528,8 +521,7 @@ static void h_no_bookmark(void *ud, const ss_request *r, int fd, script_server *
 {
     plan *p = ud;
     if (!is_watch(r)) {
-        p->lists++;
-        send_list(fd, "10", NULL, world1);
+        list_world1(p, fd);
         return;
     }
     ss_chunked_head(fd);
@@ -550,7 +542,7 @@ START_TEST(streaming_list_without_end_bookmark_falls_back)
     ck_assert_int_eq(pl.watches, 1);
     ck_assert_int_eq(pl.lists, 1);
     expect_store(kid, "ns/a/ua/5 ns/b/ub/6", 2000);
-    stop_ok(kid);
+    child_stop_ok(kid);
 }
 END_TEST
 
@@ -560,8 +552,7 @@ static void h_bad_list(void *ud, const ss_request *r, int fd, script_server *s)
 {
     plan *p = ud;
     if (is_watch(r)) {
-        ss_chunked_head(fd);
-        ss_hold(s, fd);
+        silent_watch(fd, s);
         return;
     }
     switch (p->lists++) {
@@ -579,17 +570,13 @@ START_TEST(malformed_lists_are_retried)
     ck_assert_ptr_nonnull(child_wait(kid, NULL, "READY", NULL, NULL, 10000));
     ck_assert_int_eq(pl.lists, 4);
     expect_store(kid, "ns/a/ua/5 ns/b/ub/6", 2000);
-    stop_ok(kid);
+    child_stop_ok(kid);
 }
 END_TEST
 
 int main(void)
 {
-    Suite *s = suite_create("hostile");
-    struct {
-        const char *name;
-        const TTest *test;
-    } tests[] = {
+    const cut_test tests[] = {
         {"garbage_line", garbage_line_relists},
         {"oversized_line", oversized_line_is_refused_with_bounded_memory},
         {"truncated_event", truncated_event_then_clean_end_rewatches},
@@ -604,16 +591,5 @@ int main(void)
         {"streaming_list_no_bookmark", streaming_list_without_end_bookmark_falls_back},
         {"malformed_lists", malformed_lists_are_retried},
     };
-    for (size_t i = 0; i < sizeof tests / sizeof tests[0]; i++) {
-        TCase *tc = tcase_create(tests[i].name);
-        tcase_add_checked_fixture(tc, NULL, teardown);
-        tcase_set_timeout(tc, 60);
-        tcase_add_test(tc, tests[i].test);
-        suite_add_tcase(s, tc);
-    }
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return cut_run_tests("hostile", tests, sizeof tests / sizeof tests[0], teardown);
 }

@@ -42,9 +42,11 @@ static void add_fault(lwc_mock *srv, const char *json)
 
 static child *launch(run *r, watch_setup ws, const char *bug)
 {
+    /* args holds 7 arguments and its NULL; keep room for "--bug NAME". */
     int n = 0;
-    while (n < 6 && ws.args[n])
+    while (ws.args[n])
         n++;
+    ck_assert_int_le(n, 5);
     if (bug) {
         ws.args[n++] = "--bug";
         ws.args[n++] = bug;
@@ -54,6 +56,19 @@ static child *launch(run *r, watch_setup ws, const char *bug)
     return r->kid;
 }
 
+
+static void dump_log(lwc_mock *srv)
+{
+    size_t n = lwc_mock_log_count(srv);
+    for (size_t i = 0; i < n; i++) {
+        lwc_mock_request q;
+        if (lwc_mock_log_get(srv, i, &q) == LWC_MOCK_OK) {
+            fprintf(stderr, "  log %zu: %s %s?%s -> %d watch=%d done=%d\n", i, q.method, q.path, q.query, q.status,
+                    q.is_watch, q.done);
+            lwc_mock_request_free(&q);
+        }
+    }
+}
 
 static int flunk(run *r, const char *what, const char *detail)
 {
@@ -72,21 +87,28 @@ static int watching(run *r, const char *ns)
 {
     req_filter watches = {.watch = 1};
     if (wait_request(r->srv, 0, &watches, 5000) < 0) {
-        size_t n = lwc_mock_log_count(r->srv);
-        for (size_t i = 0; i < n; i++) {
-            lwc_mock_request q;
-            if (lwc_mock_log_get(r->srv, i, &q) == LWC_MOCK_OK) {
-                fprintf(stderr, "  log %zu: %s %s?%s -> %d watch=%d done=%d\n", i, q.method, q.path, q.query,
-                        q.status, q.is_watch, q.done);
-                lwc_mock_request_free(&q);
-            }
-        }
+        dump_log(r->srv);
         return flunk(r, "no watch request", "");
     }
     put_pod(r->srv, ns, "live-marker", "web", 0);
     if (!wait_event(r->kid, "ADDED", "live-marker", 5000))
         return flunk(r, "no ADDED for the live marker", "");
     return 1;
+}
+
+/* READY, then watching() in ns-00. */
+static int ready_and_watching(run *r)
+{
+    if (!ready(r, 5000))
+        return flunk(r, "no READY", "");
+    return watching(r, "ns-00");
+}
+
+/* The per-key event rules (check_events) hold. */
+static int events_ok(run *r)
+{
+    const char *bad = check_events(r->kid);
+    return bad ? flunk(r, "events: ", bad) : 1;
 }
 
 static int converged(run *r, int timeout_ms)
@@ -118,9 +140,7 @@ static int shape_deletes_while_down(const char *bug, run *r)
     r->srv = mock_start(1, 0);
     populate(r->srv, 3, 4);
     launch(r, (watch_setup){.page_size = 3}, bug);
-    if (!ready(r, 5000))
-        return flunk(r, "no READY", "");
-    if (!watching(r, "ns-00"))
+    if (!ready_and_watching(r))
         return 0;
     ck_assert_int_eq(child_freeze(r->kid, 5000), 0);
     lwc_mock_close_watches(r->srv);
@@ -131,10 +151,7 @@ static int shape_deletes_while_down(const char *bug, run *r)
     child_resume(r->kid);
     if (!converged(r, 4000))
         return 0;
-    const char *bad = check_events(r->kid);
-    if (bad)
-        return flunk(r, "events: ", bad);
-    return 1;
+    return events_ok(r);
 }
 
 /* The same without compaction: the re-watch from the last resourceVersion
@@ -144,9 +161,7 @@ static int shape_drop_without_compaction(const char *bug, run *r)
     r->srv = mock_start(1, 0);
     populate(r->srv, 2, 4);
     launch(r, (watch_setup){.page_size = 3}, bug);
-    if (!ready(r, 5000))
-        return flunk(r, "no READY", "");
-    if (!watching(r, "ns-00"))
+    if (!ready_and_watching(r))
         return 0;
     ck_assert_int_eq(child_freeze(r->kid, 5000), 0);
     lwc_mock_close_watches(r->srv);
@@ -184,9 +199,7 @@ static int shape_time_travel(const char *bug, run *r)
     r->srv = mock_start_cfg(&cfg);
     populate(r->srv, 2, 4);
     launch(r, (watch_setup){.page_size = 3}, bug);
-    if (!ready(r, 5000))
-        return flunk(r, "no READY", "");
-    if (!watching(r, "ns-00"))
+    if (!ready_and_watching(r))
         return 0;
     del_pod(r->srv, "ns-00", "pod-000");
     del_pod(r->srv, "ns-01", "pod-001");
@@ -200,10 +213,7 @@ static int shape_time_travel(const char *bug, run *r)
         return flunk(r, "no relist after the 410", "");
     if (!converged(r, 4000))
         return 0;
-    const char *bad = check_events(r->kid);
-    if (bad)
-        return flunk(r, "events: ", bad);
-    return 1;
+    return events_ok(r);
 }
 
 /* Every request fails with 500 for two seconds: the watcher must back off
@@ -213,9 +223,7 @@ static int shape_error_storm(const char *bug, run *r)
     r->srv = mock_start(1, 0);
     populate(r->srv, 1, 3);
     launch(r, (watch_setup){.page_size = 2}, bug);
-    if (!ready(r, 5000))
-        return flunk(r, "no READY", "");
-    if (!watching(r, "ns-00"))
+    if (!ready_and_watching(r))
         return 0;
     add_fault(r->srv, "{\"name\":\"storm\",\"match\":{\"verb\":\"any\"},\"action\":{\"status\":500},\"times\":0}");
     size_t log0 = lwc_mock_log_count(r->srv);
@@ -250,14 +258,7 @@ static int shape_bookmarks(const char *bug, run *r)
                      LWC_MOCK_OK);
     char want[96];
     snprintf(want, sizeof want, "bookmark at resourceVersion %llu", (unsigned long long)rv);
-    size_t cur = 0;
-    const cJSON *l;
-    while ((l = child_wait(r->kid, &cur, "LOG", NULL, NULL, 5000))) {
-        const cJSON *m = cJSON_GetObjectItemCaseSensitive(l, "message");
-        if (cJSON_IsString(m) && !strcmp(m->valuestring, want))
-            break;
-    }
-    if (!l)
+    if (!wait_log(r->kid, want, 5000))
         return flunk(r, "no bookmark seen", "");
     lwc_mock_compact(r->srv, 0);
     lwc_mock_close_watches(r->srv);
@@ -280,9 +281,7 @@ static int shape_streaming_rewatch(const char *bug, run *r)
     r->srv = mock_start(1, 0);
     populate(r->srv, 2, 3);
     launch(r, (watch_setup){.page_size = 2, .watch_list = 1}, bug);
-    if (!ready(r, 5000))
-        return flunk(r, "no READY", "");
-    if (!watching(r, "ns-00"))
+    if (!ready_and_watching(r))
         return 0;
     size_t log0 = lwc_mock_log_count(r->srv);
     lwc_mock_close_watches(r->srv);
@@ -293,10 +292,7 @@ static int shape_streaming_rewatch(const char *bug, run *r)
         return 0;
     if (count_requests(r->srv, log0, &(req_filter){.watch = 1, .param = "sendInitialEvents"}))
         return flunk(r, "the re-watch asked for the initial events again", "");
-    const char *bad = check_events(r->kid);
-    if (bad)
-        return flunk(r, "events: ", bad);
-    return 1;
+    return events_ok(r);
 }
 
 /* Objects created so that the list's last item (by key) is the oldest:
@@ -307,16 +303,11 @@ static int shape_watch_from_list_rv(const char *bug, run *r)
     put_pod(r->srv, "zz-last", "oldest", "web", 0);
     populate(r->srv, 3, 3);
     launch(r, (watch_setup){.page_size = 4}, bug);
-    if (!ready(r, 5000))
-        return flunk(r, "no READY", "");
-    if (!watching(r, "ns-00"))
+    if (!ready_and_watching(r))
         return 0;
     if (!converged(r, 3000))
         return 0;
-    const char *bad = check_events(r->kid);
-    if (bad)
-        return flunk(r, "events: ", bad);
-    return 1;
+    return events_ok(r);
 }
 
 /* A watch that goes silent (a dead load balancer) must be abandoned after
@@ -326,9 +317,7 @@ static int shape_stall(const char *bug, run *r)
     r->srv = mock_start(1, 0);
     populate(r->srv, 1, 3);
     launch(r, (watch_setup){.page_size = 2, .args = {"--watch-timeout", "1"}}, bug);
-    if (!ready(r, 5000))
-        return flunk(r, "no READY", "");
-    if (!watching(r, "ns-00"))
+    if (!ready_and_watching(r))
         return 0;
     add_fault(r->srv, "{\"match\":{\"verb\":\"watch\"},\"action\":{\"stream\":\"stall\"},\"times\":1}");
     size_t log0 = lwc_mock_log_count(r->srv);
@@ -393,14 +382,7 @@ static int one(const struct gate *g, const char *bug)
             fprintf(stderr, "  out %zu: %s\n", i, t);
             free(t);
         }
-        n = lwc_mock_log_count(r.srv);
-        for (size_t i = 0; i < n; i++) {
-            lwc_mock_request q;
-            if (lwc_mock_log_get(r.srv, i, &q) == LWC_MOCK_OK) {
-                fprintf(stderr, "  log %zu: %s?%s -> %d\n", i, q.path, q.query, q.status);
-                lwc_mock_request_free(&q);
-            }
-        }
+        dump_log(r.srv);
     }
     fprintf(stderr, "gate %-26s %-24s %s%s%s\n", g->shape, bug ? bug : "(correct)", passed ? "passed" : "FAILED",
             passed ? "" : ": ", passed ? "" : r.why);
@@ -434,12 +416,6 @@ END_TEST
 /* Every bug lwc-watch --list-bugs offers is caught by some shape. */
 START_TEST(every_bug_is_gated)
 {
-    char *argv[] = {LWC_WATCH_BIN, "--list-bugs", NULL};
-    child *c = child_start(argv, NULL);
-    ck_assert_ptr_nonnull(c);
-    int status;
-    ck_assert_int_ge(child_wait_exit(c, 5000, &status), 0);
-    child_free(c);
     FILE *p = popen(LWC_WATCH_BIN " --list-bugs", "r");
     ck_assert_ptr_nonnull(p);
     char line[512];

@@ -24,16 +24,23 @@ static void teardown(void)
     srv = NULL;
 }
 
-/* STOP must end the watcher, status 0, within the protocol's 2 s. Under
- * ASan a leak makes the status non-zero, so this also checks for leaks. */
-static void stop_ok(child *c)
+static void start_ready(const watch_setup *ws)
 {
-    ck_assert_int_eq(child_send(c, "STOP"), 0);
-    int status = 0;
-    long ms = child_wait_exit(c, 2000, &status);
-    ck_assert_msg(ms >= 0, "lwc-watch did not exit within 2 s of STOP");
-    ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "lwc-watch exit status 0x%x", status);
-    ck_assert_uint_eq(child_bad_lines(c), 0);
+    kid = start_watch(srv, ws);
+    expect_ready(kid, 10000);
+}
+
+/* Waits for the watch to be open (so that later writes come as events). */
+static void expect_watch_open(void)
+{
+    req_filter watches = {.watch = 1};
+    ck_assert_int_ge(wait_request(srv, 0, &watches, 5000), 0);
+}
+
+static void expect_events_ok(void)
+{
+    const char *bad = check_events(kid);
+    ck_assert_msg(bad == NULL, "%s", bad);
 }
 
 static const char *jstr(const cJSON *o, const char *k)
@@ -48,8 +55,7 @@ START_TEST(ready_after_every_page_and_snapshot_equals_server)
     populate(srv, 20, 15); /* 300 pods in 20 namespaces, pages of 7: 43 pages */
     size_t log0 = lwc_mock_log_count(srv);
     watch_setup ws = {.page_size = 7, .kubeconfig_ns = "ns-05"};
-    kid = start_watch(srv, &ws);
-    expect_ready(kid, 10000);
+    start_ready(&ws);
     /* READY comes after the last page, so every page is in the log by now. */
     req_filter lists = {.watch = 0};
     ck_assert_uint_eq(count_requests(srv, log0, &lists), 43);
@@ -74,9 +80,8 @@ START_TEST(ready_after_every_page_and_snapshot_equals_server)
     char diff[2048];
     ck_assert_msg(snapshot_matches(snap, srv, NULL, NULL, diff, sizeof diff), "snapshot: %s", diff);
     ck_assert_int_eq(count_events(kid, "ADDED", NULL), 300);
-    const char *bad = check_events(kid);
-    ck_assert_msg(bad == NULL, "%s", bad);
-    stop_ok(kid);
+    expect_events_ok();
+    child_stop_ok(kid);
 }
 END_TEST
 
@@ -85,27 +90,21 @@ START_TEST(events_after_writes)
     srv = mock_start(1, 0);
     populate(srv, 3, 4);
     watch_setup ws = {.page_size = 5};
-    kid = start_watch(srv, &ws);
-    expect_ready(kid, 10000);
+    start_ready(&ws);
     /* The watch must be open before the writes, or they would be in the list. */
-    req_filter watches = {.watch = 1};
-    ck_assert_int_ge(wait_request(srv, 0, &watches, 5000), 0);
+    expect_watch_open();
     put_pod(srv, "ns-01", "new-one", "web", 0);
     put_pod(srv, "ns-00", "pod-001", "changed", 1);
     del_pod(srv, "ns-02", "pod-002");
     char diff[2048];
     ck_assert_msg(wait_converged(kid, srv, NULL, NULL, 5000, diff, sizeof diff), "%s", diff);
-    size_t cur = 0;
-    ck_assert_ptr_nonnull(child_wait(kid, &cur, "READY", NULL, NULL, 1000));
     ck_assert_int_eq(count_events(kid, "ADDED", "new-one"), 1);
     ck_assert_int_eq(count_events(kid, "MODIFIED", "pod-001"), 1);
     ck_assert_int_eq(count_events(kid, "DELETED", "pod-002"), 1);
-    const char *bad = check_events(kid);
-    ck_assert_msg(bad == NULL, "%s", bad);
-    ck_assert_int_eq(lwc_mock_log_count(srv) > 0, 1);
+    expect_events_ok();
     req_filter lists = {.watch = 0};
     ck_assert_uint_eq(count_requests(srv, 0, &lists), 3); /* 12 pods in pages of 5; no relist */
-    stop_ok(kid);
+    child_stop_ok(kid);
 }
 END_TEST
 
@@ -118,10 +117,8 @@ START_TEST(relist_after_compaction_with_deletes_while_down)
     srv = mock_start(1, 0);
     populate(srv, 4, 5);
     watch_setup ws = {.page_size = 3};
-    kid = start_watch(srv, &ws);
-    expect_ready(kid, 10000);
-    req_filter watches = {.watch = 1};
-    ck_assert_int_ge(wait_request(srv, 0, &watches, 5000), 0);
+    start_ready(&ws);
+    expect_watch_open();
     /* An event on the watch first, so that its end is not a "very short
      * watch" (which relists by itself) but a re-watch from its version. */
     put_pod(srv, "ns-00", "seen-live", "web", 0);
@@ -147,14 +144,13 @@ START_TEST(relist_after_compaction_with_deletes_while_down)
     ck_assert_int_eq(count_events(kid, "DELETED", "pod-004"), 1);
     ck_assert_int_eq(count_events(kid, "DELETED", "pod-002"), 1);
     ck_assert_int_eq(count_events(kid, "ADDED", "born-while-down"), 1);
-    const char *bad = check_events(kid);
-    ck_assert_msg(bad == NULL, "%s", bad);
+    expect_events_ok();
     /* The relist asked for no resourceVersion: never the dead one. */
     req_filter fresh_list = {.watch = 0, .param = "resourceVersion", .absent = 1};
     ck_assert_uint_ge(count_requests(srv, log_down, &fresh_list), 1);
     req_filter rv_list = {.watch = 0, .param = "resourceVersion"};
     ck_assert_uint_eq(count_requests(srv, 0, &rv_list), 0);
-    stop_ok(kid);
+    child_stop_ok(kid);
 }
 END_TEST
 
@@ -163,8 +159,7 @@ START_TEST(delete_and_recreate_is_a_new_uid)
     srv = mock_start(1, 0);
     populate(srv, 1, 3);
     watch_setup ws = {.page_size = 2};
-    kid = start_watch(srv, &ws);
-    expect_ready(kid, 10000);
+    start_ready(&ws);
     const cJSON *snap = child_dump(kid, 1, 5000);
     ck_assert_ptr_nonnull(snap);
     char old_uid[128] = "";
@@ -173,8 +168,7 @@ START_TEST(delete_and_recreate_is_a_new_uid)
     if (!strcmp(jstr(it, "name"), "pod-001"))
         snprintf(old_uid, sizeof old_uid, "%s", jstr(it, "uid"));
     ck_assert_str_ne(old_uid, "");
-    req_filter watches = {.watch = 1};
-    ck_assert_int_ge(wait_request(srv, 0, &watches, 5000), 0);
+    expect_watch_open();
     del_pod(srv, "ns-00", "pod-001");
     put_pod(srv, "ns-00", "pod-001", "web", 0);
     char diff[2048];
@@ -185,9 +179,8 @@ START_TEST(delete_and_recreate_is_a_new_uid)
         ck_assert_str_ne(jstr(it, "uid"), old_uid);
     ck_assert_int_eq(count_events(kid, "DELETED", "pod-001"), 1);
     ck_assert_int_eq(count_events(kid, "ADDED", "pod-001"), 2);
-    const char *bad = check_events(kid);
-    ck_assert_msg(bad == NULL, "%s", bad);
-    stop_ok(kid);
+    expect_events_ok();
+    child_stop_ok(kid);
 }
 END_TEST
 
@@ -196,22 +189,20 @@ START_TEST(namespace_scope_and_never_the_kubeconfig_namespace)
     srv = mock_start(1, 0);
     populate(srv, 6, 4);
     watch_setup ws = {.page_size = 3, .ns = "ns-03", .kubeconfig_ns = "ns-01"};
-    kid = start_watch(srv, &ws);
-    expect_ready(kid, 10000);
+    start_ready(&ws);
     const cJSON *snap = child_dump(kid, 1, 5000);
     char diff[2048];
     ck_assert_msg(snapshot_matches(snap, srv, "ns-03", NULL, diff, sizeof diff), "%s", diff);
     ck_assert_uint_eq(snapshot_size(snap), 4);
-    stop_ok(kid);
+    child_stop_ok(kid);
     child_free(kid);
     /* All namespaces, with a kubeconfig that names one: all of them. */
     watch_setup all = {.page_size = 3, .kubeconfig_ns = "ns-01"};
-    kid = start_watch(srv, &all);
-    expect_ready(kid, 10000);
+    start_ready(&all);
     snap = child_dump(kid, 2, 5000);
     ck_assert_msg(snapshot_matches(snap, srv, NULL, NULL, diff, sizeof diff), "%s", diff);
     ck_assert_uint_eq(snapshot_size(snap), 24);
-    stop_ok(kid);
+    child_stop_ok(kid);
 }
 END_TEST
 
@@ -220,23 +211,20 @@ START_TEST(label_selector_and_objects_leaving_it)
     srv = mock_start(1, 0);
     populate(srv, 3, 6);
     watch_setup ws = {.page_size = 2, .selector = "app=web"};
-    kid = start_watch(srv, &ws);
-    expect_ready(kid, 10000);
+    start_ready(&ws);
     const cJSON *snap = child_dump(kid, 1, 5000);
     char diff[2048];
     ck_assert_msg(snapshot_matches(snap, srv, NULL, "app=web", diff, sizeof diff), "%s", diff);
     ck_assert_uint_eq(snapshot_size(snap), 9);
     req_filter sel = {.watch = -1, .param = "labelSelector", .value = "app=web"};
     ck_assert_uint_eq(count_requests(srv, 0, &sel), count_requests(srv, 0, &(req_filter){.watch = -1}));
-    req_filter watches = {.watch = 1};
-    ck_assert_int_ge(wait_request(srv, 0, &watches, 5000), 0);
+    expect_watch_open();
     put_pod(srv, "ns-00", "pod-000", "db", 1); /* leaves the selector */
     put_pod(srv, "ns-00", "pod-001", "web", 1); /* enters it */
     ck_assert_msg(wait_converged(kid, srv, NULL, "app=web", 5000, diff, sizeof diff), "%s", diff);
     ck_assert_int_eq(count_events(kid, "DELETED", "pod-000"), 1);
-    const char *bad = check_events(kid);
-    ck_assert_msg(bad == NULL, "%s", bad);
-    stop_ok(kid);
+    expect_events_ok();
+    child_stop_ok(kid);
 }
 END_TEST
 
@@ -247,8 +235,7 @@ START_TEST(bookmarks_advance_the_resource_version)
     srv = mock_start(1, 100);
     populate(srv, 1, 3);
     watch_setup ws = {.page_size = 2, .args = {"-v"}};
-    kid = start_watch(srv, &ws);
-    expect_ready(kid, 10000);
+    start_ready(&ws);
     char err[256];
     uint64_t rv = 0;
     ck_assert_int_eq(lwc_mock_create(srv, "/api/v1", "configmaps",
@@ -257,14 +244,7 @@ START_TEST(bookmarks_advance_the_resource_version)
                      LWC_MOCK_OK);
     char want[96];
     snprintf(want, sizeof want, "bookmark at resourceVersion %llu", (unsigned long long)rv);
-    size_t cur = 0;
-    const cJSON *l = NULL;
-    for (;;) {
-        l = child_wait(kid, &cur, "LOG", NULL, NULL, 5000);
-        ck_assert_msg(l != NULL, "no bookmark at %llu", (unsigned long long)rv);
-        if (!strcmp(jstr(l, "message"), want))
-            break;
-    }
+    ck_assert_msg(wait_log(kid, want, 5000) != NULL, "no bookmark at %llu", (unsigned long long)rv);
     lwc_mock_compact(srv, 0);
     size_t log0 = lwc_mock_log_count(srv);
     lwc_mock_close_watches(srv);
@@ -277,7 +257,7 @@ START_TEST(bookmarks_advance_the_resource_version)
     ck_assert_msg(wait_converged(kid, srv, NULL, NULL, 5000, diff, sizeof diff), "%s", diff);
     req_filter lists = {.watch = 0};
     ck_assert_uint_eq(count_requests(srv, 0, &lists), 2); /* the two pages of the initial list only */
-    stop_ok(kid);
+    child_stop_ok(kid);
 }
 END_TEST
 
@@ -286,8 +266,7 @@ START_TEST(streaming_list)
     srv = mock_start(1, 0);
     populate(srv, 5, 5);
     watch_setup ws = {.page_size = 4, .watch_list = 1};
-    kid = start_watch(srv, &ws);
-    expect_ready(kid, 10000);
+    start_ready(&ws);
     const cJSON *snap = child_dump(kid, 1, 5000);
     char diff[2048];
     ck_assert_msg(snapshot_matches(snap, srv, NULL, NULL, diff, sizeof diff), "%s", diff);
@@ -310,9 +289,8 @@ START_TEST(streaming_list)
     ck_assert_uint_eq(count_requests(srv, 0, &streaming), 1);
     del_pod(srv, "ns-00", "pod-000");
     ck_assert_msg(wait_converged(kid, srv, NULL, NULL, 5000, diff, sizeof diff), "%s", diff);
-    const char *bad = check_events(kid);
-    ck_assert_msg(bad == NULL, "%s", bad);
-    stop_ok(kid);
+    expect_events_ok();
+    child_stop_ok(kid);
 }
 END_TEST
 
@@ -321,8 +299,7 @@ START_TEST(streaming_list_refused_falls_back)
     srv = mock_start(0, 0); /* WatchList gate off: 422 */
     populate(srv, 3, 5);
     watch_setup ws = {.page_size = 4, .watch_list = 1};
-    kid = start_watch(srv, &ws);
-    expect_ready(kid, 10000);
+    start_ready(&ws);
     const cJSON *snap = child_dump(kid, 1, 5000);
     char diff[2048];
     ck_assert_msg(snapshot_matches(snap, srv, NULL, NULL, diff, sizeof diff), "%s", diff);
@@ -332,7 +309,7 @@ START_TEST(streaming_list_refused_falls_back)
     ck_assert_uint_eq(count_requests(srv, 0, &lists), 4);
     put_pod(srv, "ns-01", "after-fallback", "web", 0);
     ck_assert_msg(wait_converged(kid, srv, NULL, NULL, 5000, diff, sizeof diff), "%s", diff);
-    stop_ok(kid);
+    child_stop_ok(kid);
 }
 END_TEST
 
@@ -341,8 +318,7 @@ START_TEST(first_page_only_bug_leaves_the_snapshot_incomplete)
     srv = mock_start(1, 0);
     populate(srv, 20, 15);
     watch_setup ws = {.page_size = 7, .args = {"--bug", "first-page-only"}};
-    kid = start_watch(srv, &ws);
-    expect_ready(kid, 10000);
+    start_ready(&ws);
     const cJSON *snap = child_dump(kid, 1, 5000);
     ck_assert_ptr_nonnull(snap);
     ck_assert_uint_eq(snapshot_size(snap), 7);
@@ -350,7 +326,7 @@ START_TEST(first_page_only_bug_leaves_the_snapshot_incomplete)
     ck_assert(!snapshot_matches(snap, srv, NULL, NULL, diff, sizeof diff));
     req_filter with_cont = {.watch = 0, .param = "continue"};
     ck_assert_uint_eq(count_requests(srv, 0, &with_cont), 0);
-    stop_ok(kid);
+    child_stop_ok(kid);
 }
 END_TEST
 
@@ -360,8 +336,7 @@ START_TEST(protocol_commands_and_ends)
     populate(srv, 1, 2);
     watch_setup ws = {.page_size = 500};
     /* End of input ends it. */
-    kid = start_watch(srv, &ws);
-    expect_ready(kid, 10000);
+    start_ready(&ws);
     ck_assert_int_eq(child_send(kid, "HELLO"), 0);
     size_t cur = 0;
     const cJSON *warn = NULL;
@@ -376,8 +351,7 @@ START_TEST(protocol_commands_and_ends)
     ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
     child_free(kid);
     /* SIGTERM ends it. */
-    kid = start_watch(srv, &ws);
-    expect_ready(kid, 10000);
+    start_ready(&ws);
     child_signal(kid, SIGTERM);
     ck_assert_int_ge(child_wait_exit(kid, 2000, &status), 0);
     ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
@@ -400,7 +374,7 @@ START_TEST(stop_while_backing_off_from_a_dead_server)
     while (warns < 3 && (l = child_wait(kid, &cur, "LOG", NULL, NULL, 10000)))
         warns += !strcmp(jstr(l, "level"), "warn");
     ck_assert_int_eq(warns, 3);
-    stop_ok(kid);
+    child_stop_ok(kid);
 }
 END_TEST
 
@@ -433,11 +407,7 @@ END_TEST
 
 int main(void)
 {
-    Suite *s = suite_create("watch_mock");
-    struct {
-        const char *name;
-        const TTest *test;
-    } tests[] = {
+    const cut_test tests[] = {
         {"ready_after_every_page", ready_after_every_page_and_snapshot_equals_server},
         {"events_after_writes", events_after_writes},
         {"relist_after_compaction", relist_after_compaction_with_deletes_while_down},
@@ -452,16 +422,5 @@ int main(void)
         {"stop_in_backoff", stop_while_backing_off_from_a_dead_server},
         {"command_line", command_line},
     };
-    for (size_t i = 0; i < sizeof tests / sizeof tests[0]; i++) {
-        TCase *tc = tcase_create(tests[i].name);
-        tcase_add_checked_fixture(tc, NULL, teardown);
-        tcase_set_timeout(tc, 60);
-        tcase_add_test(tc, tests[i].test);
-        suite_add_tcase(s, tc);
-    }
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return cut_run_tests("watch_mock", tests, sizeof tests / sizeof tests[0], teardown);
 }
