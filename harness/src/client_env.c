@@ -8,24 +8,33 @@
 
 extern char **environ;
 
-static int env_add(char ***env, size_t *n, size_t *cap, const char *key, const char *val)
+/* Appends kv (malloc'd; freed here when it cannot be kept), keeping the list NULL-terminated. */
+static int env_push(char ***env, size_t *n, size_t *cap, char *kv)
 {
+    if (!kv)
+        return -1;
     if (*n + 2 > *cap) {
         size_t ncap = *cap ? *cap * 2 : 64;
         char **ne = realloc(*env, ncap * sizeof *ne);
-        if (!ne)
+        if (!ne) {
+            free(kv);
             return -1;
+        }
         *env = ne;
         *cap = ncap;
     }
-    size_t len = strlen(key) + strlen(val) + 2;
-    char *kv = malloc(len);
-    if (!kv)
-        return -1;
-    snprintf(kv, len, "%s=%s", key, val);
     (*env)[(*n)++] = kv;
     (*env)[*n] = NULL;
     return 0;
+}
+
+static int env_add(char ***env, size_t *n, size_t *cap, const char *key, const char *val)
+{
+    size_t len = strlen(key) + strlen(val) + 2;
+    char *kv = malloc(len);
+    if (kv)
+        snprintf(kv, len, "%s=%s", key, val);
+    return env_push(env, n, cap, kv);
 }
 
 void client_env_free(char **env)
@@ -53,17 +62,8 @@ char **client_env(const lwc_scenario *sc, const char *server_url, const char *ku
         }
         if (skip)
             continue;
-        if (n + 2 > cap) {
-            size_t ncap = cap ? cap * 2 : 64;
-            char **ne = realloc(env, ncap * sizeof *ne);
-            if (!ne)
-                goto oom;
-            env = ne;
-            cap = ncap;
-        }
-        if (!(env[n] = strdup(*e)))
+        if (env_push(&env, &n, &cap, strdup(*e)) != 0)
             goto oom;
-        env[++n] = NULL;
     }
     char collection[1024], page[32];
     if (sc->client_namespace[0])

@@ -140,6 +140,20 @@ void client_signal(client_proc *cp, int sig)
         kill(-cp->pid, sig);
 }
 
+/* Kills what is left of the group, then reaps the leader (which, unreaped,
+ * keeps the group id ours until now). */
+static void kill_group_and_reap(client_proc *cp)
+{
+    kill(-cp->pid, SIGKILL);
+    int status = 0;
+    pid_t r;
+    do {
+        r = waitpid(cp->pid, &status, 0);
+    } while (r < 0 && errno == EINTR);
+    cp->reaped = 1;
+    cp->status = status;
+}
+
 int client_try_reap(client_proc *cp)
 {
     if (cp->pid <= 0 || cp->reaped)
@@ -149,14 +163,7 @@ int client_try_reap(client_proc *cp)
     /* WNOWAIT first: the leader stays a zombie while we kill its group. */
     if (waitid(P_PID, (id_t)cp->pid, &si, WEXITED | WNOHANG | WNOWAIT) != 0 || si.si_pid == 0)
         return 0;
-    kill(-cp->pid, SIGKILL);
-    int status = 0;
-    pid_t r;
-    do {
-        r = waitpid(cp->pid, &status, 0);
-    } while (r < 0 && errno == EINTR);
-    cp->reaped = 1;
-    cp->status = status;
+    kill_group_and_reap(cp);
     return 1;
 }
 
@@ -164,14 +171,7 @@ void client_kill_and_reap(client_proc *cp)
 {
     if (cp->pid <= 0 || cp->reaped)
         return;
-    kill(-cp->pid, SIGKILL);
-    int status = 0;
-    pid_t r;
-    do {
-        r = waitpid(cp->pid, &status, 0);
-    } while (r < 0 && errno == EINTR);
-    cp->reaped = 1;
-    cp->status = status;
+    kill_group_and_reap(cp);
 }
 
 void client_close(client_proc *cp)

@@ -70,15 +70,6 @@ static int grow(eventcheck *ec)
     return 0;
 }
 
-static char *dup_s(const char *s)
-{
-    size_t n = strlen(s) + 1;
-    char *p = malloc(n);
-    if (p)
-        memcpy(p, s, n);
-    return p;
-}
-
 __attribute__((format(printf, 3, 4))) static void violation(eventcheck *ec, double t_ms, const char *fmt, ...)
 {
     if (ec->violations == 0)
@@ -99,13 +90,13 @@ int eventcheck_apply(eventcheck *ec, event_kind kind, const item *obj, double t_
     ec->events++;
     if ((ec->used + 1) * 2 > ec->nslots && grow(ec) != 0)
         return -1;
-    size_t klen = strlen(obj->ns) + strlen(obj->name) + 2;
-    char *key = malloc(klen);
+    size_t nslen = strlen(obj->ns), namelen = strlen(obj->name);
+    char *key = malloc(nslen + namelen + 2);
     if (!key)
         return -1;
-    memcpy(key, obj->ns, strlen(obj->ns));
-    key[strlen(obj->ns)] = '\x01';
-    memcpy(key + strlen(obj->ns) + 1, obj->name, strlen(obj->name) + 1);
+    memcpy(key, obj->ns, nslen);
+    key[nslen] = '\x01';
+    memcpy(key + nslen + 1, obj->name, namelen + 1);
     evslot *s = find(ec->slots, ec->nslots, key);
     int fresh = s->key == NULL;
     if (fresh) {
@@ -147,7 +138,7 @@ int eventcheck_apply(eventcheck *ec, event_kind kind, const item *obj, double t_
         break;
     }
     /* Whatever the verdict, follow the client so later events are judged against what it holds. */
-    char *uid = dup_s(obj->uid), *rv = dup_s(obj->rv);
+    char *uid = strdup(obj->uid), *rv = strdup(obj->rv);
     if (!uid || !rv) {
         free(uid);
         free(rv);

@@ -29,17 +29,6 @@ void result_free(scenario_result *r)
     memset(r, 0, sizeof *r);
 }
 
-static char *dup_s(const char *s)
-{
-    if (!s)
-        return NULL;
-    size_t n = strlen(s) + 1;
-    char *p = malloc(n);
-    if (p)
-        memcpy(p, s, n);
-    return p;
-}
-
 int result_add_failure(scenario_result *r, const char *check, const char *summary, const char *detail)
 {
     failure *nf = realloc(r->failures, (r->nfailures + 1) * sizeof *nf);
@@ -49,8 +38,8 @@ int result_add_failure(scenario_result *r, const char *check, const char *summar
     failure *f = &nf[r->nfailures];
     memset(f, 0, sizeof *f);
     snprintf(f->check, sizeof f->check, "%s", check);
-    f->summary = dup_s(summary ? summary : "");
-    f->detail = dup_s(detail ? detail : "");
+    f->summary = strdup(summary ? summary : "");
+    f->detail = strdup(detail ? detail : "");
     if (!f->summary || !f->detail) {
         free(f->summary);
         free(f->detail);
@@ -68,7 +57,7 @@ int result_add_checkpoint(scenario_result *r, const char *name, int ok, double m
     if (!nc)
         return -1;
     r->checkpoints = nc;
-    nc[r->ncheckpoints].name = dup_s(name);
+    nc[r->ncheckpoints].name = strdup(name);
     if (!nc[r->ncheckpoints].name)
         return -1;
     nc[r->ncheckpoints].ok = ok;

@@ -208,6 +208,18 @@ static void fail(runner *r, const char *check, const char *summary, const char *
     begin_stop(r);
 }
 
+/* A failure whose detail is `before` (may be NULL) and then the requests before now. */
+static void fail_with_requests(runner *r, const char *check, const char *summary, const char *before)
+{
+    textbuf d;
+    tb_init(&d);
+    if (before)
+        tb_puts(&d, before);
+    recent_requests(r, &d);
+    fail(r, check, summary, tb_str(&d));
+    tb_free(&d);
+}
+
 static void error_out(runner *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void error_out(runner *r, const char *fmt, ...)
 {
@@ -301,19 +313,13 @@ static void compare_for_convergence(runner *r, const itemset *snap)
     if (refresh_server_state(r) != 0)
         return;
     r->have_snapshot_in_conv = 1;
-    textbuf d;
-    tb_init(&d);
-    size_t n = itemset_diff(snap, &r->server, NULL, &d, 10);
-    if (n == 0) {
-        tb_free(&d);
-        converged(r, now_ms() - r->conv_start);
-        return;
-    }
     tb_reset(&r->last_diff);
     tb_printf(&r->last_diff, "  the last snapshot (seq %lld, %zu objects) against the server at rv %llu (%zu objects):\n",
               r->seq, snap->n, (unsigned long long)r->server_rv, r->server.n);
-    tb_append(&r->last_diff, tb_str(&d), d.len);
-    tb_free(&d);
+    if (itemset_diff(snap, &r->server, NULL, &r->last_diff, 10) == 0) {
+        converged(r, now_ms() - r->conv_start);
+        return;
+    }
     /* Poll again soon, sooner when something changes; never faster than the
      * client answers and we compare, so a 10,000-object store is not DUMPed hot. */
     double cost = now_ms() - r->dump_t;
@@ -324,25 +330,19 @@ static void compare_for_convergence(runner *r, const itemset *snap)
 
 static void convergence_timeout(runner *r)
 {
-    textbuf s, d;
+    textbuf s;
     tb_init(&s);
-    tb_init(&d);
     double waited = now_ms() - r->conv_start;
     if (r->conv_is_final)
         tb_printf(&s, "the client's store did not converge within %.0f ms of the timeline's end", waited);
     else
         tb_printf(&s, "checkpoint \"%s\": the client's store did not converge within %.0f ms", r->conv_name, waited);
-    if (r->have_snapshot_in_conv)
-        tb_append(&d, tb_str(&r->last_diff), r->last_diff.len);
-    else
-        tb_puts(&d, "  no snapshot was received while waiting\n");
-    recent_requests(r, &d);
     if (!r->conv_is_final)
         result_add_checkpoint(r->res, r->conv_name, 0, waited);
     r->converging = 0;
-    fail(r, CHECK_CONVERGENCE, tb_str(&s), tb_str(&d));
+    fail_with_requests(r, CHECK_CONVERGENCE, tb_str(&s),
+                       r->have_snapshot_in_conv ? tb_str(&r->last_diff) : "  no snapshot was received while waiting\n");
     tb_free(&s);
-    tb_free(&d);
 }
 
 static void initial_check(runner *r, const itemset *snap)
@@ -404,11 +404,7 @@ static void on_line(runner *r, const char *line, size_t len)
     if (protocol_parse_line(line, len, &m, err, sizeof err) != 0) {
         if (r->phase >= PH_STOPPING && r->aborted)
             return; /* already failed; what a broken client says on its way out adds nothing */
-        textbuf d;
-        tb_init(&d);
-        recent_requests(r, &d);
-        fail(r, CHECK_PROTOCOL, err, tb_str(&d));
-        tb_free(&d);
+        fail_with_requests(r, CHECK_PROTOCOL, err, NULL);
         return;
     }
     switch (m.type) {
@@ -444,14 +440,9 @@ static void on_line(runner *r, const char *line, size_t len)
         if (rc < 0) {
             error_out(r, "out of memory in the event check");
         } else if (rc > 0 && r->ec.violations == 1 && !r->aborted) {
-            textbuf d;
-            tb_init(&d);
-            tb_append(&d, tb_str(&r->ec.report), r->ec.report.len);
-            recent_requests(r, &d);
             char s[300];
             snprintf(s, sizeof s, "EVENT lines break the event invariants (first at event #%zu)", r->ec.events);
-            fail(r, CHECK_EVENTS, s, tb_str(&d));
-            tb_free(&d);
+            fail_with_requests(r, CHECK_EVENTS, s, tb_str(&r->ec.report));
         }
         break;
     }
@@ -469,23 +460,28 @@ static void on_line(runner *r, const char *line, size_t len)
     client_msg_free(&m);
 }
 
+/* One read of a non-blocking pipe: the bytes read, or 0 when there are none
+ * for now (EAGAIN) or ever again (*eof set: end of file or a read error). */
+static size_t read_chunk(int fd, char *buf, size_t size, int *eof)
+{
+    for (;;) {
+        ssize_t n = read(fd, buf, size);
+        if (n > 0)
+            return (size_t)n;
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n == 0 || errno != EAGAIN)
+            *eof = 1;
+        return 0;
+    }
+}
+
 static void read_stdout(runner *r)
 {
     char buf[65536];
-    for (;;) {
-        ssize_t n = read(r->cp.out_fd, buf, sizeof buf);
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            if (errno != EAGAIN)
-                r->out_eof = 1;
-            break;
-        }
-        if (n == 0) {
-            r->out_eof = 1;
-            break;
-        }
-        if (linebuf_feed(&r->out, buf, (size_t)n) != 0) {
+    size_t n;
+    while ((n = read_chunk(r->cp.out_fd, buf, sizeof buf, &r->out_eof)) > 0) {
+        if (linebuf_feed(&r->out, buf, n) != 0) {
             fail(r, CHECK_PROTOCOL, "a stdout line longer than 256 MiB (or out of memory)", "");
             r->out_eof = 1;
             break;
@@ -507,22 +503,11 @@ static void read_stdout(runner *r)
 static void read_stderr(runner *r)
 {
     char buf[16384];
-    for (;;) {
-        ssize_t n = read(r->cp.err_fd, buf, sizeof buf);
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            if (errno != EAGAIN)
-                r->err_eof = 1;
-            break;
-        }
-        if (n == 0) {
-            r->err_eof = 1;
-            break;
-        }
+    size_t n;
+    while ((n = read_chunk(r->cp.err_fd, buf, sizeof buf, &r->err_eof)) > 0) {
         if (r->opt->verbose)
             fprintf(stderr, "[%s stderr] %.*s", r->sc->name, (int)n, buf);
-        tb_append(&r->err_tail, buf, (size_t)n);
+        tb_append(&r->err_tail, buf, n);
         /* Keep the tail only: a chatty client must not grow memory without end. */
         if (r->err_tail.len > 2 * STDERR_KEEP && !r->err_tail.failed) {
             memmove(r->err_tail.s, r->err_tail.s + r->err_tail.len - STDERR_KEEP, STDERR_KEEP);
@@ -549,14 +534,9 @@ static void on_exit_seen(runner *r)
     r->gone_t = now_ms();
     r->dump_out = 0;
     if (before_stop) {
-        textbuf s, d;
-        tb_init(&s);
-        tb_init(&d);
-        tb_printf(&s, "the client exited before STOP (%s)", st);
-        recent_requests(r, &d);
-        fail(r, CHECK_EXIT, tb_str(&s), tb_str(&d));
-        tb_free(&s);
-        tb_free(&d);
+        char s[200];
+        snprintf(s, sizeof s, "the client exited before STOP (%s)", st);
+        fail_with_requests(r, CHECK_EXIT, s, NULL);
     } else if (!after_term && !(WIFEXITED(r->cp.status) && WEXITSTATUS(r->cp.status) == 0) && !r->aborted) {
         char s[200];
         snprintf(s, sizeof s, "after STOP the client ended with %s; the protocol asks for status 0", st);
@@ -655,11 +635,7 @@ static void advance(runner *r)
                     trigger_describe(st, what, sizeof what);
                     snprintf(s, sizeof s, "timeline[%zu] (%s) waited %.0f ms for %s, which never came", r->step,
                              step_kind_name(st->kind), r->sc->deadline_ms * r->scale, what);
-                    textbuf d;
-                    tb_init(&d);
-                    recent_requests(r, &d);
-                    fail(r, CHECK_TIMELINE, s, tb_str(&d));
-                    tb_free(&d);
+                    fail_with_requests(r, CHECK_TIMELINE, s, NULL);
                 }
                 return;
             }
@@ -693,7 +669,6 @@ static void advance(runner *r)
 static int setup(runner *r)
 {
     char err[1024];
-    r->wake[0] = r->wake[1] = -1;
     if (pipe2(r->wake, O_CLOEXEC | O_NONBLOCK) != 0) {
         error_out(r, "pipe: %s", strerror(errno));
         return -1;
@@ -763,11 +738,7 @@ static void loop(runner *r)
             if (!r->ready && now >= ready_deadline) {
                 char s[200];
                 snprintf(s, sizeof s, "no READY within %.0f ms of the client's start", r->sc->deadline_ms * r->scale);
-                textbuf d;
-                tb_init(&d);
-                recent_requests(r, &d);
-                fail(r, CHECK_PROTOCOL, s, tb_str(&d));
-                tb_free(&d);
+                fail_with_requests(r, CHECK_PROTOCOL, s, NULL);
             } else if (r->dump_out && now >= r->dump_t + DUMP_ANSWER_MS * r->scale) {
                 char s[200];
                 snprintf(s, sizeof s, "no SNAPSHOT answer to DUMP %lld within %.0f ms", r->seq, DUMP_ANSWER_MS * r->scale);
@@ -784,11 +755,7 @@ static void loop(runner *r)
          * give the exit OUT_CLOSED_GRACE_MS to show first. */
         if (r->out_eof && !r->cp.reaped && r->phase <= PH_FINAL && !r->aborted &&
             now >= r->out_eof_t + OUT_CLOSED_GRACE_MS * r->scale) {
-            textbuf d;
-            tb_init(&d);
-            recent_requests(r, &d);
-            fail(r, CHECK_PROTOCOL, "the client closed its standard output before STOP", tb_str(&d));
-            tb_free(&d);
+            fail_with_requests(r, CHECK_PROTOCOL, "the client closed its standard output before STOP", NULL);
         }
         if (r->phase == PH_STOPPING && !r->cp.reaped && now >= r->phase_deadline) {
             char s[200];
@@ -919,6 +886,7 @@ void run_scenario(const lwc_scenario *sc, const run_options *opt, scenario_resul
     r->opt = opt;
     r->res = res;
     r->scale = opt->timeout_scale > 0 ? opt->timeout_scale : 1.0;
+    r->wake[0] = r->wake[1] = -1; /* the cleanup below closes them, even when setup never ran */
     client_init(&r->cp);
     linebuf_init(&r->out);
     tb_init(&r->err_tail);

@@ -474,6 +474,8 @@ START_TEST(parallel_repeat_junit)
     char junit[512], jp[512];
     snprintf(junit, sizeof junit, "%s/par.xml", LWC_TEST_TMP);
     snprintf(jp, sizeof jp, "%s/par.json", LWC_TEST_TMP);
+    unlink(junit); /* a previous run's reports must not stand in for this one's */
+    unlink(jp);
     const char *args[] = {"--client", TOY " --bug page1", "-j", "3", "--repeat", "2", "--junit", junit, "--json", jp,
                           SC("empty.json"), SC("pages.json"), NULL};
     run r = {0};
