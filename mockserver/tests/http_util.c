@@ -1,5 +1,8 @@
 #include "http_util.h"
 
+#include <check.h>
+#include <stdio.h>
+
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -268,4 +271,34 @@ const char *event_name(const cJSON *ev)
 const char *event_rv(const cJSON *ev)
 {
     return str_path(ev, "object", "metadata", "resourceVersion");
+}
+
+uint64_t test_put_pod(lwc_mock *srv, const char *ns, const char *name, const char *app, int update)
+{
+    char json[512], labels[128] = "", err[256];
+    if (app)
+        snprintf(labels, sizeof labels, ",\"labels\":{\"app\":\"%s\"}", app);
+    snprintf(json, sizeof json,
+             "{\"metadata\":{\"name\":\"%s\",\"namespace\":\"%s\"%s},"
+             "\"spec\":{\"containers\":[{\"name\":\"c\",\"image\":\"busybox\"}]}}",
+             name, ns, labels);
+    uint64_t rv = 0;
+    int rc = update ? lwc_mock_update(srv, "/api/v1", "pods", json, &rv, err, sizeof err)
+                    : lwc_mock_create(srv, "/api/v1", "pods", json, &rv, err, sizeof err);
+    ck_assert_msg(rc == LWC_MOCK_OK, "%s %s/%s: %s", update ? "update" : "create", ns, name, err);
+    return rv;
+}
+
+cJSON *test_get_json(lwc_mock *srv, const char *path_query, long want_status)
+{
+    char url[2048];
+    snprintf(url, sizeof url, "%s%s", lwc_mock_url(srv), path_query);
+    http_response r;
+    ck_assert_int_eq(http_request("GET", url, "application/json", NULL, NULL, &r), 0);
+    ck_assert_msg(r.status == want_status, "GET %s: status %ld, want %ld: %s", path_query, r.status, want_status,
+                  r.body);
+    cJSON *doc = http_json(&r);
+    ck_assert_msg(doc != NULL, "GET %s: body is not JSON: %s", path_query, r.body);
+    http_response_free(&r);
+    return doc;
 }

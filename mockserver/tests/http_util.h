@@ -3,6 +3,8 @@
 #ifndef LWC_TEST_HTTP_UTIL_H
 #define LWC_TEST_HTTP_UTIL_H
 
+#include "lwc_mockserver.h"
+
 #include <cjson/cJSON.h>
 #include <curl/curl.h>
 #include <stddef.h>
@@ -40,5 +42,12 @@ void watch_close(watch_client *w);
 const char *event_type(const cJSON *ev);
 const char *event_name(const cJSON *ev);
 const char *event_rv(const cJSON *ev);
+
+/* A pod with one container (and label app=APP unless app is NULL), created
+ * or updated through the C API; fails the running Check test on error.
+ * Returns the write's resourceVersion. */
+uint64_t test_put_pod(lwc_mock *srv, const char *ns, const char *name, const char *app, int update);
+/* GET path_query from the server: the status must be want_status and the body JSON. */
+cJSON *test_get_json(lwc_mock *srv, const char *path_query, long want_status);
 
 #endif

@@ -2,6 +2,8 @@
 #include "base64url.h"
 #include "continue_token.h"
 
+#include "check_main.h"
+
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
@@ -155,9 +157,6 @@ int main(void)
     tcase_add_test(tc, accepts_cache_style_leading_slash);
     tcase_add_test(tc, base64url_round_trip_all_lengths);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    int rc = run_suite(s);
+    return rc;
 }

@@ -4,6 +4,8 @@
 #include "http_util.h"
 #include "lwc_scenario.h"
 
+#include "check_main.h"
+
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -85,11 +87,7 @@ static watch_client *open_watch(const char *pq)
 
 static uint64_t write_pod(const char *name)
 {
-    char json[256], err[256];
-    uint64_t rv = 0;
-    snprintf(json, sizeof json, "{\"metadata\":{\"name\":\"%s\",\"namespace\":\"a\"}}", name);
-    ck_assert_int_eq(lwc_mock_create(srv, "/api/v1", "pods", json, &rv, err, sizeof err), LWC_MOCK_OK);
-    return rv;
+    return test_put_pod(srv, "a", name, NULL, 0);
 }
 
 START_TEST(matchers_select_requests)
@@ -505,10 +503,7 @@ int main(void)
     tcase_add_test(tc, control_can_be_switched_off);
     tcase_add_test(tc, stop_does_not_wait_for_a_delay_fault);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
+    int rc = run_suite(s);
     curl_global_cleanup();
-    return failed ? 1 : 0;
+    return rc;
 }

@@ -4,6 +4,8 @@
 #include "http_util.h"
 #include "lwc_mockserver.h"
 
+#include "check_main.h"
+
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,28 +37,12 @@ static void teardown(void)
 
 static uint64_t add_pod(const char *ns, const char *name, const char *app)
 {
-    char json[512], err[256];
-    snprintf(json, sizeof json,
-             "{\"metadata\":{\"name\":\"%s\",\"namespace\":\"%s\",\"labels\":{\"app\":\"%s\"}},"
-             "\"spec\":{\"containers\":[{\"name\":\"c\",\"image\":\"busybox\"}]}}",
-             name, ns, app);
-    uint64_t rv = 0;
-    ck_assert_msg(lwc_mock_create(srv, "/api/v1", "pods", json, &rv, err, sizeof err) == LWC_MOCK_OK, "%s", err);
-    return rv;
+    return test_put_pod(srv, ns, name, app, 0);
 }
 
 static cJSON *get_json(const char *path_query, long want_status)
 {
-    char url[2048];
-    snprintf(url, sizeof url, "%s%s", lwc_mock_url(srv), path_query);
-    http_response r;
-    ck_assert_int_eq(http_request("GET", url, "application/json", NULL, NULL, &r), 0);
-    ck_assert_msg(r.status == want_status, "GET %s: status %ld, want %ld: %s", path_query, r.status, want_status,
-                  r.body);
-    cJSON *doc = http_json(&r);
-    ck_assert_msg(doc != NULL, "GET %s: body is not JSON: %s", path_query, r.body);
-    http_response_free(&r);
-    return doc;
+    return test_get_json(srv, path_query, want_status);
 }
 
 static const char *meta(const cJSON *doc, const char *field)
@@ -472,10 +458,7 @@ int main(void)
     tcase_add_test(tc, discovery_documents);
     tcase_add_test(tc, custom_and_cluster_scoped_resources);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
+    int rc = run_suite(s);
     curl_global_cleanup();
-    return failed ? 1 : 0;
+    return rc;
 }

@@ -4,6 +4,8 @@
 #include "http_util.h"
 #include "lwc_mockserver.h"
 
+#include "check_main.h"
+
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,16 +40,7 @@ static void teardown(void)
 
 static uint64_t put_pod(const char *ns, const char *name, const char *app, int update)
 {
-    char json[512], err[256];
-    snprintf(json, sizeof json,
-             "{\"metadata\":{\"name\":\"%s\",\"namespace\":\"%s\",\"labels\":{\"app\":\"%s\"}},"
-             "\"spec\":{\"containers\":[{\"name\":\"c\",\"image\":\"busybox\"}]}}",
-             name, ns, app);
-    uint64_t rv = 0;
-    int rc = update ? lwc_mock_update(srv, "/api/v1", "pods", json, &rv, err, sizeof err)
-                    : lwc_mock_create(srv, "/api/v1", "pods", json, &rv, err, sizeof err);
-    ck_assert_msg(rc == LWC_MOCK_OK, "%s", err);
-    return rv;
+    return test_put_pod(srv, ns, name, app, update);
 }
 
 static watch_client *open_watch(const char *path_query)
@@ -449,10 +442,7 @@ int main(void)
     tcase_add_test(tc, huge_timeout_is_no_timeout);
     tcase_add_test(tc, no_initial_events_at_rv0_starts_now);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
+    int rc = run_suite(s);
     curl_global_cleanup();
-    return failed ? 1 : 0;
+    return rc;
 }

@@ -4,6 +4,8 @@
 #include "lwc_mockserver.h"
 
 #include <arpa/inet.h>
+#include "check_main.h"
+
 #include <check.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -314,10 +316,7 @@ int main(void)
     tcase_add_test(tc, request_log_records_requests);
     tcase_add_test(tc, api_errors_name_the_problem);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
+    int rc = run_suite(s);
     curl_global_cleanup();
-    return failed ? 1 : 0;
+    return rc;
 }

@@ -2,6 +2,8 @@
  * file can be wrong is refused with its JSON path and what was expected. */
 #include "lwc_scenario.h"
 
+#include "check_main.h"
+
 #include <check.h>
 #include <dirent.h>
 #include <stdio.h>
@@ -267,9 +269,6 @@ int main(void)
     tcase_add_test(tc, fault_parse_for_control);
     tcase_add_test(tc, every_catalog_scenario_loads);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    int rc = run_suite(s);
+    return rc;
 }

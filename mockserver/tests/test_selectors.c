@@ -1,6 +1,8 @@
 /* Label and field selectors: every operator, and the parse errors. */
 #include "selector.h"
 
+#include "check_main.h"
+
 #include <check.h>
 #include <string.h>
 
@@ -140,9 +142,6 @@ int main(void)
     tcase_add_test(tc, parse_errors_name_the_problem);
     tcase_add_test(tc, field_selectors);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    int rc = run_suite(s);
+    return rc;
 }

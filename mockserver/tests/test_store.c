@@ -2,6 +2,8 @@
  * remaining counts, compaction, and the event history. */
 #include "store.h"
 
+#include "check_main.h"
+
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -298,9 +300,6 @@ int main(void)
     tcase_add_test(tc, conflicts_and_missing);
     tcase_add_test(tc, history_limit_compacts);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    int rc = run_suite(s);
+    return rc;
 }
