@@ -128,6 +128,23 @@ void out_flush(void)
     pthread_mutex_unlock(&mu);
 }
 
+void out_hello(const char *client, const char *const *capabilities)
+{
+    pthread_mutex_lock(&mu);
+    lwcr_buf_reset(&line);
+    int rc = lwcr_buf_puts(&line, "{\"type\":\"HELLO\",\"protocol\":2,\"client\":");
+    rc |= put_str(client);
+    rc |= lwcr_buf_puts(&line, ",\"capabilities\":[");
+    for (size_t i = 0; capabilities[i]; i++) {
+        rc |= i ? lwcr_buf_puts(&line, ",") : 0;
+        rc |= put_str(capabilities[i]);
+    }
+    rc |= lwcr_buf_puts(&line, "]}");
+    if (rc == 0)
+        emit(1);
+    pthread_mutex_unlock(&mu);
+}
+
 void out_ready(void)
 {
     pthread_mutex_lock(&mu);

@@ -14,6 +14,8 @@ void out_destroy(void);
 int out_failed(void);
 void out_flush(void);
 
+/* The protocol's first line: who we are and what we can do (capabilities: NULL-terminated). */
+void out_hello(const char *client, const char *const *capabilities);
 void out_ready(void);
 void out_event(lwc_event_type type, const lwc_object_ref *obj);
 void out_restart(const char *reason);

@@ -1,5 +1,5 @@
 /* lwc-watch: the reference watcher, speaking the client protocol
- * (shared/docs/client-protocol.md) on its standard streams.
+ * (docs/client-protocol.md) on its standard streams.
  *
  *   lwc-watch [--bug NAME]... [-v] [--watch-timeout S] ...
  *   lwc-watch --list-bugs
@@ -351,7 +351,13 @@ int main(int argc, char **argv)
     lwc_kubeconfig_free(&kc);
 
 
+    /* Every capability of the protocol: a reproduced bug breaks one of them
+     * while still claiming it, which is what makes the catalog catch it. */
+    static const char *const capabilities[] = {"rewatch", "relist", "retry", "bookmarks", "watchList", "watchTimeout",
+                                               "events", NULL};
     char startmsg[1024];
+    snprintf(startmsg, sizeof startmsg, "lwc-watch %s%s", LWC_VERSION, cfg.bugs ? " (with reproduced bugs on)" : "");
+    out_hello(startmsg, capabilities);
     snprintf(startmsg, sizeof startmsg, "lwc-watch: %.200s%.200s%s%.100s/%.100s%s, page size %llu%s%s%.100s", server, api,
              *ns ? "/namespaces/" : "", *ns ? ns : "", res, *ns ? "" : " (all namespaces)", page,
              cfg.watch_list ? ", streaming lists" : "", *env("LWC_SCENARIO") ? ", scenario " : "",

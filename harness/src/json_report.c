@@ -1,6 +1,7 @@
 /* --json: the run as one JSON document, for tools. Strings are valid UTF-8
  * (client output is sanitized before it gets here or in add_str). */
 #include "report.h"
+#include "lwc_scenario.h"
 #include "textbuf.h"
 
 #include <cjson/cJSON.h>
@@ -41,6 +42,14 @@ static cJSON *scenario_json(const scenario_result *r)
         bad = !cJSON_AddNumberToObject(o, "initialStateRv", (double)r->initial_rv);
     if (!bad && r->error)
         bad = add_str(o, "error", r->error);
+    if (!bad && r->reason)
+        bad = add_str(o, "reason", r->reason);
+    if (!bad && r->expected) {
+        cJSON *e = cJSON_AddObjectToObject(o, "expected");
+        bad = !e || add_str(e, "verdict", r->expected) || add_str(e, "evidence", r->evidence) ||
+              !cJSON_AddBoolToObject(e, "matched", r->expect_matched || r->v == VERDICT_NOT_RUN) ||
+              (r->mismatch && add_str(e, "mismatch", r->mismatch));
+    }
     cJSON *fails = bad ? NULL : cJSON_AddArrayToObject(o, "failures");
     for (size_t i = 0; fails && !bad && i < r->nfailures; i++) {
         cJSON *f = cJSON_CreateObject();
@@ -72,6 +81,30 @@ static cJSON *scenario_json(const scenario_result *r)
     return o;
 }
 
+/* "clientInfo": what the client said of itself in HELLO (null without one). */
+static int add_client_info(cJSON *doc, const scenario_result *res, size_t n)
+{
+    const scenario_result *h = report_client_info(res, n);
+    if (!h)
+        return !cJSON_AddNullToObject(doc, "clientInfo");
+    cJSON *ci = cJSON_AddObjectToObject(doc, "clientInfo");
+    cJSON *caps = ci ? cJSON_AddArrayToObject(ci, "capabilities") : NULL;
+    if (!caps || add_str(ci, "name", h->client_name) || !cJSON_AddNumberToObject(ci, "protocol", h->protocol))
+        return 1;
+    for (unsigned bit = 1; bit && bit <= LWC_CAP_EVENTS; bit <<= 1) {
+        char name[64];
+        if (!(h->caps & bit))
+            continue;
+        lwc_capabilities_format(bit, name, sizeof name);
+        cJSON *v = cJSON_CreateString(name);
+        if (!v || !cJSON_AddItemToArray(caps, v)) {
+            cJSON_Delete(v);
+            return 1;
+        }
+    }
+    return 0;
+}
+
 int report_json(const char *path, const scenario_result *res, size_t n, const run_summary *sum, char *err,
                 size_t errlen)
 {
@@ -84,6 +117,11 @@ int report_json(const char *path, const scenario_result *res, size_t n, const ru
               !cJSON_AddNumberToObject(s, "failed", (double)sum->failed) ||
               !cJSON_AddNumberToObject(s, "errors", (double)sum->errors) ||
               !cJSON_AddNumberToObject(s, "interrupted", (double)sum->interrupted) ||
+              !cJSON_AddNumberToObject(s, "notApplicable", (double)sum->not_applicable) ||
+              !cJSON_AddNumberToObject(s, "notRun", (double)sum->not_run) ||
+              (sum->expect_path && (add_str(doc, "expectFile", sum->expect_path) ||
+                                    !cJSON_AddNumberToObject(s, "mismatches", (double)sum->mismatches))) ||
+              add_client_info(doc, res, n) ||
               add_ms(s, "wallMs", sum->wall_ms) || !(arr = cJSON_AddArrayToObject(doc, "scenarios"));
     for (size_t i = 0; !bad && i < n; i++) {
         cJSON *o = scenario_json(&res[i]);

@@ -37,10 +37,15 @@ int report_junit(const char *path, const scenario_result *res, size_t n, const r
     textbuf tb;
     tb_init(&tb);
     tb_puts(&tb, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    tb_printf(&tb, "<testsuites name=\"lwc-harness\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" time=\"%.3f\">\n", n,
-              sum->failed, sum->errors + sum->interrupted, sum->wall_ms / 1000.0);
-    tb_printf(&tb, "  <testsuite name=\"lwc-scenarios\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" time=\"%.3f\">\n", n,
-              sum->failed, sum->errors + sum->interrupted, sum->wall_ms / 1000.0);
+    size_t skipped = sum->not_applicable + sum->not_run;
+    tb_printf(&tb,
+              "<testsuites name=\"lwc-harness\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" skipped=\"%zu\" "
+              "time=\"%.3f\">\n",
+              n, sum->failed, sum->errors + sum->interrupted, skipped, sum->wall_ms / 1000.0);
+    tb_printf(&tb,
+              "  <testsuite name=\"lwc-scenarios\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" skipped=\"%zu\" "
+              "time=\"%.3f\">\n",
+              n, sum->failed, sum->errors + sum->interrupted, skipped, sum->wall_ms / 1000.0);
     tb_puts(&tb, "    <properties><property name=\"client\" value=\"");
     xml_escape(&tb, sum->client);
     tb_puts(&tb, "\"/></properties>\n");
@@ -58,6 +63,12 @@ int report_junit(const char *path, const scenario_result *res, size_t n, const r
         tb_printf(&tb, "\" time=\"%.3f\"", r->total_ms / 1000.0);
         if (r->v == VERDICT_PASS) {
             tb_puts(&tb, "/>\n");
+            continue;
+        }
+        if (r->v == VERDICT_NA || r->v == VERDICT_NOT_RUN) {
+            tb_puts(&tb, ">\n      <skipped message=\"");
+            xml_escape(&tb, r->v == VERDICT_NA ? (r->reason ? r->reason : "not applicable") : "not run: --max-failures reached");
+            tb_puts(&tb, "\"/>\n    </testcase>\n");
             continue;
         }
         tb_puts(&tb, ">\n");

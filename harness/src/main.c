@@ -6,6 +6,7 @@
  * that cannot be started, Ctrl-C). */
 #include "cmdline.h"
 #include "clock.h"
+#include "expected.h"
 #include "lwc_scenario.h"
 #include "report.h"
 #include "result.h"
@@ -44,10 +45,14 @@ static void usage(FILE *out)
             "  --filter SUBSTRING   only scenarios whose name contains SUBSTRING\n"
             "  --list               print the scenarios that would run, and exit\n"
             "  --timeout-scale X    multiply every deadline by X (slow machines, sanitizers)\n"
+            "  --expect FILE        compare each verdict with the client's expected-verdicts\n"
+            "                       file (docs/client-protocol.md); exit 1 on any difference\n"
+            "  --max-failures N     start no more runs once N have failed (the rest: NOT RUN)\n"
             "  -v                   trace each run on stderr (steps, DUMPs, the client's stderr)\n"
             "  -h, --help           this text\n"
             "\n"
-            "Exit status: 0 all passed, 1 some failed, 2 could not run.\n");
+            "Exit status: 0 all passed (or not applicable), 1 some failed, 2 could not run.\n"
+            "With --expect: 0 every verdict as expected, 1 some differed, 2 could not run.\n");
 }
 
 /* ---- Ctrl-C ---- */
@@ -239,6 +244,8 @@ typedef struct pool {
     const run_options *opt;
     pthread_mutex_t mu;
     size_t done, failed;
+    size_t really_failed;   /* VERDICT_FAIL only, for --max-failures */
+    long max_failures;      /* 0: no limit */
     int progress_tty;
     int verbose;
     double started;
@@ -248,8 +255,10 @@ static void progress(pool *p, const scenario_result *r)
 {
     pthread_mutex_lock(&p->mu);
     p->done++;
-    if (r->v != VERDICT_PASS)
+    if (r->v != VERDICT_PASS && r->v != VERDICT_NA)
         p->failed++;
+    if (r->v == VERDICT_FAIL)
+        p->really_failed++;
     if (p->progress_tty && p->njobs > 1) {
         fprintf(stderr, "\r\033[K[%zu/%zu] %zu not passed, %.1f s  %s %s", p->done, p->njobs, p->failed,
                 (now_ms() - p->started) / 1000.0, verdict_name(r->v), r->name ? r->name : "?");
@@ -267,6 +276,13 @@ static void *worker(void *arg)
     for (;;) {
         if (atomic_load(&interrupted))
             break;
+        if (p->max_failures) {
+            pthread_mutex_lock(&p->mu);
+            int enough = p->really_failed >= (size_t)p->max_failures;
+            pthread_mutex_unlock(&p->mu);
+            if (enough)
+                break;
+        }
         size_t i = atomic_fetch_add(&p->next, 1);
         if (i >= p->njobs)
             break;
@@ -299,17 +315,19 @@ int main(int argc, char **argv)
                 return 2;
         }
     }
-    enum { OPT_CLIENT = 1000, OPT_JUNIT, OPT_JSON, OPT_SHARD, OPT_REPEAT, OPT_LIST, OPT_SCALE, OPT_FILTER };
+    enum { OPT_CLIENT = 1000, OPT_JUNIT, OPT_JSON, OPT_SHARD, OPT_REPEAT, OPT_LIST, OPT_SCALE, OPT_FILTER, OPT_EXPECT,
+           OPT_MAX_FAILURES };
     static const struct option longopts[] = {
         {"client", required_argument, NULL, OPT_CLIENT}, {"junit", required_argument, NULL, OPT_JUNIT},
         {"json", required_argument, NULL, OPT_JSON},     {"shard", required_argument, NULL, OPT_SHARD},
         {"repeat", required_argument, NULL, OPT_REPEAT}, {"list", no_argument, NULL, OPT_LIST},
         {"timeout-scale", required_argument, NULL, OPT_SCALE}, {"filter", required_argument, NULL, OPT_FILTER},
+        {"expect", required_argument, NULL, OPT_EXPECT}, {"max-failures", required_argument, NULL, OPT_MAX_FAILURES},
         {"jobs", required_argument, NULL, 'j'},          {"verbose", no_argument, NULL, 'v'},
         {"help", no_argument, NULL, 'h'},                {NULL, 0, NULL, 0},
     };
-    const char *client = NULL, *junit = NULL, *json = NULL, *filter = NULL;
-    long jobs = 1, repeat = 1, shard_i = 0, shard_n = 0;
+    const char *client = NULL, *junit = NULL, *json = NULL, *filter = NULL, *expect_path = NULL;
+    long jobs = 1, repeat = 1, shard_i = 0, shard_n = 0, max_failures = 0;
     double scale = 1.0;
     int list = 0, verbose = 0;
     int c;
@@ -320,6 +338,13 @@ int main(int argc, char **argv)
         case OPT_JSON: json = optarg; break;
         case OPT_FILTER: filter = optarg; break;
         case OPT_LIST: list = 1; break;
+        case OPT_EXPECT: expect_path = optarg; break;
+        case OPT_MAX_FAILURES:
+            if (parse_positive(optarg, 1000000, &max_failures) != 0) {
+                fprintf(stderr, "lwc-harness: --max-failures: expected a positive number, got \"%s\"\n", optarg);
+                return 2;
+            }
+            break;
         case 'v': verbose = 1; break;
         case 'h': usage(stdout); return 0;
         case 'j':
@@ -435,6 +460,28 @@ int main(int argc, char **argv)
             rc = -1;
         }
     }
+    /* The expected verdicts: a name the catalog lacks is a typo, unless
+     * --shard left that scenario to another machine. */
+    expected_set exp = {0};
+    int have_expect = 0;
+    if (rc == 0 && expect_path) {
+        if (expected_load(expect_path, &exp, err, sizeof err) != 0) {
+            fprintf(stderr, "lwc-harness: --expect %s\n", err);
+            rc = -1;
+        } else {
+            have_expect = 1;
+        }
+        for (size_t k = 0; rc == 0 && !shard_n && k < exp.n; k++) {
+            int found = 0;
+            for (size_t i = 0; i < e.n && !found; i++)
+                found = !strcmp(e.v[i].sc->name, exp.v[k].scenario);
+            if (!found) {
+                fprintf(stderr, "lwc-harness: --expect %s:%d: no scenario named \"%s\" among those given\n", exp.path,
+                        exp.v[k].line, exp.v[k].scenario);
+                rc = -1;
+            }
+        }
+    }
     size_t nsel = 0;
     for (size_t i = 0; i < e.n && rc == 0; i++)
         if (!filter || strstr(e.v[i].sc->name, filter))
@@ -485,6 +532,7 @@ int main(int argc, char **argv)
         p.progress_tty = isatty(STDERR_FILENO) && !verbose;
         p.verbose = verbose;
         p.started = now_ms();
+        p.max_failures = max_failures;
         size_t nthreads = (size_t)jobs < p.njobs ? (size_t)jobs : p.njobs;
         pthread_t *threads = calloc(nthreads, sizeof *threads);
         size_t started = 0;
@@ -500,22 +548,30 @@ int main(int argc, char **argv)
         free(threads);
         if (p.progress_tty && p.njobs > 1)
             fprintf(stderr, "\r\033[K");
-        /* Runs never started because of Ctrl-C count as interrupted. */
+        /* Runs never started count as interrupted (Ctrl-C) or not run (--max-failures). */
         size_t nres = 0;
+        int oom = 0;
         for (size_t i = 0; i < p.njobs; i++) {
             if (!p.results[i].name) {
                 p.results[i].name = strdup(p.jobs[i].sc->name);
                 p.results[i].path = strdup(p.jobs[i].sc->path);
                 p.results[i].repeat = p.jobs[i].repeat;
-                p.results[i].v = VERDICT_INTERRUPTED;
+                p.results[i].v = atomic_load(&interrupted) ? VERDICT_INTERRUPTED : VERDICT_NOT_RUN;
             }
+            if (have_expect && p.results[i].v != VERDICT_INTERRUPTED &&
+                expected_judge(&exp, expected_find(&exp, p.jobs[i].sc->name), &p.results[i]) != 0)
+                oom = 1;
             nres++;
         }
-        run_summary sum = {.client = client, .wall_ms = now_ms() - p.started};
+        if (oom)
+            fprintf(stderr, "lwc-harness: out of memory comparing with --expect\n");
+        run_summary sum = {.client = client, .wall_ms = now_ms() - p.started, .expect_path = expect_path};
         summary_count(p.results, nres, &sum);
         int colour = isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
         report_table(stdout, p.results, nres, &sum, colour);
         report_failures(stdout, p.results, nres, colour);
+        if (have_expect)
+            report_mismatches(stdout, p.results, nres, &sum, colour);
         fflush(stdout);
         int write_failed = 0;
         if (junit && report_junit(junit, p.results, nres, &sum, err, sizeof err) != 0) {
@@ -526,8 +582,10 @@ int main(int argc, char **argv)
             fprintf(stderr, "lwc-harness: --json %s\n", err);
             write_failed = 1;
         }
-        if (atomic_load(&interrupted) || sum.interrupted || sum.errors || write_failed)
+        if (atomic_load(&interrupted) || sum.interrupted || sum.errors || write_failed || oom)
             status = 2;
+        else if (have_expect)
+            status = sum.mismatches ? 1 : 0;
         else
             status = sum.failed ? 1 : 0;
         if (atomic_load(&interrupted))
@@ -539,6 +597,8 @@ int main(int argc, char **argv)
         pthread_mutex_destroy(&p.mu);
     }
 out:
+    if (have_expect)
+        expected_free(&exp);
     for (size_t i = 0; i < e.n; i++) {
         lwc_scenario_free(e.v[i].sc);
         free(e.v[i].path);

@@ -1,4 +1,7 @@
+/* The client protocol's stdout side: a line buffer over the pipe and the
+ * reading of each line as one message (docs/client-protocol.md). */
 #include "protocol.h"
+#include "lwc_scenario.h"
 
 #include <cjson/cJSON.h>
 #include <math.h>
@@ -96,6 +99,47 @@ static void preview(const char *line, size_t len, char *out, size_t outlen)
         strcat(out, "...");
 }
 
+/* HELLO: {"protocol":2,"client":"name version","capabilities":["rewatch",...]}.
+ * Unknown capability names are kept aside for a note, not refused: a newer
+ * client must run on an older harness. */
+static int parse_hello(const cJSON *doc, client_msg *out, char *err, size_t errlen)
+{
+    const cJSON *proto = cJSON_GetObjectItemCaseSensitive(doc, "protocol");
+    const cJSON *name = cJSON_GetObjectItemCaseSensitive(doc, "client");
+    const cJSON *caps = cJSON_GetObjectItemCaseSensitive(doc, "capabilities");
+    if (!cJSON_IsNumber(proto) || proto->valuedouble != floor(proto->valuedouble) || proto->valuedouble < 1 ||
+        proto->valuedouble > 1000) {
+        snprintf(err, errlen, "a HELLO without an integer \"protocol\" version");
+        return -1;
+    }
+    out->protocol = (int)proto->valuedouble;
+    if (name && !cJSON_IsString(name)) {
+        snprintf(err, errlen, "a HELLO whose \"client\" is not a string");
+        return -1;
+    }
+    snprintf(out->text, sizeof out->text, "%s", name ? name->valuestring : "");
+    if (caps && !cJSON_IsArray(caps)) {
+        snprintf(err, errlen, "a HELLO whose \"capabilities\" is not an array of strings");
+        return -1;
+    }
+    const cJSON *c;
+    size_t off = 0;
+    cJSON_ArrayForEach(c, caps) {
+        if (!cJSON_IsString(c)) {
+            snprintf(err, errlen, "a HELLO whose \"capabilities\" is not an array of strings");
+            return -1;
+        }
+        unsigned bit = lwc_capability_from_name(c->valuestring);
+        out->caps |= bit;
+        if (!bit && off + 4 < sizeof out->unknown) {
+            int n = snprintf(out->unknown + off, sizeof out->unknown - off, "%s%.60s", off ? ", " : "", c->valuestring);
+            if (n > 0)
+                off += (size_t)n;
+        }
+    }
+    return 0;
+}
+
 int protocol_parse_line(const char *line, size_t len, client_msg *out, char *err, size_t errlen)
 {
     memset(out, 0, sizeof *out);
@@ -115,6 +159,9 @@ int protocol_parse_line(const char *line, size_t len, client_msg *out, char *err
     if (!cJSON_IsString(type)) {
         out->type = MSG_OTHER;
         snprintf(out->text, sizeof out->text, "(no \"type\")");
+    } else if (!strcmp(type->valuestring, "HELLO")) {
+        out->type = MSG_HELLO;
+        rc = parse_hello(doc, out, err, errlen);
     } else if (!strcmp(type->valuestring, "READY")) {
         out->type = MSG_READY;
     } else if (!strcmp(type->valuestring, "SNAPSHOT")) {

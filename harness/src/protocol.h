@@ -27,6 +27,7 @@ char *linebuf_next(linebuf *lb, size_t *len);
 size_t linebuf_pending(const linebuf *lb);
 
 typedef enum {
+    MSG_HELLO,
     MSG_READY,
     MSG_SNAPSHOT,
     MSG_EVENT,
@@ -43,7 +44,10 @@ typedef struct client_msg {
     itemset items;     /* SNAPSHOT, sorted */
     event_kind event;  /* EVENT */
     itemset subject;   /* EVENT: its one object */
-    char text[512];    /* RESTART reason, LOG "level: message", OTHER's type */
+    char text[512];    /* HELLO client name, RESTART reason, LOG "level: message", OTHER's type */
+    int protocol;      /* HELLO: the version it speaks */
+    unsigned caps;     /* HELLO: lwc_capability bits declared */
+    char unknown[256]; /* HELLO: capability names this harness does not know, comma-separated */
 } client_msg;
 
 /* Returns 0, or -1 with why the line breaks the protocol. */

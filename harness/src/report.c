@@ -1,4 +1,7 @@
+/* The terminal report: the table, each failure's details, and with --expect
+ * the runs whose verdict differed from the client's expected-verdicts file. */
 #include "report.h"
+#include "lwc_scenario.h"
 #include "textbuf.h"
 
 #include <stdlib.h>
@@ -12,14 +15,19 @@
 
 void summary_count(const scenario_result *res, size_t n, run_summary *sum)
 {
-    sum->passed = sum->failed = sum->errors = sum->interrupted = 0;
+    sum->passed = sum->failed = sum->errors = sum->interrupted = sum->not_applicable = sum->not_run = 0;
+    sum->mismatches = 0;
     for (size_t i = 0; i < n; i++) {
         switch (res[i].v) {
         case VERDICT_PASS: sum->passed++; break;
         case VERDICT_FAIL: sum->failed++; break;
         case VERDICT_ERROR: sum->errors++; break;
         case VERDICT_INTERRUPTED: sum->interrupted++; break;
+        case VERDICT_NA: sum->not_applicable++; break;
+        case VERDICT_NOT_RUN: sum->not_run++; break;
         }
+        if (res[i].expected && !res[i].expect_matched && res[i].v != VERDICT_NOT_RUN)
+            sum->mismatches++;
     }
 }
 
@@ -71,17 +79,32 @@ void report_table(FILE *out, const scenario_result *res, size_t n, const run_sum
         }
         if (r->v == VERDICT_ERROR)
             snprintf(checks, sizeof checks, "(could not run)");
+        else if (r->v == VERDICT_NA)
+            snprintf(checks, sizeof checks, "(%.190s)", r->reason ? r->reason : "not applicable");
+        if (r->expected && !r->expect_matched && r->v != VERDICT_NOT_RUN && off + 20 < sizeof checks)
+            snprintf(checks + strlen(checks), sizeof checks - strlen(checks), "%sUNEXPECTED", *checks ? "  " : "");
         fprintf(out, "%-*s  %s%-7s%s  %9s  %9s  %8zu  %9s  %s\n", w, name, colour ? verdict_colour(r->v) : "",
                 verdict_name(r->v), colour ? RESET : "", ready, conv, r->requests, total, checks);
     }
     fprintf(out, "\n%zu run%s: %s%zu passed%s, %s%zu failed%s", n, n == 1 ? "" : "s", colour && sum->passed ? GREEN : "",
             sum->passed, colour && sum->passed ? RESET : "", colour && sum->failed ? RED : "", sum->failed,
             colour && sum->failed ? RESET : "");
+    if (sum->not_applicable)
+        fprintf(out, ", %zu not applicable", sum->not_applicable);
     if (sum->errors)
         fprintf(out, ", %zu could not run", sum->errors);
+    if (sum->not_run)
+        fprintf(out, ", %zu not run (--max-failures)", sum->not_run);
     if (sum->interrupted)
         fprintf(out, ", %zu interrupted", sum->interrupted);
-    fprintf(out, " in %.1f s (client: %s)\n", sum->wall_ms / 1000.0, sum->client ? sum->client : "?");
+    fprintf(out, " in %.1f s (client: %s", sum->wall_ms / 1000.0, sum->client ? sum->client : "?");
+    const scenario_result *hello = report_client_info(res, n);
+    if (hello) {
+        char caps[200];
+        lwc_capabilities_format(hello->caps, caps, sizeof caps);
+        fprintf(out, "; says it is \"%s\", protocol %d, capabilities: %s", hello->client_name, hello->protocol, caps);
+    }
+    fprintf(out, ")\n");
 }
 
 const char *tail_lines(const char *s, int max_lines)
@@ -153,7 +176,7 @@ void report_failures(FILE *out, const scenario_result *res, size_t n, int colour
 {
     for (size_t i = 0; i < n; i++) {
         const scenario_result *r = &res[i];
-        if (r->v == VERDICT_PASS || r->v == VERDICT_INTERRUPTED)
+        if (r->v == VERDICT_PASS || r->v == VERDICT_INTERRUPTED || r->v == VERDICT_NA || r->v == VERDICT_NOT_RUN)
             continue;
         fprintf(out, "\n%s%s %s%s", colour ? BOLD : "", verdict_name(r->v), r->name ? r->name : "?", colour ? RESET : "");
         if (r->repeat > 1)
@@ -163,4 +186,33 @@ void report_failures(FILE *out, const scenario_result *res, size_t n, int colour
         fputs(text ? text : "(out of memory)\n", out);
         free(text);
     }
+}
+
+const scenario_result *report_client_info(const scenario_result *res, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (res[i].client_name)
+            return &res[i];
+    return NULL;
+}
+
+void report_mismatches(FILE *out, const scenario_result *res, size_t n, const run_summary *sum, int colour)
+{
+    if (sum->mismatches) {
+        fprintf(out, "\n%sVerdicts that differ from %s:%s\n", colour ? BOLD : "", sum->expect_path, colour ? RESET : "");
+        for (size_t i = 0; i < n; i++) {
+            const scenario_result *r = &res[i];
+            if (!r->expected || r->expect_matched || r->v == VERDICT_NOT_RUN)
+                continue;
+            fprintf(out, "  %s%s%s", colour ? RED : "", r->name ? r->name : "?", colour ? RESET : "");
+            if (r->repeat > 1)
+                fprintf(out, " (run %d)", r->repeat);
+            fprintf(out, ": %s\n", r->mismatch ? r->mismatch : "(out of memory)");
+            if (r->evidence && *r->evidence)
+                fprintf(out, "      the file's evidence: %s\n", r->evidence);
+        }
+    }
+    fprintf(out, "\n%s%zu of %zu runs as expected by %s%s\n", colour ? (sum->mismatches ? RED : GREEN) : "",
+            n - sum->mismatches - sum->not_run - sum->interrupted, n - sum->not_run - sum->interrupted, sum->expect_path,
+            colour ? RESET : "");
 }

@@ -8,9 +8,11 @@
 #include <stdio.h>
 
 typedef struct run_summary {
-    const char *client;  /* the client command as given */
+    const char *client;      /* the client command as given */
+    const char *expect_path; /* --expect FILE, or NULL */
     double wall_ms;
-    size_t passed, failed, errors, interrupted;
+    size_t passed, failed, errors, interrupted, not_applicable, not_run;
+    size_t mismatches;       /* --expect: runs whose verdict differed from the file */
 } run_summary;
 
 void summary_count(const scenario_result *res, size_t n, run_summary *sum);
@@ -20,6 +22,10 @@ void report_table(FILE *out, const scenario_result *res, size_t n, const run_sum
 /* For each failed scenario: each failed check, its diff and requests, the
  * notes and the client's stderr tail. */
 void report_failures(FILE *out, const scenario_result *res, size_t n, int colour);
+/* With --expect: each run whose verdict differed from the file, and a summary line. */
+void report_mismatches(FILE *out, const scenario_result *res, size_t n, const run_summary *sum, int colour);
+/* The client's HELLO of the first run that had one, or NULL. */
+const scenario_result *report_client_info(const scenario_result *res, size_t n);
 /* The failure text of one scenario (what report_failures prints for it),
  * malloc'd; for the JUnit and JSON files. */
 char *report_failure_text(const scenario_result *r);

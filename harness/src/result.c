@@ -1,3 +1,4 @@
+/* A scenario's result: its lifetime, failures, checkpoints and verdict names. */
 #include "result.h"
 
 #include <stdio.h>
@@ -16,6 +17,11 @@ void result_free(scenario_result *r)
     free(r->name);
     free(r->path);
     free(r->error);
+    free(r->reason);
+    free(r->client_name);
+    free(r->expected);
+    free(r->evidence);
+    free(r->mismatch);
     for (size_t i = 0; i < r->nfailures; i++) {
         free(r->failures[i].summary);
         free(r->failures[i].detail);
@@ -73,6 +79,8 @@ const char *verdict_name(verdict v)
     case VERDICT_FAIL: return "FAIL";
     case VERDICT_ERROR: return "ERROR";
     case VERDICT_INTERRUPTED: return "INTERRUPTED";
+    case VERDICT_NA: return "N/A";
+    case VERDICT_NOT_RUN: return "NOT RUN";
     }
     return "?";
 }

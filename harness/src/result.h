@@ -11,6 +11,8 @@ typedef enum {
     VERDICT_FAIL,        /* the client broke a check or the protocol */
     VERDICT_ERROR,       /* the harness could not run the scenario (bad world, client not startable) */
     VERDICT_INTERRUPTED, /* Ctrl-C */
+    VERDICT_NA,          /* the scenario requires a capability the client does not declare */
+    VERDICT_NOT_RUN,     /* --max-failures was reached before it started */
 } verdict;
 
 /* The checks of client-protocol.md plus the harness's own. */
@@ -40,6 +42,17 @@ typedef struct scenario_result {
     int repeat;              /* 1-based run number with --repeat */
     verdict v;
     char *error;             /* VERDICT_ERROR: why */
+    char *reason;            /* VERDICT_NA: which capability is missing */
+    /* who the client said it was (HELLO), for reports */
+    char *client_name;       /* NULL: no HELLO */
+    int protocol;            /* 1 without HELLO */
+    unsigned caps;           /* lwc_capability bits declared (or taken for protocol 1) */
+    int caps_known;          /* the first line was read, so caps mean something */
+    /* --expect: what the expected-verdicts file says of this scenario */
+    char *expected;          /* "pass", "n/a", "fail initial-state"; NULL: no --expect */
+    char *evidence;          /* the line's text after '#' */
+    int expect_matched;
+    char *mismatch;          /* why it did not match; NULL when it did */
     double total_ms;
     double ready_ms;         /* client start to READY; -1: none */
     double converge_ms;      /* end of the timeline to the final convergence; -1: none */

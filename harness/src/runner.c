@@ -85,6 +85,8 @@ typedef struct runner {
     double phase_deadline;
     double gone_t;
     /* protocol */
+    size_t lines;       /* stdout lines read: HELLO may only be the first */
+    int not_applicable; /* the scenario requires what the client lacks: stopped, no checks */
     int ready;
     double ready_t;
     double ready_srv; /* READY on the log's clock: lists that arrived before it bound check 1 */
@@ -397,6 +399,40 @@ static void on_snapshot(runner *r, client_msg *m)
         compare_for_convergence(r, &r->last_snap);
 }
 
+/* The client's first line says what it can do (HELLO), or, by not being a
+ * HELLO, that it speaks protocol 1. A scenario that needs more is not
+ * applicable: the client is stopped and nothing is checked. */
+static void take_capabilities(runner *r, const client_msg *hello)
+{
+    scenario_result *res = r->res;
+    res->caps_known = 1;
+    if (hello) {
+        res->protocol = hello->protocol;
+        res->caps = hello->caps;
+        res->client_name = strdup(hello->text);
+        if (hello->unknown[0])
+            note(r, "HELLO declares capabilities this harness does not know (ignored): %s", hello->unknown);
+    } else {
+        res->protocol = 1;
+        res->caps = LWC_CAP_PROTOCOL1;
+    }
+    unsigned missing = r->sc->requires & ~res->caps;
+    if (!missing)
+        return;
+    char need[200], have[200];
+    lwc_capabilities_format(missing, need, sizeof need);
+    lwc_capabilities_format(res->caps, have, sizeof have);
+    char why[500];
+    snprintf(why, sizeof why, "requires %s; the client declares %s%s", need, have, hello ? "" : " (protocol 1, no HELLO)");
+    trace(r, "not applicable: %s", why);
+    free(res->reason);
+    res->reason = strdup(why);
+    res->v = VERDICT_NA;
+    r->not_applicable = 1;
+    r->aborted = 1;
+    begin_stop(r);
+}
+
 static void on_line(runner *r, const char *line, size_t len)
 {
     client_msg m;
@@ -407,7 +443,19 @@ static void on_line(runner *r, const char *line, size_t len)
         fail_with_requests(r, CHECK_PROTOCOL, err, NULL);
         return;
     }
+    if (++r->lines == 1) {
+        take_capabilities(r, m.type == MSG_HELLO ? &m : NULL);
+        if (r->not_applicable) {
+            client_msg_free(&m);
+            return;
+        }
+    }
     switch (m.type) {
+    case MSG_HELLO:
+        if (r->lines > 1)
+            fail_with_requests(r, CHECK_PROTOCOL, "a HELLO line that is not the first line on stdout (the protocol "
+                               "sends it once, first)", NULL);
+        break;
     case MSG_READY:
         if (r->ready) {
             note(r, "READY again (the protocol sends it once; ignored)");
@@ -533,6 +581,11 @@ static void on_exit_seen(runner *r)
     r->phase = PH_GONE;
     r->gone_t = now_ms();
     r->dump_out = 0;
+    if (r->not_applicable) {
+        if (after_term)
+            note(r, "the client did not exit within %.0f ms of STOP", STOP_GRACE_MS * r->scale);
+        return;
+    }
     if (before_stop) {
         char s[200];
         snprintf(s, sizeof s, "the client exited before STOP (%s)", st);
@@ -761,7 +814,10 @@ static void loop(runner *r)
             char s[200];
             snprintf(s, sizeof s, "the client did not exit within %.0f ms of STOP; sent SIGTERM", STOP_GRACE_MS * r->scale);
             trace(r, "%s", s);
-            result_add_failure(r->res, CHECK_EXIT, s, "");
+            if (r->not_applicable)
+                note(r, "%s", s);
+            else
+                result_add_failure(r->res, CHECK_EXIT, s, "");
             client_signal(&r->cp, SIGTERM);
             r->phase = PH_TERMINATING;
             r->phase_deadline = now + TERM_GRACE_MS * r->scale;
@@ -926,7 +982,7 @@ void run_scenario(const lwc_scenario *sc, const run_options *opt, scenario_resul
     }
     if (r->interrupted)
         res->v = VERDICT_INTERRUPTED;
-    else if (r->srv && r->log_started)
+    else if (r->srv && r->log_started && !r->not_applicable)
         finish_checks(r);
     if (r->log_started)
         reqlog_free(&r->log);

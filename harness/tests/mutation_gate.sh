@@ -12,7 +12,8 @@ if [ -z "$bugs" ]; then
 fi
 passed=0 failed=0
 for bug in $bugs; do
-  out=$("$harness" -j 4 --timeout-scale "$scale" --client "$watch --bug $bug" "$scenarios" 2>&1)
+  # One failing scenario proves the bug is caught: stop there (--max-failures 1).
+  out=$("$harness" -j 4 --max-failures 1 --timeout-scale "$scale" --client "$watch --bug $bug" "$scenarios" 2>&1)
   rc=$?
   caught=$(printf '%s\n' "$out" | awk '$2 == "FAIL" {print $1}' | tr '\n' ' ')
   if [ "$rc" -eq 1 ] && [ -n "$caught" ]; then

@@ -441,6 +441,133 @@ START_TEST(ctrl_c_kills_clients)
 }
 END_TEST
 
+
+/* ---- capabilities (HELLO, requires) and expected verdicts ---- */
+
+#define EXP(name) LWC_TEST_EXPECTED "/" name
+
+/* A scenario that requires what the client does not declare is N/A: not
+ * a failure, not a pass, with the reason, and no check runs. */
+START_TEST(missing_capability_is_not_applicable)
+{
+    run r = harness("na-hello", TOY " --hello rewatch,relist", SC("needs-events.json"), NULL, NULL);
+    ck_assert_msg(r.status == 0, "exit status %d, want 0; stdout:\n%s", r.status, r.out);
+    const cJSON *s = scenario0(&r);
+    ck_assert_str_eq(str_of(s, "verdict"), "N/A");
+    ck_assert_ptr_nonnull(strstr(str_of(s, "reason"), "requires events; the client declares rewatch, relist"));
+    ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(s, "failures")), 0);
+    ck_assert_ptr_nonnull(strstr(r.out, "1 not applicable"));
+    const cJSON *ci = cJSON_GetObjectItemCaseSensitive(r.json, "clientInfo");
+    ck_assert_str_eq(str_of(ci, "name"), "toy_watcher 1.0");
+    ck_assert_int_eq(cJSON_GetObjectItemCaseSensitive(ci, "protocol")->valueint, 2);
+    run_free(&r);
+    /* protocol 1 (no HELLO): the core capabilities only */
+    r = harness("na-v1", TOY " --events", SC("needs-events.json"), NULL, NULL);
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_str_eq(str_of(scenario0(&r), "verdict"), "N/A");
+    ck_assert_ptr_nonnull(strstr(str_of(scenario0(&r), "reason"), "protocol 1, no HELLO"));
+    run_free(&r);
+}
+END_TEST
+
+/* Declaring it makes the scenario apply, and the client is held to it. */
+START_TEST(declared_capability_applies)
+{
+    run r = harness("cap-events", TOY " --events --hello rewatch,relist,retry,events", SC("needs-events.json"), NULL, NULL);
+    expect_pass(&r);
+    ck_assert_int_gt(cJSON_GetObjectItemCaseSensitive(scenario0(&r), "events")->valueint, 0);
+    run_free(&r);
+    r = harness("cap-events-wrong", TOY " --events --bug page1 --hello events", SC("needs-events.json"), NULL, NULL);
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_str_eq(str_of(scenario0(&r), "verdict"), "FAIL");
+    run_free(&r);
+}
+END_TEST
+
+START_TEST(hello_not_first_is_a_protocol_error)
+{
+    run r = harness("hello-late", TOY " --hello-late --hello rewatch", SC("pages.json"), NULL, NULL);
+    expect_failure(&r, "protocol", "HELLO line that is not the first line");
+    run_free(&r);
+}
+END_TEST
+
+START_TEST(expected_verdicts)
+{
+    /* a right client, expected to pass: 0 */
+    run r = harness("exp-pass", TOY, SC("pages.json"), "--expect", EXP("pages-pass.txt"));
+    ck_assert_msg(r.status == 0, "status %d; stdout:\n%s\nstderr:\n%s", r.status, r.out, r.err);
+    ck_assert_ptr_nonnull(strstr(r.out, "1 of 1 runs as expected"));
+    ck_assert(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(scenario0(&r), "expected"),
+                                                           "matched")));
+    run_free(&r);
+    /* a new failure against "pass": 1, and the report says which and why */
+    r = harness("exp-new-fail", TOY " --bug page1", SC("pages.json"), "--expect", EXP("pages-pass.txt"));
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_ptr_nonnull(strstr(r.out, "harness-pages: expected pass, got FAIL initial-state"));
+    run_free(&r);
+    /* the known bug, expected with its check: 0 although the scenario failed */
+    r = harness("exp-known-bug", TOY " --bug page1", SC("pages.json"), "--expect", EXP("pages-fail.txt"));
+    ck_assert_msg(r.status == 0, "status %d; stdout:\n%s", r.status, r.out);
+    ck_assert_str_eq(str_of(scenario0(&r), "verdict"), "FAIL");
+    run_free(&r);
+    /* the bug fixed: as loud as a new failure */
+    r = harness("exp-fixed", TOY, SC("pages.json"), "--expect", EXP("pages-fail.txt"));
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_ptr_nonnull(strstr(r.out, "expected fail initial-state"));
+    ck_assert_ptr_nonnull(strstr(r.out, "got PASS"));
+    run_free(&r);
+    /* failing for another reason than the file says is a difference too */
+    r = harness("exp-wrong-check", TOY " --bug page1", SC("pages.json"), "--expect", EXP("pages-fail-wrong-check.txt"));
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_ptr_nonnull(strstr(r.out, "expected the events check to fail"));
+    run_free(&r);
+    /* a scenario the file has no line for */
+    r = harness("exp-no-line", TOY, SC("empty.json"), "--expect", EXP("pages-pass.txt"));
+    ck_assert_int_eq(r.status, 2); /* pages-pass.txt names harness-pages, which is not among those given */
+    run_free(&r);
+}
+END_TEST
+
+START_TEST(bad_expected_files)
+{
+    run r = harness("exp-bad-verdict", TOY, SC("pages.json"), "--expect", EXP("bad-verdict.txt"));
+    ck_assert_int_eq(r.status, 2);
+    ck_assert_ptr_nonnull(strstr(r.err, "bad-verdict.txt:2: harness-empty: expected the verdict pass, n/a or fail"));
+    run_free(&r);
+    r = harness("exp-unknown", TOY, SC("pages.json"), "--expect", EXP("unknown-scenario.txt"));
+    ck_assert_int_eq(r.status, 2);
+    ck_assert_ptr_nonnull(strstr(r.err, "unknown-scenario.txt:2: no scenario named \"harness-no-such-scenario\""));
+    run_free(&r);
+    r = harness("exp-missing", TOY, SC("pages.json"), "--expect", EXP("does-not-exist.txt"));
+    ck_assert_int_eq(r.status, 2);
+    ck_assert_ptr_nonnull(strstr(r.err, "does-not-exist.txt: No such file"));
+    run_free(&r);
+}
+END_TEST
+
+/* --max-failures 1 with one job: the first failure stops the rest. */
+START_TEST(max_failures_stops_early)
+{
+    char jp[512];
+    snprintf(jp, sizeof jp, "%s/maxfail.json", LWC_TEST_TMP);
+    unlink(jp);
+    const char *args[] = {"--client", TOY " --bug lie-empty", "--json", jp, "--max-failures", "1",
+                          SC("pages.json"), SC("relist-deletes.json"), SC("watch-closed.json"), NULL};
+    run r = {0};
+    double t0 = mono_ms();
+    finish(&r, start_harness(args, "maxfail"), "maxfail", t0);
+    ck_assert_int_eq(r.status, 1);
+    const cJSON *arr = cJSON_GetObjectItemCaseSensitive(r.json, "scenarios");
+    ck_assert_int_eq(cJSON_GetArraySize(arr), 3);
+    ck_assert_str_eq(str_of(cJSON_GetArrayItem(arr, 0), "verdict"), "FAIL");
+    ck_assert_str_eq(str_of(cJSON_GetArrayItem(arr, 1), "verdict"), "NOT RUN");
+    ck_assert_str_eq(str_of(cJSON_GetArrayItem(arr, 2), "verdict"), "NOT RUN");
+    ck_assert_ptr_nonnull(strstr(r.out, "2 not run (--max-failures)"));
+    run_free(&r);
+}
+END_TEST
+
 /* ---- options and reports ---- */
 
 START_TEST(list_filter_shard)
@@ -526,6 +653,12 @@ int main(void)
     tcase_add_test(tc, bad_scenario_status_2);
     tcase_add_test(tc, bad_arguments_status_2);
     tcase_add_test(tc, ctrl_c_kills_clients);
+    tcase_add_test(tc, missing_capability_is_not_applicable);
+    tcase_add_test(tc, declared_capability_applies);
+    tcase_add_test(tc, hello_not_first_is_a_protocol_error);
+    tcase_add_test(tc, expected_verdicts);
+    tcase_add_test(tc, bad_expected_files);
+    tcase_add_test(tc, max_failures_stops_early);
     tcase_add_test(tc, list_filter_shard);
     tcase_add_test(tc, parallel_repeat_junit);
     suite_add_tcase(s, tc);

@@ -7,6 +7,7 @@
 #include "eventcheck.h"
 #include "itemset.h"
 #include "protocol.h"
+#include "lwc_scenario.h"
 #include "report.h"
 #include "textbuf.h"
 
@@ -149,6 +150,39 @@ START_TEST(messages)
     ck_assert_int_eq(parse("{\"no\":\"type\"}", &m, err, sizeof err), 0);
     ck_assert_int_eq(m.type, MSG_OTHER);
     client_msg_free(&m);
+}
+END_TEST
+
+START_TEST(hello_messages)
+{
+    client_msg m;
+    char err[512];
+    ck_assert_int_eq(parse("{\"type\":\"HELLO\",\"protocol\":2,\"client\":\"kube-rs 0.92.1\","
+                           "\"capabilities\":[\"rewatch\",\"watchList\",\"teleport\"]}",
+                           &m, err, sizeof err),
+                     0);
+    ck_assert_int_eq(m.type, MSG_HELLO);
+    ck_assert_int_eq(m.protocol, 2);
+    ck_assert_str_eq(m.text, "kube-rs 0.92.1");
+    ck_assert_uint_eq(m.caps, LWC_CAP_REWATCH | LWC_CAP_WATCH_LIST);
+    ck_assert_str_eq(m.unknown, "teleport"); /* a newer client's name: noted, not refused */
+    client_msg_free(&m);
+    ck_assert_int_eq(parse("{\"type\":\"HELLO\",\"protocol\":3}", &m, err, sizeof err), 0);
+    ck_assert_uint_eq(m.caps, 0);
+    client_msg_free(&m);
+    const char *bad[] = {
+        "{\"type\":\"HELLO\"}",
+        "{\"type\":\"HELLO\",\"protocol\":\"2\"}",
+        "{\"type\":\"HELLO\",\"protocol\":2.5}",
+        "{\"type\":\"HELLO\",\"protocol\":2,\"client\":7}",
+        "{\"type\":\"HELLO\",\"protocol\":2,\"capabilities\":\"rewatch\"}",
+        "{\"type\":\"HELLO\",\"protocol\":2,\"capabilities\":[\"rewatch\",1]}",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        err[0] = '\0';
+        ck_assert_msg(parse(bad[i], &m, err, sizeof err) != 0, "accepted: %s", bad[i]);
+        ck_assert_msg(strstr(err, "HELLO") != NULL, "error for %s does not say HELLO: %s", bad[i], err);
+    }
 }
 END_TEST
 
@@ -631,6 +665,7 @@ int main(void)
     tcase_add_test(tc, cmdline_errors);
     tcase_add_test(tc, lines_split);
     tcase_add_test(tc, messages);
+    tcase_add_test(tc, hello_messages);
     tcase_add_test(tc, protocol_errors);
     tcase_add_test(tc, diffs);
     tcase_add_test(tc, list_json);

@@ -120,11 +120,33 @@ typedef struct lwc_generator {
     int label_every;      /* labels only on every Nth object (default 1) */
 } lwc_generator;
 
+/* What a correct client may lack, and a scenario may need
+ * (docs/client-protocol.md, "Capabilities"). */
+typedef enum {
+    LWC_CAP_REWATCH = 1u << 0,       /* reopens a watch that ended, from its last RV */
+    LWC_CAP_RELIST = 1u << 1,        /* lists again by itself after 410 Gone */
+    LWC_CAP_RETRY = 1u << 2,         /* retries failed requests with a backoff */
+    LWC_CAP_BOOKMARKS = 1u << 3,     /* asks for bookmarks and moves its RV on them */
+    LWC_CAP_WATCH_LIST = 1u << 4,    /* streaming lists when LWC_WATCH_LIST=1 */
+    LWC_CAP_WATCH_TIMEOUT = 1u << 5, /* takes LWC_WATCH_TIMEOUT, abandons a silent watch */
+    LWC_CAP_EVENTS = 1u << 6,        /* sends EVENT lines */
+} lwc_capability;
+/* What a client without a HELLO line (protocol version 1) is taken to declare. */
+#define LWC_CAP_PROTOCOL1 (LWC_CAP_REWATCH | LWC_CAP_RELIST | LWC_CAP_RETRY)
+
+/* "watchList" -> LWC_CAP_WATCH_LIST; 0 for a name that is not a capability. */
+unsigned lwc_capability_from_name(const char *name);
+/* "rewatch, relist" for those bits, "(none)" for none; returns the length it wanted. */
+size_t lwc_capabilities_format(unsigned caps, char *out, size_t len);
+/* Every name, comma-separated, for error messages. */
+const char *lwc_capability_list(void);
+
 typedef struct lwc_scenario {
     char *path;
     char *name;
     char *description;
     char *reference;
+    unsigned requires;          /* lwc_capability bits the client must declare, else not applicable */
     /* the resource watched */
     char *group, *version, *plural, *singular, *kind;
     int namespaced;

@@ -719,6 +719,30 @@ static int parse_resource(pctx *pc, const cJSON *doc, lwc_scenario *sc)
     return 0;
 }
 
+/* "requires": ["watchList", ...]: capabilities without which a correct
+ * client cannot pass, so that one lacking them is "not applicable". */
+static int parse_requires(pctx *pc, const cJSON *doc, lwc_scenario *sc)
+{
+    const cJSON *req = member(doc, "requires");
+    if (!req)
+        return 0;
+    if (!cJSON_IsArray(req))
+        return fail(pc, "requires", "expected an array of capability names (%s)", lwc_capability_list());
+    const cJSON *it;
+    size_t i = 0;
+    cJSON_ArrayForEach(it, req) {
+        char p[64];
+        index_path(p, sizeof p, "requires", i++);
+        unsigned bit = cJSON_IsString(it) ? lwc_capability_from_name(it->valuestring) : 0;
+        if (!bit)
+            return fail(pc, p, "expected one of %s", lwc_capability_list());
+        if (sc->requires & bit)
+            return fail(pc, p, "\"%s\" is listed twice", it->valuestring);
+        sc->requires |= bit;
+    }
+    return 0;
+}
+
 static int parse_client(pctx *pc, const cJSON *doc, lwc_scenario *sc)
 {
     static const char *const members[] = {"namespace", "labelSelector", "pageSize", "watchList", "kubeconfigNamespace",
@@ -911,8 +935,8 @@ lwc_scenario *lwc_scenario_parse(const char *json, const char *path, char *err, 
         fail(&pc, "(top level)", "out of memory");
         return NULL;
     }
-    static const char *const members[] = {"name", "description", "reference", "resource", "client", "world", "server",
-                                          "faults", "timeline", "expect", "deadlineMs", NULL};
+    static const char *const members[] = {"name", "description", "reference", "requires", "resource", "client", "world",
+                                          "server", "faults", "timeline", "expect", "deadlineMs", NULL};
     sc->path = dupstr(pc.file);
     sc->deadline_ms = 10000;
     if (only_members(&pc, doc, "", members) || get_string(&pc, doc, "", "name", 1, &sc->name) ||
@@ -928,7 +952,7 @@ lwc_scenario *lwc_scenario_parse(const char *json, const char *path, char *err, 
         fail(&pc, "description", "expected a sentence on the behaviour the scenario pins down");
         goto bad;
     }
-    if (parse_resource(&pc, doc, sc) || parse_client(&pc, doc, sc) || parse_server(&pc, doc, sc) ||
+    if (parse_requires(&pc, doc, sc) || parse_resource(&pc, doc, sc) || parse_client(&pc, doc, sc) || parse_server(&pc, doc, sc) ||
         parse_world(&pc, doc, sc))
         goto bad;
     if (parse_array(&pc, doc, "faults", sizeof *sc->faults, (void **)&sc->faults, &sc->nfaults))

@@ -220,6 +220,61 @@ START_TEST(fault_parse_for_control)
 END_TEST
 
 /* Every file of the catalog loads; the directory comes from the build. */
+/* What a fault asks of a correct client, as capabilities. */
+static unsigned fault_needs(const lwc_fault *f)
+{
+    const lwc_action *a = &f->action;
+    switch (a->kind) {
+    case LWC_ACT_STATUS:
+        if (a->status == 410)
+            return LWC_CAP_RELIST;
+        return a->status == 429 || a->status >= 500 || a->status == 403 ? LWC_CAP_RETRY : 0;
+    case LWC_ACT_ERROR_EVENT:
+        return LWC_CAP_REWATCH | (a->status == 0 || a->status == 410 ? LWC_CAP_RELIST : 0);
+    case LWC_ACT_CLOSE: case LWC_ACT_DROP: case LWC_ACT_STALL: case LWC_ACT_TRUNCATE: case LWC_ACT_GARBAGE:
+        return LWC_CAP_REWATCH;
+    case LWC_ACT_SLOW: case LWC_ACT_DELAY:
+        return 0;
+    }
+    return 0;
+}
+
+/* A catalog scenario lists what its faults and steps ask of a client, so
+ * that a client lacking it gets "not applicable", never a FAIL for a
+ * feature it may rightly lack (docs/client-protocol.md, "Capabilities"). */
+static void check_requires_cover_faults(const lwc_scenario *sc)
+{
+    unsigned need = 0;
+    for (size_t i = 0; i < sc->nfaults; i++)
+        need |= fault_needs(&sc->faults[i]);
+    for (size_t i = 0; i < sc->nsteps; i++) {
+        if (sc->steps[i].kind == LWC_STEP_CLOSE_WATCHES)
+            need |= LWC_CAP_REWATCH;
+        if (sc->steps[i].kind == LWC_STEP_ADD_FAULT)
+            need |= fault_needs(sc->steps[i].fault);
+    }
+    if (sc->watch_list)
+        need |= LWC_CAP_WATCH_LIST;
+    char missing[200];
+    lwc_capabilities_format(need & ~sc->requires, missing, sizeof missing);
+    ck_assert_msg((need & ~sc->requires) == 0, "%s: its faults and steps need %s, which \"requires\" does not list",
+                  sc->path, missing);
+}
+
+START_TEST(requires_lists_capabilities)
+{
+    char err[1024];
+    lwc_scenario *sc = lwc_scenario_parse(HEAD "\"requires\":[\"watchList\",\"rewatch\"]}", "t.json", err, sizeof err);
+    ck_assert_msg(sc != NULL, "%s", err);
+    ck_assert_uint_eq(sc->requires, LWC_CAP_WATCH_LIST | LWC_CAP_REWATCH);
+    lwc_scenario_free(sc);
+    expect_error(HEAD "\"requires\":\"watchList\"}", "requires: expected an array of capability names (rewatch, relist");
+    expect_error(HEAD "\"requires\":[\"watchlist\"]}", "requires[0]: expected one of rewatch, relist, retry, bookmarks");
+    expect_error(HEAD "\"requires\":[\"relist\",7]}", "requires[1]: expected one of");
+    expect_error(HEAD "\"requires\":[\"relist\",\"relist\"]}", "requires[1]: \"relist\" is listed twice");
+}
+END_TEST
+
 START_TEST(every_catalog_scenario_loads)
 {
     const char *dir = LWC_SCENARIO_DIR;
@@ -238,6 +293,7 @@ START_TEST(every_catalog_scenario_loads)
         char want[300];
         snprintf(want, sizeof want, "%s.json", sc->name);
         ck_assert_msg(!strcmp(want, e->d_name), "%s: name \"%s\" does not match the file name", path, sc->name);
+        check_requires_cover_faults(sc);
         /* And its world builds on a server. */
         lwc_mock_config cfg;
         lwc_mock_config_init(&cfg);
@@ -267,6 +323,7 @@ int main(void)
     tcase_add_test(tc, expectation_errors);
     tcase_add_test(tc, load_errors_name_the_file);
     tcase_add_test(tc, fault_parse_for_control);
+    tcase_add_test(tc, requires_lists_capabilities);
     tcase_add_test(tc, every_catalog_scenario_loads);
     suite_add_tcase(s, tc);
     int rc = run_suite(s);

@@ -14,6 +14,8 @@ harness's tests can prove each check catches it:
   lie-empty         answers every DUMP with an empty store
 
 --events sends EVENT lines (and so is held to the event checks).
+--hello CAPS starts with a HELLO line (protocol 2) declaring CAPS (comma-separated,
+"" for none); --hello-late sends a LOG line before it, which breaks the protocol.
 """
 import http.client
 import json
@@ -199,15 +201,24 @@ def reflector():
 def main():
     global EVENTS
     args = sys.argv[1:]
+    hello, hello_late = None, False
     while args:
         a = args.pop(0)
         if a == "--bug":
             BUGS.add(args.pop(0))
         elif a == "--events":
             EVENTS = True
+        elif a == "--hello":
+            hello = [c for c in args.pop(0).split(",") if c]
+        elif a == "--hello-late":
+            hello_late = True
         else:
             log("unknown argument %s" % a)
             return 2
+    if hello is not None:
+        if hello_late:
+            emit({"type": "LOG", "level": "info", "message": "a line before HELLO"})
+        emit({"type": "HELLO", "protocol": 2, "client": "toy_watcher 1.0", "capabilities": hello})
     threading.Thread(target=reflector, daemon=True).start()
     for line in sys.stdin:
         cmd = line.split()
