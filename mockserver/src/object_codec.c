@@ -155,43 +155,6 @@ int object_validate(const resource_def *def, const cJSON *obj, char *field, size
     return 0;
 }
 
-static int ensure_string(cJSON *parent, const char *obj_name, const char *field, const char *value)
-{
-    cJSON *o = cJSON_GetObjectItemCaseSensitive(parent, obj_name);
-    if (!o) {
-        o = cJSON_AddObjectToObject(parent, obj_name);
-        if (!o)
-            return -1;
-    }
-    if (!cJSON_IsObject(o) || cJSON_GetObjectItemCaseSensitive(o, field))
-        return 0;
-    return cJSON_AddStringToObject(o, field, value) ? 0 : -1;
-}
-
-int object_apply_create_defaults(const resource_def *def, cJSON *obj)
-{
-    if (def->group[0])
-        return 0;
-    if (!strcmp(def->plural, "pods"))
-        return ensure_string(obj, "status", "phase", "Pending");
-    if (!strcmp(def->plural, "namespaces")) {
-        if (ensure_string(obj, "status", "phase", "Active") != 0)
-            return -1;
-        cJSON *spec = cJSON_GetObjectItemCaseSensitive(obj, "spec");
-        if (!spec && !(spec = cJSON_AddObjectToObject(obj, "spec")))
-            return -1;
-        if (cJSON_IsObject(spec) && !cJSON_GetObjectItemCaseSensitive(spec, "finalizers")) {
-            cJSON *arr = cJSON_AddArrayToObject(spec, "finalizers");
-            cJSON *k = arr ? cJSON_CreateString("kubernetes") : NULL;
-            if (!k || !cJSON_AddItemToArray(arr, k)) {
-                cJSON_Delete(k);
-                return -1;
-            }
-        }
-    }
-    return 0;
-}
-
 static char *dup_str(const char *s)
 {
     size_t n = strlen(s);

@@ -43,9 +43,13 @@ cJSON *object_normalize(const resource_def *def, const cJSON *obj);
 int object_validate(const resource_def *def, const cJSON *obj, char *field, size_t fieldlen,
                     char *detail, size_t detaillen);
 
-/* What the apiserver fills in on create: a pod's status.phase Pending, a
- * namespace's Active phase and kubernetes finalizer. Returns -1 on OOM. */
-int object_apply_create_defaults(const resource_def *def, cJSON *obj);
+/* What the apiserver's defaulting and the kubelet fill in on a write
+ * (object_defaults.c): pod spec defaults, status.phase Pending, qosClass and
+ * complete containerStatuses (imageID, containerID, ...); a namespace's
+ * Active phase, kubernetes finalizer and name label; a custom resource's
+ * generation. old is the stored object on an update, NULL on create.
+ * Returns -1 on OOM. */
+int object_apply_defaults(const resource_def *def, cJSON *obj, const cJSON *old);
 
 /* Makes a version from a normalized object whose metadata is final. */
 obj_version *obj_version_new(const resource_def *def, const cJSON *obj);

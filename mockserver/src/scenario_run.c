@@ -28,21 +28,44 @@ void lwc_mock_clear_faults(lwc_mock *srv)
     fault_table_clear(&srv->faults);
 }
 
-/* A realistic object of the resource: pods get containers and a status. */
+/* A realistic object of the resource: pods as a scheduled, running pod reads
+ * back from a real cluster (spec defaults, conditions, IPs, a running
+ * container); imageID and containerID are left to the server, which fills
+ * them as the kubelet would (object_defaults.c). */
 static int generated_object(const lwc_scenario *sc, const char *plural, const char *ns, const char *name,
                             const char *labels_json, char *out, size_t len)
 {
     const char *labels = labels_json ? labels_json : "{}";
     int n;
-    if (!strcmp(plural, "pods") && !strcmp(sc->api_path, "/api/v1"))
+    if (!strcmp(plural, "pods") && !strcmp(sc->api_path, "/api/v1")) {
+        char now[32];
+        format_rfc3339((long long)time(NULL), now);
+        unsigned h = 2166136261u;
+        for (const char *p = name; *p; p++)
+            h = (h ^ (unsigned char)*p) * 16777619u;
+        for (const char *p = ns; *p; p++)
+            h = (h ^ (unsigned char)*p) * 16777619u;
+        unsigned node = h % 3 + 1, ip3 = (h >> 8) % 250 + 1;
         n = snprintf(out, len,
                      "{\"metadata\":{\"name\":\"%s\",\"namespace\":\"%s\",\"labels\":%s},"
                      "\"spec\":{\"containers\":[{\"name\":\"app\",\"image\":\"registry.example.com/app:1.0\","
-                     "\"ports\":[{\"containerPort\":8080,\"protocol\":\"TCP\"}]}],\"nodeName\":\"node-1\"},"
-                     "\"status\":{\"phase\":\"Running\",\"podIP\":\"10.0.0.1\",\"containerStatuses\":[{\"name\":\"app\","
-                     "\"ready\":true,\"restartCount\":0,\"image\":\"registry.example.com/app:1.0\",\"state\":{\"running\":{}}}]}}",
-                     name, ns, labels);
-    else if (!strcmp(plural, "configmaps"))
+                     "\"ports\":[{\"containerPort\":8080,\"protocol\":\"TCP\"}],\"resources\":{},"
+                     "\"terminationMessagePath\":\"/dev/termination-log\",\"terminationMessagePolicy\":\"File\","
+                     "\"imagePullPolicy\":\"IfNotPresent\"}],\"restartPolicy\":\"Always\","
+                     "\"terminationGracePeriodSeconds\":30,\"dnsPolicy\":\"ClusterFirst\","
+                     "\"serviceAccountName\":\"default\",\"nodeName\":\"node-%u\",\"securityContext\":{},"
+                     "\"schedulerName\":\"default-scheduler\",\"enableServiceLinks\":true},"
+                     "\"status\":{\"phase\":\"Running\",\"conditions\":["
+                     "{\"type\":\"Initialized\",\"status\":\"True\",\"lastProbeTime\":null,\"lastTransitionTime\":\"%s\"},"
+                     "{\"type\":\"Ready\",\"status\":\"True\",\"lastProbeTime\":null,\"lastTransitionTime\":\"%s\"},"
+                     "{\"type\":\"ContainersReady\",\"status\":\"True\",\"lastProbeTime\":null,\"lastTransitionTime\":\"%s\"},"
+                     "{\"type\":\"PodScheduled\",\"status\":\"True\",\"lastProbeTime\":null,\"lastTransitionTime\":\"%s\"}],"
+                     "\"hostIP\":\"172.18.0.%u\",\"podIP\":\"10.244.%u.%u\",\"podIPs\":[{\"ip\":\"10.244.%u.%u\"}],"
+                     "\"startTime\":\"%s\",\"containerStatuses\":[{\"name\":\"app\","
+                     "\"state\":{\"running\":{\"startedAt\":\"%s\"}},\"lastState\":{},\"ready\":true,\"restartCount\":0,"
+                     "\"image\":\"registry.example.com/app:1.0\"}],\"qosClass\":\"BestEffort\"}}",
+                     name, ns, labels, node, now, now, now, now, node + 1, node, ip3, node, ip3, now, now);
+    } else if (!strcmp(plural, "configmaps"))
         n = snprintf(out, len, "{\"metadata\":{\"name\":\"%s\",\"namespace\":\"%s\",\"labels\":%s},\"data\":{\"key\":\"%s\"}}",
                      name, ns, labels, name);
     else
@@ -92,7 +115,7 @@ static int populate(lwc_mock *srv, const lwc_scenario *sc, char *err, size_t err
             char ns[128];
             snprintf(ns, sizeof ns, "%s-%d", gen->namespace_prefix, n);
             for (int k = 0; k < gen->per_namespace; k++) {
-                char name[160], json[2048], why[400];
+                char name[160], json[4096], why[400];
                 snprintf(name, sizeof name, "%s-%05d", gen->name_prefix, k);
                 const char *labels = (k % gen->label_every == 0) ? gen->labels_json : NULL;
                 if (generated_object(sc, plural, def->namespaced ? ns : "", name, labels, json, sizeof json) != 0) {
@@ -231,7 +254,7 @@ static int churn(lwc_mock *srv, const lwc_scenario *sc, const lwc_step *st, char
     static unsigned long long serial;
     for (int i = 0; i < st->count_objects; i++) {
         unsigned long long id = __atomic_fetch_add(&serial, 1, __ATOMIC_RELAXED);
-        char name[64], json[2048];
+        char name[64], json[4096];
         snprintf(name, sizeof name, "churn-%llu", id);
         if (generated_object(sc, sc->plural, ns, name, "{\"churn\":\"true\"}", json, sizeof json) != 0) {
             snprintf(err, errlen, "churn: object too large");

@@ -402,7 +402,7 @@ int store_create(store *st, int res, cJSON *obj, int keep_timestamp, obj_version
         if (set_meta_string(obj, "creationTimestamp", now) != 0)
             goto nomem;
     }
-    if (object_apply_create_defaults(&rs->def, obj) != 0)
+    if (object_apply_defaults(&rs->def, obj, NULL) != 0)
         goto nomem;
     cJSON *norm = object_normalize(&rs->def, obj);
     if (!norm)
@@ -483,6 +483,11 @@ int store_update(store *st, int res, cJSON *obj, obj_version **out, char *err, s
     /* uid and creationTimestamp are the server's, whatever the client sent. */
     if (set_meta_string(obj, "uid", old->uid) != 0 || set_meta_string(obj, "creationTimestamp", old->created) != 0 ||
         set_meta_string(obj, "resourceVersion", oldrv) != 0)
+        goto nomem;
+    cJSON *old_obj = obj_version_parse(old);
+    int defaults_rc = old_obj ? object_apply_defaults(&rs->def, obj, old_obj) : -1;
+    cJSON_Delete(old_obj);
+    if (defaults_rc != 0)
         goto nomem;
     cJSON *norm = object_normalize(&rs->def, obj);
     if (!norm)
