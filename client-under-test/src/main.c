@@ -10,6 +10,7 @@
  * SIGINT end it with status 0. Status 2: bad arguments or environment. */
 #include "cli_output.h"
 #include "lwc_reflector.h"
+#include "lwc_version.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -54,6 +55,7 @@ static void usage(FILE *f)
             "  --backoff-base-ms MS        first backoff (default 100)\n"
             "  --backoff-cap-ms MS         longest backoff (default 30000)\n"
             "  --seed N                    seed for jitter and watch timeouts\n"
+            "  --version                   print the version and the git commit, and exit\n"
             "  -h, --help                  this help\n");
 }
 
@@ -236,6 +238,9 @@ int main(int argc, char **argv)
         } else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
             usage(stdout);
             return 0;
+        } else if (!strcmp(a, "--version")) {
+            printf("lwc-watch %s\n", LWC_VERSION_STRING);
+            return 0;
         } else if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) {
             cfg.verbose = 1;
         } else if (!strcmp(a, "--bug") || !strncmp(a, "--bug=", 6)) {
@@ -356,7 +361,7 @@ int main(int argc, char **argv)
     static const char *const capabilities[] = {"rewatch", "relist", "retry", "bookmarks", "watchList", "watchTimeout",
                                                "events", NULL};
     char startmsg[1024];
-    snprintf(startmsg, sizeof startmsg, "lwc-watch %s%s", LWC_VERSION, cfg.bugs ? " (with reproduced bugs on)" : "");
+    snprintf(startmsg, sizeof startmsg, "lwc-watch %s%s", LWC_VERSION_STRING, cfg.bugs ? " (with reproduced bugs on)" : "");
     out_hello(startmsg, capabilities);
     snprintf(startmsg, sizeof startmsg, "lwc-watch: %.200s%.200s%s%.100s/%.100s%s, page size %llu%s%s%.100s", server, api,
              *ns ? "/namespaces/" : "", *ns ? ns : "", res, *ns ? "" : " (all namespaces)", page,

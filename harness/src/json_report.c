@@ -2,6 +2,7 @@
  * (client output is sanitized before it gets here or in add_str). */
 #include "report.h"
 #include "lwc_scenario.h"
+#include "lwc_version.h"
 #include "textbuf.h"
 
 #include <cjson/cJSON.h>
@@ -111,7 +112,8 @@ int report_json(const char *path, const scenario_result *res, size_t n, const ru
     cJSON *doc = cJSON_CreateObject();
     cJSON *s = doc ? cJSON_AddObjectToObject(doc, "summary") : NULL;
     cJSON *arr = NULL;
-    int bad = !doc || !s || add_str(doc, "harness", "lwc-harness") || add_str(doc, "client", sum->client) ||
+    int bad = !doc || !s || add_str(doc, "harness", "lwc-harness") || add_str(doc, "harnessVersion", LWC_VERSION) ||
+              add_str(doc, "harnessCommit", LWC_GIT_COMMIT) || add_str(doc, "client", sum->client) ||
               !cJSON_AddNumberToObject(s, "runs", (double)n) ||
               !cJSON_AddNumberToObject(s, "passed", (double)sum->passed) ||
               !cJSON_AddNumberToObject(s, "failed", (double)sum->failed) ||

@@ -3,6 +3,7 @@
  * stderr in <system-err>. Text is made valid XML 1.0: invalid UTF-8 becomes
  * U+FFFD, control characters XML forbids become '?', markup is escaped. */
 #include "report.h"
+#include "lwc_version.h"
 #include "textbuf.h"
 
 #include <errno.h>
@@ -48,7 +49,8 @@ int report_junit(const char *path, const scenario_result *res, size_t n, const r
               n, sum->failed, sum->errors + sum->interrupted, skipped, sum->wall_ms / 1000.0);
     tb_puts(&tb, "    <properties><property name=\"client\" value=\"");
     xml_escape(&tb, sum->client);
-    tb_puts(&tb, "\"/></properties>\n");
+    tb_puts(&tb, "\"/><property name=\"lwc-version\" value=\"" LWC_VERSION "\"/>"
+                 "<property name=\"lwc-commit\" value=\"" LWC_GIT_COMMIT "\"/></properties>\n");
     for (size_t i = 0; i < n; i++) {
         const scenario_result *r = &res[i];
         char name[160];

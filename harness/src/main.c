@@ -7,6 +7,7 @@
 #include "cmdline.h"
 #include "clock.h"
 #include "expected.h"
+#include "lwc_version.h"
 #include "lwc_scenario.h"
 #include "report.h"
 #include "result.h"
@@ -41,6 +42,7 @@ static void usage(FILE *out)
             "  --json FILE          write the results as JSON\n"
             "  --shard I/N          run only the I-th of N shards (1 <= I <= N): every N-th\n"
             "                       scenario in file-name order, starting with the I-th\n"
+            "  --merge-junit OUT IN...  join the shards' JUnit files into OUT, and exit\n"
             "  --repeat N           run each scenario N times (flake hunting)\n"
             "  --filter SUBSTRING   only scenarios whose name contains SUBSTRING\n"
             "  --list               print the scenarios that would run, and exit\n"
@@ -49,6 +51,7 @@ static void usage(FILE *out)
             "                       file (docs/client-protocol.md); exit 1 on any difference\n"
             "  --max-failures N     start no more runs once N have failed (the rest: NOT RUN)\n"
             "  -v                   trace each run on stderr (steps, DUMPs, the client's stderr)\n"
+            "  --version            print the version and the git commit, and exit\n"
             "  -h, --help           this text\n"
             "\n"
             "Exit status: 0 all passed (or not applicable), 1 some failed, 2 could not run.\n"
@@ -111,12 +114,15 @@ static int is_dir(const char *p)
     return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-/* scenarios/ of the repository: ../../scenarios from build/bin, else ./scenarios. */
+/* The catalog: ../../scenarios from a build folder's bin/, the installed
+ * ../share/lwc/scenarios from PREFIX/bin, else ./scenarios. */
 static int default_scenarios(char *out, size_t len)
 {
     char dir[PATH_MAX];
     if (exe_dir(dir, sizeof dir) == 0) {
         if ((size_t)snprintf(out, len, "%s/../../scenarios", dir) < len && is_dir(out))
+            return 0;
+        if ((size_t)snprintf(out, len, "%s/../share/lwc/scenarios", dir) < len && is_dir(out))
             return 0;
     }
     if (is_dir("scenarios")) {
@@ -316,7 +322,7 @@ int main(int argc, char **argv)
         }
     }
     enum { OPT_CLIENT = 1000, OPT_JUNIT, OPT_JSON, OPT_SHARD, OPT_REPEAT, OPT_LIST, OPT_SCALE, OPT_FILTER, OPT_EXPECT,
-           OPT_MAX_FAILURES };
+           OPT_MAX_FAILURES, OPT_VERSION, OPT_MERGE_JUNIT };
     static const struct option longopts[] = {
         {"client", required_argument, NULL, OPT_CLIENT}, {"junit", required_argument, NULL, OPT_JUNIT},
         {"json", required_argument, NULL, OPT_JSON},     {"shard", required_argument, NULL, OPT_SHARD},
@@ -324,7 +330,9 @@ int main(int argc, char **argv)
         {"timeout-scale", required_argument, NULL, OPT_SCALE}, {"filter", required_argument, NULL, OPT_FILTER},
         {"expect", required_argument, NULL, OPT_EXPECT}, {"max-failures", required_argument, NULL, OPT_MAX_FAILURES},
         {"jobs", required_argument, NULL, 'j'},          {"verbose", no_argument, NULL, 'v'},
-        {"help", no_argument, NULL, 'h'},                {NULL, 0, NULL, 0},
+        {"help", no_argument, NULL, 'h'},                {"version", no_argument, NULL, OPT_VERSION},
+        {"merge-junit", required_argument, NULL, OPT_MERGE_JUNIT},
+        {NULL, 0, NULL, 0},
     };
     const char *client = NULL, *junit = NULL, *json = NULL, *filter = NULL, *expect_path = NULL;
     long jobs = 1, repeat = 1, shard_i = 0, shard_n = 0, max_failures = 0;
@@ -347,6 +355,20 @@ int main(int argc, char **argv)
             break;
         case 'v': verbose = 1; break;
         case 'h': usage(stdout); return 0;
+        case OPT_VERSION: printf("lwc-harness %s\n", LWC_VERSION_STRING); return 0;
+        case OPT_MERGE_JUNIT: {
+            /* Everything after OUT is an input file: no scenario runs. */
+            char err[2048];
+            if (optind >= argc) {
+                fprintf(stderr, "lwc-harness: --merge-junit OUT IN...: no input files\n");
+                return 2;
+            }
+            if (junit_merge(optarg, argv + optind, (size_t)(argc - optind), err, sizeof err) != 0) {
+                fprintf(stderr, "lwc-harness: --merge-junit: %s\n", err);
+                return 2;
+            }
+            return 0;
+        }
         case 'j':
             if (parse_positive(optarg, 1024, &jobs) != 0) {
                 fprintf(stderr, "lwc-harness: -j: expected a number from 1 to 1024, got \"%s\"\n", optarg);

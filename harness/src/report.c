@@ -2,6 +2,7 @@
  * the runs whose verdict differed from the client's expected-verdicts file. */
 #include "report.h"
 #include "lwc_scenario.h"
+#include "lwc_version.h"
 #include "textbuf.h"
 
 #include <stdlib.h>
@@ -104,7 +105,7 @@ void report_table(FILE *out, const scenario_result *res, size_t n, const run_sum
         lwc_capabilities_format(hello->caps, caps, sizeof caps);
         fprintf(out, "; says it is \"%s\", protocol %d, capabilities: %s", hello->client_name, hello->protocol, caps);
     }
-    fprintf(out, ")\n");
+    fprintf(out, ")\nlwc-harness %s\n", LWC_VERSION_STRING);
 }
 
 const char *tail_lines(const char *s, int max_lines)

@@ -34,6 +34,8 @@ const char *tail_lines(const char *s, int max_lines);
 
 int report_junit(const char *path, const scenario_result *res, size_t n, const run_summary *sum, char *err,
                  size_t errlen);
+/* --merge-junit: the JUnit files of several shards as one file. */
+int junit_merge(const char *out_path, char *const *in_paths, size_t n, char *err, size_t errlen);
 int report_json(const char *path, const scenario_result *res, size_t n, const run_summary *sum, char *err,
                 size_t errlen);
 

@@ -1,6 +1,7 @@
 /* lwc-mockserver: serve the demo world (or, later, a scenario) until SIGINT or SIGTERM. */
 #include "lwc_mockserver.h"
 #include "lwc_scenario.h"
+#include "lwc_version.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -34,6 +35,7 @@ static void usage(FILE *out)
             "  --no-control              no control endpoints under /lwc/v1/ (state, requests,\n"
             "                            faults, compact, close-watches, steps)\n"
             "  -v, --log-requests        print one line per request on stderr\n"
+            "  --version                 print the version and the git commit, and exit\n"
             "  -h, --help                this help\n");
 }
 
@@ -97,6 +99,9 @@ int main(int argc, char **argv)
         unsigned long long n = 0;
         if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
             usage(stdout);
+            return 0;
+        } else if (!strcmp(a, "--version")) {
+            printf("lwc-mockserver %s\n", LWC_VERSION_STRING);
             return 0;
         } else if (!strcmp(a, "--listen")) {
             if (!val || parse_listen(val, addr, sizeof addr, &cfg.port) != 0) {

@@ -1,0 +1,145 @@
+/* --merge-junit: the JUnit files of a sharded run (lwc-harness --shard I/N
+ * --junit ...) joined into one, as a CI system wants one report. Reads only
+ * what report_junit writes: one <testsuites> with one <testsuite>, whose
+ * counts are added and whose test cases are concatenated in file order. */
+#include "report.h"
+#include "textbuf.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MERGE_MAX_FILE ((size_t)1 << 30)
+
+static char *read_file(const char *path, char *err, size_t errlen)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+        return NULL;
+    }
+    textbuf tb;
+    tb_init(&tb);
+    char buf[65536];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0 && tb.len <= MERGE_MAX_FILE)
+        tb_append(&tb, buf, n);
+    int bad = ferror(f);
+    fclose(f);
+    if (bad || tb.failed || tb.len > MERGE_MAX_FILE) {
+        snprintf(err, errlen, "%s: %s", path, bad ? "read error" : tb.failed ? "out of memory" : "larger than 1 GiB");
+        tb_free(&tb);
+        return NULL;
+    }
+    return tb_take(&tb);
+}
+
+/* The number in attribute `name="..."` of the tag that starts at tag. */
+static int attr_number(const char *tag, const char *tag_end, const char *name, double *out)
+{
+    char key[32];
+    snprintf(key, sizeof key, " %s=\"", name);
+    const char *p = strstr(tag, key);
+    if (!p || p > tag_end)
+        return -1;
+    char *end = NULL;
+    errno = 0;
+    *out = strtod(p + strlen(key), &end);
+    return errno || !end || *end != '"' ? -1 : 0;
+}
+
+typedef struct suite_part {
+    double tests, failures, errors, skipped, time;
+    const char *body, *body_end; /* between <testsuite ...> and </testsuite> */
+} suite_part;
+
+static int find_suite(const char *path, const char *xml, suite_part *sp, char *err, size_t errlen)
+{
+    if (!strstr(xml, "<testsuites name=\"lwc-harness\"")) {
+        snprintf(err, errlen, "%s: not a JUnit file written by lwc-harness --junit", path);
+        return -1;
+    }
+    const char *tag = strstr(xml, "<testsuite ");
+    const char *tag_end = tag ? strchr(tag, '>') : NULL;
+    const char *close = tag_end ? strstr(tag_end, "</testsuite>") : NULL;
+    if (!tag || !tag_end || !close || strstr(close + 1, "<testsuite ")) {
+        snprintf(err, errlen, "%s: expected exactly one complete <testsuite> element", path);
+        return -1;
+    }
+    sp->skipped = 0;
+    attr_number(tag, tag_end, "skipped", &sp->skipped); /* older files have none */
+    if (attr_number(tag, tag_end, "tests", &sp->tests) || attr_number(tag, tag_end, "failures", &sp->failures) ||
+        attr_number(tag, tag_end, "errors", &sp->errors) || attr_number(tag, tag_end, "time", &sp->time)) {
+        snprintf(err, errlen, "%s: <testsuite> lacks a number in tests, failures, errors or time", path);
+        return -1;
+    }
+    sp->body = tag_end + 1;
+    sp->body_end = close;
+    return 0;
+}
+
+int junit_merge(const char *out_path, char *const *in_paths, size_t n, char *err, size_t errlen)
+{
+    char **texts = calloc(n ? n : 1, sizeof *texts);
+    suite_part *parts = calloc(n ? n : 1, sizeof *parts);
+    textbuf tb;
+    tb_init(&tb);
+    int rc = -1;
+    if (!texts || !parts) {
+        snprintf(err, errlen, "out of memory");
+        goto out;
+    }
+    suite_part sum = {0};
+    for (size_t i = 0; i < n; i++) {
+        texts[i] = read_file(in_paths[i], err, errlen);
+        if (!texts[i] || find_suite(in_paths[i], texts[i], &parts[i], err, errlen) != 0)
+            goto out;
+        sum.tests += parts[i].tests;
+        sum.failures += parts[i].failures;
+        sum.errors += parts[i].errors;
+        sum.skipped += parts[i].skipped;
+        sum.time += parts[i].time;
+    }
+    tb_puts(&tb, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    tb_printf(&tb,
+              "<testsuites name=\"lwc-harness\" tests=\"%.0f\" failures=\"%.0f\" errors=\"%.0f\" skipped=\"%.0f\" "
+              "time=\"%.3f\">\n  <testsuite name=\"lwc-scenarios\" tests=\"%.0f\" failures=\"%.0f\" errors=\"%.0f\" "
+              "skipped=\"%.0f\" time=\"%.3f\">",
+              sum.tests, sum.failures, sum.errors, sum.skipped, sum.time, sum.tests, sum.failures, sum.errors,
+              sum.skipped, sum.time);
+    for (size_t i = 0; i < n; i++) {
+        const char *b = parts[i].body, *e = parts[i].body_end;
+        /* The client and version properties once, from the first shard. */
+        const char *props = strstr(b, "<properties>");
+        const char *props_end = props ? strstr(props, "</properties>") : NULL;
+        if (i > 0 && props && props_end && props_end < e) {
+            tb_append(&tb, b, (size_t)(props - b));
+            b = props_end + strlen("</properties>");
+        }
+        tb_append(&tb, b, (size_t)(e - b));
+    }
+    tb_puts(&tb, "</testsuite>\n</testsuites>\n");
+    if (tb.failed) {
+        snprintf(err, errlen, "out of memory");
+        goto out;
+    }
+    FILE *f = fopen(out_path, "w");
+    if (!f) {
+        snprintf(err, errlen, "%s: %s", out_path, strerror(errno));
+        goto out;
+    }
+    int bad = fwrite(tb.s, 1, tb.len, f) != tb.len;
+    if (fclose(f) != 0 || bad) {
+        snprintf(err, errlen, "%s: write failed", out_path);
+        goto out;
+    }
+    rc = 0;
+out:
+    for (size_t i = 0; texts && i < n; i++)
+        free(texts[i]);
+    free(texts);
+    free(parts);
+    tb_free(&tb);
+    return rc;
+}
