@@ -3,7 +3,7 @@
 # root (or sudo). Skips apt when everything is already present.
 set -euo pipefail
 pkgs=(build-essential cmake pkg-config libmicrohttpd-dev libcjson-dev libcurl4-openssl-dev check lcov valgrind
-      python3 python3-kubernetes python3-yaml)
+      python3 python3-kubernetes python3-yaml python3-jsonschema)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
