@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -69,6 +70,66 @@ func keyOf(obj any) (key, bool) {
 		return key{}, false
 	}
 	return key{u.GetNamespace(), u.GetName(), string(u.GetUID()), u.GetResourceVersion()}, true
+}
+
+// told is the store as the EVENT lines describe it. The informer updates its store first and calls
+// the handlers afterwards on their own goroutine (tools/cache/shared_informer.go, HandleDeltas then
+// processor.distribute), so at STOP a few notifications may still be on their way; catchUp lets
+// them reach stdout before the process exits, rather than dropping what the consumers would get.
+type told struct {
+	mu      sync.Mutex
+	keys    map[string]key
+	changed chan struct{}
+}
+
+func newTold() *told {
+	return &told{keys: map[string]key{}, changed: make(chan struct{}, 1)}
+}
+
+func (t *told) note(kind string, k key) {
+	t.mu.Lock()
+	if kind == "DELETED" {
+		delete(t.keys, k.Namespace+"/"+k.Name)
+	} else {
+		t.keys[k.Namespace+"/"+k.Name] = k
+	}
+	t.mu.Unlock()
+	select {
+	case t.changed <- struct{}{}:
+	default:
+	}
+}
+
+// matches says whether the EVENT lines so far describe exactly the store's content.
+func (t *told) matches(store cache.Store) bool {
+	items := store.List()
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if len(items) != len(t.keys) {
+		return false
+	}
+	for _, obj := range items {
+		k, ok := keyOf(obj)
+		if !ok || t.keys[k.Namespace+"/"+k.Name] != k {
+			return false
+		}
+	}
+	return true
+}
+
+// catchUp waits, at most limit, until every change in the store has been announced. It returns
+// early when they match; each handler call wakes it to look again.
+func (t *told) catchUp(store cache.Store, limit time.Duration) {
+	deadline := time.NewTimer(limit)
+	defer deadline.Stop()
+	for !t.matches(store) {
+		select {
+		case <-t.changed:
+		case <-deadline.C:
+			klog.Warningf("exiting with EVENT lines that do not describe the store after %v", limit)
+			return
+		}
+	}
 }
 
 // gvrFromPath turns LWC_API_PATH ("/api/v1", "/apis/GROUP/VERSION") and LWC_RESOURCE into a GVR.
@@ -175,6 +236,7 @@ func run() error {
 	}
 	inf := dynamicinformer.NewFilteredDynamicInformer(client, gvr, namespace, 0, cache.Indexers{}, tweak).Informer()
 
+	told := newTold()
 	ev := func(kind string, obj any) {
 		k, ok := keyOf(obj)
 		if !ok {
@@ -182,6 +244,7 @@ func run() error {
 			return
 		}
 		o.line(eventLine{Type: "EVENT", Event: kind, key: k})
+		told.note(kind, k)
 	}
 	if _, err := inf.AddEventHandler(cache.ResourceEventHandlerFuncs{
 		AddFunc:    func(obj any) { ev("ADDED", obj) },
@@ -207,6 +270,7 @@ func run() error {
 			}
 			switch f[0] {
 			case "STOP":
+				told.catchUp(inf.GetStore(), 1500*time.Millisecond)
 				return
 			case "DUMP":
 				seq := int64(0)
@@ -224,6 +288,7 @@ func run() error {
 				klog.Warningf("unknown command %q", sc.Text())
 			}
 		}
+		told.catchUp(inf.GetStore(), 1500*time.Millisecond)
 	}()
 
 	synced := make(chan bool, 1)
