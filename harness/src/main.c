@@ -43,6 +43,7 @@ static void usage(FILE *out)
             "  --shard I/N          run only the I-th of N shards (1 <= I <= N): every N-th\n"
             "                       scenario in file-name order, starting with the I-th\n"
             "  --merge-junit OUT IN...  join the shards' JUnit files into OUT, and exit\n"
+            "  --print              print each scenario in the catalog's canonical form, and exit\n"
             "  --repeat N           run each scenario N times (flake hunting)\n"
             "  --filter SUBSTRING   only scenarios whose name contains SUBSTRING\n"
             "  --list               print the scenarios that would run, and exit\n"
@@ -322,7 +323,7 @@ int main(int argc, char **argv)
         }
     }
     enum { OPT_CLIENT = 1000, OPT_JUNIT, OPT_JSON, OPT_SHARD, OPT_REPEAT, OPT_LIST, OPT_SCALE, OPT_FILTER, OPT_EXPECT,
-           OPT_MAX_FAILURES, OPT_VERSION, OPT_MERGE_JUNIT };
+           OPT_MAX_FAILURES, OPT_VERSION, OPT_MERGE_JUNIT, OPT_PRINT };
     static const struct option longopts[] = {
         {"client", required_argument, NULL, OPT_CLIENT}, {"junit", required_argument, NULL, OPT_JUNIT},
         {"json", required_argument, NULL, OPT_JSON},     {"shard", required_argument, NULL, OPT_SHARD},
@@ -331,13 +332,13 @@ int main(int argc, char **argv)
         {"expect", required_argument, NULL, OPT_EXPECT}, {"max-failures", required_argument, NULL, OPT_MAX_FAILURES},
         {"jobs", required_argument, NULL, 'j'},          {"verbose", no_argument, NULL, 'v'},
         {"help", no_argument, NULL, 'h'},                {"version", no_argument, NULL, OPT_VERSION},
-        {"merge-junit", required_argument, NULL, OPT_MERGE_JUNIT},
+        {"merge-junit", required_argument, NULL, OPT_MERGE_JUNIT}, {"print", no_argument, NULL, OPT_PRINT},
         {NULL, 0, NULL, 0},
     };
     const char *client = NULL, *junit = NULL, *json = NULL, *filter = NULL, *expect_path = NULL;
     long jobs = 1, repeat = 1, shard_i = 0, shard_n = 0, max_failures = 0;
     double scale = 1.0;
-    int list = 0, verbose = 0;
+    int list = 0, verbose = 0, print = 0;
     int c;
     while ((c = getopt_long(argc, argv, "j:vh", longopts, NULL)) != -1) {
         switch (c) {
@@ -346,6 +347,7 @@ int main(int argc, char **argv)
         case OPT_JSON: json = optarg; break;
         case OPT_FILTER: filter = optarg; break;
         case OPT_LIST: list = 1; break;
+        case OPT_PRINT: print = list = 1; break;
         case OPT_EXPECT: expect_path = optarg; break;
         case OPT_MAX_FAILURES:
             if (parse_positive(optarg, 1000000, &max_failures) != 0) {
@@ -515,12 +517,24 @@ int main(int argc, char **argv)
 
     int status = 2;
     if (rc == 0 && list) {
+        status = 0;
         for (size_t i = 0; i < e.n; i++) {
             const lwc_scenario *sc = e.v[i].sc;
-            if (!filter || strstr(sc->name, filter))
+            if (filter && !strstr(sc->name, filter))
+                continue;
+            if (!print) {
                 printf("%-40s %s\n    %s\n", sc->name, sc->path, sc->description);
+                continue;
+            }
+            char *text = lwc_scenario_print(sc);
+            if (!text) {
+                fprintf(stderr, "lwc-harness: %s: out of memory printing it\n", sc->path);
+                status = 2;
+                break;
+            }
+            fputs(text, stdout);
+            free(text);
         }
-        status = 0;
     } else if (rc == 0) {
         if (install_signals() != 0) {
             fprintf(stderr, "lwc-harness: cannot install signal handlers: %s\n", strerror(errno));

@@ -184,6 +184,10 @@ typedef struct lwc_scenario {
 lwc_scenario *lwc_scenario_load(const char *path, char *err, size_t errlen);
 lwc_scenario *lwc_scenario_parse(const char *json, const char *path_for_errors, char *err, size_t errlen);
 void lwc_scenario_free(lwc_scenario *sc);
+/* The scenario's canonical text (malloc'd; NULL when out of memory): read
+ * back by lwc_scenario_parse into the same model. One fault, step or
+ * expectation a line, defaults left out: the form the catalog is kept in. */
+char *lwc_scenario_print(const lwc_scenario *sc);
 
 /* Starts a server configured by the scenario (behaviour, faults) and filled
  * with its world. cfg supplies the address and logging; the scenario the rest. */

@@ -261,6 +261,26 @@ static void check_requires_cover_faults(const lwc_scenario *sc)
                   sc->path, missing);
 }
 
+/* The canonical text reads back into a scenario that prints the same:
+ * the printer loses nothing the parser keeps. */
+static void check_print_round_trip(const lwc_scenario *sc)
+{
+    char err[1024];
+    char *text = lwc_scenario_print(sc);
+    ck_assert_msg(text != NULL, "%s: print failed", sc->path);
+    lwc_scenario *again = lwc_scenario_parse(text, sc->path, err, sizeof err);
+    ck_assert_msg(again != NULL, "%s: its printed form does not parse: %s\n%s", sc->path, err, text);
+    char *text2 = lwc_scenario_print(again);
+    ck_assert_msg(text2 && !strcmp(text, text2), "%s: printing is not stable:\n%s\n---\n%s", sc->path, text, text2);
+    ck_assert_uint_eq(again->nsteps, sc->nsteps);
+    ck_assert_uint_eq(again->nfaults, sc->nfaults);
+    ck_assert_uint_eq(again->nexpects, sc->nexpects);
+    ck_assert_uint_eq(again->requires, sc->requires);
+    free(text);
+    free(text2);
+    lwc_scenario_free(again);
+}
+
 START_TEST(requires_lists_capabilities)
 {
     char err[1024];
@@ -294,6 +314,7 @@ START_TEST(every_catalog_scenario_loads)
         snprintf(want, sizeof want, "%s.json", sc->name);
         ck_assert_msg(!strcmp(want, e->d_name), "%s: name \"%s\" does not match the file name", path, sc->name);
         check_requires_cover_faults(sc);
+        check_print_round_trip(sc);
         /* And its world builds on a server. */
         lwc_mock_config cfg;
         lwc_mock_config_init(&cfg);
