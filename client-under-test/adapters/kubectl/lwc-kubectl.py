@@ -159,19 +159,15 @@ class Adapter:
             self.say_ready("kubectl opened its watch (%s, HTTP %s)" % (url, status))
 
     def drain_stdout(self):
-        fd = self.proc.stdout.fileno()
-        os.set_blocking(fd, False)
-        try:
-            while True:
-                try:
-                    data = os.read(fd, 1 << 16)
-                except BlockingIOError:
-                    break
-                if not data:
-                    break
-                self.read_stdout(data)
-        finally:
-            os.set_blocking(fd, True)
+        # kubectl's pipes are non-blocking (see run): read until the pipe is empty.
+        while True:
+            try:
+                data = os.read(self.proc.stdout.fileno(), 1 << 16)
+            except BlockingIOError:
+                return
+            if not data:
+                return
+            self.read_stdout(data)
 
     def read_stderr(self, data):
         self.err_buf += data
@@ -209,6 +205,10 @@ class Adapter:
                                          stderr=subprocess.PIPE)
         except OSError as e:
             die("cannot start %s: %s" % (self.kubectl, e))
+        # Non-blocking: draining stdout on the watch's log line can empty a pipe that select
+        # already reported as readable in the same round.
+        os.set_blocking(self.proc.stdout.fileno(), False)
+        os.set_blocking(self.proc.stderr.fileno(), False)
         sel = selectors.DefaultSelector()
         sel.register(sys.stdin, selectors.EVENT_READ, "stdin")
         sel.register(self.proc.stdout, selectors.EVENT_READ, "stdout")
@@ -217,8 +217,10 @@ class Adapter:
         open_pipes = 2
         while True:
             for key, _ in sel.select():
-                fd = key.fileobj.fileno()
-                data = os.read(fd, 1 << 16)
+                try:
+                    data = os.read(key.fileobj.fileno(), 1 << 16)
+                except BlockingIOError:
+                    continue
                 if key.data == "stdin":
                     if not data:
                         return
