@@ -103,7 +103,7 @@ char *tb_take(textbuf *tb)
 }
 
 /* Length of the valid UTF-8 sequence at p (at most n bytes), 0 if invalid. */
-static size_t utf8_seq(const unsigned char *p, size_t n)
+size_t utf8_seq(const unsigned char *p, size_t n)
 {
     unsigned char c = p[0];
     size_t len;

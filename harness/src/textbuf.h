@@ -26,5 +26,8 @@ char *tb_take(textbuf *tb);
 /* Copies s replacing every byte sequence that is not valid UTF-8 with U+FFFD,
  * so that client output can go into JSON and XML reports. malloc'd or NULL. */
 char *utf8_sanitize(const char *s, size_t n);
+/* Length of the valid UTF-8 sequence at p (at most n bytes); 0 when the bytes
+ * there are not one (overlong forms and surrogates included). */
+size_t utf8_seq(const unsigned char *p, size_t n);
 
 #endif

@@ -1,0 +1,137 @@
+/* lwc-matrix: merges lwc-harness --json reports, one per client, into the
+ * conformance matrix (clients x scenarios) and writes it as Markdown and HTML. */
+#include "matrix.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "usage: lwc-matrix [--md OUT.md] [--html OUT.html] [--title TEXT] [--generated TEXT]\n"
+            "                  [--manifest FILE] [LABEL=REPORT.json ...]\n"
+            "\n"
+            "Merges lwc-harness --json reports, one per client, into the conformance matrix:\n"
+            "one row a client, one column a scenario, each cell the verdict and the time to\n"
+            "converge. Writes it as Markdown (--md) and as one self-contained HTML page (--html)\n"
+            "in which each failing cell opens its report.\n"
+            "\n"
+            "  --manifest FILE  one client a line, tab-separated:\n"
+            "                   LABEL GROUP COMMAND EXPECT-FILE REPORT-JSON ERROR-FILE [NOTE]\n"
+            "                   (empty fields allowed; a row with no report or a non-empty\n"
+            "                   ERROR-FILE is shown as unavailable with that file's text)\n"
+            "  LABEL=REPORT     a row from a report (after the manifest's rows)\n"
+            "\n"
+            "Exit status: 0 written, 2 bad arguments or a report that cannot be read (the\n"
+            "message names the file).\n");
+}
+
+static int write_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    if (!f) {
+        fprintf(stderr, "lwc-matrix: %s: %s\n", path, strerror(errno));
+        return -1;
+    }
+    int bad = fputs(text, f) < 0;
+    if (fclose(f) != 0)
+        bad = 1;
+    if (bad) {
+        fprintf(stderr, "lwc-matrix: %s: write failed: %s\n", path, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    const char *md = NULL, *html = NULL, *manifest = NULL, *title = "lwc conformance matrix", *generated = NULL;
+    enum { OPT_MD = 256, OPT_HTML, OPT_TITLE, OPT_GENERATED, OPT_MANIFEST };
+    static const struct option opts[] = {
+        {"md", required_argument, NULL, OPT_MD},
+        {"html", required_argument, NULL, OPT_HTML},
+        {"title", required_argument, NULL, OPT_TITLE},
+        {"generated", required_argument, NULL, OPT_GENERATED},
+        {"manifest", required_argument, NULL, OPT_MANIFEST},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    int o;
+    while ((o = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        switch (o) {
+        case OPT_MD: md = optarg; break;
+        case OPT_HTML: html = optarg; break;
+        case OPT_TITLE: title = optarg; break;
+        case OPT_GENERATED: generated = optarg; break;
+        case OPT_MANIFEST: manifest = optarg; break;
+        case 'h': usage(stdout); return 0;
+        default: usage(stderr); return 2;
+        }
+    }
+    if (!md && !html) {
+        fprintf(stderr, "lwc-matrix: nothing to write: give --md and/or --html\n");
+        usage(stderr);
+        return 2;
+    }
+    if (!manifest && optind >= argc) {
+        fprintf(stderr, "lwc-matrix: no reports: give --manifest FILE or LABEL=REPORT.json\n");
+        return 2;
+    }
+    mx_matrix m;
+    mx_init(&m);
+    char err[2048];
+    int rc = 0;
+    if (manifest && mx_load_manifest(&m, manifest, err, sizeof(err)) != 0) {
+        fprintf(stderr, "lwc-matrix: %s\n", err);
+        rc = 2;
+    }
+    for (int i = optind; rc == 0 && i < argc; i++) {
+        const char *eq = strchr(argv[i], '=');
+        if (!eq || eq == argv[i] || !eq[1]) {
+            fprintf(stderr, "lwc-matrix: \"%s\": expected LABEL=REPORT.json\n", argv[i]);
+            rc = 2;
+            break;
+        }
+        char label[512];
+        snprintf(label, sizeof(label), "%.*s", (int)(eq - argv[i]), argv[i]);
+        if (mx_add_report(&m, label, NULL, NULL, NULL, NULL, eq + 1, err, sizeof(err)) != 0) {
+            fprintf(stderr, "lwc-matrix: %s\n", err);
+            rc = 2;
+        }
+    }
+    if (rc == 0 && md) {
+        char *text = mx_render_markdown(&m, title, generated);
+        if (!text) {
+            fprintf(stderr, "lwc-matrix: %s: out of memory\n", md);
+            rc = 2;
+        } else if (write_file(md, text) != 0) {
+            rc = 2;
+        }
+        free(text);
+    }
+    if (rc == 0 && html) {
+        char *text = mx_render_html(&m, title, generated);
+        if (!text) {
+            fprintf(stderr, "lwc-matrix: %s: out of memory\n", html);
+            rc = 2;
+        } else if (write_file(html, text) != 0) {
+            rc = 2;
+        }
+        free(text);
+    }
+    if (rc == 0) {
+        size_t unavailable = 0, differ = 0;
+        for (size_t i = 0; i < m.nclients; i++) {
+            const mx_client *c = &m.clients[i];
+            unavailable += c->unavailable != NULL;
+            differ += !c->unavailable && (c->mismatches || c->summary_mismatches > 0);
+        }
+        printf("lwc-matrix: %zu clients (%zu unavailable) x %zu scenarios; %zu differ from their expected verdicts\n",
+               m.nclients, unavailable, m.nscenarios, differ);
+    }
+    mx_free(&m);
+    return rc;
+}
