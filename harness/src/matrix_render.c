@@ -365,14 +365,14 @@ static const char CSS[] =
     "font-weight:normal}"
     "thead th.cl{z-index:3;vertical-align:bottom}"
     "th.cl b{font-size:14px}th.cl .sub{display:block;color:#555;font-size:11px;overflow-wrap:anywhere}"
-    "td.sum{font-size:12px;white-space:nowrap;background:#fafafa}"
+    "td.sum{font-size:12px;background:#fafafa;min-width:80px;max-width:120px}th.sumh{max-width:120px}"
     "tr.group th{background:#dde3ee;text-align:left;position:sticky;left:0;font-size:13px}"
     "td.c{text-align:center;font-size:10px;line-height:1.15;min-width:28px;height:30px;padding:1px;white-space:nowrap}"
     "td.c a{color:inherit;text-decoration:none;display:block}"
     "td.c .v{font-size:15px;font-weight:bold;display:block}"
     ".pass{background:#d9f2d9;color:#135c13}.fail{background:#f7c6c3;color:#8a1009}"
     ".xfail{background:#fde7b8;color:#7a4b00}.error{background:#e3c7f0;color:#55116e}"
-    ".na{background:#ececec;color:#666}.notrun{background:#f7f7f7;color:#aaa}.none{background:#fff}"
+    ".na{background:#ececec;color:#666}.notrun{background:#f3f3f3;color:#888}.none{background:#fff}"
     "td.mismatch{outline:3px solid #c000c0;outline-offset:-3px}"
     "td.unavail{background:#fff3cd;color:#6b4a00;text-align:left;font-size:12px}"
     ".bad{color:#b00000;font-weight:bold}.ok{color:#136c13;font-weight:bold}"
@@ -474,7 +474,7 @@ static void html_cell(textbuf *tb, const mx_client *c, size_t row, size_t col, c
         case MX_INTERRUPTED:
         case MX_OTHER: tb_puts(tb, "<span class=\"v\">!</span>"); break;
         case MX_NA: tb_puts(tb, "n/a"); break;
-        case MX_NOT_RUN: tb_puts(tb, "·"); break;
+        case MX_NOT_RUN: tb_puts(tb, "–"); break;
         case MX_NONE: break;
         }
         if (mism)
@@ -687,11 +687,11 @@ char *mx_render_html(const mx_matrix *m, const char *title, const char *generate
     tb_puts(&tb, "<p class=\"legend\"><span class=\"pass\">✓ pass (time to converge)</span>"
                  "<span class=\"fail\">✗ fail (failed checks)</span><span class=\"xfail\">✗ expected failure</span>"
                  "<span class=\"error\">! harness error</span><span class=\"na\">n/a not applicable</span>"
-                 "<span class=\"notrun\">· not run</span><span style=\"outline:3px solid #c000c0\">≠ differs "
+                 "<span class=\"notrun\">– not run</span><span style=\"outline:3px solid #c000c0\">≠ differs "
                  "from the expected verdict</span> <button id=\"openall\" type=\"button\">open every report</button>"
                  "</p>\n");
     tb_puts(&tb, "<div class=\"wrap\"><table class=\"mx\" id=\"matrix\"><thead><tr><th class=\"cl\">client</th>"
-                 "<th>pass / fail</th>");
+                 "<th class=\"sumh\">pass / fail</th>");
     for (size_t j = 0; j < m->nscenarios; j++) {
         tb_printf(&tb, "<th class=\"sc\" scope=\"col\" id=\"s-%zu\">", j);
         H(&tb, m->scenarios[j]);
