@@ -37,6 +37,7 @@ typedef struct mx_cell {
     char *exp_checks;    /* comma-separated; NULL none */
     char *exp_evidence;
     int exp_matched;     /* 1 matched, 0 differed */
+    char *exp_mismatch;  /* why it differed, as the harness said; NULL none */
 } mx_cell;
 
 typedef struct mx_client {

@@ -35,6 +35,7 @@ static void cell_free(mx_cell *c)
     free(c->exp_verdict);
     free(c->exp_checks);
     free(c->exp_evidence);
+    free(c->exp_mismatch);
 }
 
 static void client_free(mx_client *c)
@@ -218,6 +219,7 @@ static int read_cell(const cJSON *s, mx_cell *c)
         c->exp_verdict = get_str(e, "verdict", &oom);
         c->exp_checks = get_list(e, "checks", ",", &oom);
         c->exp_evidence = get_str(e, "evidence", &oom);
+        c->exp_mismatch = get_str(e, "mismatch", &oom);
         const cJSON *mt = cJSON_GetObjectItemCaseSensitive(e, "matched");
         /* Without "matched" nothing says it differed. */
         c->exp_matched = cJSON_IsBool(mt) ? cJSON_IsTrue(mt) : 1;

@@ -1,5 +1,6 @@
 /* lwc-matrix: merges lwc-harness --json reports, one per client, into the
  * conformance matrix (clients x scenarios) and writes it as Markdown and HTML. */
+#include "lwc_version.h"
 #include "matrix.h"
 
 #include <errno.h>
@@ -25,6 +26,8 @@ static void usage(FILE *out)
             "                   ERROR-FILE is shown as unavailable with that file's text)\n"
             "  LABEL=REPORT     a row from a report (after the manifest's rows)\n"
             "\n"
+            "  --version        print the version and the git commit, and exit\n"
+            "\n"
             "Exit status: 0 written, 2 bad arguments or a report that cannot be read (the\n"
             "message names the file).\n");
 }
@@ -49,7 +52,7 @@ static int write_file(const char *path, const char *text)
 int main(int argc, char **argv)
 {
     const char *md = NULL, *html = NULL, *manifest = NULL, *title = "lwc conformance matrix", *generated = NULL;
-    enum { OPT_MD = 256, OPT_HTML, OPT_TITLE, OPT_GENERATED, OPT_MANIFEST };
+    enum { OPT_MD = 256, OPT_HTML, OPT_TITLE, OPT_GENERATED, OPT_MANIFEST, OPT_VERSION };
     static const struct option opts[] = {
         {"md", required_argument, NULL, OPT_MD},
         {"html", required_argument, NULL, OPT_HTML},
@@ -57,6 +60,7 @@ int main(int argc, char **argv)
         {"generated", required_argument, NULL, OPT_GENERATED},
         {"manifest", required_argument, NULL, OPT_MANIFEST},
         {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, OPT_VERSION},
         {NULL, 0, NULL, 0},
     };
     int o;
@@ -68,6 +72,7 @@ int main(int argc, char **argv)
         case OPT_GENERATED: generated = optarg; break;
         case OPT_MANIFEST: manifest = optarg; break;
         case 'h': usage(stdout); return 0;
+        case OPT_VERSION: printf("lwc-matrix %s\n", LWC_VERSION_STRING); return 0;
         default: usage(stderr); return 2;
         }
     }

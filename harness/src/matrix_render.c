@@ -321,7 +321,13 @@ char *mx_render_markdown(const mx_matrix *m, const char *title, const char *gene
                 tb_puts(&tb, " ");
                 failed_checks(&tb, x, MD);
             }
-            tb_printf(&tb, " | %s | ", x->exp_matched ? "yes" : "**no**");
+            tb_puts(&tb, x->exp_matched ? " | yes | " : " | **no**");
+            if (!x->exp_matched && x->exp_mismatch) {
+                tb_puts(&tb, ": ");
+                MD(&tb, x->exp_mismatch);
+            }
+            if (!x->exp_matched)
+                tb_puts(&tb, " | ");
             MD(&tb, x->exp_evidence);
             tb_puts(&tb, " |\n");
         }
@@ -537,6 +543,11 @@ static void html_report(textbuf *tb, const mx_client *c, size_t row, size_t col,
         if (!x->exp_matched)
             H(tb, x->verdict);
         tb_puts(tb, "</p>");
+        if (!x->exp_matched && x->exp_mismatch) {
+            tb_puts(tb, "<p class=\"bad\">");
+            H(tb, x->exp_mismatch);
+            tb_puts(tb, "</p>");
+        }
         if (x->exp_evidence && *x->exp_evidence)
             html_pre(tb, "evidence (from the expected-verdicts file)", x->exp_evidence);
     }
@@ -648,6 +659,11 @@ static void html_expect_block(textbuf *tb, const mx_client *c, size_t row)
         if (x->nfailures) {
             tb_puts(tb, " ");
             failed_checks(tb, x, H);
+        }
+        if (!x->exp_matched && x->exp_mismatch) {
+            tb_puts(tb, " (");
+            H(tb, x->exp_mismatch);
+            tb_puts(tb, ")");
         }
         if (x->exp_evidence && *x->exp_evidence) {
             tb_puts(tb, " — <i>");

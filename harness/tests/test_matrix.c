@@ -174,6 +174,7 @@ START_TEST(cells_from_new_report)
     ck_assert_ptr_nonnull(strstr(html, "requires watchList; the client declares rewatch, relist, retry"));
     ck_assert_ptr_nonnull(strstr(html, "watch.py:160 waits forever on a silent socket"));
     ck_assert_ptr_nonnull(strstr(html, "1 differ from expected"));
+    ck_assert_ptr_nonnull(strstr(html, "<p class=\"bad\">expected pass, got FAIL (requests)</p>"));
     /* The client's stderr is text, not markup. */
     ck_assert_ptr_null(strstr(html, "<script>document"));
     ck_assert_ptr_null(strstr(html, "<img src"));
@@ -189,6 +190,7 @@ START_TEST(cells_from_new_report)
     ck_assert_ptr_nonnull(strstr(md, "| streaming-list-served | N/A |"));
     ck_assert_ptr_nonnull(strstr(md, "| zz-not-run | NOT RUN |"));
     ck_assert_ptr_nonnull(strstr(md, "**differs** (1) from x/expected.txt"));
+    ck_assert_ptr_nonnull(strstr(md, "| 5xx-storm | pass | FAIL requests | **no**: expected pass, got FAIL (requests) |"));
     ck_assert_ptr_nonnull(strstr(md, "| fake | streaming-list-served | requires watchList;"));
     free(md);
     mx_free(&m);
