@@ -370,7 +370,8 @@ static const char CSS[] =
     "th.cl{position:sticky;left:0;background:#fafafa;z-index:1;text-align:left;min-width:200px;max-width:260px;"
     "font-weight:normal}"
     "thead th.cl{z-index:3;vertical-align:bottom}"
-    "th.cl b{font-size:14px}th.cl .sub{display:block;color:#555;font-size:11px;overflow-wrap:anywhere}"
+    "th.cl b{font-size:14px}th.cl .sub{display:block;color:#555;font-size:11px;max-width:250px;white-space:nowrap;"
+    "overflow:hidden;text-overflow:ellipsis}"
     "td.sum{font-size:12px;background:#fafafa;min-width:80px;max-width:120px}th.sumh{max-width:120px}"
     "tr.group th{background:#dde3ee;text-align:left;font-size:13px;white-space:normal}"
     "td.c{text-align:center;font-size:10px;line-height:1.15;min-width:28px;height:30px;padding:1px;white-space:nowrap}"
@@ -584,20 +585,28 @@ static void html_row_header(textbuf *tb, const mx_client *c, size_t row)
 {
     tb_puts(tb, "<th class=\"cl\" scope=\"row\"><b>");
     H(tb, c->label);
-    tb_puts(tb, "</b><span class=\"sub\">");
+    tb_puts(tb, "</b>");
+    /* One line each, cut with an ellipsis; the whole text in the tooltip. */
     if (c->unavailable) {
-        tb_puts(tb, "unavailable");
+        tb_puts(tb, "<span class=\"sub\">unavailable</span>");
     } else if (c->hello_name) {
+        tb_puts(tb, "<span class=\"sub\" title=\"");
         H(tb, c->hello_name);
-        tb_printf(tb, " · protocol %d", c->protocol);
+        tb_printf(tb, ", protocol %d\">", c->protocol);
+        H(tb, c->hello_name);
+        tb_printf(tb, " · protocol %d</span>", c->protocol);
         if (c->capabilities) {
-            tb_puts(tb, " · ");
-            H(tb, *c->capabilities ? c->capabilities : "no capabilities");
+            const char *caps = *c->capabilities ? c->capabilities : "no capabilities";
+            tb_puts(tb, "<span class=\"sub\" title=\"");
+            H(tb, caps);
+            tb_puts(tb, "\">");
+            H(tb, caps);
+            tb_puts(tb, "</span>");
         }
     } else {
-        tb_puts(tb, "no HELLO (protocol 1)");
+        tb_puts(tb, "<span class=\"sub\">no HELLO (protocol 1)</span>");
     }
-    tb_puts(tb, "</span></th><td class=\"sum\">");
+    tb_puts(tb, "</th><td class=\"sum\">");
     if (!c->unavailable) {
         tb_printf(tb, "<span class=\"ok\">%zu</span> / <span class=\"bad\">%zu</span>", c->count[MX_PASS],
                   c->count[MX_FAIL]);
