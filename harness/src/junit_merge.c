@@ -12,29 +12,6 @@
 
 #define MERGE_MAX_FILE ((size_t)1 << 30)
 
-static char *read_file(const char *path, char *err, size_t errlen)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        snprintf(err, errlen, "%s: %s", path, strerror(errno));
-        return NULL;
-    }
-    textbuf tb;
-    tb_init(&tb);
-    char buf[65536];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, f)) > 0 && tb.len <= MERGE_MAX_FILE)
-        tb_append(&tb, buf, n);
-    int bad = ferror(f);
-    fclose(f);
-    if (bad || tb.failed || tb.len > MERGE_MAX_FILE) {
-        snprintf(err, errlen, "%s: %s", path, bad ? "read error" : tb.failed ? "out of memory" : "larger than 1 GiB");
-        tb_free(&tb);
-        return NULL;
-    }
-    return tb_take(&tb);
-}
-
 /* The number in attribute `name="..."` of the tag that starts at tag. */
 static int attr_number(const char *tag, const char *tag_end, const char *name, double *out)
 {
@@ -92,7 +69,7 @@ int junit_merge(const char *out_path, char *const *in_paths, size_t n, char *err
     }
     suite_part sum = {0};
     for (size_t i = 0; i < n; i++) {
-        texts[i] = read_file(in_paths[i], err, errlen);
+        texts[i] = tb_read_file(in_paths[i], MERGE_MAX_FILE, NULL, err, errlen);
         if (!texts[i] || find_suite(in_paths[i], texts[i], &parts[i], err, errlen) != 0)
             goto out;
         sum.tests += parts[i].tests;

@@ -243,33 +243,8 @@ static int severity(mx_kind k)
     return 0;
 }
 
-static char *read_file(const char *path, size_t *len, char *err, size_t errlen)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        snprintf(err, errlen, "%s: %s", path, strerror(errno));
-        return NULL;
-    }
-    textbuf tb;
-    tb_init(&tb);
-    char buf[65536];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
-        tb_append(&tb, buf, n);
-    int rerr = ferror(f);
-    fclose(f);
-    if (rerr) {
-        snprintf(err, errlen, "%s: read error", path);
-        tb_free(&tb);
-        return NULL;
-    }
-    tb_append(&tb, "", 0);
-    *len = tb.len;
-    char *s = tb_take(&tb);
-    if (!s)
-        snprintf(err, errlen, "%s: out of memory", path);
-    return s;
-}
+/* A report, a manifest or an error file larger than this is not one. */
+#define MX_MAX_FILE ((size_t)1 << 30)
 
 static mx_client *new_row(mx_matrix *m, const char *label, const char *group, const char *command,
                           const char *expect_file, const char *note)
@@ -380,7 +355,7 @@ int mx_add_report(mx_matrix *m, const char *label, const char *group, const char
                   const char *expect_file, const char *note, const char *report_path, char *err, size_t errlen)
 {
     size_t len = 0;
-    char *text = read_file(report_path, &len, err, errlen);
+    char *text = tb_read_file(report_path, MX_MAX_FILE, &len, err, errlen);
     if (!text)
         return -1;
     const char *end = NULL;
@@ -455,7 +430,7 @@ static size_t split_tabs(char *line, char **fields, size_t max)
 int mx_load_manifest(mx_matrix *m, const char *path, char *err, size_t errlen)
 {
     size_t len = 0;
-    char *text = read_file(path, &len, err, errlen);
+    char *text = tb_read_file(path, MX_MAX_FILE, &len, err, errlen);
     if (!text)
         return -1;
     int rc = 0;
@@ -484,7 +459,7 @@ int mx_load_manifest(mx_matrix *m, const char *path, char *err, size_t errlen)
         char sub[1024];
         if (*f[5]) {
             size_t elen = 0;
-            char *etext = read_file(f[5], &elen, sub, sizeof(sub));
+            char *etext = tb_read_file(f[5], MX_MAX_FILE, &elen, sub, sizeof(sub));
             if (!etext) {
                 snprintf(err, errlen, "%s:%zu: %s", path, lineno, sub);
                 rc = -1;

@@ -49,6 +49,18 @@ static int write_file(const char *path, const char *text)
     return 0;
 }
 
+/* Writes a rendered document (NULL: rendering ran out of memory) and frees it. */
+static int write_doc(const char *path, char *text)
+{
+    int rc = -1;
+    if (!text)
+        fprintf(stderr, "lwc-matrix: %s: out of memory\n", path);
+    else
+        rc = write_file(path, text);
+    free(text);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     const char *md = NULL, *html = NULL, *manifest = NULL, *title = "lwc conformance matrix", *generated = NULL;
@@ -107,26 +119,10 @@ int main(int argc, char **argv)
             rc = 2;
         }
     }
-    if (rc == 0 && md) {
-        char *text = mx_render_markdown(&m, title, generated);
-        if (!text) {
-            fprintf(stderr, "lwc-matrix: %s: out of memory\n", md);
-            rc = 2;
-        } else if (write_file(md, text) != 0) {
-            rc = 2;
-        }
-        free(text);
-    }
-    if (rc == 0 && html) {
-        char *text = mx_render_html(&m, title, generated);
-        if (!text) {
-            fprintf(stderr, "lwc-matrix: %s: out of memory\n", html);
-            rc = 2;
-        } else if (write_file(html, text) != 0) {
-            rc = 2;
-        }
-        free(text);
-    }
+    if (rc == 0 && md && write_doc(md, mx_render_markdown(&m, title, generated)) != 0)
+        rc = 2;
+    if (rc == 0 && html && write_doc(html, mx_render_html(&m, title, generated)) != 0)
+        rc = 2;
     if (rc == 0) {
         size_t unavailable = 0, differ = 0;
         for (size_t i = 0; i < m.nclients; i++) {

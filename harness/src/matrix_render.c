@@ -402,7 +402,8 @@ static const char JS[] =
     "all.forEach(function(d){d.open=o});b.dataset.open=o?'1':'0';"
     "b.textContent=o?'close every report':'open every report';});});";
 
-static void html_cell(textbuf *tb, const mx_client *c, size_t row, size_t col, const mx_cell *x)
+static void html_cell(textbuf *tb, const mx_client *c, size_t row, size_t col, const char *scenario,
+                      const mx_cell *x)
 {
     const char *cls = "none";
     if (x) {
@@ -421,7 +422,7 @@ static void html_cell(textbuf *tb, const mx_client *c, size_t row, size_t col, c
     tb_printf(tb, "<td class=\"c %s%s\" title=\"", cls, mism ? " mismatch" : "");
     H(tb, c->label);
     tb_puts(tb, " × ");
-    H(tb, x ? x->scenario : "");
+    H(tb, scenario);
     tb_puts(tb, ": ");
     if (!x || x->kind == MX_NONE) {
         tb_puts(tb, "no run of this scenario in the report");
@@ -752,7 +753,7 @@ char *mx_render_html(const mx_matrix *m, const char *title, const char *generate
             tb_puts(&tb, "</pre></details></td>");
         } else {
             for (size_t j = 0; j < m->nscenarios; j++)
-                html_cell(&tb, c, i, j, mx_find_cell(c, m->scenarios[j]));
+                html_cell(&tb, c, i, j, m->scenarios[j], mx_find_cell(c, m->scenarios[j]));
         }
         tb_puts(&tb, "</tr>\n");
     }

@@ -1,5 +1,7 @@
 #include "textbuf.h"
 
+#include <errno.h>
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -153,5 +155,34 @@ char *utf8_sanitize(const char *s, size_t n)
     }
     if (!tb.s && !tb.failed)
         tb_append(&tb, "", 0);
+    return tb_take(&tb);
+}
+
+char *tb_read_file(const char *path, size_t max, size_t *len, char *err, size_t errlen)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+        return NULL;
+    }
+    textbuf tb;
+    tb_init(&tb);
+    tb_append(&tb, "", 0); /* an empty file is "" */
+    char buf[65536];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0 && tb.len <= max)
+        tb_append(&tb, buf, n);
+    int bad = ferror(f);
+    fclose(f);
+    if (bad || tb.failed || tb.len > max) {
+        if (bad || tb.failed)
+            snprintf(err, errlen, "%s: %s", path, bad ? "read error" : "out of memory");
+        else
+            snprintf(err, errlen, "%s: larger than %zu MiB", path, max >> 20);
+        tb_free(&tb);
+        return NULL;
+    }
+    if (len)
+        *len = tb.len;
     return tb_take(&tb);
 }

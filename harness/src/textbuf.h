@@ -23,6 +23,11 @@ const char *tb_str(const textbuf *tb);
 /* Hands the text to the caller (malloc'd; NULL when an allocation failed). */
 char *tb_take(textbuf *tb);
 
+/* The whole file at path, NUL-terminated (malloc'd), its length in *len (may
+ * be NULL). NULL with err naming the file when it cannot be read, is larger
+ * than max bytes, or memory runs out. */
+char *tb_read_file(const char *path, size_t max, size_t *len, char *err, size_t errlen);
+
 /* Copies s replacing every byte sequence that is not valid UTF-8 with U+FFFD,
  * so that client output can go into JSON and XML reports. malloc'd or NULL. */
 char *utf8_sanitize(const char *s, size_t n);
