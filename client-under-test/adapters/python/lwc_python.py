@@ -9,8 +9,13 @@ hand the list's resourceVersion to Watch().stream(), and on ApiException(410) li
 the docstring of Watch.stream says. Everything on the wire (requests, query parameters, decoding
 into typed models, the watch stream, its own reconnect and 410 retry) is the library's.
 
-Usage: lwc_python.py [--site DIR]   (DIR goes first on sys.path: a pip --target install)
+With --informer (37.x and later) the adapter runs the library's own kubernetes.informer.SharedInformer
+instead of that loop, and only mirrors its cache and its handler calls.
+
+Usage: lwc_python.py [--site DIR] [--informer]   (DIR goes first on sys.path: a pip --target install)
 """
+
+import functools
 
 import json
 import os
@@ -22,6 +27,7 @@ import time
 OUT_LOCK = threading.Lock()
 STORE_LOCK = threading.Lock()
 STORE = {}  # (namespace, name) -> (uid, resourceVersion), from the typed objects
+SNAPSHOT_SOURCE = None  # --informer: a function listing the informer's own cache
 
 
 def emit(msg):
@@ -54,9 +60,12 @@ def stdin_reader():
         if not words:
             continue
         if words[0] == "DUMP" and len(words) == 2:
-            with STORE_LOCK:
-                items = [{"namespace": k[0], "name": k[1], "uid": v[0], "resourceVersion": v[1]}
-                         for k, v in STORE.items()]
+            if SNAPSHOT_SOURCE is not None:
+                items = SNAPSHOT_SOURCE()
+            else:
+                with STORE_LOCK:
+                    items = [{"namespace": k[0], "name": k[1], "uid": v[0], "resourceVersion": v[1]}
+                             for k, v in STORE.items()]
             emit({"type": "SNAPSHOT", "seq": int(words[1]), "items": items})
         elif words[0] == "STOP":
             break
@@ -151,13 +160,87 @@ class Backoff:
         self.delay = min(self.cap, self.delay * 2)
 
 
+def run_informer():
+    """The library's SharedInformer (kubernetes/informer/informer.py, new in 37.x): it lists,
+    watches, relists on 410 and keeps its ObjectCache by itself. The adapter gives it the list
+    function, mirrors its handler calls as EVENT lines, answers DUMP from informer.cache and says
+    READY when the informer opens its first watch, which it does only once its first list is in
+    the cache (SharedInformer has no HasSynced)."""
+    import kubernetes
+    from kubernetes import client, config
+    try:
+        from kubernetes import informer as informer_mod
+    except ImportError:
+        raise SystemExit("lwc-python: --informer needs kubernetes 37 or later, this is "
+                         + kubernetes.__version__)
+
+    lib_version = kubernetes.__version__
+    # rewatch and relist are the informer's own loop (_run_loop); retry: it lists again after 5 s
+    # and re-watches after any watch error. It never asks for bookmarks, has no client-side
+    # timeout, and lists without limit.
+    emit({"type": "HELLO", "protocol": 2, "client": "python kubernetes %s SharedInformer" % lib_version,
+          "capabilities": ["rewatch", "relist", "retry", "events"]})
+
+    config.load_kube_config(config_file=os.environ.get("KUBECONFIG"))
+    namespace = os.environ.get("LWC_NAMESPACE", "")
+    selector = os.environ.get("LWC_LABEL_SELECTOR", "")
+    base, fixed, fn_name = resolve(client, os.environ.get("LWC_API_PATH", "/api/v1"),
+                                   os.environ.get("LWC_RESOURCE", "pods"), namespace)
+    ns_arg = fixed.pop("namespace", None)
+    ready = threading.Event()
+
+    @functools.wraps(base)
+    def list_func(**kw):
+        if kw.get("watch") and not ready.is_set():
+            ready.set()
+            emit({"type": "READY"})
+        return base(**fixed, **kw)
+
+    log("info", "kubernetes %s from %s, SharedInformer over %s (LWC_PAGE_SIZE=%s is not used: "
+        "the informer lists without limit)" % (lib_version, kubernetes.__file__, fn_name,
+                                               os.environ.get("LWC_PAGE_SIZE", "")))
+    inf = informer_mod.SharedInformer(list_func, namespace=ns_arg,
+                                      label_selector=selector or None)
+
+    def handler(kind):
+        def on_event(obj):
+            ns, name, uid, orv = meta_of(obj)
+            emit({"type": "EVENT", "event": kind, "namespace": ns, "name": name, "uid": uid,
+                  "resourceVersion": orv})
+        return on_event
+
+    for kind in (informer_mod.ADDED, informer_mod.MODIFIED, informer_mod.DELETED):
+        inf.add_event_handler(kind, handler(kind))
+    inf.add_event_handler(informer_mod.ERROR,
+                          lambda exc: log("warn", "informer error: %s: %s" % (type(exc).__name__, exc)))
+
+    def snapshot():
+        items = []
+        for obj in inf.cache.list():
+            ns, name, uid, orv = meta_of(obj)
+            items.append({"namespace": ns, "name": name, "uid": uid, "resourceVersion": orv})
+        return items
+
+    global SNAPSHOT_SOURCE
+    SNAPSHOT_SOURCE = snapshot
+    threading.Thread(target=stdin_reader, name="stdin", daemon=True).start()
+    inf.start()
+    threading.Event().wait()  # the informer's thread does the work; STOP exits from stdin_reader
+    return 0
+
+
 def main(argv):
     args = argv[1:]
+    informer_mode = "--informer" in args
+    if informer_mode:
+        args.remove("--informer")
     if len(args) == 2 and args[0] == "--site":
         sys.path.insert(0, args[1])
     elif args:
-        sys.stderr.write("usage: lwc_python.py [--site DIR]\n")
+        sys.stderr.write("usage: lwc_python.py [--site DIR] [--informer]\n")
         return 2
+    if informer_mode:
+        return run_informer()
 
     import kubernetes
     from kubernetes import client, config, watch
