@@ -252,7 +252,9 @@ class Adapter:
             self.on_stderr_line(self.err_buf.decode("utf-8", "replace"))
             self.err_buf = b""
         rc = self.proc.wait()
-        errors = [l for l in self.err_tail if not REQUEST_LINE.search(l)]
+        # kubectl's own messages ("Error from server …", klog E/W lines), not its -v=6 info lines.
+        errors = [l for l in self.err_tail if l.strip() and not re.match(r"I\d{4} ", l)]
+        errors = [l for l in errors if l.lower().startswith("error")] or errors[-3:]
         # kubectl get -w has no reconnect and no relist: its watch ending ends it. The store
         # stays as kubectl left it; the adapter keeps answering DUMP until STOP.
         log("error", "kubectl exited with status %d; the store is frozen. %s"
