@@ -206,7 +206,7 @@ static int shape_time_travel(const char *bug, run *r)
     put_pod(r->srv, "ns-01", "pod-002", "changed", 1);
     if (!converged(r, 3000))
         return 0;
-    add_fault(r->srv, "{\"match\":{\"verb\":\"watch\"},\"action\":{\"status\":410},\"times\":1}");
+    add_fault(r->srv, "{\"match\":{\"verb\":\"watch\",\"resourceVersion\":\"set\"},\"action\":{\"status\":410},\"times\":1}");
     size_t log0 = lwc_mock_log_count(r->srv);
     lwc_mock_close_watches(r->srv);
     if (wait_request(r->srv, log0, &(req_filter){.watch = 0}, 5000) < 0)

@@ -52,6 +52,9 @@ typedef struct lwc_mock_config {
     int bookmarks_never;            /* no bookmarks even when allowWatchBookmarks is set */
     int expire_below_floor;         /* a list with any RV below the compaction point gets 410,
                                        NotOlderThan included (an apiserver after failover, kubernetes#133810) */
+    int watch_expired_http;         /* a watch below the compaction point gets HTTP 410 before the
+                                       stream starts, as servers before the watch cache's
+                                       newErrWatcher and some proxies answer, not 200 + ERROR */
     int control_disabled;           /* 1: no control endpoints under /lwc/ */
 } lwc_mock_config;
 

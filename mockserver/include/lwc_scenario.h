@@ -55,7 +55,8 @@ typedef struct lwc_action {
     int plain_text;          /* 429 as API Priority and Fairness sends it: text, not a Status */
     int after_events;
     int delay_ms;            /* SLOW, DELAY: the delay; other stream faults: fire no earlier than this after the watch began */
-    int compact;             /* ERROR_EVENT: compact history to now first, so the 410 is true for the client's RV */
+    int compact;             /* ERROR_EVENT: compact history to now first (a 410 always expires the client's RV) */
+    int untrue;              /* a 410 the scenario knowingly sends for an RV that is still valid */
     char *message;           /* overrides the default message */
 } lwc_action;
 
@@ -172,6 +173,7 @@ typedef struct lwc_scenario {
     int lagging_replica_writes; /* RV=0 lists answered this many writes behind */
     int last_page_empty_continue;
     int expire_below_floor;     /* lists with any RV below the compaction point get 410 */
+    int watch_expired_http;     /* watches below the compaction point get HTTP 410, not 200 + ERROR */
     /* faults, timeline, expectations */
     lwc_fault *faults; size_t nfaults;
     lwc_step *steps; size_t nsteps;

@@ -121,9 +121,11 @@ void handle_list(lwc_mock *srv, const request *req, int res, const char *ns, rep
             uint64_t cur = store_current_rv(srv->st);
             uint64_t lag = (uint64_t)srv->cfg.lagging_replica_writes;
             uint64_t at = cur > lag ? cur - lag : 1;
-            uint64_t floor_rv = store_compacted_rv(srv->st);
+            /* Its cache is its own: a compaction of the history watches see does not reach it. */
+            uint64_t oldest = store_history_start(srv->st);
             q.at_current = 0;
-            q.at_rv = at < floor_rv ? floor_rv : at;
+            q.at_rv = at < oldest ? oldest : at;
+            q.below_floor_ok = 1;
         }
     } else {
         int exact = (rvm && strcmp(rvm, "Exact") == 0) || (!rvm && q.limit > 0);

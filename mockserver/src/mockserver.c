@@ -111,6 +111,8 @@ int lwc_mock_start(const lwc_mock_config *cfg, lwc_mock **out, char *err, size_t
         snprintf(err, errlen, "out of memory");
         return LWC_MOCK_ENOMEM;
     }
+    if (cfg->lagging_replica_writes > 0)
+        store_pin_history(srv->st, (uint64_t)cfg->lagging_replica_writes);
     for (int i = 0; i < builtin_resource_count; i++) {
         resource_def def;
         if (builtin_resource(i, &def) != 0 || store_add_resource(srv->st, &def) < 0) {

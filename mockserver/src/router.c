@@ -1,6 +1,7 @@
 #include "router.h"
 
 #include "control.h"
+#include "continue_token.h"
 #include "list_options.h"
 
 #include <stdio.h>
@@ -113,6 +114,22 @@ static void classify(lwc_mock *srv, const request *req, const target *t, request
         ri->page = ri->has_continue ? fault_table_page_of(&srv->faults, cont) : 1;
 }
 
+/* The RV a request names: its continue token's, else its resourceVersion; 0 for none. */
+static uint64_t request_rv(const request *req, const request_info *ri)
+{
+    if (ri->has_continue) {
+        continue_token tok;
+        char why[256];
+        if (continue_token_decode(request_param(req, "continue"), &tok, why, sizeof why) != 0)
+            return 0;
+        uint64_t rv = tok.rv > 0 ? (uint64_t)tok.rv : 0;
+        continue_token_free(&tok);
+        return rv;
+    }
+    const char *rv = request_param(req, "resourceVersion");
+    return rv && *rv ? strtoull(rv, NULL, 10) : 0;
+}
+
 static void dispatch(lwc_mock *srv, const request *req, const target *t, const request_info *ri, reply *r)
 {
     const resource_def *def = store_resource(srv->st, t->res);
@@ -175,8 +192,16 @@ void route_request(lwc_mock *srv, const request *req_in, reply *r)
     if (fired) {
         request_log_note(&srv->log, req.log_idx, ri.page, 1);
         if (act.kind == LWC_ACT_STATUS) {
-            fault_reply(r, &act, &ri, request_param(&req, "continue"), store_current_rv(srv->st),
-                        store_compacted_rv(srv->st));
+            uint64_t rv = store_current_rv(srv->st);
+            if (act.status == 410 && !act.untrue) {
+                /* Make the 410 true: the RV the request names falls below the compaction point. */
+                uint64_t asked = request_rv(&req, &ri);
+                if (asked) {
+                    store_expire(srv->st, asked);
+                    rv = asked;
+                }
+            }
+            fault_reply(r, &act, &ri, request_param(&req, "continue"), rv, store_compacted_rv(srv->st));
             fault_action_clear(&act);
             free(copy);
             return;

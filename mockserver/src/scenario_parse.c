@@ -294,7 +294,8 @@ static int parse_matcher(pctx *pc, const cJSON *obj, const char *jpath, int for_
 static int parse_action(pctx *pc, const cJSON *obj, const char *jpath, lwc_action *a)
 {
     static const char *const members[] = {"status", "stream", "inconsistentToken", "retryAfter", "retryAfterInBody",
-                                          "plainText", "afterEvents", "delayMs", "code", "message", "compact", NULL};
+                                          "plainText", "afterEvents", "delayMs", "code", "message", "compact", "untrue",
+                                          NULL};
     static const char *const streams[] = {"errorEvent", "close", "drop", "stall", "slow", "truncate", "garbage",
                                           "delay", NULL};
     memset(a, 0, sizeof *a);
@@ -337,8 +338,13 @@ static int parse_action(pctx *pc, const cJSON *obj, const char *jpath, lwc_actio
         get_bool(pc, obj, jpath, "plainText", &a->plain_text) ||
         get_intv(pc, obj, jpath, "afterEvents", 0, 1000000, &a->after_events) ||
         get_intv(pc, obj, jpath, "delayMs", 0, 600000, &a->delay_ms) ||
-        get_string(pc, obj, jpath, "message", 0, &a->message) || get_bool(pc, obj, jpath, "compact", &a->compact))
+        get_string(pc, obj, jpath, "message", 0, &a->message) || get_bool(pc, obj, jpath, "compact", &a->compact) ||
+        get_bool(pc, obj, jpath, "untrue", &a->untrue))
         return -1;
+    if (a->untrue && a->status != 410) {
+        child_path(p, sizeof p, jpath, "untrue");
+        return fail(pc, p, "only a 410 can be untrue");
+    }
     if (a->compact && a->kind != LWC_ACT_ERROR_EVENT) {
         child_path(p, sizeof p, jpath, "compact");
         return fail(pc, p, "\"compact\" only applies to stream \"errorEvent\"");
@@ -403,6 +409,15 @@ static int parse_fault(pctx *pc, const cJSON *obj, const char *jpath, lwc_fault 
         return fail(pc, p, "required, expected an object");
     if (parse_action(pc, a, p, &f->action))
         return -1;
+    /* The server makes every 410 true by expiring the request's RV (router.c);
+     * a request without one has nothing that could be too old. */
+    if (f->action.kind == LWC_ACT_STATUS && f->action.status == 410 && !f->action.untrue &&
+        f->match.has_continue != LWC_TRI_YES && f->match.page < 2 && f->match.rv != LWC_RV_SET) {
+        child_path(p, sizeof p, jpath, "match");
+        return fail(pc, p, "a 410 is true only for a request with a resourceVersion or a continue token: match "
+                           "\"resourceVersion\": \"set\", \"continue\": true or a \"page\" from 2, or say "
+                           "\"untrue\": true in the action");
+    }
     if (f->action.kind != LWC_ACT_STATUS && f->action.kind != LWC_ACT_DELAY && f->match.verb != LWC_VERB_WATCH) {
         child_path(p, sizeof p, jpath, "match.verb");
         return fail(pc, p, "a watch-stream fault needs \"verb\": \"watch\"");
@@ -772,12 +787,14 @@ static int parse_client(pctx *pc, const cJSON *doc, lwc_scenario *sc)
 static int parse_server(pctx *pc, const cJSON *doc, lwc_scenario *sc)
 {
     static const char *const members[] = {"historyLimit", "rv0", "pageSizeCap", "bookmarks", "bookmarkIntervalMs",
-                                          "watchList", "laggingReplicaWrites", "lastPageContinue", "listBelowFloor", NULL};
+                                          "watchList", "laggingReplicaWrites", "lastPageContinue", "listBelowFloor",
+                                          "watchExpired", NULL};
     static const char *const rv0[] = {"watchCache", "paginated", NULL};
     static const char *const bookmarks[] = {"never", "onRequest", NULL};
     static const char *const wl[] = {"rejected", "served", "noEndBookmark", NULL};
     static const char *const lastpage[] = {"absent", "empty", NULL};
     static const char *const below[] = {"served", "expired", NULL};
+    static const char *const expired_watch[] = {"errorEvent", "http410", NULL};
     sc->rv0_ignores_limit = 1;
     sc->bookmarks = 1;
     sc->bookmark_interval_ms = 60000;
@@ -794,7 +811,8 @@ static int parse_server(pctx *pc, const cJSON *doc, lwc_scenario *sc)
         get_enum(pc, s, "server", "watchList", wl, &wlv) ||
         get_intv(pc, s, "server", "laggingReplicaWrites", 0, 100000000, &sc->lagging_replica_writes) ||
         get_enum(pc, s, "server", "lastPageContinue", lastpage, &lp) ||
-        get_enum(pc, s, "server", "listBelowFloor", below, &sc->expire_below_floor))
+        get_enum(pc, s, "server", "listBelowFloor", below, &sc->expire_below_floor) ||
+        get_enum(pc, s, "server", "watchExpired", expired_watch, &sc->watch_expired_http))
         return -1;
     sc->history_limit = (size_t)hist;
     sc->rv0_ignores_limit = rv0v == 0;

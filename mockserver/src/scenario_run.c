@@ -148,6 +148,7 @@ int lwc_scenario_start_server(const lwc_scenario *sc, const lwc_mock_config *bas
     cfg.lagging_replica_writes = sc->lagging_replica_writes;
     cfg.last_page_empty_continue = sc->last_page_empty_continue;
     cfg.expire_below_floor = sc->expire_below_floor;
+    cfg.watch_expired_http = sc->watch_expired_http;
     lwc_mock *srv = NULL;
     int rc = lwc_mock_start(&cfg, &srv, err, errlen);
     if (rc != LWC_MOCK_OK)

@@ -21,6 +21,8 @@ struct store {
     pthread_rwlock_t lock;
     _Atomic uint64_t rv;
     uint64_t compacted;
+    uint64_t history_from; /* events after this RV are all in memory */
+    uint64_t pin_writes;   /* store_pin_history */
     size_t history_limit;
     uint64_t rng;
 
@@ -619,6 +621,12 @@ static void compact_locked(store *st, uint64_t to)
      * reading) is cut off instead, as the watch cache terminates watchers that
      * cannot keep up, so that one dead client cannot pin history forever. */
     uint64_t keep_after = to;
+    if (st->pin_writes) {
+        uint64_t cur = atomic_load(&st->rv);
+        uint64_t pin = cur > st->pin_writes ? cur - st->pin_writes : 0;
+        if (pin < keep_after)
+            keep_after = pin;
+    }
     pthread_mutex_lock(&st->watch_mu);
     for (watch_reg *w = st->watchers; w; w = w->next) {
         if (atomic_load(&w->not_reading))
@@ -634,6 +642,8 @@ static void compact_locked(store *st, uint64_t to)
     }
     pthread_mutex_unlock(&st->watch_mu);
     size_t end = first_after(st, keep_after);
+    if (keep_after > st->history_from)
+        st->history_from = keep_after;
     for (size_t i = st->head; i < end; i++)
         history_event_release(&st->hist[i]);
     st->len -= end - st->head;
@@ -650,6 +660,39 @@ uint64_t store_compact(store *st, uint64_t rv)
     uint64_t c = st->compacted;
     pthread_rwlock_unlock(&st->lock);
     return c;
+}
+
+uint64_t store_expire(store *st, uint64_t rv)
+{
+    pthread_rwlock_wrlock(&st->lock);
+    uint64_t cur = atomic_load(&st->rv);
+    int bumped = cur <= rv;
+    if (bumped) {
+        cur = rv + 1;
+        atomic_store(&st->rv, cur);
+    }
+    if (st->compacted <= rv)
+        compact_locked(st, cur);
+    uint64_t c = st->compacted;
+    pthread_rwlock_unlock(&st->lock);
+    if (bumped)
+        after_write(st);
+    return c;
+}
+
+void store_pin_history(store *st, uint64_t writes)
+{
+    pthread_rwlock_wrlock(&st->lock);
+    st->pin_writes = writes;
+    pthread_rwlock_unlock(&st->lock);
+}
+
+uint64_t store_history_start(store *st)
+{
+    pthread_rwlock_rdlock(&st->lock);
+    uint64_t h = st->history_from ? st->history_from : 1;
+    pthread_rwlock_unlock(&st->lock);
+    return h;
 }
 
 /* The state of one key as of the snapshot: the "before" of the first event
@@ -731,7 +774,7 @@ int store_list(store *st, const list_query *q, list_page *page, watch_reg *reg)
         rc = STORE_TOO_LARGE;
         goto out;
     }
-    if (at < st->compacted) {
+    if (at < st->compacted && !(q->below_floor_ok && at >= st->history_from)) {
         rc = STORE_EXPIRED;
         goto out;
     }

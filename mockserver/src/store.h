@@ -75,6 +75,19 @@ obj_version *store_get(store *st, int res, const char *ns, const char *name);
 /* Forgets history up to rv (0: up to now); returns the new compaction point. */
 uint64_t store_compact(store *st, uint64_t rv);
 
+/* Makes rv too old, so that a 410 about it is true: moves the compaction
+ * point strictly above rv, first taking one RV without an event when rv is
+ * the current one (a write to a resource the mock does not serve, as leases
+ * and events move etcd's revision). Returns the new compaction point: the
+ * oldest RV a watch can start from. */
+uint64_t store_expire(store *st, uint64_t rv);
+
+/* Keeps the events of the last `writes` RVs in memory whatever compactions
+ * say, for a lagging replica whose cache still serves that state. */
+void store_pin_history(store *st, uint64_t writes);
+/* The oldest RV whose state the store can still rebuild (>= 1). */
+uint64_t store_history_start(store *st);
+
 typedef struct list_query {
     int res;
     const char *ns;        /* NULL: every namespace (or cluster-scoped) */
@@ -85,6 +98,7 @@ typedef struct list_query {
     size_t limit;          /* 0: no limit */
     const label_selector *labels;
     const field_selector *fields;
+    int below_floor_ok;    /* a lagging replica: at_rv may be below the compaction point */
 } list_query;
 
 typedef struct list_page {

@@ -51,6 +51,7 @@ struct watch_stream {
     long long next_line_ms; /* slow drip: no line before this */
     long long fault_at_ms;  /* a timed fault fires no earlier than this */
     uint64_t start_rv;
+    uint64_t max_rv_queued; /* the highest RV an event or bookmark of this stream carried */
 
     long long deadline_ms;      /* monotonic */
     long long next_bookmark_ms; /* 0: none scheduled */
@@ -96,6 +97,8 @@ static int visible(const struct watch_stream *w, const obj_version *v)
 
 static void write_event(struct watch_stream *w, const char *type, const obj_version *v)
 {
+    if (v->rv > w->max_rv_queued)
+        w->max_rv_queued = v->rv;
     strbuf_puts(&w->pending, "{\"type\":\"");
     strbuf_puts(&w->pending, type);
     strbuf_puts(&w->pending, "\",\"object\":");
@@ -110,6 +113,8 @@ static void write_event(struct watch_stream *w, const char *type, const obj_vers
 
 static void write_bookmark(struct watch_stream *w, uint64_t rv, int initial_end)
 {
+    if (rv > w->max_rv_queued)
+        w->max_rv_queued = rv;
     strbuf_puts(&w->pending, "{\"type\":\"BOOKMARK\",\"object\":{\"kind\":");
     strbuf_put_json_string(&w->pending, w->def->kind);
     strbuf_puts(&w->pending, ",\"apiVersion\":");
@@ -266,15 +271,24 @@ static void release(struct watch_stream *w)
         return; /* wait for an event to truncate */
     w->fault_done = 1;
     switch (a->kind) {
-    case LWC_ACT_ERROR_EVENT:
-        if (a->compact)
+    case LWC_ACT_ERROR_EVENT: {
+        /* The RV the watch asked for (or its initial snapshot's), as the cacher's message names it. */
+        uint64_t asked = w->start_rv > w->initial_rv ? w->start_rv : w->initial_rv;
+        if (a->status == 410 && !a->untrue) {
+            /* Never a lie: every RV this stream handed out, and the one it was
+             * asked for, falls below the new compaction point. */
+            uint64_t held = w->max_rv_queued > asked ? w->max_rv_queued : asked;
+            store_expire(w->srv->st, held);
+        } else if (a->compact) {
             store_compact(w->srv->st, 0);
+        }
         w->pending.len = 0;
-        write_error(w, fault_error_status(a, (unsigned long long)w->start_rv,
+        write_error(w, fault_error_status(a, (unsigned long long)asked,
                                           (unsigned long long)store_compacted_rv(w->srv->st)));
         flush_pending(w);
         w->finished = 1;
         break;
+    }
     case LWC_ACT_CLOSE:
         w->pending.len = 0;
         w->finished = 1;
@@ -545,6 +559,16 @@ void handle_watch(lwc_mock *srv, const request *req, int res, const char *ns, re
         /* RV "0" without initial events starts at the latest state, as the cacher does. */
         uint64_t start = has_rv && o.rv_num > 0 ? o.rv_num : store_current_rv(srv->st);
         int rc = store_watch_register(srv->st, &w->reg, start);
+        if (rc == STORE_EXPIRED && srv->cfg.watch_expired_http) {
+            /* An old server or a proxy: the same Status, as the HTTP answer. */
+            char m[128];
+            snprintf(m, sizeof m, "too old resource version: %llu (%llu)", (unsigned long long)start,
+                     (unsigned long long)store_compacted_rv(srv->st));
+            watch_stream_free(w);
+            list_options_free(&o);
+            reply_status(r, 410, "Expired", m, NULL, NULL);
+            return;
+        }
         if (rc == STORE_EXPIRED) {
             /* The real server answers 200 and one ERROR event (cacher.go newErrWatcher). */
             write_error(w, too_old_status(start, store_compacted_rv(srv->st)));

@@ -219,7 +219,7 @@ END_TEST
 
 START_TEST(watch_http_410_and_error_event)
 {
-    add_fault("{\"match\":{\"verb\":\"watch\"},\"action\":{\"status\":410}}");
+    add_fault("{\"match\":{\"verb\":\"watch\",\"resourceVersion\":\"set\"},\"action\":{\"status\":410}}");
     char url[512];
     snprintf(url, sizeof url, "%s/api/v1/pods?watch=true&resourceVersion=3", lwc_mock_url(srv));
     http_response r;
