@@ -14,6 +14,9 @@ harness's tests can prove each check catches it:
   lie-empty         answers every DUMP with an empty store
 
 --events sends EVENT lines (and so is held to the event checks).
+--watch-delay MS waits MS milliseconds after each (re)list, READY included,
+before opening its watch: a correct but slow-to-watch client, for finding
+timeline steps that act on a watch the client has not opened yet.
 --hello CAPS starts with a HELLO line (protocol 2) declaring CAPS (comma-separated,
 "" for none); --hello-late sends a LOG line before it, which breaks the protocol.
 """
@@ -28,6 +31,7 @@ import urllib.parse
 
 BUGS = set()
 EVENTS = False
+WATCH_DELAY_S = 0.0
 out_lock = threading.Lock()
 store_lock = threading.Lock()
 store = {}  # (ns, name) -> (uid, rv)
@@ -188,6 +192,7 @@ def reflector():
             if not ready:
                 emit({"type": "READY"})
                 ready = True
+            time.sleep(WATCH_DELAY_S)
             while True:
                 rv = watch(rv)
         except Expired:
@@ -199,7 +204,7 @@ def reflector():
 
 
 def main():
-    global EVENTS
+    global EVENTS, WATCH_DELAY_S
     args = sys.argv[1:]
     hello, hello_late = None, False
     while args:
@@ -212,6 +217,8 @@ def main():
             hello = [c for c in args.pop(0).split(",") if c]
         elif a == "--hello-late":
             hello_late = True
+        elif a == "--watch-delay":
+            WATCH_DELAY_S = int(args.pop(0)) / 1000.0
         else:
             log("unknown argument %s" % a)
             return 2
