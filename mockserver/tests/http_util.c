@@ -1,5 +1,7 @@
 #include "http_util.h"
 
+#include "lwc_scenario.h"
+
 #include <check.h>
 #include <stdio.h>
 
@@ -301,4 +303,23 @@ cJSON *test_get_json(lwc_mock *srv, const char *path_query, long want_status)
     ck_assert_msg(doc != NULL, "GET %s: body is not JSON: %s", path_query, r.body);
     http_response_free(&r);
     return doc;
+}
+
+void test_add_fault(lwc_mock *srv, const char *json)
+{
+    char err[512];
+    lwc_fault *f = lwc_fault_parse(json, err, sizeof err);
+    ck_assert_msg(f != NULL, "%s", err);
+    ck_assert_int_eq(lwc_mock_add_fault(srv, f, err, sizeof err), LWC_MOCK_OK);
+    lwc_fault_free(f);
+}
+
+watch_client *test_open_watch(lwc_mock *srv, const char *path_query)
+{
+    char url[1024];
+    snprintf(url, sizeof url, "%s%s", lwc_mock_url(srv), path_query);
+    watch_client *w = watch_open(url, NULL);
+    ck_assert_ptr_nonnull(w);
+    ck_assert_int_eq(watch_status(w), 200);
+    return w;
 }

@@ -49,5 +49,9 @@ const char *event_rv(const cJSON *ev);
 uint64_t test_put_pod(lwc_mock *srv, const char *ns, const char *name, const char *app, int update);
 /* GET path_query from the server: the status must be want_status and the body JSON. */
 cJSON *test_get_json(lwc_mock *srv, const char *path_query, long want_status);
+/* Parses a fault (JSON, as in a scenario) and adds it; fails the test on error. */
+void test_add_fault(lwc_mock *srv, const char *json);
+/* Opens a watch and waits for its 200, so the server holds it before the test writes. */
+watch_client *test_open_watch(lwc_mock *srv, const char *path_query);
 
 #endif

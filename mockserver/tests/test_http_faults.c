@@ -40,11 +40,7 @@ static void teardown(void)
 
 static void add_fault(const char *json)
 {
-    char err[512];
-    lwc_fault *f = lwc_fault_parse(json, err, sizeof err);
-    ck_assert_msg(f != NULL, "%s", err);
-    ck_assert_int_eq(lwc_mock_add_fault(srv, f, err, sizeof err), LWC_MOCK_OK);
-    lwc_fault_free(f);
+    test_add_fault(srv, json);
 }
 
 static long get(const char *pq, http_response *r)
@@ -77,12 +73,7 @@ static char *continue_of(const char *pq)
 
 static watch_client *open_watch(const char *pq)
 {
-    char url[1024];
-    snprintf(url, sizeof url, "%s%s", lwc_mock_url(srv), pq);
-    watch_client *w = watch_open(url, NULL);
-    ck_assert_ptr_nonnull(w);
-    ck_assert_int_eq(watch_status(w), 200);
-    return w;
+    return test_open_watch(srv, pq);
 }
 
 static uint64_t write_pod(const char *name)

@@ -45,13 +45,7 @@ static uint64_t put_pod(const char *ns, const char *name, const char *app, int u
 
 static watch_client *open_watch(const char *path_query)
 {
-    char url[1024];
-    snprintf(url, sizeof url, "%s%s", lwc_mock_url(srv), path_query);
-    watch_client *w = watch_open(url, NULL);
-    ck_assert_ptr_nonnull(w);
-    /* Connect now and see the headers, so the server holds the watch before the test writes. */
-    ck_assert_int_eq(watch_status(w), 200);
-    return w;
+    return test_open_watch(srv, path_query);
 }
 
 /* The next event must be of this type (and name, if given). */

@@ -46,30 +46,33 @@ static void teardown(void)
 
 static void add_fault(const char *json)
 {
-    char err[512];
-    lwc_fault *f = lwc_fault_parse(json, err, sizeof err);
-    ck_assert_msg(f != NULL, "%s", err);
-    ck_assert_int_eq(lwc_mock_add_fault(srv, f, err, sizeof err), LWC_MOCK_OK);
-    lwc_fault_free(f);
+    test_add_fault(srv, json);
 }
 
 static watch_client *open_watch(const char *pq)
 {
-    char url[1024];
-    snprintf(url, sizeof url, "%s%s", lwc_mock_url(srv), pq);
-    watch_client *w = watch_open(url, NULL);
-    ck_assert_ptr_nonnull(w);
-    return w;
+    return test_open_watch(srv, pq);
 }
 
-/* The ERROR event (or HTTP 410 Status) message's two numbers. */
-static void too_old_numbers(const char *msg, uint64_t *asked, uint64_t *oldest)
+/* A 410 Status (an ERROR event's object or an HTTP body) in the cacher's
+ * format, "too old resource version: N (M)", naming `asked` and the current
+ * compaction point M, which must be above it. */
+static void assert_too_old(const cJSON *status, uint64_t asked)
 {
-    unsigned long long a = 0, o = 0;
-    ck_assert_msg(sscanf(msg, "too old resource version: %llu (%llu)", &a, &o) == 2,
-                  "not the cacher's format: \"%s\"", msg);
-    *asked = a;
-    *oldest = o;
+    const char *msg = cJSON_GetObjectItemCaseSensitive(status, "message")->valuestring;
+    unsigned long long n = 0, m = 0;
+    ck_assert_msg(sscanf(msg, "too old resource version: %llu (%llu)", &n, &m) == 2, "not the cacher's format: \"%s\"",
+                  msg);
+    ck_assert_msg(n == asked, "\"%s\" does not name RV %" PRIu64, msg, asked);
+    ck_assert_msg(m > n, "a lie: \"%s\"", msg);
+    ck_assert_uint_eq(m, lwc_mock_compact(srv, 1));
+}
+
+static watch_client *watch_at(uint64_t rv)
+{
+    char pq[128];
+    snprintf(pq, sizeof pq, "/api/v1/pods?watch=1&resourceVersion=%" PRIu64, rv);
+    return open_watch(pq);
 }
 
 /* A watch at rv must now be refused by the server's state itself: 200 and
@@ -79,10 +82,7 @@ static void assert_expired_by_state(uint64_t rv)
     lwc_mock_clear_faults(srv);
     ck_assert_msg(lwc_mock_compact(srv, 1) > rv, "the compaction point %" PRIu64 " is not above RV %" PRIu64,
                   lwc_mock_compact(srv, 1), rv);
-    char pq[128];
-    snprintf(pq, sizeof pq, "/api/v1/pods?watch=1&resourceVersion=%" PRIu64, rv);
-    watch_client *w = open_watch(pq);
-    ck_assert_int_eq(watch_status(w), 200);
+    watch_client *w = watch_at(rv);
     cJSON *ev = watch_next_event(w, 5000);
     ck_assert_msg(ev && !strcmp(event_type(ev), "ERROR"), "a watch at RV %" PRIu64 " after the 410 was served", rv);
     ck_assert_int_eq(cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(ev, "object"), "code")->valueint,
@@ -110,16 +110,9 @@ START_TEST(error_event_at_the_current_rv_is_true)
 {
     uint64_t rv = lwc_mock_current_rv(srv);
     add_fault("{\"match\":{\"verb\":\"watch\"},\"action\":{\"stream\":\"errorEvent\",\"compact\":true}}");
-    char pq[128];
-    snprintf(pq, sizeof pq, "/api/v1/pods?watch=1&resourceVersion=%" PRIu64, rv);
-    watch_client *w = open_watch(pq);
+    watch_client *w = watch_at(rv);
     cJSON *ev = error_event_after(w, 0);
-    const cJSON *msg = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(ev, "object"), "message");
-    uint64_t asked, oldest;
-    too_old_numbers(msg->valuestring, &asked, &oldest);
-    ck_assert_uint_eq(asked, rv);
-    ck_assert_msg(oldest > asked, "a lie: \"%s\" for a watch at the current RV", msg->valuestring);
-    ck_assert_uint_eq(oldest, lwc_mock_compact(srv, 1));
+    assert_too_old(cJSON_GetObjectItemCaseSensitive(ev, "object"), rv);
     cJSON_Delete(ev);
     watch_close(w);
     assert_expired_by_state(rv);
@@ -131,9 +124,7 @@ START_TEST(error_event_after_events_expires_the_held_rv)
 {
     uint64_t rv = lwc_mock_current_rv(srv);
     add_fault("{\"match\":{\"verb\":\"watch\"},\"action\":{\"stream\":\"errorEvent\",\"afterEvents\":1}}");
-    char pq[128];
-    snprintf(pq, sizeof pq, "/api/v1/pods?watch=1&resourceVersion=%" PRIu64, rv);
-    watch_client *w = open_watch(pq);
+    watch_client *w = watch_at(rv);
     uint64_t held = test_put_pod(srv, "a", "late", NULL, 0); /* the one event the client gets */
     cJSON *ev = error_event_after(w, 1);
     cJSON_Delete(ev);
@@ -149,11 +140,7 @@ START_TEST(error_event_after_initial_events_is_true)
     add_fault("{\"match\":{\"verb\":\"watch\"},\"action\":{\"stream\":\"errorEvent\",\"afterEvents\":4}}");
     watch_client *w = open_watch("/api/v1/pods?watch=1");
     cJSON *ev = error_event_after(w, 4);
-    const cJSON *msg = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(ev, "object"), "message");
-    uint64_t asked, oldest;
-    too_old_numbers(msg->valuestring, &asked, &oldest);
-    ck_assert_msg(asked == snapshot && oldest > snapshot, "\"%s\" for a snapshot at %" PRIu64, msg->valuestring,
-                  snapshot);
+    assert_too_old(cJSON_GetObjectItemCaseSensitive(ev, "object"), snapshot);
     cJSON_Delete(ev);
     watch_close(w);
     assert_expired_by_state(snapshot);
@@ -167,10 +154,7 @@ START_TEST(http_410_on_a_watch_is_true)
     char pq[128];
     snprintf(pq, sizeof pq, "/api/v1/pods?watch=1&resourceVersion=%" PRIu64, rv);
     cJSON *st = test_get_json(srv, pq, 410);
-    uint64_t asked, oldest;
-    too_old_numbers(cJSON_GetObjectItemCaseSensitive(st, "message")->valuestring, &asked, &oldest);
-    ck_assert_uint_eq(asked, rv);
-    ck_assert_uint_gt(oldest, rv);
+    assert_too_old(st, rv);
     cJSON_Delete(st);
     assert_expired_by_state(rv);
 }
@@ -228,9 +212,7 @@ START_TEST(watch_expired_http410_answers_below_the_floor_only)
     char pq[128];
     snprintf(pq, sizeof pq, "/api/v1/pods?watch=1&resourceVersion=%" PRIu64, rv);
     cJSON *st = test_get_json(srv, pq, 410);
-    uint64_t asked, oldest;
-    too_old_numbers(cJSON_GetObjectItemCaseSensitive(st, "message")->valuestring, &asked, &oldest);
-    ck_assert(asked == rv && oldest > rv);
+    assert_too_old(st, rv);
     cJSON_Delete(st);
     snprintf(pq, sizeof pq, "/api/v1/pods?watch=1&resourceVersion=%" PRIu64 "&timeoutSeconds=1",
              lwc_mock_current_rv(srv));
