@@ -183,6 +183,8 @@ static void put_action(line_obj *parent, const lwc_action *a)
         put_int(&o, "delayMs", a->delay_ms);
     if (a->compact)
         put_bool(&o, "compact", 1);
+    if (a->untrue)
+        put_bool(&o, "untrue", 1);
     if (a->message)
         put_str(&o, "message", a->message);
     obj_close(&o);
@@ -430,6 +432,8 @@ char *lwc_scenario_print(const lwc_scenario *sc)
             put_str(&o, "lastPageContinue", "empty");
         if (sc->expire_below_floor)
             put_str(&o, "listBelowFloor", "expired");
+        if (sc->watch_expired_http)
+            put_str(&o, "watchExpired", "http410");
         obj_close(&o);
         if (o.n) {
             top_key(&sb, &first, "server");
