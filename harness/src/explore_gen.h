@@ -121,4 +121,12 @@ int gen_steps_and_faults(const genome *g);
 /* A sentence on what the scenario does (malloc'd), for its description. */
 char *gen_describe(const genome *g);
 
+/* The genome as a scenario the harness accepts: rendered, loaded with
+ * lwc_scenario_parse, given the `requires` it needs, printed canonically
+ * (lwc_scenario_print) and loaded again from that text, which goes to
+ * *text_out (malloc'd) when asked. extra_desc (may be NULL) is appended to
+ * the description. NULL with err on failure. */
+struct lwc_scenario *explore_scenario(const genome *g, const char *name, const char *extra_desc, char **text_out,
+                                      char *err, size_t errlen);
+
 #endif

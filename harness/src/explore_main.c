@@ -47,8 +47,8 @@ static void usage(FILE *out)
             "  --json FILE          write the results as JSON\n"
             "  --stop-after N       start no more runs once N failures were confirmed\n"
             "  --confirm N          reruns of a failure to confirm it (default 3)\n"
-            "  --shrink-attempts N  runs of a shrink candidate before it counts as passing (default 2)\n"
-            "  --max-shrink N       at most N shrink candidates per failure (default 300)\n"
+            "  --shrink-attempts N  runs of a shrink candidate before it counts as passing (default 1)\n"
+            "  --max-shrink N       at most N shrink candidates per failure (default 150)\n"
             "  --no-shrink          confirm failures but do not shrink them\n"
             "  --print N            print the scenario of run N (canonical form), and exit\n"
             "  --timeout-scale X    multiply every deadline the harness applies by X\n"
@@ -156,61 +156,14 @@ typedef struct explorer {
     int shrinking;      /* shrinks in progress, for the progress line */
     int shrink_steps_now;
     double t0;
+    double probe_ms;    /* the probe run (one object, READY, one checkpoint): the fixed cost of a run */
 } explorer;
-
-/* Renders g as JSON, loads it with the scenario parser, adds what it
- * requires, prints the canonical text and loads that again: what runs is
- * exactly a file the harness accepts. */
-static lwc_scenario *genome_scenario(const genome *g, const char *name, const char *extra_desc, char **text_out,
-                                     char *err, size_t errlen)
-{
-    char *json = gen_render(g, name);
-    if (!json) {
-        snprintf(err, errlen, "%s: out of memory rendering", name);
-        return NULL;
-    }
-    char path[128];
-    snprintf(path, sizeof path, "%s.json", name);
-    lwc_scenario *sc = lwc_scenario_parse(json, path, err, errlen);
-    free(json);
-    if (!sc)
-        return NULL;
-    sc->requires |= explore_needs(sc);
-    if (extra_desc) {
-        size_t l = strlen(sc->description) + strlen(extra_desc) + 2;
-        char *d = malloc(l);
-        if (!d) {
-            lwc_scenario_free(sc);
-            snprintf(err, errlen, "out of memory");
-            return NULL;
-        }
-        snprintf(d, l, "%s %s", sc->description, extra_desc);
-        free(sc->description);
-        sc->description = d;
-    }
-    char *text = lwc_scenario_print(sc);
-    lwc_scenario_free(sc);
-    if (!text) {
-        snprintf(err, errlen, "%s: out of memory printing", name);
-        return NULL;
-    }
-    sc = lwc_scenario_parse(text, path, err, errlen);
-    if (!sc) {
-        free(text);
-        return NULL;
-    }
-    if (text_out)
-        *text_out = text;
-    else
-        free(text);
-    return sc;
-}
 
 static void run_genome(explorer *x, const genome *g, const char *name, scenario_result *res)
 {
     char err[1024];
     result_init(res);
-    lwc_scenario *sc = genome_scenario(g, name, NULL, NULL, err, sizeof err);
+    lwc_scenario *sc = explore_scenario(g, name, NULL, NULL, err, sizeof err);
     if (!sc) {
         res->v = VERDICT_ERROR;
         res->error = strdup(err);
@@ -233,7 +186,7 @@ static int count_steps_faults(const lwc_scenario *sc)
 static int genome_steps_faults(const genome *g)
 {
     char err[256];
-    lwc_scenario *sc = genome_scenario(g, "count", NULL, NULL, err, sizeof err);
+    lwc_scenario *sc = explore_scenario(g, "count", NULL, NULL, err, sizeof err);
     if (!sc)
         return -1;
     int n = count_steps_faults(sc);
@@ -382,7 +335,7 @@ static void handle_failure(explorer *x, const genome *g0, uint64_t run, scenario
              "Found by lwc-explore --seed %llu (run %llu) against %s; it fails %s%s.", (unsigned long long)x->seed,
              (unsigned long long)run, x->client_name, cks, shrink ? ", shrunk to a local minimum" : "");
     char *text = NULL;
-    lwc_scenario *sc = genome_scenario(&g, rec.name, extra, &text, err, sizeof err);
+    lwc_scenario *sc = explore_scenario(&g, rec.name, extra, &text, err, sizeof err);
     if (sc) {
         rec.steps_faults = count_steps_faults(sc);
         rec.objects = gen_objects(&g);
@@ -433,7 +386,7 @@ static void handle_failure(explorer *x, const genome *g0, uint64_t run, scenario
         char opath[PATH_MAX + 16];
         snprintf(opath, sizeof opath, "%s/%s.original.json", x->out_dir, rec.name);
         char *otext = NULL;
-        lwc_scenario *osc = genome_scenario(g0, rec.name, extra, &otext, err, sizeof err);
+        lwc_scenario *osc = explore_scenario(g0, rec.name, extra, &otext, err, sizeof err);
         if (osc && otext)
             write_file(opath, otext);
         lwc_scenario_free(osc);
@@ -519,7 +472,7 @@ static void *worker(void *arg)
         else if (r.v == VERDICT_ERROR && !atomic_load(&interrupted)) {
             /* keep the scenario the harness could not run: an explorer bug */
             char err[512], *text = NULL;
-            lwc_scenario *sc = genome_scenario(&g, name, NULL, &text, err, sizeof err);
+            lwc_scenario *sc = explore_scenario(&g, name, NULL, &text, err, sizeof err);
             if (sc && text && mkdir_p(x->out_dir) == 0) {
                 char p[PATH_MAX];
                 snprintf(p, sizeof p, "%s/%s.error.json", x->out_dir, name);
@@ -554,6 +507,7 @@ static int probe_client(explorer *x, char *err, size_t errlen)
         rc = -1;
     } else {
         x->caps = r.caps;
+        x->probe_ms = r.total_ms;
         snprintf(x->client_name, sizeof x->client_name, "%s", r.client_name ? r.client_name : "(no HELLO)");
     }
     result_free(&r);
@@ -637,6 +591,7 @@ static void summary(explorer *x, FILE *out, double wall_ms, int jobs)
     fprintf(out, "%-22s %10ld\n", "not applicable", x->na);
     fprintf(out, "%-22s %10.1f\n", "wall time (s)", s);
     fprintf(out, "%-22s %10.2f\n", "runs per second", s > 0 ? x->done / s : 0.0);
+    fprintf(out, "%-22s %10.0f\n", "fixed cost (ms)", x->probe_ms);
     fprintf(out, "%-22s %10.0f\n", "mean run (ms)", x->done ? x->run_ms_sum / (double)x->done : 0.0);
     if (x->first_failure_run >= 0)
         fprintf(out, "%-22s %10ld\n", "first failing run", x->first_failure_run);
@@ -689,6 +644,7 @@ static int write_json(explorer *x, const char *path, double wall_ms, int jobs, c
     cJSON_AddNumberToObject(doc, "notApplicable", (double)x->na);
     cJSON_AddNumberToObject(doc, "wallSeconds", wall_ms / 1000.0);
     cJSON_AddNumberToObject(doc, "runsPerSecond", wall_ms > 0 ? x->done / (wall_ms / 1000.0) : 0);
+    cJSON_AddNumberToObject(doc, "fixedCostMs", x->probe_ms);
     cJSON_AddNumberToObject(doc, "meanRunMs", x->done ? x->run_ms_sum / (double)x->done : 0);
     cJSON_AddNumberToObject(doc, "firstFailingRun", (double)x->first_failure_run);
     cJSON *arr = cJSON_AddArrayToObject(doc, "failures");
@@ -748,8 +704,8 @@ int main(int argc, char **argv)
     memset(&x, 0, sizeof x);
     x.runs = 100;
     x.confirm = 3;
-    x.attempts = 2;
-    x.max_shrink = 300;
+    x.attempts = 1;
+    x.max_shrink = 150;
     x.out_dir = "explore-out";
     x.first_failure_run = -1;
     x.opt.timeout_scale = 1.0;
@@ -900,7 +856,7 @@ int main(int argc, char **argv)
         gen_random(&g, x.seed, (uint64_t)print_run, ~0u);
         char name[64], *text = NULL;
         snprintf(name, sizeof name, "explore-%llu-%ld", (unsigned long long)x.seed, print_run);
-        lwc_scenario *sc = genome_scenario(&g, name, NULL, &text, err, sizeof err);
+        lwc_scenario *sc = explore_scenario(&g, name, NULL, &text, err, sizeof err);
         cmdline_free(cargv);
         if (!sc) {
             fprintf(stderr, "lwc-explore: %s\n", err);

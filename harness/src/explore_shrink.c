@@ -22,6 +22,9 @@ int gen_valid(const genome *g)
             return 0;
         if (e->kind == EP_STALL && !g->watch_timeout)
             return 0;
+        /* the bookmark rule needs bookmarks: no short watch timeout, a live first watch */
+        if (e->kind == EP_QUIET_CLOSE && ((e->compact && g->watch_timeout) || (g->watch_list && g->watch_list_mode == 2)))
+            return 0;
         if ((e->kind == EP_WRITES || e->kind == EP_DURING_LIST) && e->nwrites == 0)
             return 0;
     }

@@ -1,0 +1,184 @@
+/* lwc-explore's generator and shrinker: every generated scenario loads (and
+ * asks only for what the client declares); the shrinker reaches a local
+ * minimum of a synthetic failure predicate. */
+#include "explore_gen.h"
+#include "explore_shrink.h"
+#include "lwc_scenario.h"
+
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const unsigned cap_sets[] = {
+    ~0u & 0x7f,
+    LWC_CAP_PROTOCOL1,
+    LWC_CAP_REWATCH | LWC_CAP_RELIST | LWC_CAP_RETRY | LWC_CAP_EVENTS,
+    LWC_CAP_REWATCH,
+    0,
+    LWC_CAP_REWATCH | LWC_CAP_RELIST | LWC_CAP_RETRY | LWC_CAP_WATCH_LIST,
+};
+
+START_TEST(generated_scenarios_load)
+{
+    char err[1024];
+    for (size_t c = 0; c < sizeof cap_sets / sizeof cap_sets[0]; c++) {
+        for (uint64_t run = 0; run < 400; run++) {
+            genome g;
+            gen_random(&g, 12345 + c, run, cap_sets[c]);
+            ck_assert_msg(gen_valid(&g), "caps %#x run %llu: the generator made an invalid genome", cap_sets[c],
+                          (unsigned long long)run);
+            char name[64], *text = NULL;
+            snprintf(name, sizeof name, "explore-t-%llu", (unsigned long long)run);
+            lwc_scenario *sc = explore_scenario(&g, name, NULL, &text, err, sizeof err);
+            ck_assert_msg(sc != NULL, "caps %#x run %llu: %s", cap_sets[c], (unsigned long long)run, err);
+            /* only what the client declares */
+            ck_assert_msg((sc->requires & ~cap_sets[c]) == 0, "caps %#x run %llu requires %#x\n%s", cap_sets[c],
+                          (unsigned long long)run, sc->requires, text);
+            /* the printed text is stable: what is written is what runs */
+            char *again = lwc_scenario_print(sc);
+            ck_assert_ptr_nonnull(again);
+            ck_assert_str_eq(again, text);
+            ck_assert_int_gt((int)sc->nsteps, 0);
+            free(again);
+            free(text);
+            lwc_scenario_free(sc);
+        }
+    }
+}
+END_TEST
+
+START_TEST(same_seed_same_scenario)
+{
+    char err[256];
+    for (uint64_t run = 0; run < 50; run++) {
+        genome a, b;
+        gen_random(&a, 99, run, ~0u);
+        gen_random(&b, 99, run, ~0u);
+        char *ta = gen_render(&a, "x"), *tb = gen_render(&b, "x");
+        ck_assert_ptr_nonnull(ta);
+        ck_assert_ptr_nonnull(tb);
+        ck_assert_str_eq(ta, tb);
+        free(ta);
+        free(tb);
+    }
+    /* and different runs differ */
+    genome a, b;
+    gen_random(&a, 99, 1, ~0u);
+    gen_random(&b, 99, 2, ~0u);
+    char *ta = gen_render(&a, "x"), *tb = gen_render(&b, "x");
+    ck_assert_str_ne(ta, tb);
+    free(ta);
+    free(tb);
+    (void)err;
+}
+END_TEST
+
+/* Every candidate the shrinker can make loads too. */
+START_TEST(shrink_candidates_load)
+{
+    char err[1024];
+    for (uint64_t run = 0; run < 60; run++) {
+        genome g;
+        gen_random(&g, 777, run, ~0u);
+        for (int i = 0;; i++) {
+            genome cand;
+            char what[128];
+            int rc = shrink_candidate(&g, i, &cand, what, sizeof what);
+            if (rc == 0)
+                break;
+            if (rc == 2 || !gen_valid(&cand))
+                continue;
+            lwc_scenario *sc = explore_scenario(&cand, "cand", NULL, NULL, err, sizeof err);
+            ck_assert_msg(sc != NULL, "run %llu, %s: %s", (unsigned long long)run, what, err);
+            lwc_scenario_free(sc);
+        }
+    }
+}
+END_TEST
+
+/* A synthetic failure: a true-410 episode with at least 3 objects in the
+ * world and a write in that episode. */
+static int synthetic(const genome *g, void *ctx)
+{
+    int *calls = ctx;
+    (*calls)++;
+    if (gen_objects(g) < 3)
+        return 0;
+    for (int i = 0; i < g->neps; i++)
+        if (g->eps[i].kind == EP_TRUE_410 && g->eps[i].nwrites >= 1)
+            return 1;
+    return 0;
+}
+
+START_TEST(shrinker_reaches_local_minimum)
+{
+    int found = 0;
+    for (uint64_t run = 0; run < 400 && found < 5; run++) {
+        genome g;
+        gen_random(&g, 4242, run, ~0u);
+        int calls = 0;
+        if (!synthetic(&g, &calls))
+            continue;
+        found++;
+        int tried = 0;
+        int steps = explore_shrink(&g, synthetic, NULL, &calls, 0, &tried);
+        ck_assert_int_gt(steps, 0);
+        ck_assert(synthetic(&g, &calls));
+        /* the minimum: one episode, one write, no faults, 3 or 4 objects (a
+         * world of 2x2 cannot lose a namespace or an object and keep 3) */
+        ck_assert_int_eq(g.neps, 1);
+        ck_assert_int_eq(g.eps[0].nwrites, 1);
+        ck_assert_int_eq(g.nfaults, 0);
+        ck_assert_int_le(gen_objects(&g), 4);
+        /* and no single reduction still fails */
+        for (int i = 0;; i++) {
+            genome cand;
+            char what[128];
+            int rc = shrink_candidate(&g, i, &cand, what, sizeof what);
+            if (rc == 0)
+                break;
+            if (rc == 1 && gen_valid(&cand))
+                ck_assert_msg(!synthetic(&cand, &calls), "a reduction still fails: %s", what);
+        }
+    }
+    ck_assert_int_eq(found, 5);
+}
+END_TEST
+
+/* The shrinker stops when the predicate says so (Ctrl-C) and within its budget. */
+static int always(const genome *g, void *ctx)
+{
+    (void)g;
+    int *n = ctx;
+    return ++*n > 3 ? -1 : 1;
+}
+
+START_TEST(shrinker_stops)
+{
+    genome g;
+    gen_random(&g, 5, 3, ~0u);
+    int n = 0, tried = 0;
+    explore_shrink(&g, always, NULL, &n, 0, &tried);
+    ck_assert_int_eq(tried, 4);
+    ck_assert_int_eq(n, 4);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("explore");
+    TCase *tc = tcase_create("explore");
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, generated_scenarios_load);
+    tcase_add_test(tc, same_seed_same_scenario);
+    tcase_add_test(tc, shrink_candidates_load);
+    tcase_add_test(tc, shrinker_reaches_local_minimum);
+    tcase_add_test(tc, shrinker_stops);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
