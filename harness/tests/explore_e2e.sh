@@ -4,7 +4,7 @@
 # scenario file that lwc-harness loads and fails the same way; the right
 # lwc-watch passes that file. No timing is asserted.
 set -u
-explore=$1 harness=$2 watch=$3
+explore=$1 harness=$2 watch=$3 schema=${4:-}
 out=$(mktemp -d "${TMPDIR:-/tmp}/lwc-explore-e2e.XXXXXX")
 trap 'rm -rf "$out"' EXIT
 fail() { echo "explore_e2e: $*" >&2; exit 1; }
@@ -27,4 +27,21 @@ grep -q 'initial-state' "$out/h1" || fail "the reproduced failure is not the ini
 [ $? -eq 0 ] || { cat "$out/h2"; fail "the right lwc-watch fails the shrunk file: a false positive"; }
 # the same seed gives the same scenarios
 a=$("$explore" --seed 7 --print 3) && b=$("$explore" --seed 7 --print 3) && [ "$a" = "$b" ] || fail "--seed 7 --print 3 differs between calls"
+# every generated scenario validates against the format's JSON Schema too
+if [ -n "$schema" ] && python3 -c 'import jsonschema' 2>/dev/null; then
+  python3 - "$explore" "$schema" "$file" <<'PY' || fail "a generated scenario does not validate against the schema"
+import json, subprocess, sys
+import jsonschema
+v = jsonschema.Draft202012Validator(json.load(open(sys.argv[2])))
+docs = [json.load(open(sys.argv[3]))]
+for i in range(100):
+    docs.append(json.loads(subprocess.run([sys.argv[1], "--seed", "11", "--print", str(i)], check=True,
+                                          capture_output=True, text=True).stdout))
+for d in docs:
+    errs = list(v.iter_errors(d))
+    if errs:
+        print(d["name"], errs[0].message, list(errs[0].path), file=sys.stderr)
+        sys.exit(1)
+PY
+fi
 echo "explore_e2e: found, shrunk and reproduced ($file)"
