@@ -130,6 +130,60 @@ static int fault_allowed(gen_fault_kind k, unsigned caps)
     return 0;
 }
 
+/* Failed requests a right client meets: every one grows its backoff
+ * (client-go: 800 ms doubling, with as much jitter again, reset only after
+ * two quiet minutes), so they bound how many a scenario may hold and set
+ * the deadlines after them. */
+static int fault_cost(const gen_fault *f)
+{
+    switch (f->kind) {
+    case GF_LIST_410_PAGE:
+    case GF_LIST_504:
+        return 1;
+    case GF_LIST_DELAY:
+        return 0;
+    default:
+        return f->times;
+    }
+}
+
+static int episode_cost(const episode *e)
+{
+    switch (e->kind) {
+    case EP_WATCH_DOWN:
+        return 1 + e->after_events % 2 + (e->compact ? 1 : 0);
+    case EP_TRUE_410:
+    case EP_HTTP_410:
+    case EP_STALL:
+    case EP_COMPACT:
+        return 1;
+    case EP_STREAM:
+        return e->variant % 5 == 0 || e->variant % 5 == 4 ? 0 : 1; /* a clean close and a slow stream are no error */
+    case EP_STORM:
+        return 1 + e->wait_ms / 700;
+    default:
+        return 0;
+    }
+}
+
+int gen_failures(const genome *g)
+{
+    int n = g->history_limit ? 1 : 0;
+    n += g->watch_list && g->watch_list_mode == 2 ? 1 : 0;
+    for (int i = 0; i < g->nfaults; i++)
+        n += fault_cost(&g->faults[i]);
+    for (int i = 0; i < g->neps; i++)
+        n += episode_cost(&g->eps[i]);
+    return n;
+}
+
+/* The worst wait of a client-go-like backoff after k failures in a row:
+ * 0.8 s doubling, each up to twice as long with jitter. */
+static int backoff_ms(int k)
+{
+    return 1600 * ((1 << k) - 1);
+}
+
 void gen_random(genome *g, uint64_t seed, uint64_t run, unsigned caps)
 {
     memset(g, 0, sizeof *g);
@@ -222,6 +276,22 @@ void gen_random(genome *g, uint64_t seed, uint64_t run, unsigned caps)
             random_writes(&r, g, e, k == EP_WRITES || k == EP_DURING_LIST ? 1 : 0, 5);
         }
     }
+    /* at most GEN_MAX_FAILURES failed requests: drop the last episodes, then faults */
+    while (gen_failures(g) > GEN_MAX_FAILURES) {
+        if (g->neps > 0 && episode_cost(&g->eps[g->neps - 1]) > 0)
+            g->neps--;
+        else if (g->nfaults > 0)
+            g->nfaults--;
+        else if (g->neps > 0)
+            g->neps--;
+        else
+            break;
+    }
+    int stall = 0;
+    for (int i = 0; i < g->neps; i++)
+        stall |= g->eps[i].kind == EP_STALL;
+    if (!stall)
+        g->watch_timeout = 0;
     if ((caps & LWC_CAP_WATCH_TIMEOUT) && !g->watch_timeout && xrng_chance(&r, 20))
         g->watch_timeout = 2 + (int)xrng_below(&r, 3);
     if (g->watch_list_mode == 2 && g->watch_list)
@@ -338,6 +408,7 @@ typedef struct rctx {
     cJSON *timeline, *expect;
     sim s;
     int nsteps; /* steps rendered so far: the next step's index */
+    int failures; /* failed requests up to the episode being rendered */
     int oom;
 } rctx;
 
@@ -513,11 +584,11 @@ static void render_episode(rctx *c, const episode *e, int idx)
     int first = idx == 0;
     char fname[32];
     /* A step that acts on a watch: the first episode waits for one to be
-     * open; later ones run after a checkpoint and let the watch age past
-     * one second first (client-go takes a watch that ends sooner with no
-     * event as an error and relists: right, but not what is tested). */
+     * open; later ones run after a checkpoint; both let the watch age past
+     * one second first (client-go and lwc-watch take a watch that ends
+     * sooner with no event as an error: a relist, and a longer backoff). */
     const char *when = first ? "watchOpened" : NULL;
-    int age = first ? 300 : 1100;
+    int age = 1100;
     switch (e->kind) {
     case EP_WRITES:
     case EP_DURING_LIST:
@@ -645,8 +716,10 @@ static void render_episode(rctx *c, const episode *e, int idx)
     cJSON *cp = add_step(c, NULL, 0, 0, "checkpoint");
     char cpn[32];
     snprintf(cpn, sizeof cpn, "episode-%d", idx + 1);
-    if (cp && (!cJSON_AddStringToObject(cp, "checkpoint", cpn) ||
-               !cJSON_AddNumberToObject(cp, "deadlineMs", e->kind == EP_STALL ? 16000 : 12000)))
+    c->failures += episode_cost(e);
+    /* room for the client's backoff after every failure so far */
+    int deadline = (e->kind == EP_STALL ? 14000 : 10000) + backoff_ms(c->failures);
+    if (cp && (!cJSON_AddStringToObject(cp, "checkpoint", cpn) || !cJSON_AddNumberToObject(cp, "deadlineMs", deadline)))
         c->oom = 1;
 }
 
@@ -871,11 +944,15 @@ char *gen_render(const genome *g, const char *name)
         goto done;
     for (int i = 0; i < g->nfaults; i++)
         render_fault(&c, faults, &g->faults[i], i);
+    c.failures = gen_failures(g);
+    for (int i = 0; i < g->neps; i++)
+        c.failures -= episode_cost(&g->eps[i]);
     for (int i = 0; i < g->neps; i++)
         render_episode(&c, &g->eps[i], i);
     if (g->neps == 0) {
         cJSON *cp = add_step(&c, "ready", 1, 0, "checkpoint");
-        if (cp && (!cJSON_AddStringToObject(cp, "checkpoint", "synced") || !cJSON_AddNumberToObject(cp, "deadlineMs", 15000)))
+        if (cp && (!cJSON_AddStringToObject(cp, "checkpoint", "synced") ||
+                   !cJSON_AddNumberToObject(cp, "deadlineMs", 10000 + backoff_ms(gen_failures(g)))))
             c.oom = 1;
     }
     /* generic request rules every right client keeps */
@@ -883,7 +960,7 @@ char *gen_render(const genome *g, const char *name)
         add_expect(&c, "list", 1, -1, -1, 0, 0, "set", "no resourceVersion with a continue token");
         add_expect(&c, "list", 1, -1, -1, 0, 0, "zero", "no resourceVersion with a continue token");
     }
-    cJSON_AddNumberToObject(doc, "deadlineMs", 15000);
+    cJSON_AddNumberToObject(doc, "deadlineMs", 12000 + backoff_ms(gen_failures(g)));
     if (!c.oom)
         out = cJSON_PrintUnformatted(doc);
 done:

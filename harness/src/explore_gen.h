@@ -65,6 +65,9 @@ typedef enum {
 #define GEN_MAX_WRITES 8
 #define GEN_MAX_EPISODES 6
 #define GEN_MAX_FAULTS 4
+/* failed requests (faults, refused or broken watches, 410s) in one scenario:
+ * a client-go-like backoff after 4 in a row is up to 24 s */
+#define GEN_MAX_FAILURES 4
 
 typedef struct episode {
     episode_kind kind;
@@ -117,6 +120,9 @@ struct lwc_scenario;
 unsigned explore_needs(const struct lwc_scenario *sc);
 /* Objects in the world; timeline steps plus faults (a shrunk scenario's size). */
 int gen_objects(const genome *g);
+/* Failed requests the scenario makes a right client meet (an estimate from
+ * above: what its backoff and its deadlines are sized by). */
+int gen_failures(const genome *g);
 int gen_steps_and_faults(const genome *g);
 /* A sentence on what the scenario does (malloc'd), for its description. */
 char *gen_describe(const genome *g);

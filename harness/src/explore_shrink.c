@@ -30,7 +30,7 @@ int gen_valid(const genome *g)
     }
     if (g->watch_list && g->watch_list_mode == 2 && !g->watch_timeout)
         return 0;
-    return 1;
+    return gen_failures(g) <= GEN_MAX_FAILURES;
 }
 
 static void remove_episode(genome *g, int j)

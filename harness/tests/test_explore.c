@@ -28,6 +28,7 @@ START_TEST(generated_scenarios_load)
             gen_random(&g, 12345 + c, run, cap_sets[c]);
             ck_assert_msg(gen_valid(&g), "caps %#x run %llu: the generator made an invalid genome", cap_sets[c],
                           (unsigned long long)run);
+            ck_assert_int_le(gen_failures(&g), GEN_MAX_FAILURES);
             char name[64], *text = NULL;
             snprintf(name, sizeof name, "explore-t-%llu", (unsigned long long)run);
             lwc_scenario *sc = explore_scenario(&g, name, NULL, &text, err, sizeof err);
