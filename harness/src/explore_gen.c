@@ -214,6 +214,7 @@ void gen_random(genome *g, uint64_t seed, uint64_t run, unsigned caps)
         g->history_limit = xrng_chance(&r, 15) ? 30 + (int)xrng_below(&r, 40) : 0;
         g->below_floor = xrng_chance(&r, 15);
         g->lagging = xrng_chance(&r, 20) ? 1 + (int)xrng_below(&r, 6) : 0;
+        g->watch_expired_http = xrng_chance(&r, 20);
     }
     g->rv0_paginated = xrng_chance(&r, 25);
     g->page_size_cap = xrng_chance(&r, 15) ? 2 + (int)xrng_below(&r, 5) : 0;
@@ -630,8 +631,10 @@ static void render_episode(rctx *c, const episode *e, int idx)
         add_step(c, namespaced(g) ? NULL : when, 1, namespaced(g) ? 0 : age, "compact");
         snprintf(fname, sizeof fname, "gone-%d", idx);
         cJSON *f = add_fault_step(c, NULL, 0, 0, fname, "watch");
+        cJSON *m = f ? cJSON_GetObjectItem(f, "match") : NULL;
         cJSON *a = add_action(c, f);
-        if (a && !cJSON_AddNumberToObject(a, "status", 410))
+        /* a watch from a resourceVersion: the mock makes the 410 true for it */
+        if (!m || !cJSON_AddStringToObject(m, "resourceVersion", "set") || (a && !cJSON_AddNumberToObject(a, "status", 410)))
             c->oom = 1;
         add_step(c, NULL, 0, 0, "closeWatches");
         for (int i = 0; i < e->nwrites; i++)
@@ -936,6 +939,8 @@ char *gen_render(const genome *g, const char *name)
         cJSON_AddStringToObject(srv, "lastPageContinue", "empty");
     if (g->below_floor)
         cJSON_AddStringToObject(srv, "listBelowFloor", "expired");
+    if (g->watch_expired_http)
+        cJSON_AddStringToObject(srv, "watchExpired", "http410");
 
     cJSON *faults = cJSON_AddArrayToObject(doc, "faults");
     c.timeline = cJSON_AddArrayToObject(doc, "timeline");

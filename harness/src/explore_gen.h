@@ -101,6 +101,7 @@ typedef struct genome {
     int watch_list_mode; /* 0 rejected, 1 served, 2 served without the end bookmark */
     int lagging;
     int below_floor;
+    int watch_expired_http; /* an expired watch gets HTTP 410, not an ERROR event */
     gen_fault faults[GEN_MAX_FAULTS];
     int nfaults;
     episode eps[GEN_MAX_EPISODES];

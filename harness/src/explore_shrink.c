@@ -216,10 +216,16 @@ int shrink_candidate(const genome *g, int i, genome *out, char *what, size_t wha
         out->watch_timeout = 0;
         snprintf(what, whatlen, "no watch timeout");
         return 1;
+    case 22:
+        if (!g->watch_expired_http)
+            return 2;
+        out->watch_expired_http = 0;
+        snprintf(what, whatlen, "expired watches get an ERROR event");
+        return 1;
     default:
         break;
     }
-    i -= 22;
+    i -= 23;
     /* inside episodes: one write less, shorter waits, no compaction, fewer events first */
     const int per_ep = GEN_MAX_WRITES + 4;
     if (i < GEN_MAX_EPISODES * per_ep) {
