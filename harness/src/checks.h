@@ -12,19 +12,26 @@
 
 #include <stdint.h>
 
+/* A watch of the scenario's resource that hands out the whole state as
+ * initial events: a streaming list, or a watch with resourceVersion unset
+ * or "0". For the checks, it is a list. */
+int is_initial_events_watch(const lwc_scenario *sc, const lwc_mock_request *r);
+
 /* The oldest resourceVersion the first completed list can have been served
- * at. Every list (first page) or streaming-list watch of the scenario's
- * resource answered 200 that arrived before `before_srv_ms` (READY, on the
- * log's clock) says in served_rv exactly which state it handed out:
- * the snapshot of the whole paginated list, the older state a lagging
- * replica gave for resourceVersion=0, the N of resourceVersion=N. The
- * smallest of them bounds every list the client can have completed first,
- * so a correct client is never failed for a state it was served. One that
- * served nothing (served_rv 0: an in-stream ERROR) gave the client no
- * state and is skipped. Without such a request: start_rv, the server's RV
- * before the client started, less laggingReplicaWrites (a list this log
- * cannot see may have come from a lagging replica). */
-uint64_t initial_lower_bound(const lwc_scenario *sc, const reqlog *rl, double before_srv_ms, uint64_t start_rv,
+ * at. Every list (first page) or initial-events watch (a streaming list, or
+ * a watch with resourceVersion unset or 0) of the scenario's resource
+ * answered 200 that started before `before_srv_ms` (READY, on the log's
+ * clock) says in served_rv exactly which state it handed out: the snapshot
+ * of the whole paginated list, the older state a lagging replica gave for
+ * resourceVersion=0, the N of resourceVersion=N. The smallest of them
+ * bounds every list the client can have completed first, so a correct
+ * client is never failed for a state it was served. One that served
+ * nothing (served_rv 0: an in-stream ERROR) gave the client no state and
+ * is skipped. *completed says whether any list reached its last page (a
+ * page without continue) or any initial-events watch was served before
+ * READY: READY means "my store holds a complete list", and without one the
+ * caller fails check 1 whatever the snapshot holds. */
+uint64_t initial_lower_bound(const lwc_scenario *sc, const reqlog *rl, double before_srv_ms, int *completed,
                              textbuf *why);
 
 /* Check 1: does `snap` equal the state of the watched collection at some

@@ -26,6 +26,7 @@ int linebuf_feed(linebuf *lb, const char *data, size_t n)
     if (lb->start > 0) {
         memmove(lb->buf, lb->buf + lb->start, lb->len - lb->start);
         lb->len -= lb->start;
+        lb->scanned -= lb->start;
         lb->start = 0;
     }
     if (lb->len + n + 1 > lb->cap) {
@@ -43,10 +44,14 @@ int linebuf_feed(linebuf *lb, const char *data, size_t n)
     memcpy(lb->buf + lb->len, data, n);
     lb->len += n;
     lb->buf[lb->len] = '\0';
-    /* An unterminated line already longer than the limit will never be accepted. */
-    const char *nl = memchr(lb->buf, '\n', lb->len);
-    if (!nl && lb->len > PROTOCOL_MAX_LINE)
-        return -1;
+    /* An unterminated line already longer than the limit will never be
+     * accepted. Only the new bytes are searched: rescanning the whole
+     * partial line for every chunk made a long line quadratic. */
+    if (!memchr(lb->buf + lb->scanned, '\n', lb->len - lb->scanned)) {
+        lb->scanned = lb->len;
+        if (lb->len > PROTOCOL_MAX_LINE)
+            return -1;
+    }
     return 0;
 }
 
@@ -54,15 +59,20 @@ char *linebuf_next(linebuf *lb, size_t *len)
 {
     if (!lb->buf || lb->start >= lb->len)
         return NULL;
+    if (lb->scanned < lb->start)
+        lb->scanned = lb->start;
     char *p = lb->buf + lb->start;
-    char *nl = memchr(p, '\n', lb->len - lb->start);
-    if (!nl)
+    char *nl = memchr(lb->buf + lb->scanned, '\n', lb->len - lb->scanned);
+    if (!nl) {
+        lb->scanned = lb->len;
         return NULL;
+    }
     size_t l = (size_t)(nl - p);
     *nl = '\0';
     if (l > 0 && p[l - 1] == '\r')
         p[--l] = '\0';
     lb->start += (size_t)(nl - p) + 1;
+    lb->scanned = lb->start;
     *len = l;
     return p;
 }

@@ -9,11 +9,12 @@
 
 /* Lines longer than this are a protocol error rather than a way to make the
  * harness allocate without end (a 100,000-object SNAPSHOT is about 15 MB). */
-#define PROTOCOL_MAX_LINE ((size_t)256 * 1024 * 1024)
+#define PROTOCOL_MAX_LINE ((size_t)64 * 1024 * 1024)
 
 typedef struct linebuf {
     char *buf;
     size_t len, cap, start;
+    size_t scanned; /* buf[start..scanned) holds no '\n': each byte is searched once, however the line arrives */
 } linebuf;
 
 void linebuf_init(linebuf *lb);

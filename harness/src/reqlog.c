@@ -120,7 +120,7 @@ long reqlog_refresh(reqlog *rl)
     return changed;
 }
 
-static void format_one(const lwc_mock_request *r, const char *indent, textbuf *out)
+void reqlog_format_one(const lwc_mock_request *r, const char *indent, textbuf *out)
 {
     tb_printf(out, "%s%9.1f ms  %s %s%s%s -> ", indent, r->start_ms, r->method, r->path, r->query[0] ? "?" : "",
               r->query);
@@ -148,15 +148,15 @@ void reqlog_format(const reqlog *rl, size_t from, size_t to, size_t max, const c
     size_t n = to - from;
     if (n <= max) {
         for (size_t i = from; i < to; i++)
-            format_one(&rl->v[i], indent, out);
+            reqlog_format_one(&rl->v[i], indent, out);
         return;
     }
     size_t head = max / 3, tail = max - head;
     for (size_t i = from; i < from + head; i++)
-        format_one(&rl->v[i], indent, out);
+        reqlog_format_one(&rl->v[i], indent, out);
     tb_printf(out, "%s... %zu requests not shown ...\n", indent, n - head - tail);
     for (size_t i = to - tail; i < to; i++)
-        format_one(&rl->v[i], indent, out);
+        reqlog_format_one(&rl->v[i], indent, out);
 }
 
 void reqlog_format_around(const reqlog *rl, double t_ms, size_t before, size_t after, const char *indent,

@@ -36,6 +36,8 @@ long reqlog_refresh(reqlog *rl);
 void reqlog_stop(reqlog *rl);
 void reqlog_free(reqlog *rl);
 
+/* One entry as one report line. */
+void reqlog_format_one(const lwc_mock_request *r, const char *indent, textbuf *out);
 /* "GET /api/v1/pods?limit=3 -> 200" with its time, as report lines. Entries
  * from index `from` to `to` (exclusive); at most max lines (head and tail). */
 void reqlog_format(const reqlog *rl, size_t from, size_t to, size_t max, const char *indent, textbuf *out);

@@ -22,6 +22,7 @@
 #include "eventcheck.h"
 #include "itemset.h"
 #include "protocol.h"
+#include "relistcheck.h"
 #include "reqlog.h"
 #include "textbuf.h"
 #include "triggers.h"
@@ -113,14 +114,14 @@ typedef struct runner {
     itemset last_snap;
     int have_last_snap;
     int final_converged;
-    /* initial state's lower bound when the log shows no list: the RV before the client started */
-    uint64_t start_rv;
     /* timeline */
     size_t step;
     int ss;
     double ss_deadline;
     double after_due;
     double *step_srv;
+    double wait_srv;  /* when the current step began waiting for its trigger (log clock) */
+    double event_srv; /* its trigger's event (log clock) */
     pthread_t action;
     int action_running;
     size_t action_step;
@@ -356,9 +357,16 @@ static void initial_check(runner *r, const itemset *snap)
     tb_init(&why);
     tb_init(&s);
     tb_init(&d);
-    uint64_t lower = initial_lower_bound(r->sc, &r->log, r->ready_srv, r->start_rv, &why);
+    int completed = 0;
+    uint64_t lower = initial_lower_bound(r->sc, &r->log, r->ready_srv, &completed, &why);
     uint64_t matched = 0;
-    int rc = check_initial_state(r->srv, r->sc, snap, lower, upper, INITIAL_SEARCH_MS * r->scale, &matched, &s, &d);
+    int rc = 1;
+    if (completed)
+        rc = check_initial_state(r->srv, r->sc, snap, lower, upper, INITIAL_SEARCH_MS * r->scale, &matched, &s, &d);
+    else
+        tb_printf(&s, "READY came before any list of the collection was complete (%s): READY means the store "
+                      "holds a complete list",
+                  tb_str(&why));
     trace(r, "initial state: lower %llu upper %llu -> %s %s", (unsigned long long)lower, (unsigned long long)upper,
           rc == 0 ? "ok" : "FAIL", tb_str(&s));
     if (rc == 0) {
@@ -524,15 +532,24 @@ static size_t read_chunk(int fd, char *buf, size_t size, int *eof)
     }
 }
 
+/* At most this much stdout per wake-up: a client writing at pipe speed must
+ * not keep the loop from its deadlines (DUMP answer, READY, STOP). */
+#define READ_BUDGET ((size_t)1 << 20)
+
 static void read_stdout(runner *r)
 {
     char buf[65536];
-    size_t n;
-    while ((n = read_chunk(r->cp.out_fd, buf, sizeof buf, &r->out_eof)) > 0) {
+    size_t n, total = 0;
+    while (total < READ_BUDGET && (n = read_chunk(r->cp.out_fd, buf, sizeof buf, &r->out_eof)) > 0) {
+        total += n;
+        if (r->aborted)
+            continue; /* already failed: drain, do not buffer what can no longer change the verdict */
         if (linebuf_feed(&r->out, buf, n) != 0) {
-            fail(r, CHECK_PROTOCOL, "a stdout line longer than 256 MiB (or out of memory)", "");
-            r->out_eof = 1;
-            break;
+            char s[120];
+            snprintf(s, sizeof s, "a stdout line longer than %zu MiB (or out of memory)", PROTOCOL_MAX_LINE >> 20);
+            fail(r, CHECK_PROTOCOL, s, "");
+            linebuf_free(&r->out);
+            continue;
         }
         char *line;
         size_t len;
@@ -551,8 +568,9 @@ static void read_stdout(runner *r)
 static void read_stderr(runner *r)
 {
     char buf[16384];
-    size_t n;
-    while ((n = read_chunk(r->cp.err_fd, buf, sizeof buf, &r->err_eof)) > 0) {
+    size_t n, total = 0;
+    while (total < READ_BUDGET && (n = read_chunk(r->cp.err_fd, buf, sizeof buf, &r->err_eof)) > 0) {
+        total += n;
         if (r->opt->verbose)
             fprintf(stderr, "[%s stderr] %.*s", r->sc->name, (int)n, buf);
         tb_append(&r->err_tail, buf, n);
@@ -621,6 +639,7 @@ static void next_step(runner *r)
     r->step++;
     r->ss = SS_TRIGGER;
     r->ss_deadline = now_ms() + r->sc->deadline_ms * r->scale;
+    r->wait_srv = srv_now(r);
 }
 
 static void start_action(runner *r)
@@ -681,6 +700,10 @@ static void advance(runner *r)
                     return;
                 }
                 ok = n >= st->count;
+                /* The step's moment is its event (the request that made the
+                 * count), unless that came before the step began waiting. */
+                if (ok)
+                    r->event_srv = r->ts.event_ms > r->wait_srv ? r->ts.event_ms : r->wait_srv;
             }
             if (!ok) {
                 if (now >= r->ss_deadline) {
@@ -698,7 +721,12 @@ static void advance(runner *r)
         if (r->ss == SS_AFTER) {
             if (now < r->after_due)
                 return;
-            r->step_srv[r->step] = srv_now(r);
+            /* Request windows (expect fromStep) start at the step's moment:
+             * for a step a request triggered, that request plus afterMs, so
+             * the window does not depend on how soon the harness noticed. */
+            r->step_srv[r->step] = st->trigger == LWC_TRIGGER_NONE || st->trigger == LWC_TRIGGER_READY
+                                       ? srv_now(r)
+                                       : r->event_srv + st->after_ms;
             if (st->kind == LWC_STEP_CHECKPOINT) {
                 r->ss = SS_CHECKPOINT;
                 start_converging(r, st->checkpoint, 0, st->deadline_ms * r->scale);
@@ -752,7 +780,6 @@ static int setup(runner *r)
         return -1;
     }
     r->log_started = 1;
-    r->start_rv = lwc_mock_current_rv(r->srv); /* before the client exists: no list can predate it */
     char **env = client_env(r->sc, lwc_mock_url(r->srv), r->kubeconfig);
     if (!env) {
         error_out(r, "out of memory building the client's environment");
@@ -769,7 +796,28 @@ static int setup(runner *r)
     trace(r, "server %s, client pid %d", lwc_mock_url(r->srv), (int)r->cp.pid);
     r->ss = SS_TRIGGER;
     r->ss_deadline = now_ms() + r->sc->deadline_ms * r->scale;
+    r->wait_srv = srv_now(r);
     return 0;
+}
+
+/* The exit failure says SIGTERM was sent; when that was not enough either,
+ * its summary says so too, not only a note. */
+static void say_sigkill(runner *r)
+{
+    for (size_t i = r->res->nfailures; i-- > 0;) {
+        failure *f = &r->res->failures[i];
+        if (strcmp(f->check, CHECK_EXIT) != 0)
+            continue;
+        char extra[120];
+        snprintf(extra, sizeof extra, ", ignored it for %.0f ms, and was killed with SIGKILL", TERM_GRACE_MS * r->scale);
+        size_t len = strlen(f->summary);
+        char *ns = realloc(f->summary, len + strlen(extra) + 1);
+        if (!ns)
+            return; /* the note above still says it */
+        memcpy(ns + len, extra, strlen(extra) + 1);
+        f->summary = ns;
+        return;
+    }
 }
 
 static double min_d(double a, double b)
@@ -824,6 +872,7 @@ static void loop(runner *r)
         } else if (r->phase == PH_TERMINATING && !r->cp.reaped && now >= r->phase_deadline) {
             trace(r, "SIGKILL");
             note(r, "the client ignored SIGTERM for %.0f ms: SIGKILL", TERM_GRACE_MS * r->scale);
+            say_sigkill(r);
             client_kill_and_reap(&r->cp);
         }
         if (r->cp.reaped) {
@@ -922,8 +971,10 @@ static void finish_checks(runner *r)
         }
         tb_free(&d);
     }
-    /* Check 4. */
+    /* Check 4, and the relist check beside it. */
     check_expectations(r->sc, &r->log, r->step_srv, r->res, &r->notes);
+    if (r->ready)
+        check_relists(r->sc, &r->log, r->ready_srv, r->step_srv, r->res, &r->notes);
 }
 
 void run_scenario(const lwc_scenario *sc, const run_options *opt, scenario_result *res)

@@ -36,6 +36,7 @@ long trigger_count(trigger_state *ts, const lwc_scenario *sc, const lwc_step *st
             memset(ts->cls, 0, ts->cap);
         ts->step = st;
     }
+    ts->event_ms = -1;
     if (rl->n > ts->cap) {
         size_t ncap = ts->cap ? ts->cap : 256;
         while (ncap < rl->n)
@@ -64,12 +65,15 @@ long trigger_count(trigger_state *ts, const lwc_scenario *sc, const lwc_step *st
             ts->cls[i] = lwc_matcher_matches(m, r, sc->page_size) ? 2 : 1;
         if (ts->cls[i] != 2)
             continue;
+        long before = n;
         switch (st->trigger) {
         case LWC_TRIGGER_LIST_PAGES: n += r->status >= 200 && r->status < 300; break;
         case LWC_TRIGGER_WATCH_OPENED: n += r->status == 200; break;
         case LWC_TRIGGER_WATCH_CLOSED: n += r->status == 200 && r->done; break;
         default: n++; break;
         }
+        if (n > before && n == st->count)
+            ts->event_ms = st->trigger == LWC_TRIGGER_WATCH_CLOSED ? r->start_ms + r->duration_ms : r->start_ms;
     }
     return n;
 }

@@ -14,6 +14,11 @@ typedef struct trigger_state {
     const lwc_step *step;
     unsigned char *cls; /* per entry: 0 not yet classified, 1 no, 2 yes */
     size_t cap;
+    /* When the count reached the step's: the log time of the event that
+     * made it (a request's start; a watch's end for watchClosed). -1 until
+     * then. Request windows are anchored there, not to when the harness
+     * noticed. */
+    double event_ms;
 } trigger_state;
 
 void trigger_state_init(trigger_state *ts);

@@ -548,18 +548,37 @@ START_TEST(initial_bound_from_served_rv)
     rl.n = sizeof v / sizeof v[0];
     textbuf why;
     tb_init(&why);
+    int completed = 0;
     /* Exactly what the lagging replica served; no allowance below it. */
-    ck_assert_uint_eq(initial_lower_bound(&sc, &rl, 10.0, 40, &why), 34);
+    ck_assert_uint_eq(initial_lower_bound(&sc, &rl, 10.0, &completed, &why), 34);
+    ck_assert_int_eq(completed, 1);
     ck_assert_ptr_nonnull(strstr(tb_str(&why), "served at rv 34"));
     /* Only what came before READY counts. */
-    ck_assert_uint_eq(initial_lower_bound(&sc, &rl, 3.5, 40, &why), 34);
-    ck_assert_uint_eq(initial_lower_bound(&sc, &rl, 100.0, 40, &why), 10);
-    /* No list at all: the RV the client started at, less the lag. */
+    ck_assert_uint_eq(initial_lower_bound(&sc, &rl, 3.5, &completed, &why), 34);
+    ck_assert_uint_eq(initial_lower_bound(&sc, &rl, 100.0, &completed, &why), 10);
+    /* No list at all before READY: nothing completed, whatever the snapshot. */
     rl.n = 2;
-    ck_assert_uint_eq(initial_lower_bound(&sc, &rl, 10.0, 40, &why), 34);
-    sc.lagging_replica_writes = 0;
-    ck_assert_uint_eq(initial_lower_bound(&sc, &rl, 10.0, 40, &why), 40);
-    ck_assert_ptr_nonnull(strstr(tb_str(&why), "no completed list"));
+    initial_lower_bound(&sc, &rl, 10.0, &completed, &why);
+    ck_assert_int_eq(completed, 0);
+    ck_assert_ptr_nonnull(strstr(tb_str(&why), "no list of the collection was served before READY"));
+    /* A first page whose list goes on is not complete; its last page is. */
+    lwc_mock_request w[] = {
+        logged("/api/v1/pods", "limit=5", 200, 1.0, 1, 41),
+        logged("/api/v1/pods", "limit=5&continue=abc", 200, 2.0, 2, 41),
+    };
+    w[0].more = 1;
+    w[1].more = 1;
+    rl.v = w;
+    rl.n = 2;
+    ck_assert_uint_eq(initial_lower_bound(&sc, &rl, 10.0, &completed, &why), 41);
+    ck_assert_int_eq(completed, 0);
+    ck_assert_ptr_nonnull(strstr(tb_str(&why), "none was followed to its last page"));
+    w[1].more = 0;
+    initial_lower_bound(&sc, &rl, 10.0, &completed, &why);
+    ck_assert_int_eq(completed, 1);
+    /* READY before the last page was asked for: not complete either. */
+    initial_lower_bound(&sc, &rl, 1.5, &completed, &why);
+    ck_assert_int_eq(completed, 0);
     tb_free(&why);
 }
 END_TEST

@@ -127,6 +127,10 @@ typedef struct lwc_mock_request {
      * served: errors, faults answered with a status, a watch whose only
      * event is an ERROR. */
     uint64_t served_rv;
+    /* A list page answered 200 whose body carries a continue token: the
+     * list goes on. 0 on the last page, so a reader can tell a completed
+     * list (its last page answered) from one abandoned half way. */
+    int more;
 } lwc_mock_request;
 
 size_t lwc_mock_log_count(lwc_mock *srv);

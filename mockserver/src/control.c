@@ -56,6 +56,7 @@ static void requests(lwc_mock *srv, const request *req, reply *r)
             cJSON_AddBoolToObject(o, "fault", e.fault);
             cJSON_AddNumberToObject(o, "page", e.page);
             cJSON_AddNumberToObject(o, "servedRv", (double)e.served_rv);
+            cJSON_AddBoolToObject(o, "more", e.more);
             cJSON_AddNumberToObject(o, "bytes", (double)e.bytes);
             cJSON_AddNumberToObject(o, "startMs", e.start_ms);
             cJSON_AddNumberToObject(o, "durationMs", e.duration_ms);

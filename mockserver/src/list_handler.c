@@ -192,6 +192,7 @@ void handle_list(lwc_mock *srv, const request *req, int res, const char *ns, rep
         table_write_list(&sb, def, &page, shown_cont, with_remaining);
     else
         write_list(&sb, def, &page, shown_cont, with_remaining);
+    int more = cont && *cont;
     free(cont);
     uint64_t served_rv = page.rv;
     list_page_free(&page);
@@ -201,8 +202,11 @@ void handle_list(lwc_mock *srv, const request *req, int res, const char *ns, rep
      * so a reader need not infer it from when the request came: an RV=0 list
      * on a lagging replica is older than the server's RV at that moment.
      * Only for a page actually sent: an out-of-memory 500 served nothing. */
-    if (body)
+    if (body) {
+        if (more)
+            request_log_list_more(&srv->log, req->log_idx);
         request_log_served_rv(&srv->log, req->log_idx, served_rv);
+    }
     reply_json(r, 200, body, len);
 done:
     continue_token_free(&tok);

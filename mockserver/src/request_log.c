@@ -120,6 +120,16 @@ void request_log_served_rv(request_log *log, size_t idx, uint64_t rv)
     pthread_mutex_unlock(&log->mu);
 }
 
+void request_log_list_more(request_log *log, size_t idx)
+{
+    if (idx == (size_t)-1)
+        return;
+    pthread_mutex_lock(&log->mu);
+    log->entries[idx].more = 1;
+    changed(log);
+    pthread_mutex_unlock(&log->mu);
+}
+
 void request_log_wake(request_log *log)
 {
     pthread_mutex_lock(&log->mu);

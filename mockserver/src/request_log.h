@@ -35,6 +35,8 @@ void request_log_note(request_log *log, size_t idx, int page, int fault);
 /* The resourceVersion a list page or a watch's start was served at; called
  * before the answer, so a reader that sees the status sees this too. */
 void request_log_served_rv(request_log *log, size_t idx, uint64_t rv);
+/* A list page that carries a continue token (set before the answer). */
+void request_log_list_more(request_log *log, size_t idx);
 /* A change with no entry behind it: wakes lwc_mock_log_wait_change callers. */
 void request_log_wake(request_log *log);
 double request_log_now_ms(const request_log *log);
