@@ -722,11 +722,11 @@ static void advance(runner *r)
             if (now < r->after_due)
                 return;
             /* Request windows (expect fromStep) start at the step's moment:
-             * for a step a request triggered, that request plus afterMs, so
-             * the window does not depend on how soon the harness noticed. */
-            r->step_srv[r->step] = st->trigger == LWC_TRIGGER_NONE || st->trigger == LWC_TRIGGER_READY
-                                       ? srv_now(r)
-                                       : r->event_srv + st->after_ms;
+             * for a step a request triggered, that request itself, so the
+             * window holds the event and does not depend on how soon the
+             * harness noticed it or on afterMs. */
+            r->step_srv[r->step] =
+                st->trigger == LWC_TRIGGER_NONE || st->trigger == LWC_TRIGGER_READY ? srv_now(r) : r->event_srv;
             if (st->kind == LWC_STEP_CHECKPOINT) {
                 r->ss = SS_CHECKPOINT;
                 start_converging(r, st->checkpoint, 0, st->deadline_ms * r->scale);
