@@ -12,6 +12,17 @@ harness's tests can prove each check catches it:
   fake-uid          reports a made-up uid for every object
   relist-no-deleted on relist, replaces the store without DELETED events
   lie-empty         answers every DUMP with an empty store
+  ready-first       says READY before its first request, and holds its DUMP
+                    answers until the list is done
+  never-watch       never watches: lists afresh for every DUMP
+  relist-keep-deleted  on relist, merges the list into the store: objects
+                    absent from it stay (the stale-store class)
+  relist-keep-uid   on relist, keeps the uid it held for a name
+  relist-keep-rv    on relist, keeps the resourceVersion it held for a name
+  no-backoff        retries a refused request at once, ignoring Retry-After
+  retry-token       after a 410 on a continue, sends the same token again
+
+--late MS starts listing MS milliseconds after the start.
 
 --events sends EVENT lines (and so is held to the event checks).
 --watch-delay MS waits MS milliseconds after each (re)list, READY included,
@@ -32,6 +43,8 @@ import urllib.parse
 BUGS = set()
 EVENTS = False
 WATCH_DELAY_S = 0.0
+LATE_MS = 0
+listed = threading.Event()  # the first list is in the store
 out_lock = threading.Lock()
 store_lock = threading.Lock()
 store = {}  # (ns, name) -> (uid, rv)
@@ -58,6 +71,14 @@ class Expired(Exception):
     pass
 
 
+class Refused(Exception):
+    """A 429 or 5xx: the server said when to come back (Retry-After)."""
+
+    def __init__(self, status, retry_after):
+        super().__init__("HTTP %d" % status)
+        self.retry_after = retry_after
+
+
 def collection():
     coll = os.environ["LWC_COLLECTION"]
     if "own-namespace" in BUGS:
@@ -81,6 +102,8 @@ def get(path, params):
     conn.close()
     if resp.status == 410:
         raise Expired()
+    if resp.status == 429 or resp.status >= 500:
+        raise Refused(resp.status, float(resp.getheader("Retry-After") or 0))
     if resp.status != 200:
         raise RuntimeError("HTTP %d on %s" % (resp.status, path))
     return json.loads(body)
@@ -107,7 +130,14 @@ def list_all():
         params["labelSelector"] = sel
     items, rv = [], None
     while True:
-        body = get(collection(), params)
+        try:
+            body = get(collection(), params)
+        except Expired:
+            if "retry-token" in BUGS and "continue" in params:
+                log("410 on a continue: sending the same token again")
+                time.sleep(0.05)
+                continue
+            raise
         if rv is None:
             rv = body["metadata"]["resourceVersion"]
         items.extend(body.get("items") or [])
@@ -121,6 +151,12 @@ def list_all():
 def replace(items):
     fresh = {key_of(o): meta(o) for o in items}
     with store_lock:
+        if "relist-keep-deleted" in BUGS:
+            fresh = {**store, **fresh}
+        if "relist-keep-uid" in BUGS:
+            fresh = {k: ((store[k][0], v[1]) if k in store else v) for k, v in fresh.items()}
+        if "relist-keep-rv" in BUGS:
+            fresh = {k: ((v[0], store[k][1]) if k in store else v) for k, v in fresh.items()}
         if "relist-no-deleted" not in BUGS:
             for k in list(store):
                 if k not in fresh:
@@ -184,27 +220,37 @@ def watch(rv):
 
 
 def reflector():
-    ready = False
+    ready = "ready-first" in BUGS
+    if ready:
+        emit({"type": "READY"})
+    time.sleep(LATE_MS / 1000.0)
     while True:
         try:
             items, rv = list_all()
             replace(items)
+            listed.set()
             if not ready:
                 emit({"type": "READY"})
                 ready = True
             time.sleep(WATCH_DELAY_S)
+            if "never-watch" in BUGS:
+                return  # main() lists again for every DUMP
             while True:
                 rv = watch(rv)
         except Expired:
             emit({"type": "RESTART", "reason": "410 Gone"})
             time.sleep(0.02)
-        except Exception as e:  # transport errors, 5xx: back off and relist
+        except Refused as e:  # 429, 5xx: wait as told (at least a little), unless buggy
+            log("refused: %s, Retry-After %.0f" % (e, e.retry_after))
+            if "no-backoff" not in BUGS:
+                time.sleep(max(e.retry_after, 0.1))
+        except Exception as e:  # transport errors: back off and relist
             log("error: %s" % e)
             time.sleep(0.1)
 
 
 def main():
-    global EVENTS, WATCH_DELAY_S
+    global EVENTS, WATCH_DELAY_S, LATE_MS
     args = sys.argv[1:]
     hello, hello_late = None, False
     while args:
@@ -219,6 +265,8 @@ def main():
             hello_late = True
         elif a == "--watch-delay":
             WATCH_DELAY_S = int(args.pop(0)) / 1000.0
+        elif a == "--late":
+            LATE_MS = int(args.pop(0))
         else:
             log("unknown argument %s" % a)
             return 2
@@ -232,6 +280,13 @@ def main():
         if not cmd:
             continue
         if cmd[0] == "DUMP":
+            if "ready-first" in BUGS:
+                listed.wait()
+            if "never-watch" in BUGS and listed.is_set():
+                try:
+                    replace(list_all()[0])
+                except Exception as e:
+                    log("list for DUMP: %s" % e)
             with store_lock:
                 items = [] if "lie-empty" in BUGS else [
                     {"namespace": k[0], "name": k[1], "uid": v[0], "resourceVersion": v[1]} for k, v in store.items()]
