@@ -23,7 +23,7 @@ typedef enum {
 #define CHECK_REQUESTS "requests"           /* check 4 */
 #define CHECK_TIMELINE "timeline"           /* a step's trigger never came: the client never did what it waits for */
 #define CHECK_EXIT "exit"                   /* exited before STOP, or not within 2 s after it */
-#define CHECK_RELIST "relist"               /* watched after the list; relisted only for a cause (relistcheck.c) */
+#define CHECK_WATCH "watch"                 /* watched after the list; relisted only for a cause (watchcheck.c) */
 
 typedef struct failure {
     char check[24];

@@ -22,7 +22,7 @@
 #include "eventcheck.h"
 #include "itemset.h"
 #include "protocol.h"
-#include "relistcheck.h"
+#include "watchcheck.h"
 #include "reqlog.h"
 #include "textbuf.h"
 #include "triggers.h"

@@ -208,7 +208,8 @@ END_TEST
 START_TEST(first_page_only_fails_initial_state)
 {
     run r = harness("toy-page1", TOY " --bug page1", SC("pages.json"), NULL, NULL);
-    expect_failure(&r, "initial-state", "missing keys");
+    /* READY after one page of several: no list was complete */
+    expect_failure(&r, "initial-state", "none was followed to its last page");
     /* the report shows the requests: the one page asked */
     ck_assert_ptr_nonnull(strstr(r.out, "GET /api/v1/pods?limit=4"));
     run_free(&r);

@@ -25,7 +25,7 @@ CASES = [
     # READY before the list: check 1 needs a completed list before READY.
     ("ready-first", "--bug ready-first", ["one-page", "many-pages-one-namespace"], ["initial-state"]),
     # Never watches: lists afresh for every DUMP.
-    ("never-watch", "--bug never-watch", ["one-page", "page-size-one", "writes-during-pagination"], ["relist"]),
+    ("never-watch", "--bug never-watch", ["one-page", "page-size-one", "writes-during-pagination"], ["watch"]),
     # Stale store across a relist, one class each.
     ("relist-keep-deleted", "--bug relist-keep-deleted", ["deletes-during-relist"], ["convergence"]),
     ("relist-keep-uid", "--bug relist-keep-uid", ["recreate-during-relist"], ["convergence"]),

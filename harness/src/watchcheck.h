@@ -1,4 +1,4 @@
-/* The relist check: a client keeps its store current by watching, and lists
+/* The watch check: a client keeps its store current by watching, and lists
  * again only for a cause. The rule, as client-protocol.md states it:
  *
  *  - A relist is any list start (a first page, an initial-events watch)
@@ -10,8 +10,8 @@
  *  - Two or more relists without a cause fail; one is noted.
  *  - When a write step changed the watched collection after READY, the
  *    client must have opened at least one watch after its first list. */
-#ifndef LWC_HARNESS_RELISTCHECK_H
-#define LWC_HARNESS_RELISTCHECK_H
+#ifndef LWC_HARNESS_WATCHCHECK_H
+#define LWC_HARNESS_WATCHCHECK_H
 
 #include "lwc_scenario.h"
 #include "reqlog.h"

@@ -1,7 +1,7 @@
-/* The relist check (client-protocol.md, "What each check guarantees"):
+/* The watch check (client-protocol.md, "What each check guarantees"):
  * changes after READY reach the client through a watch, and every relist
  * has a cause the request log can show. */
-#include "relistcheck.h"
+#include "watchcheck.h"
 #include "checks.h"
 #include "triggers.h"
 
@@ -149,7 +149,7 @@ void check_relists(const lwc_scenario *sc, const reqlog *rl, double ready_srv_ms
                   "the watched collection changed after READY, and the client never opened a watch after its first "
                   "list (%zu relists instead)",
                   relists);
-        result_add_failure(res, CHECK_RELIST, tb_str(&s), tb_str(&d));
+        result_add_failure(res, CHECK_WATCH, tb_str(&s), tb_str(&d));
         tb_free(&s);
     } else if (unforced >= UNFORCED_FAIL) {
         textbuf s;
@@ -159,7 +159,7 @@ void check_relists(const lwc_scenario *sc, const reqlog *rl, double ready_srv_ms
                   "a client lists again only when its watch cannot go on",
                   unforced, relists);
         tb_puts(&d, "  (the relists without a cause are listed above)\n");
-        result_add_failure(res, CHECK_RELIST, tb_str(&s), tb_str(&d));
+        result_add_failure(res, CHECK_WATCH, tb_str(&s), tb_str(&d));
         tb_free(&s);
     } else if (unforced == 1) {
         tb_printf(notes, "one relist without a cause (reported, not failed):\n%s", tb_str(&d));
