@@ -222,6 +222,33 @@ static void describe_matcher(const lwc_matcher *m, int page_size, textbuf *out)
     tb_puts(out, "}");
 }
 
+#define SHOW_MATCHED 40
+
+/* The requests m selects that started in [from, to] (to < 0: no end); with
+ * `show`, the first SHOW_MATCHED of them as report lines. *in_window, when
+ * given, gets how many requests of any kind the window held. */
+static long long count_window(const lwc_scenario *sc, const reqlog *rl, const lwc_matcher *m, double from, double to,
+                              long long *in_window, textbuf *show)
+{
+    long long count = 0, all = 0;
+    for (size_t i = 0; i < rl->n; i++) {
+        const lwc_mock_request *r = &rl->v[i];
+        if (r->start_ms < from)
+            continue;
+        if (to >= 0 && r->start_ms > to)
+            break;
+        all++;
+        if (!lwc_matcher_matches(m, r, sc->page_size))
+            continue;
+        if (show && count < SHOW_MATCHED)
+            reqlog_format_one(r, "    ", show);
+        count++;
+    }
+    if (in_window)
+        *in_window = all;
+    return count;
+}
+
 void check_expectations(const lwc_scenario *sc, const reqlog *rl, const double *step_srv_ms, scenario_result *res,
                         textbuf *notes)
 {
@@ -237,17 +264,8 @@ void check_expectations(const lwc_scenario *sc, const reqlog *rl, const double *
             if (x->window_ms)
                 to = from + x->window_ms;
         }
-        long long count = 0, in_window = 0;
-        for (size_t i = 0; i < rl->n; i++) {
-            const lwc_mock_request *r = &rl->v[i];
-            if (r->start_ms < from)
-                continue;
-            if (to >= 0 && r->start_ms > to)
-                break;
-            in_window++;
-            if (lwc_matcher_matches(&x->match, r, sc->page_size))
-                count++;
-        }
+        long long in_window = 0;
+        long long count = count_window(sc, rl, &x->match, from, to, &in_window, NULL);
         int bad = (x->at_least >= 0 && count < x->at_least) || (x->at_most >= 0 && count > x->at_most);
         if (!bad)
             continue;
@@ -270,21 +288,10 @@ void check_expectations(const lwc_scenario *sc, const reqlog *rl, const double *
             tb_printf(&d, " for %d ms", x->window_ms);
         tb_printf(&d, "; the %lld matching requests (of %lld in that window):\n", count, in_window);
         /* The matching ones only: they are what the bound is about. */
-        long long shown = 0;
-        for (size_t i = 0; i < rl->n; i++) {
-            const lwc_mock_request *r = &rl->v[i];
-            if (r->start_ms < from)
-                continue;
-            if (to >= 0 && r->start_ms > to)
-                break;
-            if (!lwc_matcher_matches(&x->match, r, sc->page_size))
-                continue;
-            if (shown++ < 40)
-                reqlog_format_one(r, "    ", &d);
-        }
-        if (shown > 40)
-            tb_printf(&d, "    ... %lld more not shown\n", shown - 40);
-        else if (shown == 0)
+        count_window(sc, rl, &x->match, from, to, NULL, &d);
+        if (count > SHOW_MATCHED)
+            tb_printf(&d, "    ... %lld more not shown\n", count - SHOW_MATCHED);
+        else if (count == 0)
             tb_puts(&d, "    (none)\n");
         result_add_failure(res, CHECK_REQUESTS, tb_str(&s), tb_str(&d));
         tb_free(&s);
