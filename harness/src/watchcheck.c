@@ -13,67 +13,41 @@
  * watching makes one per DUMP or per change); one is only reported. */
 #define UNFORCED_FAIL 2
 
-static int is_list_start(const lwc_scenario *sc, const lwc_mock_request *r)
+enum { K_OTHER, K_RESOURCE, K_LIST_PAGE, K_LIST_START, K_WATCH, K_WATCH_START };
+
+/* One pass over the log: each request's kind for this check (matching parses
+ * path and query, so it is done once per request, never per pair). */
+static int classify(const lwc_scenario *sc, const lwc_mock_request *r)
 {
-    lwc_matcher lm;
-    resource_matcher(sc, LWC_VERB_LIST, &lm);
-    if (lwc_matcher_matches(&lm, r, sc->page_size)) {
+    lwc_matcher m;
+    resource_matcher(sc, LWC_VERB_LIST, &m);
+    if (lwc_matcher_matches(&m, r, sc->page_size)) {
         if (r->page > 1)
-            return 0;
+            return K_LIST_PAGE;
         char *cont = lwc_mock_query_param(r->query, "continue");
         int first = !cont || !*cont;
         free(cont);
-        return first;
+        return first ? K_LIST_START : K_LIST_PAGE;
     }
-    return is_initial_events_watch(sc, r);
+    resource_matcher(sc, LWC_VERB_WATCH, &m);
+    if (lwc_matcher_matches(&m, r, sc->page_size))
+        return is_initial_events_watch(sc, r) ? K_WATCH_START : K_WATCH;
+    resource_matcher(sc, LWC_VERB_ANY, &m);
+    return lwc_matcher_matches(&m, r, sc->page_size) ? K_RESOURCE : K_OTHER; /* a get or a write */
 }
 
-static int is_watch(const lwc_scenario *sc, const lwc_mock_request *r)
-{
-    lwc_matcher wm;
-    resource_matcher(sc, LWC_VERB_WATCH, &wm);
-    return lwc_matcher_matches(&wm, r, sc->page_size);
-}
+/* A moment that gave the client a reason to list again: a request of the
+ * resource answered with an error or not at all, or shaped by a fault (at
+ * its start), or a watch of the resource that ended (at its end). */
+typedef struct cause {
+    double at;
+    size_t req;
+} cause;
 
-static int is_resource(const lwc_scenario *sc, const lwc_mock_request *r)
+static int by_time(const void *a, const void *b)
 {
-    lwc_matcher am;
-    resource_matcher(sc, LWC_VERB_ANY, &am);
-    return lwc_matcher_matches(&am, r, sc->page_size);
-}
-
-/* A request that, when the client saw it, gave it a reason to list again. */
-static int cause_in(const lwc_scenario *sc, const reqlog *rl, size_t k, double from_ms, char *why, size_t whylen)
-{
-    double at = rl->v[k].start_ms;
-    for (size_t j = 0; j < k; j++) {
-        const lwc_mock_request *q = &rl->v[j];
-        if (!is_resource(sc, q))
-            continue;
-        double end = q->start_ms + q->duration_ms;
-        if (q->start_ms >= from_ms && q->start_ms <= at && (q->status == 0 || q->status >= 300)) {
-            snprintf(why, whylen, "the %s at %.1f ms answered %d", is_watch(sc, q) ? "watch" : "request", q->start_ms,
-                     q->status);
-            return 1;
-        }
-        if (q->start_ms >= from_ms && q->start_ms <= at && q->fault) {
-            snprintf(why, whylen, "a fault shaped the request at %.1f ms", q->start_ms);
-            return 1;
-        }
-        if (!is_watch(sc, q))
-            continue;
-        if (q->done && end > from_ms && end <= at) {
-            snprintf(why, whylen, "the watch of %.1f ms ended at %.1f ms", q->start_ms, end);
-            return 1;
-        }
-        /* A stream a fault shaped (stalled, slowed) that was still open:
-         * abandoning it is the point of a stall timeout. */
-        if (q->fault && (!q->done || end > from_ms)) {
-            snprintf(why, whylen, "the watch of %.1f ms was shaped by a fault", q->start_ms);
-            return 1;
-        }
-    }
-    return 0;
+    double x = ((const cause *)a)->at, y = ((const cause *)b)->at;
+    return x < y ? -1 : x > y;
 }
 
 static int writes_watched(const lwc_scenario *sc, const lwc_step *st)
@@ -95,45 +69,66 @@ static int writes_watched(const lwc_scenario *sc, const lwc_step *st)
 void check_relists(const lwc_scenario *sc, const reqlog *rl, double ready_srv_ms, const double *step_srv_ms,
                    scenario_result *res, textbuf *notes)
 {
-    if (ready_srv_ms < 0)
+    if (ready_srv_ms < 0 || rl->n == 0)
         return;
-    /* The first list that completed: what came before it is the initial list and its retries. */
-    size_t c = rl->n;
-    for (size_t i = 0; i < rl->n && c == rl->n; i++) {
-        const lwc_mock_request *r = &rl->v[i];
-        if (r->status != 200 || r->served_rv == 0)
-            continue;
-        lwc_matcher lm;
-        resource_matcher(sc, LWC_VERB_LIST, &lm);
-        if ((lwc_matcher_matches(&lm, r, sc->page_size) && !r->more) || is_initial_events_watch(sc, r))
-            c = i;
+    unsigned char *kind = malloc(rl->n);
+    cause *cs = malloc(rl->n * sizeof *cs);
+    if (!kind || !cs) {
+        free(kind);
+        free(cs);
+        tb_puts(notes, "the watch check was not run: out of memory\n");
+        return;
     }
-    if (c == rl->n)
-        return; /* check 1 already fails a READY without a completed list */
+    /* The first list that completed: what came before it is the initial list and its retries. */
+    size_t c = rl->n, ncs = 0;
+    for (size_t i = 0; i < rl->n; i++) {
+        const lwc_mock_request *r = &rl->v[i];
+        kind[i] = (unsigned char)classify(sc, r);
+        if (kind[i] == K_OTHER)
+            continue;
+        if (c == rl->n && r->status == 200 && r->served_rv &&
+            (((kind[i] == K_LIST_START || kind[i] == K_LIST_PAGE) && !r->more) || kind[i] == K_WATCH_START))
+            c = i;
+        if (r->status == 0 || r->status >= 300 || r->fault)
+            cs[ncs++] = (cause){r->start_ms, i};
+        else if ((kind[i] == K_WATCH || kind[i] == K_WATCH_START) && r->done)
+            cs[ncs++] = (cause){r->start_ms + r->duration_ms, i};
+    }
+    if (c == rl->n) { /* check 1 already fails a READY without a completed list */
+        free(kind);
+        free(cs);
+        return;
+    }
+    qsort(cs, ncs, sizeof *cs, by_time);
 
     textbuf d;
     tb_init(&d);
     /* A streaming list goes on as the watch: it counts as one. */
-    size_t relists = 0, unforced = 0, watches = is_watch(sc, &rl->v[c]);
+    size_t relists = 0, unforced = 0, watches = 0, next = 0;
     double prev = rl->v[c].start_ms;
-    for (size_t k = c + 1; k < rl->n; k++) {
+    for (size_t k = c; k < rl->n; k++) {
         const lwc_mock_request *r = &rl->v[k];
-        if (is_watch(sc, r))
+        if (kind[k] == K_WATCH || kind[k] == K_WATCH_START)
             watches++;
-        if (!is_list_start(sc, r))
+        if (k == c || (kind[k] != K_LIST_START && kind[k] != K_WATCH_START))
             continue;
         relists++;
-        char why[160];
-        if (cause_in(sc, rl, k, prev, why, sizeof why)) {
-            prev = r->start_ms;
-            continue;
+        /* A cause at or after the previous list's start, and no later than this one's. */
+        while (next < ncs && cs[next].at < prev)
+            next++;
+        int caused = 0; /* windows follow each other, so this scan is linear overall */
+        for (size_t j = next; j < ncs && cs[j].at <= r->start_ms && !caused; j++)
+            caused = cs[j].req != k; /* a relist is not its own cause */
+        if (!caused) {
+            unforced++;
+            if (unforced <= 10)
+                tb_printf(&d, "    %9.1f ms  %s%s%s: no error, fault or ended watch since %.1f ms\n", r->start_ms,
+                          r->path, r->query[0] ? "?" : "", r->query, prev);
         }
-        unforced++;
-        if (unforced <= 10)
-            tb_printf(&d, "    %9.1f ms  %s%s%s: no 410, failed request or ended watch since %.1f ms\n", r->start_ms,
-                      r->path, r->query[0] ? "?" : "", r->query, prev);
         prev = r->start_ms;
     }
+    free(kind);
+    free(cs);
     if (unforced > 10)
         tb_printf(&d, "    ... %zu more\n", unforced - 10);
 
