@@ -10,6 +10,7 @@
 #include "lwc_scenario.h"
 #include "report.h"
 #include "textbuf.h"
+#include "watchcheck.h"
 
 #include <arpa/inet.h>
 #include <check.h>
@@ -583,6 +584,106 @@ START_TEST(initial_bound_from_served_rv)
 }
 END_TEST
 
+/* The watch check, both ways, on hand-made logs. */
+static lwc_mock_request watch_req(double start_ms, double lasted_ms, int done)
+{
+    lwc_mock_request r = logged("/api/v1/pods", "watch=1&resourceVersion=5", 200, start_ms, 0, 5);
+    r.is_watch = 1;
+    r.done = done;
+    r.duration_ms = lasted_ms;
+    return r;
+}
+
+static int failed_with(const scenario_result *res, const char *check, const char *needle)
+{
+    for (size_t i = 0; i < res->nfailures; i++)
+        if (!strcmp(res->failures[i].check, check) && strstr(res->failures[i].summary, needle))
+            return 1;
+    return 0;
+}
+
+START_TEST(watch_check_rules)
+{
+    lwc_scenario sc;
+    memset(&sc, 0, sizeof sc);
+    snprintf(sc.api_path, sizeof sc.api_path, "/api/v1");
+    sc.plural = "pods";
+    lwc_step write;
+    memset(&write, 0, sizeof write);
+    write.kind = LWC_STEP_CREATE;
+    double step_at = 50.0;
+    reqlog rl;
+    memset(&rl, 0, sizeof rl);
+    scenario_result res;
+    textbuf notes;
+
+    /* Right: a list, a watch that ends (timeout), a re-watch, a 410, a relist. */
+    lwc_mock_request right[] = {
+        logged("/api/v1/pods", "limit=5", 200, 1.0, 1, 5), watch_req(2.0, 100.0, 1), watch_req(103.0, 10.0, 1),
+        logged("/api/v1/pods", "watch=1&resourceVersion=9", 410, 114.0, 0, 0),
+        logged("/api/v1/pods", "limit=5", 200, 115.0, 1, 12),
+        /* a watch that ended, then a relist (what a client without rewatch does) */
+        watch_req(116.0, 5.0, 1), logged("/api/v1/pods", "limit=5", 200, 130.0, 1, 13),
+    };
+    rl.v = right;
+    rl.n = sizeof right / sizeof right[0];
+    sc.steps = &write;
+    sc.nsteps = 1;
+    result_init(&res);
+    tb_init(&notes);
+    check_relists(&sc, &rl, 1.5, &step_at, &res, &notes);
+    ck_assert_uint_eq(res.nfailures, 0);
+    ck_assert_str_eq(tb_str(&notes), "");
+    result_free(&res);
+
+    /* One relist with no cause while the watch is open: noted, not failed. */
+    lwc_mock_request one[] = {
+        logged("/api/v1/pods", "limit=5", 200, 1.0, 1, 5), watch_req(2.0, 0.0, 0),
+        logged("/api/v1/pods", "limit=5", 200, 60.0, 1, 9),
+    };
+    rl.v = one;
+    rl.n = 3;
+    result_init(&res);
+    check_relists(&sc, &rl, 1.5, &step_at, &res, &notes);
+    ck_assert_uint_eq(res.nfailures, 0);
+    ck_assert_ptr_nonnull(strstr(tb_str(&notes), "one relist without a cause"));
+    result_free(&res);
+    tb_reset(&notes);
+
+    /* Never watches, lists for every DUMP: fails, with or without a write after READY. */
+    lwc_mock_request never[] = {
+        logged("/api/v1/pods", "limit=5", 200, 1.0, 1, 5), logged("/api/v1/pods", "limit=5", 200, 20.0, 1, 5),
+        logged("/api/v1/pods", "limit=5", 200, 40.0, 1, 5), logged("/api/v1/pods", "limit=5", 200, 60.0, 1, 6),
+    };
+    rl.v = never;
+    rl.n = 4;
+    result_init(&res);
+    check_relists(&sc, &rl, 1.5, &step_at, &res, &notes);
+    ck_assert(failed_with(&res, "watch", "never opened a watch"));
+    result_free(&res);
+    sc.nsteps = 0;
+    result_init(&res);
+    check_relists(&sc, &rl, 1.5, &step_at, &res, &notes);
+    ck_assert(failed_with(&res, "watch", "3 of 3 relists had no cause"));
+    result_free(&res);
+
+    /* A relist's own failure is not its cause; the next relist's it is. */
+    lwc_mock_request own[] = {
+        logged("/api/v1/pods", "limit=5", 200, 1.0, 1, 5), watch_req(2.0, 0.0, 0),
+        logged("/api/v1/pods", "limit=5", 500, 30.0, 1, 0), logged("/api/v1/pods", "limit=5", 200, 40.0, 1, 7),
+    };
+    rl.v = own;
+    rl.n = 4;
+    result_init(&res);
+    check_relists(&sc, &rl, 1.5, &step_at, &res, &notes);
+    ck_assert_uint_eq(res.nfailures, 0);
+    ck_assert_ptr_nonnull(strstr(tb_str(&notes), "one relist without a cause"));
+    ck_assert_ptr_nonnull(strstr(tb_str(&notes), "30.0 ms"));
+    result_free(&res);
+    tb_free(&notes);
+}
+END_TEST
+
 /* The log watcher pokes the wake pipe for a watch's end (no polling
  * needed) and stops without making a request of the server. */
 static int wait_readable(int fd, int ms)
@@ -695,6 +796,7 @@ int main(void)
     tcase_add_test(tc, textbuf_grows);
     tcase_add_test(tc, initial_state_search);
     tcase_add_test(tc, initial_bound_from_served_rv);
+    tcase_add_test(tc, watch_check_rules);
     tcase_add_test(tc, log_watcher_wakes_on_watch_end);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
