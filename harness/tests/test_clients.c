@@ -313,6 +313,8 @@ START_TEST(ignore_stop)
     snprintf(cmd, sizeof cmd, "sh %s '%s'", CL("ignore_stop.sh"), pidfile);
     run r = harness("ignore-stop", cmd, SC("empty.json"), "--timeout-scale", "0.5");
     expect_failure(&r, "exit", "did not exit within 1000 ms of STOP");
+    /* it ignores SIGTERM too: the summary says SIGKILL was needed */
+    expect_failure(&r, "exit", "killed with SIGKILL");
     ck_assert_msg(r.ms < 5000, "took %.0f ms", r.ms);
     char *p = slurp(pidfile);
     pid_t pid = (pid_t)atoi(p);
