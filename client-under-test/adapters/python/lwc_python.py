@@ -28,6 +28,7 @@ OUT_LOCK = threading.Lock()
 STORE_LOCK = threading.Lock()
 STORE = {}  # (namespace, name) -> (uid, resourceVersion), from the typed objects
 SNAPSHOT_SOURCE = None  # --informer: a function listing the informer's own cache
+STOP_HOOK = None  # --informer: called on STOP before the exit
 
 
 def emit(msg):
@@ -69,6 +70,8 @@ def stdin_reader():
             emit({"type": "SNAPSHOT", "seq": int(words[1]), "items": items})
         elif words[0] == "STOP":
             break
+    if STOP_HOOK is not None:
+        STOP_HOOK()
     with OUT_LOCK:
         sys.stdout.flush()
     os._exit(0)
@@ -202,11 +205,22 @@ def run_informer():
     inf = informer_mod.SharedInformer(list_func, namespace=ns_arg,
                                       label_selector=selector or None)
 
+    # What the EVENT lines printed so far describe, to let handler calls still on their way out
+    # at STOP be printed: the informer updates its cache before it calls the handlers.
+    told = {}
+    told_cv = threading.Condition()
+
     def handler(kind):
         def on_event(obj):
             ns, name, uid, orv = meta_of(obj)
             emit({"type": "EVENT", "event": kind, "namespace": ns, "name": name, "uid": uid,
                   "resourceVersion": orv})
+            with told_cv:
+                if kind == informer_mod.DELETED:
+                    told.pop((ns, name), None)
+                else:
+                    told[(ns, name)] = (uid, orv)
+                told_cv.notify_all()
         return on_event
 
     for kind in (informer_mod.ADDED, informer_mod.MODIFIED, informer_mod.DELETED):
@@ -221,8 +235,22 @@ def run_informer():
             items.append({"namespace": ns, "name": name, "uid": uid, "resourceVersion": orv})
         return items
 
-    global SNAPSHOT_SOURCE
+    def cache_state():
+        return {(i["namespace"], i["name"]): (i["uid"], i["resourceVersion"]) for i in snapshot()}
+
+    def catch_up():
+        """At STOP: wait, at most 1.5 s, until the EVENT lines describe the cache."""
+        deadline = time.monotonic() + 1.5
+        with told_cv:
+            while told != cache_state():
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    break
+                told_cv.wait(left)
+
+    global SNAPSHOT_SOURCE, STOP_HOOK
     SNAPSHOT_SOURCE = snapshot
+    STOP_HOOK = catch_up
     threading.Thread(target=stdin_reader, name="stdin", daemon=True).start()
     inf.start()
     threading.Event().wait()  # the informer's thread does the work; STOP exits from stdin_reader
