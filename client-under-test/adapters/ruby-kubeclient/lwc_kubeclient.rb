@@ -72,6 +72,29 @@ class Backoff
   end
 end
 
+# The Retry-After of a refused request, in seconds, or nil. kubeclient keeps the response on its
+# HttpError (rest-client's for lists, http.rb's for watches) but does not act on it itself.
+def retry_after_seconds(err)
+  resp = err.respond_to?(:response) ? err.response : nil
+  return nil unless resp.respond_to?(:headers)
+
+  headers = resp.headers
+  value = headers.is_a?(Hash) ? (headers[:retry_after] || headers['Retry-After']) : headers['Retry-After']
+  Float(value.to_s)
+rescue ArgumentError, TypeError
+  nil
+end
+
+# Wait as the server said (Retry-After, capped at 30 s), else by the backoff.
+def wait_after(err, backoff)
+  seconds = retry_after_seconds(err)
+  if seconds
+    sleep(seconds.clamp(0, 30))
+  else
+    backoff.sleep_once
+  end
+end
+
 # The watch ended with an ERROR notice of this code.
 class WatchErrorNotice < StandardError
   attr_reader :code
@@ -153,7 +176,7 @@ def main
           log('warn', "list failed: HTTP #{e.error_code} #{e.message}")
         end
         rv = nil
-        backoff.sleep_once
+        wait_after(e, backoff)
         next
       rescue StandardError => e
         log('warn', "list failed: #{e.class}: #{e.message}")
@@ -211,7 +234,7 @@ def main
         next
       end
       log('warn', "watch failed: #{e.message}")
-      backoff.sleep_once
+      wait_after(e, backoff)
     rescue StandardError => e
       log('warn', "watch failed: #{e.class}: #{e.message}")
       backoff.sleep_once
