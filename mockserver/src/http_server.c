@@ -35,11 +35,34 @@ const char *request_param(const request *req, const char *key)
     return NULL;
 }
 
+/* Per connection: the request context on_uri made and on_completed has not
+ * freed yet. libmicrohttpd calls the completion callback only for requests
+ * that reached on_request; one it refuses while reading the header (too many
+ * query parameters for the connection's memory, a bad header) is closed
+ * without it, so the connection's close frees what is left here. */
+typedef struct conn_ctx {
+    request_ctx *pending;
+} conn_ctx;
+
+static conn_ctx *conn_ctx_of(struct MHD_Connection *conn)
+{
+    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    return ci ? ci->socket_context : NULL;
+}
+
+static void free_ctx(lwc_mock *srv, request_ctx *ctx);
+
 static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 {
     lwc_mock *srv = cls;
-    (void)srv;
-    (void)conn;
+    conn_ctx *cc = conn_ctx_of(conn);
+    if (!cc)
+        return NULL; /* no connection context (out of memory): on_request drops it */
+    if (cc->pending) {
+        /* The previous request on this connection never completed. */
+        free_ctx(srv, cc->pending);
+        cc->pending = NULL;
+    }
     request_ctx *ctx = calloc(1, sizeof *ctx);
     if (!ctx)
         return NULL;
@@ -52,11 +75,14 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
         return NULL;
     }
     memcpy(ctx->raw_uri, uri ? uri : "", n + 1);
+    cc->pending = ctx;
+    atomic_fetch_add(&srv->live_requests, 1);
     return ctx;
 }
 
-static void free_ctx(request_ctx *ctx)
+static void free_ctx(lwc_mock *srv, request_ctx *ctx)
 {
+    atomic_fetch_sub(&srv->live_requests, 1);
     for (size_t i = 0; i < ctx->nparams; i++) {
         free(ctx->params[i].key);
         free(ctx->params[i].value);
@@ -69,7 +95,6 @@ static void free_ctx(request_ctx *ctx)
 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls, enum MHD_RequestTerminationCode toe)
 {
-    (void)conn;
     (void)toe;
     lwc_mock *srv = cls;
     request_ctx *ctx = *con_cls;
@@ -78,17 +103,30 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     /* A watch reports its own bytes when its stream is freed. */
     if (!ctx->is_watch)
         request_log_finish(&srv->log, ctx->log_idx, ctx->reply_bytes);
-    free_ctx(ctx);
+    conn_ctx *cc = conn_ctx_of(conn);
+    if (cc && cc->pending == ctx)
+        cc->pending = NULL;
+    free_ctx(srv, ctx);
     *con_cls = NULL;
 }
 
 static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
                           enum MHD_ConnectionNotificationCode toe)
 {
-    (void)cls;
-    (void)socket_context;
+    lwc_mock *srv = cls;
+    if (toe == MHD_CONNECTION_NOTIFY_CLOSED) {
+        conn_ctx *cc = *socket_context;
+        if (cc && cc->pending)
+            free_ctx(srv, cc->pending);
+        free(cc);
+        *socket_context = NULL;
+        return;
+    }
     if (toe != MHD_CONNECTION_NOTIFY_STARTED)
         return;
+    /* NULL on failure: on_uri then makes no request context and the
+     * connection is dropped. */
+    *socket_context = calloc(1, sizeof(conn_ctx));
     const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
     if (!ci)
         return;
@@ -295,6 +333,11 @@ int http_server_start(lwc_mock *srv, char *err, size_t errlen)
     else
         snprintf(srv->url, sizeof srv->url, "http://%s:%u", srv->listen_addr, srv->port);
     return LWC_MOCK_OK;
+}
+
+size_t http_server_live_requests(lwc_mock *srv)
+{
+    return atomic_load(&srv->live_requests);
 }
 
 void http_server_stop(lwc_mock *srv)

@@ -9,5 +9,8 @@
 
 int http_server_start(lwc_mock *srv, char *err, size_t errlen);
 void http_server_stop(lwc_mock *srv);
+/* Request contexts allocated and not yet freed (a leak shows as a count
+ * that never returns to 0 once every connection has closed). */
+size_t http_server_live_requests(lwc_mock *srv);
 
 #endif

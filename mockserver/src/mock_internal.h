@@ -21,6 +21,7 @@ struct lwc_mock {
     unsigned short port;
     char url[96];
     atomic_int shutting_down;
+    atomic_size_t live_requests; /* request contexts not yet freed (http_server.c) */
     request_log log;
     pthread_mutex_t rng_mu;
     uint64_t rng;
