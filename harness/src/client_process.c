@@ -1,12 +1,14 @@
+/* The client as a child process: spawned under a keeper (its subreaper), with pipes, signals and reaping. */
 #include "client_process.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/pidfd.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -29,67 +31,209 @@ static int set_nonblock(int fd)
     return fl < 0 ? -1 : fcntl(fd, F_SETFL, fl | O_NONBLOCK);
 }
 
+/* ---- the keeper: the client's parent and subreaper ----
+ *
+ * A process group does not hold a client's helpers: one that calls setsid()
+ * (or setpgid) leaves it, and killing the group missed it. So the harness
+ * forks a keeper, which marks itself a child subreaper (prctl
+ * PR_SET_CHILD_SUBREAPER, Linux >= 3.4) and forks the client. Whatever the
+ * client starts, in any session or group, is re-parented to the keeper
+ * when its own parent dies, never to init. When the client exits, the keeper
+ * SIGKILLs each of its children until it has none left, then exits with
+ * the client's own status (the same code, or the same signal), so the
+ * harness sees the client's status and knows nothing survived it.
+ *
+ * The keeper is forked from a threaded process and never calls exec: it
+ * uses system calls only (async-signal-safe), no malloc, no stdio. */
+
+static volatile sig_atomic_t keeper_client = 0; /* the client's pid, 0 once it exited */
+
+/* The harness's signals reach the client's process group through the
+ * keeper, which alone knows when that group id stops being the client's;
+ * SIGUSR1 stands for SIGKILL, which the keeper could not catch. */
+static void keeper_forward(int sig)
+{
+    pid_t c = keeper_client;
+    if (c > 0)
+        kill(-c, sig == SIGUSR1 ? SIGKILL : sig);
+}
+
+/* SIGKILLs every child the keeper has (read from /proc); returns how many. */
+static int keeper_kill_children(void)
+{
+    char path[64] = "/proc/self/task/", num[24];
+    /* The keeper has one thread, whose tid is its pid. */
+    pid_t self = getpid();
+    int len = 0;
+    for (pid_t v = self; v > 0; v /= 10)
+        num[len++] = (char)('0' + v % 10);
+    size_t p = strlen(path);
+    while (len > 0)
+        path[p++] = num[--len];
+    memcpy(path + p, "/children", 10);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    char buf[4096];
+    int killed = 0;
+    long cur = -1;
+    ssize_t n;
+    while ((n = read(fd, buf, sizeof buf)) > 0) {
+        for (ssize_t i = 0; i < n; i++) {
+            if (buf[i] >= '0' && buf[i] <= '9') {
+                cur = (cur < 0 ? 0 : cur * 10) + (buf[i] - '0');
+            } else if (cur >= 0) {
+                kill((pid_t)cur, SIGKILL);
+                killed++;
+                cur = -1;
+            }
+        }
+    }
+    if (cur >= 0) {
+        kill((pid_t)cur, SIGKILL);
+        killed++;
+    }
+    close(fd);
+    return killed;
+}
+
+static void keeper_main(char *const argv[], char *const envp[], const int in[2], const int out[2],
+                        const int errp[2], const int ep[2])
+{
+    static const int forwarded[] = {SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1};
+    setpgid(0, 0);
+    if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0) {
+        int e = errno;
+        (void)!write(ep[1], &e, sizeof e);
+        _exit(127);
+    }
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = keeper_forward;
+    sigemptyset(&sa.sa_mask);
+    for (size_t i = 0; i < sizeof forwarded / sizeof forwarded[0]; i++)
+        sigaction(forwarded[i], &sa, NULL);
+    sigset_t all;
+    sigfillset(&all);
+    /* No forwarding before the client's pid is known. */
+    sigprocmask(SIG_BLOCK, &all, NULL);
+    pid_t c = fork();
+    if (c == 0) {
+        /* The client: its own process group, the default dispositions (the
+         * harness ignores SIGPIPE and catches SIGINT/SIGTERM), nothing
+         * blocked, the pipes on 0-2, every other descriptor closed (the mock
+         * servers' sockets, other runs' pipes) except the exec-error pipe,
+         * which closes on exec. */
+        setpgid(0, 0);
+        struct sigaction dfl;
+        memset(&dfl, 0, sizeof dfl);
+        dfl.sa_handler = SIG_DFL;
+        static const int reset[] = {SIGPIPE, SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1};
+        for (size_t i = 0; i < sizeof reset / sizeof reset[0]; i++)
+            sigaction(reset[i], &dfl, NULL);
+        int efd = fcntl(ep[1], F_DUPFD_CLOEXEC, 3);
+        if (efd < 0 || dup2(in[0], 0) < 0 || dup2(out[1], 1) < 0 || dup2(errp[1], 2) < 0)
+            _exit(127);
+        if (efd > 3)
+            close_range(3, (unsigned)efd - 1, 0);
+        close_range((unsigned)efd + 1, ~0U, 0);
+        sigset_t none;
+        sigemptyset(&none);
+        sigprocmask(SIG_SETMASK, &none, NULL);
+        execvpe(argv[0], argv, envp);
+        int e = errno;
+        (void)!write(efd, &e, sizeof e);
+        _exit(127);
+    }
+    if (c < 0) {
+        int e = errno;
+        (void)!write(ep[1], &e, sizeof e);
+        _exit(127);
+    }
+    keeper_client = c;
+    /* The keeper holds none of the client's streams: the harness must see
+     * the client's stdout close when the client closes it. */
+    close_range(0, ~0U, 0);
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    int status = 0;
+    for (;;) {
+        siginfo_t si;
+        memset(&si, 0, sizeof si);
+        /* WNOWAIT: the client's pid (its group id) stays reserved until
+         * forwarding is off, so a signal never reaches a recycled group. */
+        if (waitid(P_PID, (id_t)c, &si, WEXITED | WNOWAIT) == 0)
+            break;
+        if (errno != EINTR)
+            break;
+    }
+    keeper_client = 0;
+    while (waitpid(c, &status, 0) < 0 && errno == EINTR)
+        ;
+    /* Everything the client left: killed, and as each dies its own
+     * children come to the keeper, until none is left. */
+    for (;;) {
+        keeper_kill_children();
+        pid_t w = waitpid(-1, NULL, 0);
+        if (w < 0 && errno == ECHILD)
+            break;
+    }
+    if (WIFSIGNALED(status)) {
+        int sig = WTERMSIG(status);
+        struct sigaction dfl;
+        memset(&dfl, 0, sizeof dfl);
+        dfl.sa_handler = SIG_DFL;
+        sigaction(sig, &dfl, NULL);
+        struct rlimit no_core = {0, 0};
+        setrlimit(RLIMIT_CORE, &no_core);
+        kill(getpid(), sig);
+        _exit(128 + sig);
+    }
+    _exit(WIFEXITED(status) ? WEXITSTATUS(status) : 127);
+}
+
 int client_spawn(client_proc *cp, char *const argv[], char *const envp[], char *err, size_t errlen)
 {
     client_init(cp);
-    int in[2] = {-1, -1}, out[2] = {-1, -1}, errp[2] = {-1, -1};
+    int in[2] = {-1, -1}, out[2] = {-1, -1}, errp[2] = {-1, -1}, ep[2] = {-1, -1};
     /* O_CLOEXEC everywhere: with -j, another scenario's client must not
      * inherit this one's pipes (it would hold them open past our EOF). */
-    if (pipe2(in, O_CLOEXEC) != 0 || pipe2(out, O_CLOEXEC) != 0 || pipe2(errp, O_CLOEXEC) != 0) {
+    if (pipe2(in, O_CLOEXEC) != 0 || pipe2(out, O_CLOEXEC) != 0 || pipe2(errp, O_CLOEXEC) != 0 ||
+        pipe2(ep, O_CLOEXEC) != 0) {
         snprintf(err, errlen, "pipe: %s", strerror(errno));
         goto fail;
     }
-    posix_spawn_file_actions_t fa;
-    posix_spawnattr_t attr;
-    int rc = posix_spawn_file_actions_init(&fa);
-    if (rc != 0) {
-        snprintf(err, errlen, "posix_spawn_file_actions_init: %s", strerror(rc));
+    pid_t pid = fork();
+    if (pid < 0) {
+        snprintf(err, errlen, "fork: %s", strerror(errno));
         goto fail;
     }
-    rc = posix_spawnattr_init(&attr);
-    if (rc != 0) {
-        posix_spawn_file_actions_destroy(&fa);
-        snprintf(err, errlen, "posix_spawnattr_init: %s", strerror(rc));
-        goto fail;
-    }
-    sigset_t none, defaults;
-    sigemptyset(&none);
-    sigemptyset(&defaults);
-    /* The harness ignores SIGPIPE and catches SIGINT/SIGTERM; the client gets the defaults. */
-    sigaddset(&defaults, SIGPIPE);
-    sigaddset(&defaults, SIGINT);
-    sigaddset(&defaults, SIGTERM);
-    sigaddset(&defaults, SIGHUP);
-    sigaddset(&defaults, SIGQUIT);
-    if ((rc = posix_spawn_file_actions_adddup2(&fa, in[0], 0)) != 0 ||
-        (rc = posix_spawn_file_actions_adddup2(&fa, out[1], 1)) != 0 ||
-        (rc = posix_spawn_file_actions_adddup2(&fa, errp[1], 2)) != 0 ||
-        /* Also the mock servers' sockets, which we do not create with CLOEXEC ourselves. */
-        (rc = posix_spawn_file_actions_addclosefrom_np(&fa, 3)) != 0 ||
-        (rc = posix_spawnattr_setpgroup(&attr, 0)) != 0 || (rc = posix_spawnattr_setsigmask(&attr, &none)) != 0 ||
-        (rc = posix_spawnattr_setsigdefault(&attr, &defaults)) != 0 ||
-        (rc = posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK |
-                                                  POSIX_SPAWN_SETSIGDEF)) != 0) {
-        posix_spawn_file_actions_destroy(&fa);
-        posix_spawnattr_destroy(&attr);
-        snprintf(err, errlen, "posix_spawn setup: %s", strerror(rc));
-        goto fail;
-    }
-    pid_t pid = 0;
-    rc = posix_spawnp(&pid, argv[0], &fa, &attr, argv, envp);
-    posix_spawn_file_actions_destroy(&fa);
-    posix_spawnattr_destroy(&attr);
-    if (rc != 0) {
-        snprintf(err, errlen, "cannot start the client \"%s\": %s", argv[0], strerror(rc));
-        goto fail;
-    }
+    if (pid == 0)
+        keeper_main(argv, envp, in, out, errp, ep);
+    /* Also here: the harness may signal the group before the keeper ran. */
+    setpgid(pid, pid);
     cp->pid = pid;
     close_fd(&in[0]);
     close_fd(&out[1]);
     close_fd(&errp[1]);
+    close_fd(&ep[1]);
+    /* EOF: the client's exec succeeded (its copy closed on exec, the
+     * keeper's with the rest); an errno: it did not. */
+    int e = 0;
+    ssize_t n;
+    while ((n = read(ep[0], &e, sizeof e)) < 0 && errno == EINTR)
+        ;
+    close_fd(&ep[0]);
     cp->in_fd = in[1];
     cp->out_fd = out[0];
     cp->err_fd = errp[0];
+    if (n == (ssize_t)sizeof e) {
+        snprintf(err, errlen, "cannot start the client \"%s\": %s", argv[0], strerror(e));
+        client_kill_and_reap(cp);
+        client_close(cp);
+        return -1;
+    }
     if (set_nonblock(cp->in_fd) != 0 || set_nonblock(cp->out_fd) != 0 || set_nonblock(cp->err_fd) != 0) {
         snprintf(err, errlen, "fcntl O_NONBLOCK: %s", strerror(errno));
         client_kill_and_reap(cp);
@@ -106,6 +250,8 @@ fail:
     close_fd(&out[1]);
     close_fd(&errp[0]);
     close_fd(&errp[1]);
+    close_fd(&ep[0]);
+    close_fd(&ep[1]);
     return -1;
 }
 
@@ -135,16 +281,17 @@ void client_close_stdin(client_proc *cp)
 
 void client_signal(client_proc *cp, int sig)
 {
-    /* Only while the leader is unreaped: its zombie keeps the group id ours. */
+    /* Through the keeper (see keeper_forward), only while it is unreaped. */
     if (cp->pid > 0 && !cp->reaped)
-        kill(-cp->pid, sig);
+        kill(cp->pid, sig == SIGKILL ? SIGUSR1 : sig);
 }
 
-/* Kills what is left of the group, then reaps the leader (which, unreaped,
- * keeps the group id ours until now). */
+/* The keeper exits only once the client and everything it started are
+ * gone; before that, SIGKILL to the client's group (through the keeper),
+ * which then kills what is left. */
 static void kill_group_and_reap(client_proc *cp)
 {
-    kill(-cp->pid, SIGKILL);
+    kill(cp->pid, SIGUSR1);
     int status = 0;
     pid_t r;
     do {
@@ -160,10 +307,14 @@ int client_try_reap(client_proc *cp)
         return cp->reaped;
     siginfo_t si;
     memset(&si, 0, sizeof si);
-    /* WNOWAIT first: the leader stays a zombie while we kill its group. */
     if (waitid(P_PID, (id_t)cp->pid, &si, WEXITED | WNOHANG | WNOWAIT) != 0 || si.si_pid == 0)
         return 0;
-    kill_group_and_reap(cp);
+    /* The keeper has exited: nothing of the client is left; reap it. */
+    int status = 0;
+    while (waitpid(cp->pid, &status, 0) < 0 && errno == EINTR)
+        ;
+    cp->reaped = 1;
+    cp->status = status;
     return 1;
 }
 

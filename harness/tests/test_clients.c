@@ -325,6 +325,33 @@ START_TEST(ignore_stop)
 }
 END_TEST
 
+/* Helpers that left the client's process group (setsid, and setsid after a
+ * double fork) are killed at the end of the run too: the client runs under
+ * a subreaper (client_process.c). Before it, both outlived the harness. */
+START_TEST(helpers_in_their_own_session_die_with_the_run)
+{
+    char base[512], cmd[1024], pa[600], pb[600];
+    snprintf(base, sizeof base, "%s/escaping.pid", LWC_TEST_TMP);
+    snprintf(cmd, sizeof cmd, "sh %s '%s'", CL("escaping_helpers.sh"), base);
+    run r = harness("escaping-helpers", cmd, SC("empty.json"), NULL, NULL);
+    expect_pass(&r);
+    snprintf(pa, sizeof pa, "%s.a", base);
+    snprintf(pb, sizeof pb, "%s.b", base);
+    const char *files[] = {pa, pb};
+    for (int i = 0; i < 2; i++) {
+        char *p = slurp(files[i]);
+        pid_t pid = (pid_t)atoi(p);
+        free(p);
+        ck_assert_int_gt(pid, 1);
+        int gone = kill(pid, 0) != 0 && errno == ESRCH;
+        if (!gone)
+            kill(pid, SIGKILL); /* do not leave it behind even when failing */
+        ck_assert_msg(gone, "helper %d (%s) outlived the run", (int)pid, files[i]);
+    }
+    run_free(&r);
+}
+END_TEST
+
 START_TEST(empty_store_client_passes)
 {
     run r = harness("empty-store", "sh " CL("empty_store.sh"), SC("empty.json"), NULL, NULL);
@@ -651,6 +678,7 @@ int main(void)
     tcase_add_test(tc, exit_early);
     tcase_add_test(tc, ignore_stop);
     tcase_add_test(tc, empty_store_client_passes);
+    tcase_add_test(tc, helpers_in_their_own_session_die_with_the_run);
     tcase_add_test(tc, environment);
     tcase_add_test(tc, expectations_fail_with_requests);
     tcase_add_test(tc, bad_scenario_status_2);
