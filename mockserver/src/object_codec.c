@@ -1,4 +1,5 @@
 #include "object_codec.h"
+#include "validation.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -69,32 +70,6 @@ fail:
     return NULL;
 }
 
-/* RFC 1123 subdomain, the rule for most object names (apimachinery validation). */
-static int valid_name(const char *s, char *why, size_t whylen)
-{
-    size_t n = strlen(s);
-    if (n > 253) {
-        snprintf(why, whylen, "must be no more than 253 characters");
-        return 0;
-    }
-    for (size_t i = 0; i < n; i++) {
-        char c = s[i];
-        if (!(islower((unsigned char)c) || isdigit((unsigned char)c) || c == '-' || c == '.')) {
-            snprintf(why, whylen,
-                     "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', "
-                     "and must start and end with an alphanumeric character");
-            return 0;
-        }
-    }
-    if (n && (!isalnum((unsigned char)s[0]) || !isalnum((unsigned char)s[n - 1]))) {
-        snprintf(why, whylen,
-                 "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', "
-                 "and must start and end with an alphanumeric character");
-        return 0;
-    }
-    return 1;
-}
-
 static int string_map(const cJSON *m)
 {
     if (!m || cJSON_IsNull(m))
@@ -112,7 +87,6 @@ static int string_map(const cJSON *m)
 int object_validate(const resource_def *def, const cJSON *obj, char *field, size_t fieldlen,
                     char *detail, size_t detaillen)
 {
-    (void)def;
     if (!cJSON_IsObject(obj)) {
         snprintf(field, fieldlen, "<root>");
         snprintf(detail, detaillen, "Invalid value: the body must be a JSON object");
@@ -136,16 +110,36 @@ int object_validate(const resource_def *def, const cJSON *obj, char *field, size
         snprintf(detail, detaillen, "Required value: name or generateName is required");
         return -1;
     }
-    char why[256];
-    if (name && name->valuestring[0] && !valid_name(name->valuestring, why, sizeof why)) {
+    char why[512];
+    /* Namespaces are DNS-1123 labels (ValidateNamespaceName), the rest
+     * subdomains (NameIsDNSSubdomain). */
+    int is_ns = !def->namespaced && !strcmp(def->plural, "namespaces") && !def->group[0];
+    if (name && name->valuestring[0] &&
+        !(is_ns ? valid_dns1123_label(name->valuestring, why, sizeof why)
+                : valid_dns1123_subdomain(name->valuestring, why, sizeof why))) {
         snprintf(field, fieldlen, "metadata.name");
         snprintf(detail, detaillen, "Invalid value: \"%.200s\": %s", name->valuestring, why);
         return -1;
     }
-    if (!string_map(cJSON_GetObjectItemCaseSensitive(meta, "labels"))) {
+    const cJSON *labels = cJSON_GetObjectItemCaseSensitive(meta, "labels");
+    if (!string_map(labels)) {
         snprintf(field, fieldlen, "metadata.labels");
         snprintf(detail, detaillen, "Invalid value: labels must map strings to strings");
         return -1;
+    }
+    /* ValidateLabels: each key a qualified name, each value a label value. */
+    const cJSON *l;
+    cJSON_ArrayForEach(l, labels) {
+        const char *bad = NULL;
+        if (!valid_label_key(l->string, why, sizeof why))
+            bad = l->string;
+        else if (!valid_label_value(l->valuestring, why, sizeof why))
+            bad = l->valuestring;
+        if (bad) {
+            snprintf(field, fieldlen, "metadata.labels");
+            snprintf(detail, detaillen, "Invalid value: \"%.200s\": %s", bad, why);
+            return -1;
+        }
     }
     if (!string_map(cJSON_GetObjectItemCaseSensitive(meta, "annotations"))) {
         snprintf(field, fieldlen, "metadata.annotations");

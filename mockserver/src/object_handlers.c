@@ -4,6 +4,7 @@
 #include "merge_patch.h"
 #include "mock_internal.h"
 #include "table.h"
+#include "validation.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,26 +36,105 @@ static void reply_conflict_status(reply *r, int code, const char *reason, const 
     reply_status(r, code, reason, message, d, NULL);
 }
 
-/* Parses a request body, answering 400 for anything that is not a JSON object. */
+/* 1 when the JSON text holds the escape \u0000 in a string: cJSON would
+ * cut the string there (a name "a\u0000b" stored as "a"). */
+static int has_escaped_nul(const char *s, size_t n)
+{
+    for (size_t i = 0; i + 6 <= n; i++) {
+        if (s[i] != '\\')
+            continue;
+        if (s[i + 1] == 'u' && !memcmp(s + i + 2, "0000", 4))
+            return 1;
+        i++; /* skip the escaped character, so "\\\\u0000" is not one */
+    }
+    return 0;
+}
+
+/* metadata members the apiserver decodes as strings: a number there is a
+ * decode error (400), not a value to store or drop. */
+static int meta_types_ok(const cJSON *obj, char *msg, size_t msglen)
+{
+    static const char *const strings[] = {"name", "generateName", "namespace", "uid", "resourceVersion",
+                                          "creationTimestamp", "deletionTimestamp", "selfLink", NULL};
+    const cJSON *meta = cJSON_GetObjectItemCaseSensitive(obj, "metadata");
+    if (!cJSON_IsObject(meta))
+        return 1;
+    for (int i = 0; strings[i]; i++) {
+        const cJSON *f = cJSON_GetObjectItemCaseSensitive(meta, strings[i]);
+        if (f && !cJSON_IsString(f) && !cJSON_IsNull(f)) {
+            const char *t = cJSON_IsNumber(f) ? "number" : cJSON_IsBool(f) ? "bool" : cJSON_IsArray(f) ? "array" : "object";
+            snprintf(msg, msglen,
+                     "json: cannot unmarshal %s into Go struct field ObjectMeta.metadata.%s of type string", t,
+                     strings[i]);
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* Parses a request body, answering 400 for anything that is not one JSON
+ * object. Ill-formed UTF-8 in it becomes U+FFFD, as Go's encoding/json
+ * decodes it in the apiserver, so nothing stored breaks a strict reader. */
 static cJSON *parse_body(const request *req, reply *r)
 {
     if (!req->body || req->body_len == 0) {
         reply_bad_request(r, "the body of the request was empty: a JSON object is required");
         return NULL;
     }
+    if (has_escaped_nul(req->body, req->body_len)) {
+        reply_bad_request(r, "couldn't get version/kind; json parse error: strings with NUL (\\u0000) cannot be "
+                             "stored by this mock server");
+        return NULL;
+    }
+    size_t blen = req->body_len;
+    char *fixed = NULL;
+    const char *body = req->body;
+    if (!mock_utf8_valid(body, blen)) {
+        fixed = mock_utf8_sanitize(body, blen, &blen);
+        if (!fixed) {
+            reply_internal(r, "out of memory");
+            return NULL;
+        }
+        body = fixed;
+    }
     const char *end = NULL;
-    cJSON *doc = cJSON_ParseWithLengthOpts(req->body, req->body_len, &end, 0);
+    cJSON *doc = cJSON_ParseWithLengthOpts(body, blen, &end, 0);
+    size_t at = end && end >= body ? (size_t)(end - body) : 0;
     if (!doc) {
         char msg[256];
-        size_t at = end && end >= req->body ? (size_t)(end - req->body) : 0;
         snprintf(msg, sizeof msg, "couldn't get version/kind; json parse error: invalid JSON at byte %zu of %zu",
-                 at, req->body_len);
+                 at, blen);
+        free(fixed);
         reply_bad_request(r, msg);
         return NULL;
     }
+    /* One value only: "{...}x" is "invalid character 'x' after top-level value". */
+    while (at < blen && (body[at] == ' ' || body[at] == '\t' || body[at] == '\n' || body[at] == '\r'))
+        at++;
+    if (at < blen) {
+        char msg[256];
+        unsigned char c = (unsigned char)body[at];
+        if (c >= 0x20 && c < 0x7f)
+            snprintf(msg, sizeof msg, "couldn't get version/kind; json parse error: invalid character '%c' after "
+                                      "top-level value", c);
+        else
+            snprintf(msg, sizeof msg, "couldn't get version/kind; json parse error: invalid character '\\x%02x' "
+                                      "after top-level value", c);
+        free(fixed);
+        cJSON_Delete(doc);
+        reply_bad_request(r, msg);
+        return NULL;
+    }
+    free(fixed);
     if (!cJSON_IsObject(doc)) {
         cJSON_Delete(doc);
         reply_bad_request(r, "couldn't get version/kind; json parse error: the body must be a JSON object");
+        return NULL;
+    }
+    char msg[256];
+    if (!meta_types_ok(doc, msg, sizeof msg)) {
+        cJSON_Delete(doc);
+        reply_bad_request(r, msg);
         return NULL;
     }
     return doc;
@@ -161,7 +241,7 @@ void handle_get(lwc_mock *srv, const request *req, int res, const char *ns, cons
 
 static int validate_or_reply(const resource_def *def, const cJSON *obj, reply *r)
 {
-    char field[64], detail[512];
+    char field[64], detail[1024];
     if (object_validate(def, obj, field, sizeof field, detail, sizeof detail) == 0)
         return 0;
     const char *name = meta_str(obj, "name");
@@ -299,10 +379,62 @@ void handle_patch(lwc_mock *srv, const request *req, int res, const char *ns, co
     cJSON_Delete(patch);
 }
 
+/* DeleteOptions.preconditions (uid, resourceVersion): a mismatch is the
+ * apiserver's 409 Conflict, "Precondition failed: UID in precondition: A,
+ * UID in object meta: B" (apiserver storage Preconditions.Check). A body
+ * that is not DeleteOptions JSON is a 400; no body means no preconditions.
+ * Returns 0 with r filled when the delete must not happen. */
+static int preconditions_hold(lwc_mock *srv, const request *req, int res, const resource_def *def, const char *ns,
+                              const char *name, reply *r)
+{
+    if (!req->body || req->body_len == 0)
+        return 1;
+    cJSON *opts = parse_body(req, r);
+    if (!opts)
+        return 0;
+    const cJSON *pre = cJSON_GetObjectItemCaseSensitive(opts, "preconditions");
+    const cJSON *uid = cJSON_GetObjectItemCaseSensitive(pre, "uid");
+    const cJSON *rv = cJSON_GetObjectItemCaseSensitive(pre, "resourceVersion");
+    int ok = 1;
+    if ((uid && !cJSON_IsString(uid) && !cJSON_IsNull(uid)) || (rv && !cJSON_IsString(rv) && !cJSON_IsNull(rv))) {
+        reply_bad_request(r, "json: cannot unmarshal preconditions: uid and resourceVersion must be strings");
+        ok = 0;
+    } else if (cJSON_IsString(uid) || cJSON_IsString(rv)) {
+        obj_version *v = store_get(srv->st, res, ns, name);
+        if (!v) {
+            reply_not_found(r, def->plural, def->group, name);
+            ok = 0;
+        } else {
+            char have_rv[32], msg[1024];
+            snprintf(have_rv, sizeof have_rv, "%llu", (unsigned long long)v->rv);
+            msg[0] = '\0';
+            if (cJSON_IsString(uid) && strcmp(uid->valuestring, v->uid) != 0)
+                snprintf(msg, sizeof msg,
+                         "Operation cannot be fulfilled on %s%s%s \"%s\": Precondition failed: UID in precondition: "
+                         "%.100s, UID in object meta: %s",
+                         def->plural, def->group[0] ? "." : "", def->group, name, uid->valuestring, v->uid);
+            else if (cJSON_IsString(rv) && strcmp(rv->valuestring, have_rv) != 0)
+                snprintf(msg, sizeof msg,
+                         "Operation cannot be fulfilled on %s%s%s \"%s\": Precondition failed: ResourceVersion in "
+                         "precondition: %.100s, ResourceVersion in object meta: %s",
+                         def->plural, def->group[0] ? "." : "", def->group, name, rv->valuestring, have_rv);
+            obj_version_unref(v);
+            if (msg[0]) {
+                reply_conflict_status(r, 409, "Conflict", def, name, msg);
+                ok = 0;
+            }
+        }
+    }
+    cJSON_Delete(opts);
+    return ok;
+}
+
 void handle_delete(lwc_mock *srv, const request *req, int res, const char *ns, const char *name, reply *r)
 {
     const resource_def *def = store_resource(srv->st, res);
     char err[512];
+    if (!preconditions_hold(srv, req, res, def, ns, name, r))
+        return;
     if (!def->namespaced && strcmp(def->plural, "namespaces") == 0 && def->group[0] == '\0') {
         /* A namespace takes its contents with it. The real one passes through
          * Terminating first; here the contents go at once, each a DELETED event. */

@@ -1,4 +1,5 @@
 #include "reply.h"
+#include "validation.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -85,6 +86,12 @@ void reply_status(reply *r, int code, const char *reason, const char *message, c
     if (cJSON_IsNumber(ra) && ra->valueint > 0)
         retry = ra->valueint;
     cJSON *st = status_object(code, reason, message, details, meta_continue);
+    /* Messages echo names and bytes from the request: a Status must stay
+     * valid UTF-8 for strict JSON parsers whatever the client sent. */
+    if (st && mock_utf8_sanitize_tree(st) != 0) {
+        cJSON_Delete(st);
+        st = NULL;
+    }
     if (!st) {
         reply_oom(r);
         return;
@@ -132,7 +139,7 @@ void reply_internal(reply *r, const char *message)
 void reply_invalid(reply *r, const char *kind, const char *group, const char *name, const char *field,
                    const char *cause_reason, const char *detail)
 {
-    char msg[1024];
+    char msg[2048];
     snprintf(msg, sizeof msg, "%s%s%s \"%s\" is invalid: %s: %s", kind, group && *group ? "." : "",
              group ? group : "", name, field, detail);
     cJSON *d = cJSON_CreateObject();

@@ -1,0 +1,261 @@
+/* Names, label keys and values as apimachinery validates them
+ * (k8s.io/apimachinery/pkg/util/validation/validation.go and
+ * pkg/api/validate/content: IsDNS1123Subdomain, IsDNS1123Label,
+ * IsQualifiedName, IsValidLabelValue, MaxLenError, RegexError), and UTF-8. */
+#include "validation.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define DNS1123_LABEL_FMT "[a-z0-9]([-a-z0-9]*[a-z0-9])?"
+#define DNS1123_SUBDOMAIN_FMT DNS1123_LABEL_FMT "(\\." DNS1123_LABEL_FMT ")*"
+#define QUALIFIED_NAME_FMT "([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]"
+#define QUALIFIED_NAME_MSG                                                                                     \
+    "must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric "     \
+    "character"
+
+static int is_lower_alnum(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+}
+
+static int is_alnum(char c)
+{
+    return is_lower_alnum(c) || (c >= 'A' && c <= 'Z');
+}
+
+/* [a-z0-9]([-a-z0-9]*[a-z0-9])? over s[0..n), n > 0 */
+static int match_label(const char *s, size_t n)
+{
+    if (n == 0 || !is_lower_alnum(s[0]) || !is_lower_alnum(s[n - 1]))
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (!is_lower_alnum(s[i]) && s[i] != '-')
+            return 0;
+    return 1;
+}
+
+static int match_subdomain(const char *s)
+{
+    const char *p = s;
+    for (;;) {
+        const char *dot = strchr(p, '.');
+        size_t n = dot ? (size_t)(dot - p) : strlen(p);
+        if (!match_label(p, n))
+            return 0;
+        if (!dot)
+            return 1;
+        p = dot + 1;
+    }
+}
+
+/* ([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9] over s[0..n) */
+static int match_qualified(const char *s, size_t n)
+{
+    if (n == 0 || !is_alnum(s[0]) || !is_alnum(s[n - 1]))
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (!is_alnum(s[i]) && s[i] != '-' && s[i] != '_' && s[i] != '.')
+            return 0;
+    return 1;
+}
+
+int valid_dns1123_subdomain(const char *s, char *why, size_t whylen)
+{
+    if (strlen(s) > 253) {
+        snprintf(why, whylen, "must be no more than 253 characters");
+        return 0;
+    }
+    if (!match_subdomain(s)) {
+        snprintf(why, whylen,
+                 "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', "
+                 "and must start and end with an alphanumeric character (e.g. 'example.com', regex used for "
+                 "validation is '" DNS1123_SUBDOMAIN_FMT "')");
+        return 0;
+    }
+    return 1;
+}
+
+int valid_dns1123_label(const char *s, char *why, size_t whylen)
+{
+    if (strlen(s) > 63) {
+        snprintf(why, whylen, "must be no more than 63 characters");
+        return 0;
+    }
+    if (!match_label(s, strlen(s))) {
+        if (match_subdomain(s))
+            snprintf(why, whylen, "must not contain dots");
+        else
+            snprintf(why, whylen,
+                     "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and "
+                     "must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex "
+                     "used for validation is '" DNS1123_LABEL_FMT "')");
+        return 0;
+    }
+    return 1;
+}
+
+int valid_label_key(const char *s, char *why, size_t whylen)
+{
+    const char *slash = strchr(s, '/');
+    const char *name = s;
+    if (slash) {
+        if (strchr(slash + 1, '/')) {
+            snprintf(why, whylen,
+                     "a qualified name " QUALIFIED_NAME_MSG " (e.g. 'MyName',  or 'my.name',  or '123-abc', regex "
+                     "used for validation is '" QUALIFIED_NAME_FMT "')");
+            return 0;
+        }
+        size_t plen = (size_t)(slash - s);
+        char prefix[300];
+        if (plen == 0) {
+            snprintf(why, whylen, "prefix part must be non-empty");
+            return 0;
+        }
+        if (plen >= sizeof prefix) {
+            snprintf(why, whylen, "prefix part must be no more than 253 characters");
+            return 0;
+        }
+        memcpy(prefix, s, plen);
+        prefix[plen] = '\0';
+        char sub[512];
+        if (!valid_dns1123_subdomain(prefix, sub, sizeof sub)) {
+            snprintf(why, whylen, "prefix part %s", sub);
+            return 0;
+        }
+        name = slash + 1;
+    }
+    size_t n = strlen(name);
+    if (n == 0) {
+        snprintf(why, whylen, "name part must be non-empty");
+        return 0;
+    }
+    if (n > 63) {
+        snprintf(why, whylen, "name part must be no more than 63 characters");
+        return 0;
+    }
+    if (!match_qualified(name, n)) {
+        snprintf(why, whylen,
+                 "name part " QUALIFIED_NAME_MSG " (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for "
+                 "validation is '" QUALIFIED_NAME_FMT "')");
+        return 0;
+    }
+    return 1;
+}
+
+int valid_label_value(const char *s, char *why, size_t whylen)
+{
+    size_t n = strlen(s);
+    if (n > 63) {
+        snprintf(why, whylen, "must be no more than 63 characters");
+        return 0;
+    }
+    if (n && !match_qualified(s, n)) {
+        snprintf(why, whylen,
+                 "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', "
+                 "and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or "
+                 "'12345', regex used for validation is '(" QUALIFIED_NAME_FMT ")?')");
+        return 0;
+    }
+    return 1;
+}
+
+/* Length of the well-formed UTF-8 sequence at s (at most n bytes), or 0. */
+static size_t utf8_seq(const unsigned char *s, size_t n)
+{
+    unsigned char c = s[0];
+    if (c < 0x80)
+        return 1;
+    size_t len;
+    unsigned lo = 0x80, hi = 0xBF;
+    if (c >= 0xC2 && c <= 0xDF)
+        len = 2;
+    else if (c >= 0xE0 && c <= 0xEF) {
+        len = 3;
+        if (c == 0xE0)
+            lo = 0xA0; /* no overlongs */
+        else if (c == 0xED)
+            hi = 0x9F; /* no surrogates */
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        len = 4;
+        if (c == 0xF0)
+            lo = 0x90;
+        else if (c == 0xF4)
+            hi = 0x8F; /* nothing above U+10FFFF */
+    } else
+        return 0;
+    if (n < len || s[1] < lo || s[1] > hi)
+        return 0;
+    for (size_t i = 2; i < len; i++)
+        if (s[i] < 0x80 || s[i] > 0xBF)
+            return 0;
+    return len;
+}
+
+int mock_utf8_valid(const char *s, size_t n)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t i = 0;
+    while (i < n) {
+        size_t l = utf8_seq(p + i, n - i);
+        if (!l)
+            return 0;
+        i += l;
+    }
+    return 1;
+}
+
+char *mock_utf8_sanitize(const char *s, size_t n, size_t *outlen)
+{
+    /* Each bad byte becomes three. */
+    if (n > (((size_t)-1) - 1) / 3)
+        return NULL;
+    char *out = malloc(n * 3 + 1);
+    if (!out)
+        return NULL;
+    const unsigned char *p = (const unsigned char *)s;
+    size_t i = 0, o = 0;
+    while (i < n) {
+        size_t l = utf8_seq(p + i, n - i);
+        if (l) {
+            memcpy(out + o, p + i, l);
+            o += l;
+            i += l;
+        } else {
+            memcpy(out + o, "\xEF\xBF\xBD", 3);
+            o += 3;
+            i++;
+        }
+    }
+    out[o] = '\0';
+    if (outlen)
+        *outlen = o;
+    return out;
+}
+
+static int fix_string(char **sp)
+{
+    if (!*sp || mock_utf8_valid(*sp, strlen(*sp)))
+        return 0;
+    char *fixed = mock_utf8_sanitize(*sp, strlen(*sp), NULL);
+    if (!fixed)
+        return -1;
+    /* cJSON's strings come from its allocator, which is malloc here. */
+    cJSON_free(*sp);
+    *sp = fixed;
+    return 0;
+}
+
+int mock_utf8_sanitize_tree(cJSON *node)
+{
+    for (; node; node = node->next) {
+        if (!(node->type & cJSON_StringIsConst) && fix_string(&node->string) != 0)
+            return -1;
+        if (cJSON_IsString(node) && !(node->type & cJSON_IsReference) && fix_string(&node->valuestring) != 0)
+            return -1;
+        if (node->child && mock_utf8_sanitize_tree(node->child) != 0)
+            return -1;
+    }
+    return 0;
+}

@@ -1,0 +1,27 @@
+/* The apiserver's checks on what a client writes: names, label keys and
+ * values (apimachinery pkg/util/validation, with its messages), and UTF-8. */
+#ifndef LWC_VALIDATION_H
+#define LWC_VALIDATION_H
+
+#include <cjson/cJSON.h>
+#include <stddef.h>
+
+/* Each returns 1 when s is valid, else 0 with the apimachinery message in why. */
+int valid_dns1123_subdomain(const char *s, char *why, size_t whylen);
+int valid_dns1123_label(const char *s, char *why, size_t whylen);
+int valid_label_key(const char *s, char *why, size_t whylen);
+int valid_label_value(const char *s, char *why, size_t whylen);
+
+/* 1 when the n bytes at s are well-formed UTF-8 (no overlongs, no
+ * surrogates, nothing above U+10FFFF). */
+int mock_utf8_valid(const char *s, size_t n);
+/* A copy of the n bytes at s with every ill-formed sequence replaced by
+ * U+FFFD, as Go's encoding/json does when it decodes a string; NUL-terminated
+ * (*outlen without it). NULL when out of memory. */
+char *mock_utf8_sanitize(const char *s, size_t n, size_t *outlen);
+/* Replaces every string (and member name) in the tree that is not UTF-8 by
+ * its sanitized copy, so what the server prints is valid JSON text for a
+ * strict parser. -1 when out of memory. */
+int mock_utf8_sanitize_tree(cJSON *node);
+
+#endif
