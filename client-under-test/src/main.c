@@ -55,6 +55,8 @@ static void usage(FILE *f)
             "  --backoff-base-ms MS        first backoff (default 100)\n"
             "  --backoff-cap-ms MS         longest backoff (default 30000)\n"
             "  --seed N                    seed for jitter and watch timeouts\n"
+            "  --max-page-bytes N          largest list page taken (default 64 MiB)\n"
+            "  --max-line-bytes N          longest watch event line taken (default 16 MiB)\n"
             "  --version                   print the version and the git commit, and exit\n"
             "  -h, --help                  this help\n");
 }
@@ -270,6 +272,12 @@ int main(int argc, char **argv)
             i++;
         } else if (v && !strcmp(a, "--seed") && parse_u(v, ~0ull, &n) == 0) {
             cfg.seed = n;
+            i++;
+        } else if (v && !strcmp(a, "--max-page-bytes") && parse_u(v, (unsigned long long)1 << 40, &n) == 0 && n > 0) {
+            cfg.max_body_bytes = (size_t)n;
+            i++;
+        } else if (v && !strcmp(a, "--max-line-bytes") && parse_u(v, (unsigned long long)1 << 40, &n) == 0 && n > 0) {
+            cfg.max_line_bytes = (size_t)n;
             i++;
         } else {
             fprintf(stderr, "lwc-watch: bad argument \"%s\"\n", a);

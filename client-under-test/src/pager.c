@@ -201,6 +201,18 @@ int lwcr_list(lwc_reflector *r, lwcr_list_result *res, lwcr_failure *f)
             rc = take_page(r, &sink, page, res, &next, f);
             if (rc != LWC_OK)
                 break;
+            /* A server that hands back the token it was given would be
+             * followed for ever, as fast as it answers: a protocol error,
+             * so the list fails, the reflector backs off and relists. */
+            if (next && cont && !strcmp(next, cont)) {
+                free(next);
+                rc = f->rc = LWC_EPROTO;
+                snprintf(f->reason, sizeof f->reason,
+                         "list page %u: the server sent back the continue token it was given (a list that never "
+                         "ends)",
+                         page);
+                break;
+            }
             retries = 0;
             free(cont);
             cont = next;

@@ -40,7 +40,7 @@ void lwc_reflector_config_init(lwc_reflector_config *cfg)
     cfg->retry_after_cap_ms = 60000;
     cfg->page_retries = 10;
     cfg->max_line_bytes = (size_t)16 << 20;
-    cfg->max_body_bytes = (size_t)1 << 30;
+    cfg->max_body_bytes = LWC_DEFAULT_MAX_PAGE_BYTES;
 }
 
 void lwcr_log(lwc_reflector *r, lwc_log_level level, const char *fmt, ...)
@@ -335,7 +335,7 @@ int lwc_reflector_new(const lwc_reflector_config *cfg, const lwc_reflector_callb
     if (!r->cfg.max_line_bytes)
         r->cfg.max_line_bytes = (size_t)16 << 20;
     if (!r->cfg.max_body_bytes)
-        r->cfg.max_body_bytes = (size_t)1 << 30;
+        r->cfg.max_body_bytes = LWC_DEFAULT_MAX_PAGE_BYTES;
     r->rng = cfg->seed ? cfg->seed : lwcr_seed_from_clock();
     lwcr_backoff_init(&r->bo, cfg->backoff_base_ms, cfg->backoff_cap_ms, cfg->retry_after_cap_ms,
                       lwcr_rand_next(&r->rng));

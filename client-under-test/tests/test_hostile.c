@@ -574,9 +574,80 @@ START_TEST(malformed_lists_are_retried)
 }
 END_TEST
 
+/* A LOG line whose message contains needle. */
+static int has_log(const cJSON *l, void *ud)
+{
+    const cJSON *m = cJSON_GetObjectItemCaseSensitive(l, "message");
+    return cJSON_IsString(m) && strstr(m->valuestring, (const char *)ud) != NULL;
+}
+
+/* ---- a continue token that never changes: a list that never ends ---- */
+
+static void h_same_continue(void *ud, const ss_request *r, int fd, script_server *s)
+{
+    plan *p = ud;
+    if (is_watch(r)) {
+        silent_watch(fd, s);
+        return;
+    }
+    p->lists++;
+    send_list(fd, "10", "c2FtZQ", world1);
+}
+
+/* It used to be followed 300,000 times in 30 s: now the list fails with a
+ * reason, and each retry waits its backoff. */
+START_TEST(unchanging_continue_token_backs_off)
+{
+    srv = ss_start(h_same_continue, &pl);
+    kid = start(NULL, NULL);
+    ck_assert_ptr_nonnull(child_wait(kid, NULL, "LOG", has_log, "sent back the continue token it was given", 5000));
+    int n0 = ss_count(srv);
+    long long t0 = mono_ms();
+    while (mono_ms() - t0 < 2000)
+        ss_wait(srv, ss_count(srv) + 1, (int)(2000 - (mono_ms() - t0)) + 1);
+    int n = ss_count(srv) - n0;
+    /* Backoff 100 ms doubling: a handful of two-page attempts in 2 s. */
+    ck_assert_msg(n <= 16, "%d list requests in 2 s", n);
+    ck_assert(child_wait(kid, NULL, "READY", NULL, NULL, 0) == NULL);
+    child_stop_ok(kid);
+}
+END_TEST
+
+/* ---- a page one past --max-page-bytes is refused ---- */
+
+static void h_big_page(void *ud, const ss_request *r, int fd, script_server *s)
+{
+    plan *p = ud;
+    if (is_watch(r)) {
+        silent_watch(fd, s);
+        return;
+    }
+    p->lists++;
+    send_list(fd, "10", NULL, world1);
+}
+
+START_TEST(page_over_the_limit_is_refused)
+{
+    srv = ss_start(h_big_page, &pl);
+    /* world1's list is a few hundred bytes: 100 is too small, 4096 is not. */
+    const char *const small[] = {"--max-page-bytes", "100", NULL};
+    kid = start(NULL, small);
+    ck_assert_ptr_nonnull(child_wait(kid, NULL, "LOG", has_log, "body larger than 100 bytes", 5000));
+    ck_assert(child_wait(kid, NULL, "READY", NULL, NULL, 0) == NULL);
+    child_stop_ok(kid);
+    child_free(kid);
+    const char *const enough[] = {"--max-page-bytes", "4096", NULL};
+    kid = start(NULL, enough);
+    ck_assert_ptr_nonnull(child_wait(kid, NULL, "READY", NULL, NULL, 5000));
+    child_stop_ok(kid);
+}
+END_TEST
+
 int main(void)
 {
     const cut_test tests[] = {
+        {"unchanging_continue", unchanging_continue_token_backs_off},
+        {"page_over_limit", page_over_the_limit_is_refused},
         {"garbage_line", garbage_line_relists},
         {"oversized_line", oversized_line_is_refused_with_bounded_memory},
         {"truncated_event", truncated_event_then_clean_end_rewatches},

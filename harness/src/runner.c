@@ -766,6 +766,9 @@ static int setup(runner *r)
     lwc_mock_config_init(&cfg);
     cfg.listen_addr = "127.0.0.1";
     cfg.port = 0;
+    /* The checks read every request of the run (reqlog.c keeps its own copy
+     * anyway), and the server lives for one run: keep the whole log. */
+    cfg.max_log_entries = SIZE_MAX;
     if (lwc_scenario_start_server(r->sc, &cfg, &r->srv, err, sizeof err) != LWC_MOCK_OK) {
         r->srv = NULL;
         error_out(r, "cannot start the server: %s", err);

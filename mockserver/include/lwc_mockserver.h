@@ -28,6 +28,11 @@ enum {
 
 typedef struct lwc_mock lwc_mock;
 
+/* The defaults of the bounds below (README "Limits"). */
+#define LWC_MOCK_DEFAULT_LOG_ENTRIES 100000
+#define LWC_MOCK_DEFAULT_CONNECTIONS_PER_IP 2048
+#define LWC_MOCK_DEFAULT_CONNECTION_TIMEOUT_S 90
+
 typedef struct lwc_mock_config {
     const char *listen_addr;        /* IPv4 or IPv6 literal; default "127.0.0.1" */
     unsigned short port;            /* 0: an ephemeral port */
@@ -56,6 +61,14 @@ typedef struct lwc_mock_config {
                                        stream starts, as servers before the watch cache's
                                        newErrWatcher and some proxies answer, not 200 + ERROR */
     int control_disabled;           /* 1: no control endpoints under /lwc/ */
+    int control_remote;             /* 1: control endpoints answer any address; default: loopback
+                                       clients only (others get 403), as they need no credentials */
+    /* Bounds for a long-lived server (README "Limits"); 0 takes the default. */
+    size_t max_log_entries;         /* request log entries kept, oldest dropped first; default 100,000;
+                                       SIZE_MAX: keep all */
+    unsigned max_connections_per_ip; /* open connections from one address; default 2,048 */
+    unsigned connection_timeout_s;  /* an idle connection is closed after this; default 90
+                                       (the apiserver's IdleTimeout) */
 } lwc_mock_config;
 
 void lwc_mock_config_init(lwc_mock_config *cfg);

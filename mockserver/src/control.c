@@ -22,6 +22,11 @@ static char *body_string(const request *req)
     return s;
 }
 
+/* Per-request bounds of the control API (README "Limits"). */
+#define CONTROL_REQUESTS_PAGE 1000
+#define CONTROL_REQUESTS_PAGE_MAX 10000
+#define CONTROL_MAX_STEP_COUNT 10000
+
 static void state(lwc_mock *srv, reply *r)
 {
     cJSON *o = cJSON_CreateObject();
@@ -37,9 +42,17 @@ static void state(lwc_mock *srv, reply *r)
 static void requests(lwc_mock *srv, const request *req, reply *r)
 {
     const char *since = request_param(req, "since");
+    const char *lim = request_param(req, "limit");
     size_t from = since ? (size_t)strtoull(since, NULL, 10) : 0;
+    /* One page of the log, so that one request costs a bounded amount
+     * (about 1 KB an entry); page on with since=last index + 1. */
+    size_t max = lim ? (size_t)strtoull(lim, NULL, 10) : CONTROL_REQUESTS_PAGE;
+    if (max == 0 || max > CONTROL_REQUESTS_PAGE_MAX)
+        max = CONTROL_REQUESTS_PAGE_MAX;
     cJSON *arr = cJSON_CreateArray();
     size_t n = lwc_mock_log_count(srv);
+    if (n - from > max && from < n)
+        n = from + max;
     for (size_t i = from; arr && i < n; i++) {
         lwc_mock_request e;
         if (lwc_mock_log_get(srv, i, &e) != LWC_MOCK_OK)
@@ -115,6 +128,15 @@ static void steps(lwc_mock *srv, const request *req, reply *r)
     free(body);
     if (!st) {
         reply_error(r, 400, body ? err : "out of memory");
+        return;
+    }
+    /* A scenario file may churn a million writes; one control request may
+     * not (a million objects is gigabytes). */
+    if (st->count_objects > CONTROL_MAX_STEP_COUNT) {
+        snprintf(err, sizeof err, "count %d is more than the %d writes one control request may make",
+                 st->count_objects, CONTROL_MAX_STEP_COUNT);
+        scenario_step_free(st);
+        reply_error(r, 400, err);
         return;
     }
     /* The step acts on ?apiPath=&resource= (default /api/v1 pods). */

@@ -34,6 +34,9 @@ static void usage(FILE *out)
             "  --seed N                  seed for uids and watch timeouts\n"
             "  --no-control              no control endpoints under /lwc/v1/ (state, requests,\n"
             "                            faults, compact, close-watches, steps)\n"
+            "  --control-remote          let control endpoints answer clients on other hosts\n"
+            "                            (default: loopback clients only; they need no credentials)\n"
+            "  --log-limit N             keep the last N requests in the request log (default 100000)\n"
             "  -v, --log-requests        print one line per request on stderr\n"
             "  --version                 print the version and the git commit, and exit\n"
             "  -h, --help                this help\n");
@@ -129,6 +132,15 @@ int main(int argc, char **argv)
             i++;
         } else if (!strcmp(a, "--no-control")) {
             cfg.control_disabled = 1;
+        } else if (!strcmp(a, "--control-remote")) {
+            cfg.control_remote = 1;
+        } else if (!strcmp(a, "--log-limit")) {
+            if (parse_ulong(val, &n) != 0 || n == 0) {
+                fprintf(stderr, "lwc-mockserver: --log-limit wants a positive integer, got \"%s\"\n", val ? val : "");
+                return 2;
+            }
+            cfg.max_log_entries = (size_t)n;
+            i++;
         } else if (!strcmp(a, "--empty")) {
             cfg.demo_world = 0;
         } else if (!strcmp(a, "--rv0-paginated")) {
@@ -196,6 +208,15 @@ int main(int argc, char **argv)
         lwc_scenario_free(sc);
         return 1;
     }
+    if (strncmp(cfg.listen_addr ? cfg.listen_addr : "127.", "127.", 4) != 0 &&
+        strcmp(cfg.listen_addr, "::1") != 0)
+        fprintf(stderr,
+                "lwc-mockserver: warning: listening on %s, reachable from other hosts; the API has no "
+                "authentication%s\n",
+                cfg.listen_addr,
+                cfg.control_disabled ? ""
+                : cfg.control_remote ? ", and --control-remote lets anyone change it through /lwc/v1/"
+                                     : " (control endpoints answer loopback clients only)");
     printf("listening on %s\n", lwc_mock_url(srv));
     fflush(stdout);
     int sig = 0;

@@ -44,6 +44,7 @@ typedef struct request {
     const char *body;
     size_t body_len;
     int client_fd; /* for noticing a vanished watch client */
+    int peer_loopback; /* 1: the client connected from a loopback address */
     size_t log_idx;
     int page;                  /* list page number (1: no continue; 0: unknown token) */
     const lwc_action *watch_fault; /* a stream fault for this watch, or NULL */

@@ -79,6 +79,12 @@ int lwc_mock_start(const lwc_mock_config *cfg, lwc_mock **out, char *err, size_t
         srv->cfg.max_body_bytes = 3 * 1024 * 1024;
     if (!srv->cfg.bookmark_interval_ms)
         srv->cfg.bookmark_interval_ms = 60000;
+    if (!srv->cfg.max_log_entries)
+        srv->cfg.max_log_entries = LWC_MOCK_DEFAULT_LOG_ENTRIES;
+    if (!srv->cfg.max_connections_per_ip)
+        srv->cfg.max_connections_per_ip = LWC_MOCK_DEFAULT_CONNECTIONS_PER_IP;
+    if (!srv->cfg.connection_timeout_s)
+        srv->cfg.connection_timeout_s = LWC_MOCK_DEFAULT_CONNECTION_TIMEOUT_S;
     srv->started_at = (long long)time(NULL);
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
@@ -103,6 +109,7 @@ int lwc_mock_start(const lwc_mock_config *cfg, lwc_mock **out, char *err, size_t
         snprintf(err, errlen, "request log init failed");
         return LWC_MOCK_EIO;
     }
+    srv->log.limit = srv->cfg.max_log_entries == SIZE_MAX ? 0 : srv->cfg.max_log_entries;
     if (cfg->log_requests)
         srv->log.echo = stderr;
     srv->st = store_new(seed, cfg->history_limit);
@@ -390,13 +397,15 @@ int lwc_mock_log_get(lwc_mock *srv, size_t i, lwc_mock_request *out)
 {
     memset(out, 0, sizeof *out);
     pthread_mutex_lock(&srv->log.mu);
-    if (i >= srv->log.n) {
+    const lwc_mock_request *e = request_log_entry(&srv->log, i);
+    if (!e) {
+        /* Not yet, or dropped by the log's limit (max_log_entries). */
         pthread_mutex_unlock(&srv->log.mu);
         return LWC_MOCK_ENOENT;
     }
-    *out = srv->log.entries[i];
-    out->path = dup_s(srv->log.entries[i].path);
-    out->query = dup_s(srv->log.entries[i].query);
+    *out = *e;
+    out->path = dup_s(e->path);
+    out->query = dup_s(e->query);
     pthread_mutex_unlock(&srv->log.mu);
     if (!out->path || !out->query) {
         lwc_mock_request_free(out);

@@ -28,11 +28,33 @@ int request_log_init(request_log *log)
 
 void request_log_destroy(request_log *log)
 {
-    for (size_t i = 0; i < log->n; i++)
-        lwc_mock_request_free(&log->entries[i]);
+    for (size_t i = log->base; i < log->n; i++)
+        lwc_mock_request_free(&log->entries[i - log->base]);
     free(log->entries);
     pthread_cond_destroy(&log->cond);
     pthread_mutex_destroy(&log->mu);
+}
+
+lwc_mock_request *request_log_entry(request_log *log, size_t idx)
+{
+    return idx >= log->base && idx < log->n ? &log->entries[idx - log->base] : NULL;
+}
+
+/* Over the limit: drop the oldest quarter at once, so the move is paid
+ * once per limit/4 requests. An entry still open (a watch) goes too: its
+ * later updates are ignored. */
+static void trim(request_log *log)
+{
+    size_t held = log->n - log->base;
+    if (!log->limit || held < log->limit)
+        return;
+    size_t drop = log->limit / 4 ? log->limit / 4 : 1;
+    if (drop > held)
+        drop = held;
+    for (size_t i = 0; i < drop; i++)
+        lwc_mock_request_free(&log->entries[i]);
+    memmove(log->entries, log->entries + drop, (held - drop) * sizeof *log->entries);
+    log->base += drop;
 }
 
 /* Called with log->mu held by everything that changes the log. */
@@ -61,7 +83,8 @@ size_t request_log_begin(request_log *log, const char *method, const char *uri)
         return (size_t)-1;
     }
     pthread_mutex_lock(&log->mu);
-    if (log->n == log->cap) {
+    trim(log);
+    if (log->n - log->base == log->cap) {
         size_t ncap = log->cap ? log->cap * 2 : 256;
         lwc_mock_request *ne = realloc(log->entries, ncap * sizeof *ne);
         if (!ne) {
@@ -74,7 +97,7 @@ size_t request_log_begin(request_log *log, const char *method, const char *uri)
         log->cap = ncap;
     }
     size_t idx = log->n++;
-    lwc_mock_request *e = &log->entries[idx];
+    lwc_mock_request *e = &log->entries[idx - log->base];
     memset(e, 0, sizeof *e);
     snprintf(e->method, sizeof e->method, "%s", method);
     e->path = path;
@@ -90,7 +113,11 @@ void request_log_answer(request_log *log, size_t idx, int status, int is_watch)
     if (idx == (size_t)-1)
         return;
     pthread_mutex_lock(&log->mu);
-    lwc_mock_request *e = &log->entries[idx];
+    lwc_mock_request *e = request_log_entry(log, idx);
+    if (!e) {
+        pthread_mutex_unlock(&log->mu);
+        return;
+    }
     if (e->status == 0)
         log->answered++;
     e->status = status;
@@ -104,8 +131,11 @@ void request_log_note(request_log *log, size_t idx, int page, int fault)
     if (idx == (size_t)-1)
         return;
     pthread_mutex_lock(&log->mu);
-    log->entries[idx].page = page;
-    log->entries[idx].fault = fault;
+    lwc_mock_request *e = request_log_entry(log, idx);
+    if (e) {
+        e->page = page;
+        e->fault = fault;
+    }
     changed(log);
     pthread_mutex_unlock(&log->mu);
 }
@@ -115,7 +145,9 @@ void request_log_served_rv(request_log *log, size_t idx, uint64_t rv)
     if (idx == (size_t)-1)
         return;
     pthread_mutex_lock(&log->mu);
-    log->entries[idx].served_rv = rv;
+    lwc_mock_request *e = request_log_entry(log, idx);
+    if (e)
+        e->served_rv = rv;
     changed(log);
     pthread_mutex_unlock(&log->mu);
 }
@@ -125,7 +157,9 @@ void request_log_list_more(request_log *log, size_t idx)
     if (idx == (size_t)-1)
         return;
     pthread_mutex_lock(&log->mu);
-    log->entries[idx].more = 1;
+    lwc_mock_request *e = request_log_entry(log, idx);
+    if (e)
+        e->more = 1;
     changed(log);
     pthread_mutex_unlock(&log->mu);
 }
@@ -142,7 +176,11 @@ void request_log_finish(request_log *log, size_t idx, uint64_t bytes)
     if (idx == (size_t)-1)
         return;
     pthread_mutex_lock(&log->mu);
-    lwc_mock_request *e = &log->entries[idx];
+    lwc_mock_request *e = request_log_entry(log, idx);
+    if (!e) {
+        pthread_mutex_unlock(&log->mu);
+        return;
+    }
     e->done = 1;
     e->bytes = bytes;
     e->duration_ms = request_log_now_ms(log) - e->start_ms;

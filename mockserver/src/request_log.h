@@ -12,8 +12,10 @@
 typedef struct request_log {
     pthread_mutex_t mu;
     pthread_cond_t cond;
-    lwc_mock_request *entries;
-    size_t n, cap;
+    lwc_mock_request *entries; /* entries[i - base] is the entry of index i */
+    size_t n, cap;             /* n: entries ever begun (the next index); cap: of the array */
+    size_t base;               /* the oldest index still held; older ones were dropped */
+    size_t limit;              /* most entries held at once (0: no limit) */
     size_t answered; /* entries with a status */
     /* Bumped, with a broadcast on cond, by every change a reader can see
      * (begin, answer, note, served RV, finish) and by request_log_wake:
@@ -37,6 +39,9 @@ void request_log_note(request_log *log, size_t idx, int page, int fault);
 void request_log_served_rv(request_log *log, size_t idx, uint64_t rv);
 /* A list page that carries a continue token (set before the answer). */
 void request_log_list_more(request_log *log, size_t idx);
+/* The entry of absolute index idx, NULL once dropped (or never made);
+ * call with mu held. */
+lwc_mock_request *request_log_entry(request_log *log, size_t idx);
 /* A change with no entry behind it: wakes lwc_mock_log_wait_change callers. */
 void request_log_wake(request_log *log);
 double request_log_now_ms(const request_log *log);

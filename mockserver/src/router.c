@@ -162,6 +162,14 @@ void route_request(lwc_mock *srv, const request *req_in, reply *r)
 {
     request req = *req_in;
     if (!srv->cfg.control_disabled && strncmp(req.path, "/lwc/", 5) == 0) {
+        /* No credentials guard them: from another host only when asked. */
+        if (!req.peer_loopback && !srv->cfg.control_remote) {
+            reply_status(r, 403, "Forbidden",
+                         "control endpoints answer loopback clients only; start lwc-mockserver with "
+                         "--control-remote to allow other addresses",
+                         NULL, NULL);
+            return;
+        }
         handle_control(srv, &req, r);
         return;
     }

@@ -445,6 +445,87 @@ lwc_fault *lwc_fault_parse(const char *json, char *err, size_t errlen)
     return f;
 }
 
+/* An object the scenario writes (world or timeline): metadata an object
+ * with a non-empty string name, namespace a string when given, labels a
+ * map of strings; checked when the file loads, so a bad one is refused
+ * before anything runs rather than failing the run halfway. */
+static int check_object(pctx *pc, const cJSON *o, const char *jpath)
+{
+    char q[300];
+    const cJSON *meta = member(o, "metadata");
+    if (!cJSON_IsObject(meta)) {
+        child_path(q, sizeof q, jpath, "metadata");
+        return fail(pc, q, "required, expected an object with a name");
+    }
+    const cJSON *name = member(meta, "name");
+    if (!cJSON_IsString(name) || !name->valuestring[0]) {
+        child_path(q, sizeof q, jpath, "metadata.name");
+        return fail(pc, q, "required, expected a non-empty string");
+    }
+    const cJSON *ns = member(meta, "namespace");
+    if (ns && !cJSON_IsString(ns)) {
+        child_path(q, sizeof q, jpath, "metadata.namespace");
+        return fail(pc, q, "expected a string");
+    }
+    child_path(q, sizeof q, jpath, "metadata");
+    return check_labels(pc, meta, q, "labels", 0);
+}
+
+typedef struct world_key {
+    char *key; /* resource, namespace and name, each ended by \x01 */
+    size_t index;
+} world_key;
+
+static int world_key_cmp(const void *a, const void *b)
+{
+    const world_key *x = a, *y = b;
+    int c = strcmp(x->key, y->key);
+    return c ? c : (x->index < y->index ? -1 : x->index > y->index);
+}
+
+/* Two world objects with the same resource, namespace and name would make
+ * the server refuse the world when the run starts: refuse the file now. */
+static int check_world_duplicates(pctx *pc, const lwc_scenario *sc)
+{
+    if (sc->nobjects < 2)
+        return 0;
+    world_key *keys = calloc(sc->nobjects, sizeof *keys);
+    if (!keys)
+        return fail(pc, "world.objects", "out of memory");
+    int rc = 0;
+    for (size_t i = 0; i < sc->nobjects && !rc; i++) {
+        cJSON *o = cJSON_Parse(sc->objects[i]);
+        const cJSON *meta = member(o, "metadata");
+        const cJSON *ns = member(meta, "namespace"), *name = member(meta, "name");
+        const char *res = sc->object_resources[i] ? sc->object_resources[i] : "";
+        size_t n = strlen(res) + (cJSON_IsString(ns) ? strlen(ns->valuestring) : 0) +
+                   (cJSON_IsString(name) ? strlen(name->valuestring) : 0) + 4;
+        keys[i].index = i;
+        keys[i].key = o ? malloc(n) : NULL;
+        if (!keys[i].key)
+            rc = fail(pc, "world.objects", "out of memory");
+        else
+            snprintf(keys[i].key, n, "%s\x01%s\x01%s\x01", res, cJSON_IsString(ns) ? ns->valuestring : "",
+                     cJSON_IsString(name) ? name->valuestring : "");
+        cJSON_Delete(o);
+    }
+    if (!rc) {
+        qsort(keys, sc->nobjects, sizeof *keys, world_key_cmp);
+        for (size_t i = 1; i < sc->nobjects && !rc; i++) {
+            if (strcmp(keys[i - 1].key, keys[i].key) != 0)
+                continue;
+            char p[64], q[64];
+            index_path(p, sizeof p, "world.objects", keys[i].index);
+            index_path(q, sizeof q, "world.objects", keys[i - 1].index);
+            rc = fail(pc, p, "the same object (resource, namespace and name) as %s", q);
+        }
+    }
+    for (size_t i = 0; i < sc->nobjects; i++)
+        free(keys[i].key);
+    free(keys);
+    return rc;
+}
+
 static int parse_generator(pctx *pc, const cJSON *obj, const char *jpath, lwc_generator *g)
 {
     static const char *const members[] = {"resource", "namespaces", "namespacePrefix", "perNamespace", "namePrefix",
@@ -559,6 +640,9 @@ static int parse_step(pctx *pc, const cJSON *obj, const char *jpath, size_t inde
             child_path(p, sizeof p, jpath, "object");
             return fail(pc, p, "required for \"%s\": the whole object", kinds[kind]);
         }
+        child_path(p, sizeof p, jpath, "object");
+        if (check_object(pc, member(obj, "object"), p))
+            return -1;
         break;
     case LWC_STEP_DELETE:
     case LWC_STEP_RECREATE:
@@ -846,17 +930,9 @@ static int parse_world(pctx *pc, const cJSON *doc, lwc_scenario *sc)
             index_path(p, sizeof p, "world.objects", i);
             if (!cJSON_IsObject(o))
                 return fail(pc, p, "expected an object");
-            const cJSON *meta = member(o, "metadata");
-            const cJSON *name = member(meta, "name");
-            if (!cJSON_IsObject(meta) || !cJSON_IsString(name) || !name->valuestring[0]) {
-                char q[96];
-                child_path(q, sizeof q, p, "metadata.name");
-                return fail(pc, q, "required, expected a non-empty string");
-            }
-            char q[96];
-            child_path(q, sizeof q, p, "metadata");
-            if (check_labels(pc, meta, q, "labels", 0))
+            if (check_object(pc, o, p))
                 return -1;
+            char q[96];
             /* "resource" beside the object picks another collection than the scenario's. */
             cJSON *copy = cJSON_Duplicate(o, 1);
             if (!copy)
@@ -897,8 +973,16 @@ static int parse_world(pctx *pc, const cJSON *doc, lwc_scenario *sc)
                 return -1;
             i++;
         }
+        /* Each generator is capped; so is their sum (20 x 2,000,000 objects
+         * would take tens of GB). */
+        long long total = 0;
+        for (size_t k = 0; k < sc->ngenerators; k++)
+            total += (long long)sc->generators[k].namespaces * sc->generators[k].per_namespace;
+        if (total > 2000000)
+            return fail(pc, "world.generate", "%lld objects in all is more than the 2,000,000 a scenario may generate",
+                        total);
     }
-    return 0;
+    return check_world_duplicates(pc, sc);
 }
 
 static int parse_array(pctx *pc, const cJSON *doc, const char *name, size_t elem, void **out, size_t *n)

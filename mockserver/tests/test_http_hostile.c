@@ -8,6 +8,7 @@
 
 #include <arpa/inet.h>
 #include <check.h>
+#include <ifaddrs.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <stdio.h>
@@ -23,17 +24,25 @@ int mock_utf8_valid(const char *s, size_t n); /* validation.h */
 
 static lwc_mock *srv;
 
-static void setup(void)
+static void start_bounded(size_t log_entries, unsigned per_ip, unsigned timeout_s)
 {
     lwc_mock_config cfg;
     lwc_mock_config_init(&cfg);
     cfg.seed = 7;
+    cfg.max_log_entries = log_entries;
+    cfg.max_connections_per_ip = per_ip;
+    cfg.connection_timeout_s = timeout_s;
     char err[256];
     ck_assert_msg(lwc_mock_start(&cfg, &srv, err, sizeof err) == LWC_MOCK_OK, "start: %s", err);
     uint64_t rv = 0;
     ck_assert_msg(lwc_mock_create(srv, "/api/v1", "namespaces", "{\"metadata\":{\"name\":\"default\"}}", &rv, err,
                                   sizeof err) == LWC_MOCK_OK,
                   "namespace: %s", err);
+}
+
+static void setup(void)
+{
+    start_bounded(0, 0, 0);
 }
 
 static void teardown(void)
@@ -227,6 +236,166 @@ START_TEST(replies_are_always_utf8)
 }
 END_TEST
 
+/* An idle connection is closed by the server after connection_timeout_s. */
+static int closed_by_server(int fd, int deadline_ms)
+{
+    struct pollfd p = {.fd = fd, .events = POLLIN};
+    if (poll(&p, 1, deadline_ms) <= 0)
+        return 0;
+    char b;
+    return recv(fd, &b, 1, MSG_DONTWAIT) == 0;
+}
+
+/* One past the per-address limit: the connection is closed at once, the
+ * others still work; and an idle connection is closed after the timeout
+ * (a half-open flood used to hold every slot for 600 s). */
+START_TEST(connections_per_address_and_idle_timeout)
+{
+    lwc_mock_stop(srv);
+    start_bounded(0, 4, 1);
+    int fds[4];
+    for (int i = 0; i < 4; i++)
+        fds[i] = connect_to_server();
+    int extra = connect_to_server();
+    ck_assert_msg(closed_by_server(extra, 2000), "a 5th connection from one address was kept");
+    close(extra);
+    /* The idle four go after about a second. */
+    for (int i = 0; i < 4; i++) {
+        ck_assert_msg(closed_by_server(fds[i], 4000), "idle connection %d still open after the timeout", i);
+        close(fds[i]);
+    }
+    /* Their slots come back once the server has cleaned them up. */
+    char url[256];
+    snprintf(url, sizeof url, "%s/api/v1/namespaces", lwc_mock_url(srv));
+    long long end = now_ms() + 5000;
+    long status = 0;
+    while (status != 200 && now_ms() < end) {
+        http_response resp;
+        if (http_request(NULL, url, NULL, NULL, NULL, &resp) == 0) {
+            status = resp.status;
+            http_response_free(&resp);
+        }
+        if (status != 200) {
+            struct timespec ts = {0, 20 * 1000 * 1000};
+            nanosleep(&ts, NULL);
+        }
+    }
+    ck_assert_int_eq(status, 200);
+}
+END_TEST
+
+/* The request log keeps max_log_entries: one past it drops the oldest
+ * (indices stay absolute; a dropped one is ENOENT), the newest stay. */
+START_TEST(request_log_is_bounded)
+{
+    lwc_mock_stop(srv);
+    start_bounded(8, 0, 0);
+    for (int i = 0; i < 9; i++) {
+        cJSON *doc = test_get_json(srv, "/api/v1/namespaces", 200);
+        cJSON_Delete(doc);
+    }
+    ck_assert_uint_eq(lwc_mock_log_count(srv), 9);
+    lwc_mock_request q;
+    ck_assert_int_eq(lwc_mock_log_get(srv, 0, &q), LWC_MOCK_ENOENT);
+    ck_assert_int_eq(lwc_mock_log_get(srv, 8, &q), LWC_MOCK_OK);
+    ck_assert_str_eq(q.path, "/api/v1/namespaces");
+    lwc_mock_request_free(&q);
+    /* Many more: never more than 8 held. */
+    for (int i = 0; i < 40; i++) {
+        cJSON *doc = test_get_json(srv, "/api/v1/namespaces", 200);
+        cJSON_Delete(doc);
+    }
+    size_t held = 0;
+    for (size_t i = 0; i < lwc_mock_log_count(srv); i++)
+        if (lwc_mock_log_get(srv, i, &q) == LWC_MOCK_OK) {
+            held++;
+            lwc_mock_request_free(&q);
+        }
+    ck_assert_uint_le(held, 8);
+    ck_assert_uint_ge(held, 6);
+}
+END_TEST
+
+/* A local address that is not loopback, or 0 when the machine has none. */
+static int non_loopback_ipv4(char *out, size_t len)
+{
+    struct ifaddrs *ifs = NULL;
+    if (getifaddrs(&ifs) != 0)
+        return 0;
+    int found = 0;
+    for (struct ifaddrs *i = ifs; i && !found; i = i->ifa_next) {
+        if (!i->ifa_addr || i->ifa_addr->sa_family != AF_INET)
+            continue;
+        const struct sockaddr_in *a = (const struct sockaddr_in *)i->ifa_addr;
+        if ((ntohl(a->sin_addr.s_addr) >> 24) == 127)
+            continue;
+        found = inet_ntop(AF_INET, &a->sin_addr, out, (socklen_t)len) != NULL;
+    }
+    freeifaddrs(ifs);
+    return found;
+}
+
+static long get_status(const char *url)
+{
+    http_response resp;
+    if (http_request(NULL, url, NULL, NULL, NULL, &resp) != 0)
+        return -1;
+    long st = resp.status;
+    http_response_free(&resp);
+    return st;
+}
+
+/* Control endpoints need no credentials: on every interface they answer
+ * loopback clients only, unless control_remote; the API itself answers all. */
+START_TEST(control_answers_loopback_only_by_default)
+{
+    char ip[64];
+    if (!non_loopback_ipv4(ip, sizeof ip)) {
+        fprintf(stderr, "control_answers_loopback_only_by_default: no non-loopback IPv4 address here; not run\n");
+        return;
+    }
+    for (int remote = 0; remote < 2; remote++) {
+        lwc_mock_stop(srv);
+        lwc_mock_config cfg;
+        lwc_mock_config_init(&cfg);
+        cfg.listen_addr = "0.0.0.0";
+        cfg.control_remote = remote;
+        char err[256];
+        ck_assert_msg(lwc_mock_start(&cfg, &srv, err, sizeof err) == LWC_MOCK_OK, "start: %s", err);
+        const char *port = strrchr(lwc_mock_url(srv), ':') + 1;
+        char url[256];
+        snprintf(url, sizeof url, "http://%s:%s/lwc/v1/state", ip, port);
+        ck_assert_int_eq(get_status(url), remote ? 200 : 403);
+        snprintf(url, sizeof url, "http://127.0.0.1:%s/lwc/v1/state", port);
+        ck_assert_int_eq(get_status(url), 200);
+        snprintf(url, sizeof url, "http://%s:%s/version", ip, port);
+        ck_assert_int_eq(get_status(url), 200);
+    }
+}
+END_TEST
+
+/* One control request costs a bounded amount: a page of the request log,
+ * and at most 10,000 writes in a step (a million took 2 GB). */
+START_TEST(control_requests_are_bounded)
+{
+    for (int i = 0; i < 5; i++) {
+        cJSON *doc = test_get_json(srv, "/api/v1/namespaces", 200);
+        cJSON_Delete(doc);
+    }
+    cJSON *page = test_get_json(srv, "/lwc/v1/requests?since=1&limit=2", 200);
+    ck_assert_int_eq(cJSON_GetArraySize(page), 2);
+    ck_assert_int_eq((int)cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(page, 0), "index")->valuedouble, 1);
+    cJSON_Delete(page);
+    char url[256];
+    snprintf(url, sizeof url, "%s/lwc/v1/steps", lwc_mock_url(srv));
+    http_response resp;
+    ck_assert_int_eq(http_request("POST", url, NULL, "application/json", "{\"do\":\"churn\",\"count\":10001}", &resp), 0);
+    ck_assert_int_eq(resp.status, 400);
+    ck_assert_ptr_nonnull(strstr(resp.body, "count 10001 is more than the 10000 writes one control request may make"));
+    http_response_free(&resp);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("http_hostile");
@@ -236,6 +405,10 @@ int main(void)
     tcase_add_test(tc, too_many_query_parameters_leave_nothing_allocated);
     tcase_add_loop_test(tc, what_the_apiserver_refuses_is_refused, 0, (int)(sizeof refusals / sizeof refusals[0]));
     tcase_add_test(tc, replies_are_always_utf8);
+    tcase_add_test(tc, connections_per_address_and_idle_timeout);
+    tcase_add_test(tc, request_log_is_bounded);
+    tcase_add_test(tc, control_answers_loopback_only_by_default);
+    tcase_add_test(tc, control_requests_are_bounded);
     suite_add_tcase(s, tc);
     return run_suite(s);
 }

@@ -130,6 +130,35 @@ START_TEST(world_errors)
     expect_error(HEAD "\"world\":{\"generate\":[{\"perNamespace\":5,\"labelz\":{}}]}}", "world.generate[0].labelz: unknown member");
     expect_error(HEAD "\"world\":{\"generate\":[{\"namespaces\":10000,\"perNamespace\":1000}]}}", "more than the 2,000,000");
     expect_error(HEAD "\"world\":{\"people\":[]}}", "world.people: unknown member");
+    /* Each generator under the cap, their sum over it. */
+    expect_error(HEAD "\"world\":{\"generate\":[{\"namespaces\":1000,\"perNamespace\":1000},"
+                 "{\"namespaces\":1000,\"perNamespace\":1000},{\"namespaces\":1,\"perNamespace\":1}]}}",
+                 "world.generate: 2000001 objects in all is more than the 2,000,000");
+    expect_error(HEAD "\"world\":{\"objects\":[{\"metadata\":{\"name\":\"a\",\"namespace\":\"n\"}},"
+                 "{\"metadata\":{\"name\":\"b\",\"namespace\":\"n\"}},{\"metadata\":{\"name\":\"a\",\"namespace\":\"n\"}}]}}",
+                 "world.objects[2]: the same object (resource, namespace and name) as world.objects[0]");
+    /* The same name in another resource or namespace is another object. */
+    char perr[512];
+    lwc_scenario *ok = lwc_scenario_parse(HEAD "\"world\":{\"objects\":[{\"metadata\":{\"name\":\"a\",\"namespace\":\"n\"}},"
+                                          "{\"metadata\":{\"name\":\"a\",\"namespace\":\"m\"}},"
+                                          "{\"resource\":\"configmaps\",\"metadata\":{\"name\":\"a\",\"namespace\":\"n\"}}]}}",
+                                          "t.json", perr, sizeof perr);
+    ck_assert_msg(ok != NULL, "%s", perr);
+    lwc_scenario_free(ok);
+}
+END_TEST
+
+/* Timeline objects are checked when the file loads, not when the step
+ * runs halfway through (metadata as a number, no name). */
+START_TEST(timeline_objects_checked_at_load)
+{
+    expect_error(HEAD "\"timeline\":[{\"do\":\"create\",\"object\":{\"metadata\":5}}]}",
+                 "timeline[0].object.metadata: required, expected an object with a name");
+    expect_error(HEAD "\"timeline\":[{\"do\":\"update\",\"object\":{\"metadata\":{\"namespace\":\"x\"}}}]}",
+                 "timeline[0].object.metadata.name: required, expected a non-empty string");
+    expect_error(HEAD "\"timeline\":[{\"do\":\"wait\",\"afterMs\":1},{\"do\":\"create\",\"object\":"
+                 "{\"metadata\":{\"name\":\"a\",\"labels\":{\"k\":[]}}}}]}",
+                 "timeline[1].object.metadata.labels.k: expected a string");
 }
 END_TEST
 
@@ -340,6 +369,7 @@ int main(void)
     tcase_add_test(tc, resource_client_server_errors);
     tcase_add_test(tc, world_errors);
     tcase_add_test(tc, fault_errors);
+    tcase_add_test(tc, timeline_objects_checked_at_load);
     tcase_add_test(tc, timeline_errors);
     tcase_add_test(tc, expectation_errors);
     tcase_add_test(tc, load_errors_name_the_file);
