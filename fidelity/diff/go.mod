@@ -1,0 +1,3 @@
+module lwc/fidelity/diff
+
+go 1.22
