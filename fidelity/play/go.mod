@@ -1,0 +1,3 @@
+module lwc/fidelity/play
+
+go 1.22

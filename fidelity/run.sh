@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# Differential fidelity of lwc-mockserver against real kube-apiservers (issue 13): builds the real
+# servers from source (fidelity/realserver, one go.mod per release), builds lwc and the runner,
+# sends every check in fidelity/checks/ to each server and writes fidelity/results.md (machine,
+# versions, start-up time and memory of every server, the table of divergences).
+#
+# Environment knobs (defaults in brackets): BUILD [build] (a directory under the repository),
+# VERSIONS ["1.33 1.37"] (the releases to build; each needs fidelity/realserver/go[-X.Y].mod),
+# OUT [fidelity/results.md], ONLY (a regexp on check names), GO [/usr/local/go/bin/go].
+# Everything is written under BUILD/fidelity (Go module cache, build cache, binaries, logs).
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$ROOT"
+. "$ROOT/bench/machine.sh"
+BUILD=${BUILD:-build}
+case "$BUILD" in /*) ;; *) BUILD="$ROOT/$BUILD" ;; esac
+FID="$BUILD/fidelity"
+VERSIONS=${VERSIONS:-"1.33 1.37"}
+OUT=${OUT:-$ROOT/fidelity/results.md}
+GO=${GO:-/usr/local/go/bin/go}
+mkdir -p "$FID/bin" "$FID/logs"
+export GOPATH="$FID/gopath" GOMODCACHE="$FID/gomodcache" GOCACHE="$FID/gocache" GOFLAGS="-modcacherw" GOTOOLCHAIN=local
+
+log() { printf '[fidelity %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+[ -x "$GO" ] || { log "no Go toolchain at $GO (set GO=...)"; exit 1; }
+
+log "building lwc"
+cmake -S "$ROOT" -B "$BUILD" -DLWC_WERROR=ON >"$FID/logs/cmake.log"
+cmake --build "$BUILD" -j2 --target lwc-mockserver >>"$FID/logs/cmake.log"
+
+log "building lwc-fidelity"
+(cd fidelity/diff && "$GO" build -o "$FID/bin/lwc-fidelity" .)
+
+declare -a SERVERS=("mock=mock=$BUILD/bin/lwc-mockserver --listen 127.0.0.1:0 --empty")
+declare -a BUILT=()
+for v in $VERSIONS; do
+    modfile=go.mod
+    [ "$v" = "1.33" ] || modfile="go-$v.mod"
+    [ -f "fidelity/realserver/$modfile" ] || { log "no fidelity/realserver/$modfile for $v"; exit 1; }
+    bin="$FID/bin/lwc-realserver-$v"
+    kver=$(sed -n 's/^[[:space:]]*k8s.io\/kubernetes \(v[0-9.]*\)$/\1/p' "fidelity/realserver/$modfile" | head -1)
+    if [ ! -x "$bin" ] || [ "fidelity/realserver/main.go" -nt "$bin" ] || [ "fidelity/realserver/$modfile" -nt "$bin" ]; then
+        log "building kube-apiserver $kver (lwc-realserver-$v); the first build takes 15-30 minutes"
+        start=$(date +%s)
+        (cd fidelity/realserver && /usr/bin/time -f "%e s elapsed, %M KiB peak RSS" -o "$FID/logs/build-$v.time" \
+            "$GO" build -modfile="$modfile" -o "$bin" .) >"$FID/logs/build-$v.log" 2>&1 \
+            || { log "build of $kver failed, see $FID/logs/build-$v.log"; tail -20 "$FID/logs/build-$v.log" >&2; exit 1; }
+        log "built $kver in $(( $(date +%s) - start )) s"
+    fi
+    BUILT+=("$v $kver $(cat "$FID/logs/build-$v.time" 2>/dev/null || echo 'built earlier')")
+    SERVERS+=("real-$v=real=$bin")
+done
+
+header="$FID/results-header.md"
+{
+    echo "# Differential fidelity: lwc-mockserver against real kube-apiservers"
+    echo
+    echo "Written by \`fidelity/run.sh\` on $(date -u '+%Y-%m-%d %H:%M UTC') at lwc commit $(git rev-parse --short HEAD)."
+    echo "Every check in \`fidelity/checks/\` was sent to each server; responses were normalised (uids by"
+    echo "first appearance, timestamps, resourceVersions by their role: \`=X\` the RV of write X, \`>X\` after"
+    echo "write X and before the next, continue tokens decoded) and compared member by member, member order"
+    echo "included. How to read and extend it: \`fidelity/README.md\`."
+    echo
+    echo "## Machine"
+    echo
+    echo "| | |"
+    echo "|---|---|"
+    machine_rows
+    echo "| Go | $("$GO" version | cut -d' ' -f3) |"
+    for b in "${BUILT[@]}"; do
+        set -- $b
+        echo "| lwc-realserver-$1 | k8s.io/kubernetes $2, its etcd embedded; first build: ${*:3} |"
+    done
+} >"$header"
+
+args=()
+for s in "${SERVERS[@]}"; do args+=(--server "$s"); done
+[ -n "${ONLY:-}" ] && args+=(--only "$ONLY")
+log "running the checks (about a minute per real server)"
+"$FID/bin/lwc-fidelity" "${args[@]}" --checks fidelity/checks --known fidelity/known-divergences.json \
+    --header "$header" --logs "$FID/logs" --json "$FID/responses.json" --out "$OUT"
+log "wrote $OUT (normalised responses: $FID/responses.json)"
