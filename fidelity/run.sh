@@ -6,7 +6,9 @@
 #
 # Environment knobs (defaults in brackets): BUILD [build] (a directory under the repository),
 # VERSIONS ["1.33 1.37"] (the releases to build; each needs fidelity/realserver/go[-X.Y].mod),
-# OUT [fidelity/results.md], ONLY (a regexp on check names), GO [/usr/local/go/bin/go].
+# WATCHLIST_ON ["1.33"] (releases also run with --feature-gates=WatchList=true, which is off by
+# default in 1.33), OUT [fidelity/results.md], ONLY (a regexp on check names), SCENARIOS [1] (0: skip
+# the scenarios on the real servers), GO [/usr/local/go/bin/go].
 # Everything is written under BUILD/fidelity (Go module cache, build cache, binaries, logs).
 set -euo pipefail
 
@@ -17,6 +19,7 @@ BUILD=${BUILD:-build}
 case "$BUILD" in /*) ;; *) BUILD="$ROOT/$BUILD" ;; esac
 FID="$BUILD/fidelity"
 VERSIONS=${VERSIONS:-"1.33 1.37"}
+WATCHLIST_ON=${WATCHLIST_ON-"1.33"}
 OUT=${OUT:-$ROOT/fidelity/results.md}
 GO=${GO:-/usr/local/go/bin/go}
 mkdir -p "$FID/bin" "$FID/logs"
@@ -27,10 +30,11 @@ log() { printf '[fidelity %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 
 log "building lwc"
 cmake -S "$ROOT" -B "$BUILD" -DLWC_WERROR=ON >"$FID/logs/cmake.log"
-cmake --build "$BUILD" -j2 --target lwc-mockserver >>"$FID/logs/cmake.log"
+cmake --build "$BUILD" -j2 --target lwc-mockserver lwc-watch lwc-harness >>"$FID/logs/cmake.log"
 
-log "building lwc-fidelity"
+log "building lwc-fidelity and lwc-realplay"
 (cd fidelity/diff && "$GO" build -o "$FID/bin/lwc-fidelity" .)
+(cd fidelity/play && "$GO" build -o "$FID/bin/lwc-realplay" .)
 
 declare -a SERVERS=("mock=mock=$BUILD/bin/lwc-mockserver --listen 127.0.0.1:0 --empty")
 declare -a BUILT=()
@@ -43,13 +47,19 @@ for v in $VERSIONS; do
     if [ ! -x "$bin" ] || [ "fidelity/realserver/main.go" -nt "$bin" ] || [ "fidelity/realserver/$modfile" -nt "$bin" ]; then
         log "building kube-apiserver $kver (lwc-realserver-$v); the first build takes 15-30 minutes"
         start=$(date +%s)
+        minor=${kver#v1.}; minor=${minor%%.*}
+        ldflags="-X k8s.io/component-base/version.gitVersion=$kver -X k8s.io/component-base/version.gitMajor=1"
+        ldflags+=" -X k8s.io/component-base/version.gitMinor=$minor"
         (cd fidelity/realserver && /usr/bin/time -f "%e s elapsed, %M KiB peak RSS" -o "$FID/logs/build-$v.time" \
-            "$GO" build -modfile="$modfile" -o "$bin" .) >"$FID/logs/build-$v.log" 2>&1 \
+            "$GO" build -modfile="$modfile" -ldflags "$ldflags" -o "$bin" .) >"$FID/logs/build-$v.log" 2>&1 \
             || { log "build of $kver failed, see $FID/logs/build-$v.log"; tail -20 "$FID/logs/build-$v.log" >&2; exit 1; }
         log "built $kver in $(( $(date +%s) - start )) s"
     fi
     BUILT+=("$v $kver $(cat "$FID/logs/build-$v.time" 2>/dev/null || echo 'built earlier')")
     SERVERS+=("real-$v=real=$bin")
+    for g in $WATCHLIST_ON; do
+        [ "$g" = "$v" ] && SERVERS+=("real-$v-watchlist=real=$bin --apiserver-arg=--feature-gates=WatchList=true")
+    done
 done
 
 header="$FID/results-header.md"
@@ -80,4 +90,32 @@ for s in "${SERVERS[@]}"; do args+=(--server "$s"); done
 log "running the checks (about a minute per real server)"
 "$FID/bin/lwc-fidelity" "${args[@]}" --checks fidelity/checks --known fidelity/known-divergences.json \
     --header "$header" --logs "$FID/logs" --json "$FID/responses.json" --out "$OUT"
+
+if [ "${SCENARIOS:-1}" = 1 ]; then
+    # Scenarios on the real servers: the catalog's fault-free ones, played through the API.
+    mapfile -t playable < <("$FID/bin/lwc-realplay" -list scenarios/*.json)
+    log "playing ${#playable[@]} scenarios on every server (a real server starts once per scenario)"
+    "$BUILD/bin/lwc-harness" --client "$BUILD/bin/lwc-watch" --json "$FID/harness.json" "${playable[@]}" \
+        >"$FID/logs/harness.log" 2>&1 || true
+    pargs=()
+    for s in "${SERVERS[@]}"; do pargs+=(--server "$s"); done
+    mkdir -p "$FID/logs/play"
+    "$FID/bin/lwc-realplay" --client "$BUILD/bin/lwc-watch" "${pargs[@]}" --harness-json "$FID/harness.json" \
+        --logs "$FID/logs/play" --out "$FID/play.md" "${playable[@]}" 2>"$FID/logs/play.log"
+    {
+        echo
+        echo "## Scenarios on the real servers"
+        echo
+        echo "The catalog's scenarios that inject no fault and need no mock-only server behaviour, played by"
+        echo "\`lwc-realplay\` with the reference watcher (\`lwc-watch\`): the world and the timeline's writes go"
+        echo "through the API of each server (a fresh server per scenario), a compaction is the server's own,"
+        echo "and the watcher's snapshots must equal the server's lists after READY, at each checkpoint and at"
+        echo "the end. The last column is \`lwc-harness\`'s verdict for the same scenario on its in-process mock,"
+        echo "with all of its checks (requests, events). Below the table: the scenarios not played, and why."
+        echo
+        cat "$FID/play.md"
+        echo
+        grep 'not played' "$FID/logs/play.log" | sed 's/^lwc-realplay: /- /'
+    } >>"$OUT"
+fi
 log "wrote $OUT (normalised responses: $FID/responses.json)"

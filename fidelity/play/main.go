@@ -927,7 +927,39 @@ func main() {
 	client := flag.String("client", "", "the client command (lwc-watch)")
 	logDir := flag.String("logs", os.TempDir(), "directory for logs")
 	out := flag.String("out", "", "write the Markdown table here (default stdout)")
+	harnessJSON := flag.String("harness-json", "", "lwc-harness --json output for the same scenarios: adds its verdicts as a column")
+	list := flag.Bool("list", false, "only print the scenarios that can be played, one file a line")
 	flag.Parse()
+	harness := map[string]string{}
+	if *harnessJSON != "" {
+		data, err := os.ReadFile(*harnessJSON)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		var h struct {
+			Scenarios []struct {
+				Name, Verdict string
+			} `json:"scenarios"`
+		}
+		if err := json.Unmarshal(data, &h); err != nil {
+			fmt.Fprintln(os.Stderr, *harnessJSON, err)
+			os.Exit(1)
+		}
+		for _, s := range h.Scenarios {
+			harness[s.Name] = s.Verdict
+		}
+	}
+	if *list {
+		for _, f := range flag.Args() {
+			data, err := os.ReadFile(f)
+			var sc scenario
+			if err == nil && json.Unmarshal(data, &sc) == nil && sc.applicable() == "" {
+				fmt.Println(f)
+			}
+		}
+		return
+	}
 	if *client == "" || len(servers) == 0 || flag.NArg() == 0 {
 		fmt.Fprintln(os.Stderr, "usage: lwc-realplay --client CMD --server NAME=KIND=CMD... SCENARIO.json...")
 		os.Exit(2)
@@ -946,8 +978,14 @@ func main() {
 	for _, s := range srvs {
 		fmt.Fprintf(&buf, " %s |", s.name)
 	}
+	if *harnessJSON != "" {
+		fmt.Fprintf(&buf, " lwc-harness on the mock (all checks) |")
+	}
 	fmt.Fprintf(&buf, "\n|---|")
 	for range srvs {
+		fmt.Fprintf(&buf, "---|")
+	}
+	if *harnessJSON != "" {
 		fmt.Fprintf(&buf, "---|")
 	}
 	fmt.Fprintln(&buf)
@@ -980,6 +1018,9 @@ func main() {
 				cell += ": " + strings.ReplaceAll(d, "|", "\\|")
 			}
 			fmt.Fprintf(&buf, " %s (%.1f s) |", cell, dur.Seconds())
+		}
+		if *harnessJSON != "" {
+			fmt.Fprintf(&buf, " %s |", harness[sc.Name])
 		}
 		fmt.Fprintln(&buf)
 	}

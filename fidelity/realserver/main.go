@@ -227,7 +227,7 @@ func run(listen, dir, kubeconfig string, extra []string) error {
 		time.Sleep(50 * time.Millisecond)
 	}
 	transport := &http.Transport{
-		TLSClientConfig:     &tls.Config{RootCAs: pool, ServerName: "localhost"},
+		TLSClientConfig:     &tls.Config{RootCAs: pool}, // the certificate names 127.0.0.1
 		MaxIdleConnsPerHost: 64,
 		ForceAttemptHTTP2:   false,
 	}

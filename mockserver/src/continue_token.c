@@ -78,8 +78,15 @@ int continue_token_decode(const char *token, continue_token *out, char *err, siz
     cJSON *doc = cJSON_ParseWithLength((const char *)raw, raw_len);
     if (!doc || !cJSON_IsObject(doc)) {
         cJSON_Delete(doc);
+        /* Go's json.Unmarshal names the first byte that cannot start a value. */
+        size_t i = 0;
+        while (i < raw_len && strchr(" \t\r\n", raw[i]))
+            i++;
+        if (i < raw_len && !strchr("{[\"-0123456789tfn", raw[i]) && raw[i] >= 0x20 && raw[i] < 0x7f)
+            snprintf(err, errlen, "continue key is not valid: invalid character '%c' looking for beginning of value", raw[i]);
+        else
+            snprintf(err, errlen, "continue key is not valid: the token does not decode to a JSON object");
         free(raw);
-        snprintf(err, errlen, "continue key is not valid: the token does not decode to a JSON object");
         return -1;
     }
     /* cJSON stops a string at an escaped NUL; whether the key carried the

@@ -1,6 +1,8 @@
 /* Lists over HTTP against a running server: pagination at a fixed snapshot,
  * the resourceVersion rules, continue-token errors and 410s, validation,
  * Table output, and discovery. */
+#include "base64url.h"
+#include "continue_token.h"
 #include "http_util.h"
 #include "lwc_mockserver.h"
 
@@ -139,6 +141,51 @@ START_TEST(namespaced_pages_and_tokens)
     ck_assert_str_eq(item_name(p2, 0), "x3");
     cJSON_Delete(p1);
     cJSON_Delete(p2);
+}
+END_TEST
+
+START_TEST(first_page_tokens_are_the_watch_caches)
+{
+    /* kube-apiserver 1.33 (fidelity/results.md): a first page with RV unset is served by the watch
+     * cache, whose token's start carries a leading "/"; a continue page comes from etcd, whose
+     * does not. */
+    add_pod("a", "x1", "web");
+    add_pod("a", "x2", "web");
+    add_pod("a", "x3", "web");
+    add_pod("a", "x4", "web");
+    cJSON *p1 = get_json("/api/v1/namespaces/a/pods?limit=1", 200);
+    continue_token t;
+    char err[256];
+    ck_assert_int_eq(continue_token_decode(meta(p1, "continue"), &t, err, sizeof err), 0);
+    ck_assert_str_eq(t.start, "x1"); /* decoding strips the "/" */
+    continue_token_free(&t);
+    unsigned char *raw = NULL;
+    size_t len = 0, bad = 0;
+    const char *tok = meta(p1, "continue");
+    ck_assert_int_eq(base64url_decode(tok, strlen(tok), &raw, &len, &bad), 0);
+    ck_assert_msg(memmem(raw, len, "\"start\":\"/x1\\u0000\"", strlen("\"start\":\"/x1\\u0000\"")) != NULL,
+                  "page 1 token: %.*s", (int)len, raw);
+    free(raw);
+    char q[1024];
+    snprintf(q, sizeof q, "/api/v1/namespaces/a/pods?limit=1&continue=%s", tok);
+    cJSON *p2 = get_json(q, 200);
+    ck_assert_str_eq(item_name(p2, 0), "x2");
+    tok = meta(p2, "continue");
+    ck_assert_int_eq(base64url_decode(tok, strlen(tok), &raw, &len, &bad), 0);
+    ck_assert_msg(memmem(raw, len, "\"start\":\"x2\\u0000\"", strlen("\"start\":\"x2\\u0000\"")) != NULL,
+                  "page 2 token: %.*s", (int)len, raw);
+    free(raw);
+    /* An exact read (RV with a limit) is etcd's too. */
+    snprintf(q, sizeof q, "/api/v1/namespaces/a/pods?limit=1&resourceVersion=%s", meta(p1, "resourceVersion"));
+    cJSON *e = get_json(q, 200);
+    tok = meta(e, "continue");
+    ck_assert_int_eq(base64url_decode(tok, strlen(tok), &raw, &len, &bad), 0);
+    ck_assert_msg(memmem(raw, len, "\"start\":\"x1\\u0000\"", strlen("\"start\":\"x1\\u0000\"")) != NULL,
+                  "exact token: %.*s", (int)len, raw);
+    free(raw);
+    cJSON_Delete(p1);
+    cJSON_Delete(p2);
+    cJSON_Delete(e);
 }
 END_TEST
 
@@ -446,6 +493,7 @@ int main(void)
     tcase_add_test(tc, empty_list_has_items_array_and_rv);
     tcase_add_test(tc, pages_share_the_first_pages_snapshot);
     tcase_add_test(tc, namespaced_pages_and_tokens);
+    tcase_add_test(tc, first_page_tokens_are_the_watch_caches);
     tcase_add_test(tc, label_selector_pages_have_no_remaining_count);
     tcase_add_test(tc, rv0_ignores_limit_like_the_watch_cache);
     tcase_add_test(tc, rv0_paginated_when_configured);
