@@ -1,5 +1,7 @@
 #include "watch_stream.h"
 
+#include "base64url.h"
+
 #include "list_options.h"
 #include "mock_internal.h"
 #include "table.h"
@@ -111,17 +113,57 @@ static void write_event(struct watch_stream *w, const char *type, const obj_vers
     strbuf_puts(&w->pending, "}\n");
 }
 
+/* The list "blueprint" 1.33 puts on the end bookmark: standard base64 of the empty list
+ * {"kind":"<Kind>List","apiVersion":"…","metadata":{},"items":null} and a newline. */
+static void put_list_blueprint(struct watch_stream *w)
+{
+    strbuf bp;
+    strbuf_init(&bp);
+    strbuf_puts(&bp, "{\"kind\":");
+    size_t kl = strlen(w->def->kind);
+    strbuf_put_json_string(&bp, w->def->kind);
+    if (bp.len && kl) {
+        bp.len--; /* reopen the string to append "List" */
+        strbuf_puts(&bp, "List\"");
+    }
+    strbuf_puts(&bp, ",\"apiVersion\":");
+    strbuf_put_json_string(&bp, w->def->api_version);
+    strbuf_puts(&bp, ",\"metadata\":{},\"items\":null}\n");
+    size_t len = 0;
+    char *json = strbuf_take(&bp, &len);
+    char *b64 = json ? base64url_encode((const unsigned char *)json, len) : NULL;
+    free(json);
+    if (!b64) {
+        w->pending.failed = 1;
+        return;
+    }
+    for (char *c = b64; *c; c++)
+        *c = *c == '-' ? '+' : *c == '_' ? '/' : *c;
+    strbuf_puts(&w->pending, ",\"kubernetes.io/initial-events-list-blueprint\":\"");
+    strbuf_puts(&w->pending, b64);
+    for (size_t n = strlen(b64); n % 4; n++)
+        strbuf_puts(&w->pending, "=");
+    strbuf_puts(&w->pending, "\"");
+    free(b64);
+}
+
 static void write_bookmark(struct watch_stream *w, uint64_t rv, int initial_end)
 {
+    /* The Go zero value of the object with only its RV set: creationTimestamp null (measured,
+     * kube-apiserver 1.33). */
     if (rv > w->max_rv_queued)
         w->max_rv_queued = rv;
     strbuf_puts(&w->pending, "{\"type\":\"BOOKMARK\",\"object\":{\"kind\":");
     strbuf_put_json_string(&w->pending, w->def->kind);
     strbuf_puts(&w->pending, ",\"apiVersion\":");
     strbuf_put_json_string(&w->pending, w->def->api_version);
-    strbuf_printf(&w->pending, ",\"metadata\":{\"resourceVersion\":\"%llu\"", (unsigned long long)rv);
-    if (initial_end)
-        strbuf_puts(&w->pending, ",\"annotations\":{\"k8s.io/initial-events-end\":\"true\"}");
+    strbuf_printf(&w->pending, ",\"metadata\":{\"resourceVersion\":\"%llu\",\"creationTimestamp\":null",
+                  (unsigned long long)rv);
+    if (initial_end) {
+        strbuf_puts(&w->pending, ",\"annotations\":{\"k8s.io/initial-events-end\":\"true\"");
+        put_list_blueprint(w);
+        strbuf_puts(&w->pending, "}");
+    }
     strbuf_puts(&w->pending, "}}}\n");
 }
 
@@ -371,7 +413,14 @@ ssize_t watch_stream_read(void *cls, uint64_t pos, char *buf, size_t max)
             continue;
         }
         if (!w->stalled && w->next_bookmark_ms && now >= w->next_bookmark_ms && w->pending.len == 0) {
-            write_bookmark(w, atomic_load(&w->reg.cursor), 0);
+            /* The watch cache sends a bookmark only past the newest RV the watcher holds
+             * (cache_watcher.go: event.ResourceVersion > resourceVersion); measured on 1.33. */
+            uint64_t brv = atomic_load(&w->reg.cursor);
+            uint64_t held = w->max_rv_queued > w->start_rv ? w->max_rv_queued : w->start_rv;
+            if (w->initial_rv > held)
+                held = w->initial_rv;
+            if (brv > held)
+                write_bookmark(w, brv, 0);
             schedule_bookmark(w);
             continue;
         }
