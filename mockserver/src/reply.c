@@ -146,7 +146,8 @@ void reply_invalid(reply *r, const char *kind, const char *group, const char *na
     if (d) {
         if (*name)
             cJSON_AddStringToObject(d, "name", name);
-        cJSON_AddStringToObject(d, "group", group ? group : "");
+        if (group && *group) /* omitempty: the core group is left out */
+            cJSON_AddStringToObject(d, "group", group);
         cJSON_AddStringToObject(d, "kind", kind);
         cJSON *causes = cJSON_AddArrayToObject(d, "causes");
         cJSON *c = causes ? cJSON_CreateObject() : NULL;

@@ -166,7 +166,8 @@ static void pod_cells(strbuf *sb, const cJSON *obj)
     const char *shown = waiting_reason ? waiting_reason : reason ? reason : phase ? phase : "Unknown";
     strbuf_printf(sb, ",\"%d/%d\",", ready, total);
     strbuf_put_json_string(sb, shown);
-    strbuf_printf(sb, ",%lld", restarts);
+    /* The pod printer's Restarts cell is a string ("0", or "2 (5m ago)"). */
+    strbuf_printf(sb, ",\"%lld\"", restarts);
 }
 
 static void tail_cells_pod(strbuf *sb, const cJSON *obj)

@@ -403,6 +403,23 @@ START_TEST(adding_a_resource_while_watches_run)
 }
 END_TEST
 
+START_TEST(bad_rv_watch_is_a_500_with_the_field_error)
+{
+    /* The watch cache's InvalidError: 500, the field error as the message (measured on 1.33). */
+    char url[512];
+    snprintf(url, sizeof url, "%s/api/v1/pods?watch=true&resourceVersion=abc", lwc_mock_url(srv));
+    http_response r;
+    ck_assert_int_eq(http_request(NULL, url, "application/json", NULL, NULL, &r), 0);
+    ck_assert_int_eq(r.status, 500);
+    cJSON *d = http_json(&r);
+    ck_assert_ptr_nonnull(d);
+    ck_assert_str_eq(cJSON_GetObjectItemCaseSensitive(d, "message")->valuestring,
+                     "resourceVersion: Invalid value: \"abc\": strconv.ParseUint: parsing \"abc\": invalid syntax");
+    cJSON_Delete(d);
+    http_response_free(&r);
+}
+END_TEST
+
 START_TEST(huge_timeout_is_no_timeout)
 {
     uint64_t rv = lwc_mock_current_rv(srv);
@@ -451,6 +468,7 @@ int main(void)
     tcase_add_test(tc, events_behind_a_batch_of_invisible_ones_arrive);
     tcase_add_test(tc, adding_a_resource_while_watches_run);
     tcase_add_test(tc, huge_timeout_is_no_timeout);
+    tcase_add_test(tc, bad_rv_watch_is_a_500_with_the_field_error);
     tcase_add_test(tc, no_initial_events_at_rv0_starts_now);
     suite_add_tcase(s, tc);
     int rc = run_suite(s);
