@@ -210,6 +210,31 @@ START_TEST(unknown_paths_and_methods)
 }
 END_TEST
 
+START_TEST(delete_answers_as_each_store_does)
+{
+    /* kube-apiserver 1.33 (fidelity/results.md): a configmap's DELETE answers a Success Status
+     * naming it; a pod's (graceful deletion) answers the object. */
+    cJSON *d = call("POST", "/api/v1/namespaces/team-a/configmaps", "application/json",
+                    "{\"metadata\":{\"name\":\"cm\"},\"data\":{\"k\":\"v\"}}", 201);
+    char uid[64];
+    snprintf(uid, sizeof uid, "%s", str(d, "metadata", "uid"));
+    cJSON_Delete(d);
+    d = call("DELETE", "/api/v1/namespaces/team-a/configmaps/cm", NULL, NULL, 200);
+    ck_assert_str_eq(str(d, "kind", NULL), "Status");
+    ck_assert_str_eq(str(d, "status", NULL), "Success");
+    ck_assert_str_eq(str(d, "details", "name"), "cm");
+    ck_assert_str_eq(str(d, "details", "kind"), "configmaps");
+    ck_assert_str_eq(str(d, "details", "uid"), uid);
+    ck_assert_ptr_nonnull(cJSON_GetObjectItemCaseSensitive(d, "metadata"));
+    cJSON_Delete(d);
+    d = call("POST", "/api/v1/namespaces/team-a/pods", "application/json", pod, 201);
+    cJSON_Delete(d);
+    d = call("DELETE", "/api/v1/namespaces/team-a/pods/web", NULL, NULL, 200);
+    ck_assert_str_eq(str(d, "kind", NULL), "Pod");
+    cJSON_Delete(d);
+}
+END_TEST
+
 START_TEST(deleting_a_namespace_takes_its_contents)
 {
     cJSON *d = call("POST", "/api/v1/namespaces/team-a/pods", "application/json", pod, 201);
@@ -327,6 +352,7 @@ int main(void)
     tcase_add_test(tc, oversized_body_is_413);
     tcase_add_test(tc, unknown_paths_and_methods);
     tcase_add_test(tc, deleting_a_namespace_takes_its_contents);
+    tcase_add_test(tc, delete_answers_as_each_store_does);
     tcase_add_test(tc, hostile_requests_do_not_hurt);
     tcase_add_test(tc, request_log_records_requests);
     tcase_add_test(tc, api_errors_name_the_problem);
