@@ -639,6 +639,7 @@ func truncate(s string, n int) string {
 var timeKeys = map[string]bool{"creationTimestamp": true, "time": true, "deletionTimestamp": true,
 	"startTime": true, "lastTransitionTime": true, "lastProbeTime": true}
 var tooOldRe = regexp.MustCompile(`(resource version: )(\d+)( \()(\d+)(\))`)
+var tooLargeRe = regexp.MustCompile(`(Too large resource version: )(\d+)(, current: )(\d+)()`)
 
 func (st *runState) normRV(s string) string {
 	n, err := strconv.ParseUint(s, 10, 64)
@@ -704,10 +705,13 @@ func (st *runState) normalize(v any, key string) any {
 		case key == "continue" && t != "":
 			return st.decodeContinue(t)
 		case key == "message":
-			return tooOldRe.ReplaceAllStringFunc(t, func(m string) string {
-				p := tooOldRe.FindStringSubmatch(m)
-				return p[1] + st.normRV(p[2]) + p[3] + st.normRV(p[4]) + p[5]
-			})
+			for _, re := range []*regexp.Regexp{tooOldRe, tooLargeRe} {
+				t = re.ReplaceAllStringFunc(t, func(m string) string {
+					p := re.FindStringSubmatch(m)
+					return p[1] + st.normRV(p[2]) + p[3] + st.normRV(p[4]) + p[5]
+				})
+			}
+			return t
 		}
 	}
 	return v
@@ -981,7 +985,7 @@ func run(specs []string, checksDir, knownFile, outFile, jsonOut, logDir, only, h
 			norm := map[string]*result{}
 			for i := range c.Steps {
 				sp := &c.Steps[i]
-				if sp.Do != "" && sp.Do != "await" {
+				if (sp.Do != "" && sp.Do != "await") || sp.Background {
 					continue
 				}
 				id := sp.ID
@@ -1042,6 +1046,9 @@ func run(specs []string, checksDir, knownFile, outFile, jsonOut, logDir, only, h
 		for _, c := range checks {
 			ra, rb := normalised[c.Name][p.a.Name], normalised[c.Name][p.b.Name]
 			for _, sp := range c.Steps {
+				if sp.Background {
+					continue // compared at its await
+				}
 				id := sp.ID
 				if sp.Do == "await" {
 					id = sp.Await

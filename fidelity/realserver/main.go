@@ -109,9 +109,14 @@ func startEtcd(dir string) (*embed.Etcd, string, error) {
 	return e, curl.String(), nil
 }
 
-func waitReady(client *http.Client, base string, deadline time.Time) error {
+func waitReady(client *http.Client, base string, deadline time.Time, apiDone <-chan error) error {
 	var last string
 	for time.Now().Before(deadline) {
+		select {
+		case err := <-apiDone:
+			return fmt.Errorf("kube-apiserver exited during start-up: %v", err)
+		default:
+		}
 		req, _ := http.NewRequest("GET", base+"/readyz", nil)
 		req.Header.Set("Authorization", "Bearer "+token)
 		resp, err := client.Do(req)
@@ -194,6 +199,8 @@ func run(listen, dir, kubeconfig string, extra []string) error {
 		// No controller-manager runs, so no namespace gets a "default" ServiceAccount; envtest
 		// disables the same plugin for the same reason.
 		"--disable-admission-plugins=ServiceAccount",
+		// No "kubernetes" Service endpoints: 1.37 refuses a loopback advertise address for them.
+		"--endpoint-reconciler-type=none",
 		// Compaction only when a check asks for it (/fidelity/v1/compact), never on a timer.
 		"--etcd-compaction-interval=0",
 		"--profiling=false",
@@ -232,7 +239,7 @@ func run(listen, dir, kubeconfig string, extra []string) error {
 		ForceAttemptHTTP2:   false,
 	}
 	client := &http.Client{Transport: transport, Timeout: 5 * time.Second}
-	if err := waitReady(client, secure, time.Now().Add(180*time.Second)); err != nil {
+	if err := waitReady(client, secure, time.Now().Add(180*time.Second), apiDone); err != nil {
 		return err
 	}
 	tReady := time.Now()
