@@ -810,8 +810,7 @@ func show(v any) string {
 	}
 	switch t := v.(type) {
 	case string:
-		b, _ := json.Marshal(t)
-		return truncate(string(b), 160)
+		return truncate(jsonString(t), 160)
 	case json.Number:
 		return t.String()
 	}
@@ -843,10 +842,21 @@ func writeJSON(w *bytes.Buffer, v any) {
 			writeJSON(w, x)
 		}
 		w.WriteByte(']')
+	case string:
+		w.WriteString(jsonString(t))
 	default:
 		b, _ := json.Marshal(t)
 		w.Write(b)
 	}
+}
+
+// jsonString quotes s as JSON without Go's HTML escaping of <, > and &.
+func jsonString(s string) string {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	enc.Encode(s)
+	return strings.TrimSuffix(b.String(), "\n")
 }
 
 func filterPaths(divs []divergence, only, ignore []string) []divergence {
@@ -875,11 +885,13 @@ func filterPaths(divs []divergence, only, ignore []string) []divergence {
 // Known divergences: each one names the README section that explains it.
 
 type known struct {
-	Check  string `json:"check"` // regexp on the check name ("" = any)
-	Path   string `json:"path"`  // regexp on the path
-	Value  string `json:"value"` // regexp on "mock → real" (optional)
+	Check  string `json:"check"`  // regexp on the check name ("" = any)
+	Step   string `json:"step"`   // regexp on the step id
+	Server string `json:"server"` // regexp on the compared server's name (the right-hand column)
+	Path   string `json:"path"`   // regexp on the path
+	Value  string `json:"value"`  // regexp on "left → right" (optional)
 	Reason string `json:"reason"`
-	re     [3]*regexp.Regexp
+	re     [5]*regexp.Regexp
 }
 
 func loadKnown(file string) ([]known, error) {
@@ -894,7 +906,7 @@ func loadKnown(file string) ([]known, error) {
 		return nil, fmt.Errorf("%s: %w", file, err)
 	}
 	for i := range ks {
-		for j, p := range []string{ks[i].Check, ks[i].Path, ks[i].Value} {
+		for j, p := range []string{ks[i].Check, ks[i].Path, ks[i].Value, ks[i].Step, ks[i].Server} {
 			re, err := regexp.Compile(p)
 			if err != nil {
 				return nil, fmt.Errorf("%s: entry %d: %w", file, i, err)
@@ -905,9 +917,10 @@ func loadKnown(file string) ([]known, error) {
 	return ks, nil
 }
 
-func explain(ks []known, d divergence) string {
+func explain(ks []known, d divergence, server string) string {
 	for _, k := range ks {
-		if k.re[0].MatchString(d.Check) && k.re[1].MatchString(d.Path) && k.re[2].MatchString(d.A+" → "+d.B) {
+		if k.re[0].MatchString(d.Check) && k.re[1].MatchString(d.Path) && k.re[2].MatchString(d.A+" → "+d.B) &&
+			k.re[3].MatchString(d.Step) && k.re[4].MatchString(server) {
 			return k.Reason
 		}
 	}
@@ -931,15 +944,61 @@ func main() {
 	logDir := flag.String("logs", os.TempDir(), "directory for the servers' logs")
 	only := flag.String("only", "", "run only checks whose name matches this regexp")
 	header := flag.String("header", "", "a file whose contents open the report (machine, versions)")
+	replay := flag.String("replay", "", "compare the responses a previous run wrote with --json instead of running servers")
 	flag.Parse()
-	if err := run(servers, *checksDir, *knownFile, *outFile, *jsonOut, *logDir, *only, *header); err != nil {
+	if err := run(servers, *checksDir, *knownFile, *outFile, *jsonOut, *logDir, *only, *header, *replay); err != nil {
 		fmt.Fprintln(os.Stderr, "lwc-fidelity:", err)
 		os.Exit(1)
 	}
 }
 
-func run(specs []string, checksDir, knownFile, outFile, jsonOut, logDir, only, header string) error {
-	if len(specs) < 2 {
+// saved is what --json writes and --replay reads: the servers' figures and every normalised response.
+type saved struct {
+	Servers   []*server                                        `json:"servers"`
+	Responses map[string]map[string]map[string]json.RawMessage `json:"responses"`
+}
+
+func loadReplay(file string) ([]*server, map[string]map[string]map[string]*result, error) {
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return nil, nil, err
+	}
+	var sv saved
+	if err := json.Unmarshal(data, &sv); err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", file, err)
+	}
+	out := map[string]map[string]map[string]*result{}
+	for c, bys := range sv.Responses {
+		out[c] = map[string]map[string]*result{}
+		for sname, steps := range bys {
+			out[c][sname] = map[string]*result{}
+			for id, raw := range steps {
+				v, err := parseOrdered(raw)
+				if err != nil {
+					return nil, nil, fmt.Errorf("%s: %s/%s/%s: %w", file, c, sname, id, err)
+				}
+				o, _ := v.(object)
+				r := &result{}
+				st, _ := o.get("status")
+				n, _ := strconv.Atoi(scalarString(st))
+				r.Status = n
+				ct, _ := o.get("contentType")
+				r.ContentType, _ = ct.(string)
+				end, _ := o.get("end")
+				r.End, _ = end.(string)
+				r.Body, _ = o.get("body")
+				if evs, ok := o.get("events"); ok {
+					r.Events, _ = evs.([]any)
+				}
+				out[c][sname][id] = r
+			}
+		}
+	}
+	return sv.Servers, out, nil
+}
+
+func run(specs []string, checksDir, knownFile, outFile, jsonOut, logDir, only, header, replay string) error {
+	if len(specs) < 2 && replay == "" {
 		return fmt.Errorf("need at least two --server")
 	}
 	checks, err := loadChecks(checksDir, only)
@@ -961,7 +1020,16 @@ func run(specs []string, checksDir, knownFile, outFile, jsonOut, logDir, only, h
 	// normalised[check][server][step] = result
 	normalised := map[string]map[string]map[string]*result{}
 	var runErrors []string
+	if replay != "" {
+		srvs, normalised, err = loadReplay(replay)
+		if err != nil {
+			return err
+		}
+	}
 	for _, s := range srvs {
+		if replay != "" {
+			break
+		}
 		fmt.Fprintf(os.Stderr, "lwc-fidelity: starting %s\n", s.Name)
 		if err := s.start(logDir); err != nil {
 			for _, o := range srvs {
@@ -1086,7 +1154,7 @@ func run(specs []string, checksDir, knownFile, outFile, jsonOut, logDir, only, h
 		}
 		fmt.Fprintf(&buf, "| check | step | path | %s | %s | explained |\n|---|---|---|---|---|---|\n", p.a.Name, p.b.Name)
 		for _, d := range rows {
-			why := explain(ks, d)
+			why := explain(ks, d, p.b.Name)
 			total++
 			if why == "" {
 				why = "**OPEN**"
@@ -1110,20 +1178,24 @@ func run(specs []string, checksDir, knownFile, outFile, jsonOut, logDir, only, h
 		os.Stdout.Write(buf.Bytes())
 	}
 	if jsonOut != "" {
-		plain := map[string]map[string]map[string]any{}
+		plain := map[string]map[string]map[string]json.RawMessage{}
 		for c, bys := range normalised {
-			plain[c] = map[string]map[string]any{}
+			plain[c] = map[string]map[string]json.RawMessage{}
 			for s, steps := range bys {
-				plain[c][s] = map[string]any{}
+				plain[c][s] = map[string]json.RawMessage{}
 				for id, r := range steps {
 					var b bytes.Buffer
-					writeJSON(&b, object{{"status", json.Number(strconv.Itoa(r.Status))}, {"contentType", r.ContentType},
-						{"end", r.End}, {"body", r.Body}, {"events", toAny(r.Events)}})
+					o := object{{"status", json.Number(strconv.Itoa(r.Status))}, {"contentType", r.ContentType},
+						{"end", r.End}, {"body", r.Body}}
+					if r.Events != nil {
+						o = append(o, member{"events", r.Events})
+					}
+					writeJSON(&b, o)
 					plain[c][s][id] = json.RawMessage(b.Bytes())
 				}
 			}
 		}
-		data, _ := json.MarshalIndent(plain, "", " ")
+		data, _ := json.MarshalIndent(saved{Servers: srvs, Responses: plain}, "", " ")
 		if err := os.WriteFile(jsonOut, data, 0o644); err != nil {
 			return err
 		}
