@@ -8,15 +8,7 @@ for v in KUBECONFIG LWC_SERVER LWC_API_PATH LWC_RESOURCE LWC_NAMESPACE LWC_COLLE
 done
 if grep -q "server: $LWC_SERVER" "$KUBECONFIG"; then k=yes; else k=no; fi
 printf '{"type":"LOG","level":"info","message":"kubeconfig-names-server=%s"}\n' "$k"
-# READY means "my store holds a complete list": list once, for real, first.
-list_once() {
-  python3 -c 'import os, urllib.request as u; u.urlopen(os.environ["LWC_SERVER"] + os.environ["LWC_COLLECTION"]).read()'
-}
+. "$(dirname "$0")/empty_store_lib.sh"
 list_once || exit 1
 echo '{"type":"READY"}'
-while IFS= read -r line; do
-  case "$line" in
-    DUMP\ *) printf '{"type":"SNAPSHOT","seq":%s,"items":[]}\n' "${line#DUMP }" ;;
-    STOP) exit 0 ;;
-  esac
-done
+serve_empty_store
