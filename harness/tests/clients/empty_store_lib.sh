@@ -2,8 +2,12 @@
 # env_echo.sh, escaping_helpers.sh): one list, then DUMP answers until STOP.
 
 # READY means "my store holds a complete list": list once, for real, first.
+# The system's python3 when there is one: a pyenv shim costs ~300 ms a start,
+# which a loaded machine can stretch past a test scenario's READY deadline.
 list_once() {
-  python3 -c 'import os, urllib.request as u; u.urlopen(os.environ["LWC_SERVER"] + os.environ["LWC_COLLECTION"]).read()'
+  py=/usr/bin/python3
+  [ -x "$py" ] || py=python3
+  "$py" -c 'import os, urllib.request as u; u.urlopen(os.environ["LWC_SERVER"] + os.environ["LWC_COLLECTION"]).read()'
 }
 
 # Answers every DUMP with an empty store; exits 0 on STOP or end of input.

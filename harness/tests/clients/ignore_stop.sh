@@ -4,7 +4,8 @@
 # the test can see that nothing outlives the harness.
 [ -n "$1" ] && echo $$ > "$1"
 trap '' TERM
-python3 -c 'import os, urllib.request as u; u.urlopen(os.environ["LWC_SERVER"] + os.environ["LWC_COLLECTION"]).read()'
+. "$(dirname "$0")/empty_store_lib.sh"
+list_once
 echo '{"type":"READY"}'
 while IFS= read -r line; do
   case "$line" in
