@@ -251,7 +251,6 @@ def run_informer():
     global SNAPSHOT_SOURCE, STOP_HOOK
     SNAPSHOT_SOURCE = snapshot
     STOP_HOOK = catch_up
-    threading.Thread(target=stdin_reader, name="stdin", daemon=True).start()
     inf.start()
     threading.Event().wait()  # the informer's thread does the work; STOP exits from stdin_reader
     return 0
@@ -267,6 +266,9 @@ def main(argv):
     elif args:
         sys.stderr.write("usage: lwc_python.py [--site DIR] [--informer]\n")
         return 2
+    # STOP must work from the start: importing the library takes seconds on a loaded machine
+    # (37.x builds its pydantic models on import). DUMP only comes after READY.
+    threading.Thread(target=stdin_reader, name="stdin", daemon=True).start()
     if informer_mode:
         return run_informer()
 
@@ -284,7 +286,6 @@ def main(argv):
         capabilities.append("watchTimeout")
     emit({"type": "HELLO", "protocol": 2, "client": "python kubernetes " + lib_version,
           "capabilities": capabilities})
-    threading.Thread(target=stdin_reader, name="stdin", daemon=True).start()
 
     config.load_kube_config(config_file=os.environ.get("KUBECONFIG"))
     namespace = os.environ.get("LWC_NAMESPACE", "")

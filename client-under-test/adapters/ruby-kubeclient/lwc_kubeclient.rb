@@ -11,7 +11,6 @@
 # watch stream and its decoding into Kubeclient::Resource objects are the library's.
 
 require 'json'
-require 'kubeclient'
 
 OUT_LOCK = Mutex.new
 STORE_LOCK = Mutex.new
@@ -122,9 +121,12 @@ end
 
 def main
   $stdout.sync = true
+  # STOP must work from the start: loading the gem and its dependencies takes seconds on a loaded
+  # machine. DUMP only comes after READY.
+  stdin_reader
+  require 'kubeclient'
   emit({ type: 'HELLO', protocol: 2, client: "ruby kubeclient #{Kubeclient::VERSION}",
          capabilities: %w[rewatch relist retry] })
-  stdin_reader
 
   context = Kubeclient::Config.read(ENV.fetch('KUBECONFIG')).context
   api_path = ENV.fetch('LWC_API_PATH', '/api/v1')
