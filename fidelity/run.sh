@@ -56,10 +56,12 @@ for v in $VERSIONS; do
         log "built $kver in $(( $(date +%s) - start )) s"
     fi
     BUILT+=("$v $kver $(cat "$FID/logs/build-$v.time" 2>/dev/null || echo 'built earlier')")
-    SERVERS+=("real-$v=real=$bin")
+    # The gated variant first: consecutive real servers are compared with each other, so the
+    # report shows what the gate changes, then what the next release changes.
     for g in $WATCHLIST_ON; do
         [ "$g" = "$v" ] && SERVERS+=("real-$v-watchlist=real=$bin --apiserver-arg=--feature-gates=WatchList=true")
     done
+    SERVERS+=("real-$v=real=$bin")
 done
 
 header="$FID/results-header.md"

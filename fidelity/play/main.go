@@ -414,6 +414,31 @@ func (a *api) update(obj []byte) error {
 	}
 	cmd, _ := cm["metadata"].(map[string]any)
 	md["resourceVersion"] = cmd["resourceVersion"]
+	if a.res.Plural == "pods" {
+		// A real apiserver refuses pod spec changes other than images (the mock takes any
+		// update): keep the current spec and carry over only the step's container images.
+		spec, _ := cm["spec"].(map[string]any)
+		want := map[string]string{}
+		if ws, ok := m["spec"].(map[string]any); ok {
+			cs, _ := ws["containers"].([]any)
+			for _, c := range cs {
+				if cmap, ok := c.(map[string]any); ok {
+					n, _ := cmap["name"].(string)
+					img, _ := cmap["image"].(string)
+					want[n] = img
+				}
+			}
+		}
+		cs, _ := spec["containers"].([]any)
+		for _, c := range cs {
+			if cmap, ok := c.(map[string]any); ok {
+				if img := want[fmt.Sprint(cmap["name"])]; img != "" {
+					cmap["image"] = img
+				}
+			}
+		}
+		m["spec"] = spec
+	}
 	b, _ := json.Marshal(m)
 	code, body, err := a.do("PUT", a.objPath(ns, name), b, "")
 	if err != nil || code != 200 {
