@@ -33,8 +33,7 @@ cmake -S "$ROOT" -B "$BUILD" -DLWC_WERROR=ON >"$FID/logs/cmake.log"
 cmake --build "$BUILD" -j2 --target lwc-mockserver lwc-watch lwc-harness >>"$FID/logs/cmake.log"
 
 log "building lwc-fidelity and lwc-realplay"
-(cd fidelity/diff && "$GO" build -o "$FID/bin/lwc-fidelity" .)
-(cd fidelity/play && "$GO" build -o "$FID/bin/lwc-realplay" .)
+(cd fidelity && "$GO" build -o "$FID/bin/lwc-fidelity" ./diff && "$GO" build -o "$FID/bin/lwc-realplay" ./play)
 
 declare -a SERVERS=("mock=mock=$BUILD/bin/lwc-mockserver --listen 127.0.0.1:0 --empty")
 declare -a BUILT=()

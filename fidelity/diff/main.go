@@ -12,16 +12,15 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"lwc/fidelity/internal/serverproc"
 	"net/http"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"sort"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 )
 
@@ -166,70 +165,19 @@ func loadChecks(dir string, only string) ([]check, error) {
 // ---------------------------------------------------------------------------------------------
 // Servers
 
+// server is one server under comparison, with the HTTP client the checks use.
 type server struct {
-	Name     string
-	Cmd      []string
-	Kind     string // "mock" or "real"
-	URL      string
-	proc     *exec.Cmd
-	StartMs  int64
-	ReadyRSS int64 // KiB
-	PeakRSS  int64 // KiB
-	Detail   string
-	Version  string
-	client   *http.Client
+	*serverproc.Server
+	client *http.Client
 }
 
-var readyRe = regexp.MustCompile(`(?:listening on|READY) (http://[0-9.:]+)(.*)`)
-
 func (s *server) start(logDir string) error {
-	t0 := time.Now()
-	s.proc = exec.Command(s.Cmd[0], s.Cmd[1:]...)
-	logf, err := os.Create(filepath.Join(logDir, s.Name+".log"))
-	if err != nil {
+	if err := s.Start(filepath.Join(logDir, s.Name+".log"), 300*time.Second); err != nil {
 		return err
 	}
-	s.proc.Stderr = logf
-	out, err := s.proc.StdoutPipe()
-	if err != nil {
-		return err
-	}
-	if err := s.proc.Start(); err != nil {
-		return fmt.Errorf("%s: %w", s.Name, err)
-	}
-	lines := make(chan string)
-	go func() {
-		sc := bufio.NewScanner(out)
-		for sc.Scan() {
-			lines <- sc.Text()
-		}
-		close(lines)
-	}()
-	deadline := time.After(300 * time.Second)
-	for {
-		select {
-		case l, ok := <-lines:
-			if !ok {
-				return fmt.Errorf("%s exited before it was ready (see %s.log)", s.Name, s.Name)
-			}
-			if m := readyRe.FindStringSubmatch(l); m != nil {
-				s.StartMs = time.Since(t0).Milliseconds()
-				s.URL = m[1]
-				s.Detail = strings.TrimSpace(m[2])
-				s.ReadyRSS = procStatus(s.proc.Process.Pid, "VmRSS")
-				go func() {
-					for range lines {
-					}
-				}()
-				s.client = &http.Client{}
-				s.Version = s.fetchVersion()
-				return nil
-			}
-		case <-deadline:
-			s.proc.Process.Kill()
-			return fmt.Errorf("%s not ready after 300 s", s.Name)
-		}
-	}
+	s.client = &http.Client{}
+	s.Version = s.fetchVersion()
+	return nil
 }
 
 func (s *server) fetchVersion() string {
@@ -243,39 +191,6 @@ func (s *server) fetchVersion() string {
 	}
 	json.NewDecoder(resp.Body).Decode(&v)
 	return v.GitVersion
-}
-
-func (s *server) stop() {
-	if s.proc == nil || s.proc.Process == nil {
-		return
-	}
-	s.PeakRSS = procStatus(s.proc.Process.Pid, "VmHWM")
-	s.proc.Process.Signal(syscall.SIGTERM)
-	done := make(chan struct{})
-	go func() { s.proc.Wait(); close(done) }()
-	select {
-	case <-done:
-	case <-time.After(30 * time.Second):
-		s.proc.Process.Kill()
-		<-done
-	}
-}
-
-func procStatus(pid int, field string) int64 {
-	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return 0
-	}
-	for _, l := range strings.Split(string(data), "\n") {
-		if strings.HasPrefix(l, field+":") {
-			f := strings.Fields(l)
-			if len(f) >= 2 {
-				n, _ := strconv.ParseInt(f[1], 10, 64)
-				return n
-			}
-		}
-	}
-	return 0
 }
 
 func (s *server) compact() error {
@@ -929,13 +844,8 @@ func explain(ks []known, d divergence, server string) string {
 
 // ---------------------------------------------------------------------------------------------
 
-type serverFlags []string
-
-func (s *serverFlags) String() string     { return strings.Join(*s, ";") }
-func (s *serverFlags) Set(v string) error { *s = append(*s, v); return nil }
-
 func main() {
-	var servers serverFlags
+	var servers serverproc.Flags
 	flag.Var(&servers, "server", "NAME=KIND=COMMAND (KIND mock or real; repeatable; the first is the reference)")
 	checksDir := flag.String("checks", "fidelity/checks", "directory of check files")
 	knownFile := flag.String("known", "fidelity/known-divergences.json", "known divergences with their reasons")
@@ -954,11 +864,11 @@ func main() {
 
 // saved is what --json writes and --replay reads: the servers' figures and every normalised response.
 type saved struct {
-	Servers   []*server                                        `json:"servers"`
+	Servers   []*serverproc.Server                             `json:"servers"`
 	Responses map[string]map[string]map[string]json.RawMessage `json:"responses"`
 }
 
-func loadReplay(file string) ([]*server, map[string]map[string]map[string]*result, error) {
+func loadReplay(file string) ([]*serverproc.Server, map[string]map[string]map[string]*result, error) {
 	data, err := os.ReadFile(file)
 	if err != nil {
 		return nil, nil, err
@@ -1011,19 +921,23 @@ func run(specs []string, checksDir, knownFile, outFile, jsonOut, logDir, only, h
 	}
 	var srvs []*server
 	for _, sp := range specs {
-		parts := strings.SplitN(sp, "=", 3)
-		if len(parts) != 3 || (parts[1] != "mock" && parts[1] != "real") {
-			return fmt.Errorf("--server %q: want NAME=mock|real=COMMAND", sp)
+		ps, err := serverproc.Parse(sp)
+		if err != nil {
+			return err
 		}
-		srvs = append(srvs, &server{Name: parts[0], Kind: parts[1], Cmd: strings.Fields(parts[2])})
+		srvs = append(srvs, &server{Server: ps})
 	}
 	// normalised[check][server][step] = result
 	normalised := map[string]map[string]map[string]*result{}
 	var runErrors []string
 	if replay != "" {
-		srvs, normalised, err = loadReplay(replay)
+		var saved []*serverproc.Server
+		saved, normalised, err = loadReplay(replay)
 		if err != nil {
 			return err
+		}
+		for _, ps := range saved {
+			srvs = append(srvs, &server{Server: ps})
 		}
 	}
 	for _, s := range srvs {
@@ -1033,7 +947,7 @@ func run(specs []string, checksDir, knownFile, outFile, jsonOut, logDir, only, h
 		fmt.Fprintf(os.Stderr, "lwc-fidelity: starting %s\n", s.Name)
 		if err := s.start(logDir); err != nil {
 			for _, o := range srvs {
-				o.stop()
+				o.Stop()
 			}
 			return err
 		}
@@ -1077,7 +991,7 @@ func run(specs []string, checksDir, knownFile, outFile, jsonOut, logDir, only, h
 			}
 			normalised[c.Name][s.Name] = norm
 		}
-		s.stop()
+		s.Stop()
 		fmt.Fprintf(os.Stderr, "lwc-fidelity: %s stopped (peak RSS %d MiB)\n", s.Name, s.PeakRSS/1024)
 	}
 
@@ -1204,7 +1118,11 @@ func run(specs []string, checksDir, knownFile, outFile, jsonOut, logDir, only, h
 				}
 			}
 		}
-		data, _ := json.MarshalIndent(saved{Servers: srvs, Responses: plain}, "", " ")
+		var figures []*serverproc.Server
+		for _, s := range srvs {
+			figures = append(figures, s.Server)
+		}
+		data, _ := json.MarshalIndent(saved{Servers: figures, Responses: plain}, "", " ")
 		if err := os.WriteFile(jsonOut, data, 0o644); err != nil {
 			return err
 		}

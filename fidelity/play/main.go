@@ -15,13 +15,13 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"lwc/fidelity/internal/serverproc"
 	"net"
 	"net/http"
 	"net/http/httputil"
 	"net/url"
 	"os"
 	"os/exec"
-	"regexp"
 	"sort"
 	"strings"
 	"sync"
@@ -140,70 +140,6 @@ func (s *scenario) applicable() string {
 }
 
 // ---------------------------------------------------------------------------------------------
-
-type server struct {
-	name, kind string
-	cmd        []string
-	url        string
-	proc       *exec.Cmd
-	startMs    int64
-}
-
-var readyRe = regexp.MustCompile(`(?:listening on|READY) (http://[0-9.:]+)`)
-
-func (s *server) start(logPath string) error {
-	t0 := time.Now()
-	s.proc = exec.Command(s.cmd[0], s.cmd[1:]...)
-	lf, err := os.Create(logPath)
-	if err != nil {
-		return err
-	}
-	s.proc.Stderr = lf
-	out, err := s.proc.StdoutPipe()
-	if err != nil {
-		return err
-	}
-	if err := s.proc.Start(); err != nil {
-		return err
-	}
-	sc := bufio.NewScanner(out)
-	done := make(chan error, 1)
-	go func() {
-		for sc.Scan() {
-			if m := readyRe.FindStringSubmatch(sc.Text()); m != nil {
-				s.url = m[1]
-				done <- nil
-				for sc.Scan() {
-				}
-				return
-			}
-		}
-		done <- fmt.Errorf("%s exited before it was ready (%s)", s.name, logPath)
-	}()
-	select {
-	case err := <-done:
-		s.startMs = time.Since(t0).Milliseconds()
-		return err
-	case <-time.After(300 * time.Second):
-		s.proc.Process.Kill()
-		return fmt.Errorf("%s not ready after 300 s", s.name)
-	}
-}
-
-func (s *server) stop() {
-	if s.proc == nil || s.proc.Process == nil {
-		return
-	}
-	s.proc.Process.Signal(syscall.SIGTERM)
-	ch := make(chan struct{})
-	go func() { s.proc.Wait(); close(ch) }()
-	select {
-	case <-ch:
-	case <-time.After(30 * time.Second):
-		s.proc.Process.Kill()
-		<-ch
-	}
-}
 
 // counting proxy: counts list pages and opened watches on the watched collection.
 type counter struct {
@@ -663,16 +599,16 @@ func converge(c *clientProc, a *api, ns, sel string, deadline time.Time) string 
 	}
 }
 
-func play(sc *scenario, srv *server, clientCmd []string, logDir string) (verdict string, detail string, dur time.Duration) {
+func play(sc *scenario, srv *serverproc.Server, clientCmd []string, logDir string) (verdict string, detail string, dur time.Duration) {
 	t0 := time.Now()
 	res := sc.resource()
 	cnt := &counter{coll: res.Plural}
-	purl, stopProxy, err := startProxy(srv.url, cnt)
+	purl, stopProxy, err := startProxy(srv.URL, cnt)
 	if err != nil {
 		return "error", err.Error(), 0
 	}
 	defer stopProxy()
-	a := &api{base: srv.url, res: res}
+	a := &api{base: srv.URL, res: res}
 	seen := map[string]bool{}
 	// World: objects, then generators, through the API.
 	for i, o := range sc.World.Objects {
@@ -738,7 +674,7 @@ func play(sc *scenario, srv *server, clientCmd []string, logDir string) (verdict
 	if kubeNS == "" {
 		kubeNS = "default"
 	}
-	kc := fmt.Sprintf("%s/%s-%s.kubeconfig", logDir, sc.Name, srv.name)
+	kc := fmt.Sprintf("%s/%s-%s.kubeconfig", logDir, sc.Name, srv.Name)
 	os.WriteFile(kc, []byte(fmt.Sprintf("apiVersion: v1\nkind: Config\nclusters:\n- name: s\n  cluster:\n    server: %s\ncontexts:\n- name: s\n  context:\n    cluster: s\n    namespace: %s\ncurrent-context: s\nusers: []\n", purl, kubeNS)), 0o644)
 	watchList := "0"
 	if sc.Client.WatchList {
@@ -751,7 +687,7 @@ func play(sc *scenario, srv *server, clientCmd []string, logDir string) (verdict
 	if sc.Client.WatchTimeoutSeconds > 0 {
 		env = append(env, fmt.Sprintf("LWC_WATCH_TIMEOUT=%d", sc.Client.WatchTimeoutSeconds))
 	}
-	c, err := startClient(clientCmd, env, fmt.Sprintf("%s/%s-%s.client.log", logDir, sc.Name, srv.name))
+	c, err := startClient(clientCmd, env, fmt.Sprintf("%s/%s-%s.client.log", logDir, sc.Name, srv.Name))
 	if err != nil {
 		return "error", err.Error(), 0
 	}
@@ -786,7 +722,7 @@ func play(sc *scenario, srv *server, clientCmd []string, logDir string) (verdict
 				return ""
 			}
 			time.Sleep(time.Duration(st.AfterMs) * time.Millisecond)
-			if err := doStep(a, srv.kind, st, ns, seen, c); err != "" {
+			if err := doStep(a, srv.Kind, st, ns, seen, c); err != "" {
 				return fmt.Sprintf("step %d (%s): %s", idx, st.Do, err)
 			}
 			idx++
@@ -941,13 +877,8 @@ func doStep(a *api, kind string, st tstep, watchedNS string, seen map[string]boo
 	return ""
 }
 
-type serverFlags []string
-
-func (s *serverFlags) String() string     { return strings.Join(*s, ";") }
-func (s *serverFlags) Set(v string) error { *s = append(*s, v); return nil }
-
 func main() {
-	var servers serverFlags
+	var servers serverproc.Flags
 	flag.Var(&servers, "server", "NAME=KIND=COMMAND (KIND mock or real; repeatable)")
 	client := flag.String("client", "", "the client command (lwc-watch)")
 	logDir := flag.String("logs", os.TempDir(), "directory for logs")
@@ -989,19 +920,19 @@ func main() {
 		fmt.Fprintln(os.Stderr, "usage: lwc-realplay --client CMD --server NAME=KIND=CMD... SCENARIO.json...")
 		os.Exit(2)
 	}
-	var srvs []*server
+	var srvs []*serverproc.Server
 	for _, sp := range servers {
-		p := strings.SplitN(sp, "=", 3)
-		if len(p) != 3 {
-			fmt.Fprintln(os.Stderr, "bad --server", sp)
+		s, err := serverproc.Parse(sp)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "lwc-realplay:", err)
 			os.Exit(2)
 		}
-		srvs = append(srvs, &server{name: p[0], kind: p[1], cmd: strings.Fields(p[2])})
+		srvs = append(srvs, s)
 	}
 	var buf bytes.Buffer
 	fmt.Fprintf(&buf, "| scenario |")
 	for _, s := range srvs {
-		fmt.Fprintf(&buf, " %s |", s.name)
+		fmt.Fprintf(&buf, " %s |", s.Name)
 	}
 	if *harnessJSON != "" {
 		fmt.Fprintf(&buf, " lwc-harness on the mock (all checks) |")
@@ -1031,13 +962,13 @@ func main() {
 		}
 		fmt.Fprintf(&buf, "| %s |", sc.Name)
 		for _, s := range srvs {
-			if err := s.start(fmt.Sprintf("%s/%s-%s.server.log", *logDir, sc.Name, s.name)); err != nil {
+			if err := s.Start(fmt.Sprintf("%s/%s-%s.server.log", *logDir, sc.Name, s.Name), 300*time.Second); err != nil {
 				fmt.Fprintf(&buf, " error: %v |", err)
 				continue
 			}
 			v, d, dur := play(&sc, s, strings.Fields(*client), *logDir)
-			s.stop()
-			fmt.Fprintf(os.Stderr, "lwc-realplay: %s on %s: %s (%s) in %.1f s\n", sc.Name, s.name, v, d, dur.Seconds())
+			s.Stop()
+			fmt.Fprintf(os.Stderr, "lwc-realplay: %s on %s: %s (%s) in %.1f s\n", sc.Name, s.Name, v, d, dur.Seconds())
 			cell := strings.ToUpper(v)
 			if v != "pass" {
 				cell += ": " + strings.ReplaceAll(d, "|", "\\|")

@@ -1,3 +1,0 @@
-module lwc/fidelity/diff
-
-go 1.22

@@ -1,0 +1,3 @@
+module lwc/fidelity
+
+go 1.22

@@ -1,3 +1,0 @@
-module lwc/fidelity/play
-
-go 1.22
