@@ -235,6 +235,23 @@ START_TEST(delete_answers_as_each_store_does)
 }
 END_TEST
 
+START_TEST(container_defaults_in_go_member_order)
+{
+    /* kube-apiserver 1.33 writes a container's defaults in the struct's order (fidelity/results.md). */
+    cJSON *d = call("POST", "/api/v1/namespaces/team-a/pods", "application/json",
+                    "{\"metadata\":{\"name\":\"ordered\"},\"spec\":{\"containers\":[{\"name\":\"c\",\"image\":\"nginx:1.27\"}]}}",
+                    201);
+    const cJSON *c = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(d, "spec"), "containers"), 0);
+    const char *want[] = {"name", "image", "resources", "terminationMessagePath", "terminationMessagePolicy", "imagePullPolicy"};
+    const cJSON *m = c ? c->child : NULL;
+    for (size_t i = 0; i < sizeof want / sizeof *want; i++, m = m->next) {
+        ck_assert_msg(m != NULL, "container has only %zu members", i);
+        ck_assert_str_eq(m->string, want[i]);
+    }
+    cJSON_Delete(d);
+}
+END_TEST
+
 START_TEST(deleting_a_namespace_takes_its_contents)
 {
     cJSON *d = call("POST", "/api/v1/namespaces/team-a/pods", "application/json", pod, 201);
@@ -352,6 +369,7 @@ int main(void)
     tcase_add_test(tc, oversized_body_is_413);
     tcase_add_test(tc, unknown_paths_and_methods);
     tcase_add_test(tc, deleting_a_namespace_takes_its_contents);
+    tcase_add_test(tc, container_defaults_in_go_member_order);
     tcase_add_test(tc, delete_answers_as_each_store_does);
     tcase_add_test(tc, hostile_requests_do_not_hurt);
     tcase_add_test(tc, request_log_records_requests);
