@@ -4,9 +4,9 @@
 # window's size and not blank, and the DOM after the page's script ran —
 # every client row and scenario column, a failing cell's link opening its
 # report, N/A reasons, hostile report text shown as text.
-# Usage: page_test.sh BUILD_DIR OUT_DIR
+# Usage: page_test.sh BUILD_DIR OUT_DIR [TIMEOUT_SCALE]
 set -u
-build=$1 out=$2
+build=$1 out=$2 scale=${3:-1}
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../../.." && pwd)
 py=/usr/bin/python3
@@ -28,7 +28,7 @@ run_browser() { # ARGS... : chromium with its profile in OUT, bounded in time
 W=1280 H=900
 
 # Page A: ci/conformance-matrix on lwc-watch, one bug and the fake adapters.
-"$root/ci/conformance-matrix" --build "$build" --scenarios "$here/scenarios" --adapters "$here/adapters" \
+"$root/ci/conformance-matrix" --build "$build" --timeout-scale "$scale" --scenarios "$here/scenarios" --adapters "$here/adapters" \
   --out "$out/a" --clients 'lwc-watch,lwc-watch:first-page-only,good/*,broken/*' >"$out/a.log" 2>&1
 check "conformance-matrix wrote page A" test -s "$out/a/matrix.html"
 pageA=$out/a/matrix.html

@@ -2,10 +2,11 @@
 # ci/conformance-matrix end to end on the small scenarios of this folder:
 # lwc-watch, one of its bugs, and the fake adapters (good: two clients with
 # expected verdicts; broken: setup fails with hostile bytes; misjudged: a wrong
-# expected file), then lwc-matrix's own argument and report errors.
-# Usage: script_test.sh BUILD_DIR OUT_DIR
+# expected file; slow: setup hangs), then lwc-matrix's own argument and
+# report errors.
+# Usage: script_test.sh BUILD_DIR OUT_DIR [TIMEOUT_SCALE]
 set -u
-build=$1 out=$2
+build=$1 out=$2 scale=${3:-1}
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../../.." && pwd)
 cm=$root/ci/conformance-matrix
@@ -17,7 +18,7 @@ check() { # DESCRIPTION COMMAND...
 has() { grep -qF -- "$2" "$1"; }
 lacks() { ! grep -qF -- "$2" "$1"; }
 rm -rf "$out" && mkdir -p "$out" || exit 1
-common=(--build "$build" --scenarios "$here/scenarios" --adapters "$here/adapters")
+common=(--build "$build" --scenarios "$here/scenarios" --adapters "$here/adapters" --timeout-scale "$scale")
 has_expect=0
 "$build/bin/lwc-harness" --help 2>&1 | grep -q -- '--expect' && has_expect=1
 
@@ -73,19 +74,25 @@ check "--clients kept the broken adapter's setup from running" lacks "$out/ci-go
 # 4. A bug that no scenario catches fails --ci: lwc-watch with a bug that the
 #    harness-empty scenario alone cannot reveal.
 mkdir -p "$out/only-empty" && ln -sf "$here/scenarios/empty.json" "$out/only-empty/empty.json"
-"$cm" --build "$build" --scenarios "$out/only-empty" --adapters "$here/adapters" --out "$out/ci-bug" \
+"$cm" --build "$build" --timeout-scale "$scale" --scenarios "$out/only-empty" --adapters "$here/adapters" --out "$out/ci-bug" \
   --clients 'lwc-watch:first-page-only' --ci >"$out/ci-bug.stdout" 2>"$out/ci-bug.stderr"
 rc=$?
 check "--ci with an uncaught bug exits 1 (got $rc)" test "$rc" -eq 1
 check "and names the bug" has "$out/ci-bug.stderr" "lwc-watch:first-page-only: no scenario catches this bug"
 
-# 5. Bad arguments.
+# 5. A setup that never finishes is cut at --setup-timeout and listed as unavailable.
+"$cm" "${common[@]}" --out "$out/slow" --clients 'lwc-watch,slow/*' --setup-timeout 2 >"$out/slow.stdout" 2>"$out/slow.stderr"
+rc=$?
+check "a hanging setup does not stop the matrix (exit $rc)" test "$rc" -eq 0
+check "it is unavailable, with why" has "$out/slow/matrix.md" "> setup did not finish within 2 s (--setup-timeout); its stderr"
+
+# 6. Bad arguments.
 "$cm" "${common[@]}" --out "$out/none" --clients 'nothing-matches' >"$out/none.stdout" 2>"$out/none.stderr"
 check "--clients matching nothing exits 2" test $? -eq 2
 "$cm" --bogus >/dev/null 2>"$out/bogus.stderr"
 check "an unknown option exits 2" test $? -eq 2
 
-# 6. lwc-matrix: a report that is not one is a clear error naming the file.
+# 7. lwc-matrix: a report that is not one is a clear error naming the file.
 mx=$build/bin/lwc-matrix
 printf '{"scenarios": [' >"$out/trunc.json"
 "$mx" --md "$out/x.md" ok="$root/harness/tests/matrix/fixtures/v1-report.json" bad="$out/trunc.json" 2>"$out/mx.stderr"
