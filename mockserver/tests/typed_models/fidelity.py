@@ -71,9 +71,12 @@ class Server:
         hostport = line.split("http://", 1)[1].strip()
         self.host, port = hostport.rsplit(":", 1)
         self.port = int(port)
-        threading.Thread(target=self.proc.stdout.read, daemon=True).start()  # drain
+        self.output = []
+        self.drain = threading.Thread(target=lambda: self.output.append(self.proc.stdout.read()), daemon=True)
+        self.drain.start()
 
     def stop(self):
+        """Ends the server; returns a sentence when it did not exit 0 on SIGTERM (a crash, a sanitizer report)."""
         if self.proc.poll() is None:
             self.proc.terminate()
             try:
@@ -81,6 +84,12 @@ class Server:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+        if getattr(self, "drain", None):
+            self.drain.join(10)
+        if self.proc.returncode != 0:
+            tail = "".join(getattr(self, "output", []))[-2000:]
+            return "lwc-mockserver exited %d on SIGTERM: %s" % (self.proc.returncode, tail)
+        return None
 
     def request(self, method, path, body=None, content_type="application/json"):
         conn = http.client.HTTPConnection(self.host, self.port, timeout=HTTP_TIMEOUT)
@@ -348,7 +357,9 @@ def main():
         try:
             rec = collect(server, world, scenario, notes)
         finally:
-            server.stop()
+            exit_problem = server.stop()
+        if exit_problem:
+            failures.append("%s: %s" % (world, exit_problem))
         if getattr(rec, "add_fail", None):
             failures.append("%s: %s" % (world, rec.add_fail))
         for r in rec.items:
