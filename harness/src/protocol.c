@@ -177,7 +177,10 @@ int protocol_parse_line(const char *line, size_t len, client_msg *out, char *err
     } else if (!strcmp(type->valuestring, "SNAPSHOT")) {
         out->type = MSG_SNAPSHOT;
         const cJSON *seq = cJSON_GetObjectItemCaseSensitive(doc, "seq");
-        if (!cJSON_IsNumber(seq) || seq->valuedouble != floor(seq->valuedouble)) {
+        /* Bounded before the cast: a double beyond long long's range is
+         * undefined behaviour to convert (found by fuzz_protocol_line). */
+        if (!cJSON_IsNumber(seq) || seq->valuedouble != floor(seq->valuedouble) || seq->valuedouble < -9e15 ||
+            seq->valuedouble > 9e15) {
             snprintf(err, errlen, "a SNAPSHOT without an integer \"seq\"");
             rc = -1;
         } else {

@@ -1,7 +1,28 @@
+/* JSON merge patch, RFC 7386 section 2 (MergePatch), in place on cJSON. */
 #include "merge_patch.h"
+
+/* Turns a non-object node into an empty object, keeping its member name. */
+static void make_empty_object(cJSON *node)
+{
+    if (node->child) {
+        cJSON_Delete(node->child); /* and its siblings */
+        node->child = NULL;
+    }
+    if (!(node->type & cJSON_IsReference) && node->valuestring) {
+        cJSON_free(node->valuestring);
+    }
+    node->valuestring = NULL;
+    node->valueint = 0;
+    node->valuedouble = 0;
+    node->type = cJSON_Object | (node->type & cJSON_StringIsConst);
+}
 
 int merge_patch_apply(cJSON *target, const cJSON *patch)
 {
+    if (!cJSON_IsObject(patch))
+        return 0;
+    if (!cJSON_IsObject(target))
+        make_empty_object(target);
     const cJSON *p;
     cJSON_ArrayForEach(p, patch) {
         if (!p->string)

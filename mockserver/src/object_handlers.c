@@ -126,6 +126,11 @@ static cJSON *parse_body(const request *req, reply *r)
         return NULL;
     }
     free(fixed);
+    if (mock_json_dedupe_keys(doc) != 0) {
+        cJSON_Delete(doc);
+        reply_internal(r, "out of memory");
+        return NULL;
+    }
     if (!cJSON_IsObject(doc)) {
         cJSON_Delete(doc);
         reply_bad_request(r, "couldn't get version/kind; json parse error: the body must be a JSON object");

@@ -259,3 +259,46 @@ int mock_utf8_sanitize_tree(cJSON *node)
     }
     return 0;
 }
+
+typedef struct member_ref {
+    cJSON *item;
+    size_t pos;
+} member_ref;
+
+static int member_cmp(const void *a, const void *b)
+{
+    const member_ref *x = a, *y = b;
+    int c = strcmp(x->item->string ? x->item->string : "", y->item->string ? y->item->string : "");
+    return c ? c : (x->pos < y->pos ? -1 : x->pos > y->pos);
+}
+
+int mock_json_dedupe_keys(cJSON *node)
+{
+    if (!node)
+        return 0;
+    for (cJSON *c = node->child; c; c = c->next)
+        if (mock_json_dedupe_keys(c) != 0)
+            return -1;
+    if (!cJSON_IsObject(node))
+        return 0;
+    size_t n = 0;
+    for (cJSON *c = node->child; c; c = c->next)
+        n++;
+    if (n < 2)
+        return 0;
+    member_ref *refs = malloc(n * sizeof *refs);
+    if (!refs)
+        return -1;
+    size_t i = 0;
+    for (cJSON *c = node->child; c; c = c->next, i++) {
+        refs[i].item = c;
+        refs[i].pos = i;
+    }
+    qsort(refs, n, sizeof *refs, member_cmp);
+    /* In each run of equal names, every member but the last goes. */
+    for (i = 0; i + 1 < n; i++)
+        if (!member_cmp(&(member_ref){refs[i].item, 0}, &(member_ref){refs[i + 1].item, 0}))
+            cJSON_Delete(cJSON_DetachItemViaPointer(node, refs[i].item));
+    free(refs);
+    return 0;
+}

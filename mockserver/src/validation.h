@@ -24,4 +24,9 @@ char *mock_utf8_sanitize(const char *s, size_t n, size_t *outlen);
  * strict parser. -1 when out of memory. */
 int mock_utf8_sanitize_tree(cJSON *node);
 
+/* Keeps only the last of members with the same name in every object of the
+ * tree, as Go's encoding/json decodes them (the last wins), so that nothing
+ * stored is printed with a key twice. -1 when out of memory. */
+int mock_json_dedupe_keys(cJSON *node);
+
 #endif

@@ -213,6 +213,26 @@ END_TEST
 /* Ill-formed UTF-8 never reaches a reply: a ConfigMap's value is stored
  * with U+FFFD (as Go's decoder does), and a Status echoing a bad name is
  * still UTF-8 (it used to carry the raw bytes). */
+/* A member given twice keeps the last value (Go's decoder), and is stored
+ * once: it used to be stored twice, which strict parsers refuse. */
+START_TEST(duplicate_members_keep_the_last)
+{
+    char url[512];
+    snprintf(url, sizeof url, "%s/api/v1/namespaces/default/configmaps", lwc_mock_url(srv));
+    http_response resp;
+    ck_assert_int_eq(http_request("POST", url, NULL, "application/json",
+                                  "{\"metadata\":{\"name\":\"dup\"},\"data\":{\"k\":\"1\",\"k\":\"2\"}}", &resp),
+                     0);
+    ck_assert_int_eq(resp.status, 201);
+    http_response_free(&resp);
+    snprintf(url, sizeof url, "%s/api/v1/namespaces/default/configmaps/dup", lwc_mock_url(srv));
+    ck_assert_int_eq(http_request(NULL, url, NULL, NULL, NULL, &resp), 0);
+    ck_assert_int_eq(resp.status, 200);
+    ck_assert_msg(strstr(resp.body, "\"data\":{\"k\":\"2\"}") != NULL, "%s", resp.body);
+    http_response_free(&resp);
+}
+END_TEST
+
 START_TEST(replies_are_always_utf8)
 {
     char url[512];
@@ -405,6 +425,7 @@ int main(void)
     tcase_add_test(tc, too_many_query_parameters_leave_nothing_allocated);
     tcase_add_loop_test(tc, what_the_apiserver_refuses_is_refused, 0, (int)(sizeof refusals / sizeof refusals[0]));
     tcase_add_test(tc, replies_are_always_utf8);
+    tcase_add_test(tc, duplicate_members_keep_the_last);
     tcase_add_test(tc, connections_per_address_and_idle_timeout);
     tcase_add_test(tc, request_log_is_bounded);
     tcase_add_test(tc, control_answers_loopback_only_by_default);
