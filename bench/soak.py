@@ -15,6 +15,7 @@ ap.add_argument("--duration", type=int, default=600)
 ap.add_argument("--build", default="build")
 ap.add_argument("--out", default="bench/results/soak.md")
 ap.add_argument("--watchers", type=int, default=4)
+ap.add_argument("--server-args", default="", help="more lwc-mockserver options, e.g. \"--log-limit 5000\"")
 a = ap.parse_args()
 
 def rss_kb(pid):
@@ -26,7 +27,7 @@ def rss_kb(pid):
         return 0
     return 0
 
-srv = subprocess.Popen([f"{a.build}/bin/lwc-mockserver", "--listen", "127.0.0.1:0", "--seed", "7"],
+srv = subprocess.Popen([f"{a.build}/bin/lwc-mockserver", "--listen", "127.0.0.1:0", "--seed", "7"] + a.server_args.split(),
                        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
 url = srv.stdout.readline().split()[-1]
 host, port = url.split("//")[1].split(":")
@@ -165,7 +166,7 @@ bounded = peak_w < 64 * 1024
 os.makedirs(os.path.dirname(a.out) or ".", exist_ok=True)
 with open(a.out, "w") as f:
     f.write("# Soak: lwc-mockserver and lwc-watch under mixed traffic and faults\n\n")
-    f.write(f"Command: `bench/soak.py --duration {a.duration}` ({time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}).\n")
+    f.write(f"Command: `bench/soak.py --duration {a.duration}{' --server-args ' + repr(a.server_args) if a.server_args else ''}` ({time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}).\n")
     f.write(f"Machine: {platform.node()}, {os.cpu_count()} cores, {platform.platform()}, load "
             f"{os.getloadavg()[0]:.1f} at the end (shared with other jobs).\n\n")
     f.write(f"Traffic: 2 paginating listers, 2 writers (create/delete configmaps, patch pods), {a.watchers} lwc-watch "
