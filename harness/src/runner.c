@@ -706,7 +706,10 @@ static void advance(runner *r)
                     r->event_srv = r->ts.event_ms > r->wait_srv ? r->ts.event_ms : r->wait_srv;
             }
             if (!ok) {
-                if (now >= r->ss_deadline) {
+                /* A client that never said READY fails the protocol check when
+                 * its READY deadline passes; a step waiting on it meanwhile is
+                 * not a second, racing verdict. */
+                if (now >= r->ss_deadline && r->ready) {
                     char what[128], s[400];
                     trigger_describe(st, what, sizeof what);
                     snprintf(s, sizeof s, "timeline[%zu] (%s) waited %.0f ms for %s, which never came", r->step,
@@ -901,7 +904,7 @@ static void loop(runner *r)
             if (r->phase == PH_RUN && r->step < r->sc->nsteps && !held) {
                 /* A trigger's event (a watch's end included) changes the log,
                  * which pokes the wake pipe: only its deadline is a timer. */
-                if (r->ss == SS_TRIGGER) {
+                if (r->ss == SS_TRIGGER && (r->ready || r->ss_deadline > now)) {
                     until = min_d(until, r->ss_deadline);
                 } else if (r->ss == SS_AFTER) {
                     until = min_d(until, r->after_due);

@@ -283,6 +283,16 @@ START_TEST(never_ready)
     expect_failure(&r, "protocol", "no READY within 1500 ms");
     ck_assert_msg(r.ms < 6000, "took %.0f ms", r.ms);
     run_free(&r);
+    /* A step waiting for the client (a watch that never opens) has the same
+     * deadline: the verdict is the missing READY, every time, not a race
+     * between that and the step's timeline failure. */
+    r = harness("never-ready-step", "sh " CL("never_ready.sh"), SC("watch-closed.json"), NULL, NULL);
+    expect_failure(&r, "protocol", "no READY within");
+    const cJSON *f;
+    cJSON_ArrayForEach(f, cJSON_GetObjectItemCaseSensitive(scenario0(&r), "failures"))
+        ck_assert_msg(strcmp(str_of(f, "check"), "timeline") != 0, "a timeline failure beside the missing READY:\n%s",
+                      r.out);
+    run_free(&r);
 }
 END_TEST
 

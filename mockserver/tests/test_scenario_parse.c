@@ -310,6 +310,25 @@ static void check_print_round_trip(const lwc_scenario *sc)
     lwc_scenario_free(again);
 }
 
+/* The catalog is kept in the printer's form, so that a change to a file
+ * diffs as the lines it changed (`lwc-harness --print FILE > FILE` fixes it). */
+static void check_canonical_form(const lwc_scenario *sc)
+{
+    FILE *f = fopen(sc->path, "rb");
+    ck_assert_msg(f != NULL, "%s: cannot reopen", sc->path);
+    char *text = NULL;
+    size_t cap = 0;
+    ssize_t n = getdelim(&text, &cap, '\0', f);
+    fclose(f);
+    ck_assert_msg(n > 0, "%s: cannot read", sc->path);
+    char *canon = lwc_scenario_print(sc);
+    ck_assert_ptr_nonnull(canon);
+    ck_assert_msg(!strcmp(text, canon),
+                  "%s is not in the catalog's canonical form; `lwc-harness --print %s` prints it so", sc->path, sc->path);
+    free(text);
+    free(canon);
+}
+
 START_TEST(requires_lists_capabilities)
 {
     char err[1024];
@@ -344,6 +363,7 @@ START_TEST(every_catalog_scenario_loads)
         ck_assert_msg(!strcmp(want, e->d_name), "%s: name \"%s\" does not match the file name", path, sc->name);
         check_requires_cover_faults(sc);
         check_print_round_trip(sc);
+        check_canonical_form(sc);
         /* And its world builds on a server. */
         lwc_mock_config cfg;
         lwc_mock_config_init(&cfg);
