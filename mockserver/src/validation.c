@@ -25,15 +25,22 @@ static int is_alnum(char c)
     return is_lower_alnum(c) || (c >= 'A' && c <= 'Z');
 }
 
-/* [a-z0-9]([-a-z0-9]*[a-z0-9])? over s[0..n), n > 0 */
-static int match_label(const char *s, size_t n)
+/* An alphanumeric (by edge) at both ends, and inner characters only from
+ * edge or the punctuation in extra: both regexes below are of this form. */
+static int match_run(const char *s, size_t n, int (*edge)(char), const char *extra)
 {
-    if (n == 0 || !is_lower_alnum(s[0]) || !is_lower_alnum(s[n - 1]))
+    if (n == 0 || !edge(s[0]) || !edge(s[n - 1]))
         return 0;
     for (size_t i = 0; i < n; i++)
-        if (!is_lower_alnum(s[i]) && s[i] != '-')
+        if (!edge(s[i]) && (s[i] == '\0' || !strchr(extra, s[i])))
             return 0;
     return 1;
+}
+
+/* [a-z0-9]([-a-z0-9]*[a-z0-9])? over s[0..n) */
+static int match_label(const char *s, size_t n)
+{
+    return match_run(s, n, is_lower_alnum, "-");
 }
 
 static int match_subdomain(const char *s)
@@ -53,12 +60,7 @@ static int match_subdomain(const char *s)
 /* ([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9] over s[0..n) */
 static int match_qualified(const char *s, size_t n)
 {
-    if (n == 0 || !is_alnum(s[0]) || !is_alnum(s[n - 1]))
-        return 0;
-    for (size_t i = 0; i < n; i++)
-        if (!is_alnum(s[i]) && s[i] != '-' && s[i] != '_' && s[i] != '.')
-            return 0;
-    return 1;
+    return match_run(s, n, is_alnum, "-_.");
 }
 
 int valid_dns1123_subdomain(const char *s, char *why, size_t whylen)

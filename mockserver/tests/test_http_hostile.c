@@ -210,41 +210,41 @@ START_TEST(what_the_apiserver_refuses_is_refused)
 }
 END_TEST
 
-/* Ill-formed UTF-8 never reaches a reply: a ConfigMap's value is stored
- * with U+FFFD (as Go's decoder does), and a Status echoing a bad name is
- * still UTF-8 (it used to carry the raw bytes). */
-/* A member given twice keeps the last value (Go's decoder), and is stored
- * once: it used to be stored twice, which strict parsers refuse. */
-START_TEST(duplicate_members_keep_the_last)
+/* POSTs body as a ConfigMap in "default" (201), then GETs get_path (200) into out. */
+static void create_then_get(const char *body, const char *get_path, http_response *out)
 {
     char url[512];
     snprintf(url, sizeof url, "%s/api/v1/namespaces/default/configmaps", lwc_mock_url(srv));
     http_response resp;
-    ck_assert_int_eq(http_request("POST", url, NULL, "application/json",
-                                  "{\"metadata\":{\"name\":\"dup\"},\"data\":{\"k\":\"1\",\"k\":\"2\"}}", &resp),
-                     0);
-    ck_assert_int_eq(resp.status, 201);
+    ck_assert_int_eq(http_request("POST", url, NULL, "application/json", body, &resp), 0);
+    ck_assert_msg(resp.status == 201, "POST: %ld %s", resp.status, resp.body);
     http_response_free(&resp);
-    snprintf(url, sizeof url, "%s/api/v1/namespaces/default/configmaps/dup", lwc_mock_url(srv));
-    ck_assert_int_eq(http_request(NULL, url, NULL, NULL, NULL, &resp), 0);
-    ck_assert_int_eq(resp.status, 200);
+    snprintf(url, sizeof url, "%s%s", lwc_mock_url(srv), get_path);
+    ck_assert_int_eq(http_request(NULL, url, NULL, NULL, NULL, out), 0);
+    ck_assert_int_eq(out->status, 200);
+}
+
+/* A member given twice keeps the last value (Go's decoder), and is stored
+ * once: it used to be stored twice, which strict parsers refuse. */
+START_TEST(duplicate_members_keep_the_last)
+{
+    http_response resp;
+    create_then_get("{\"metadata\":{\"name\":\"dup\"},\"data\":{\"k\":\"1\",\"k\":\"2\"}}",
+                    "/api/v1/namespaces/default/configmaps/dup", &resp);
     ck_assert_msg(strstr(resp.body, "\"data\":{\"k\":\"2\"}") != NULL, "%s", resp.body);
     http_response_free(&resp);
 }
 END_TEST
 
+/* Ill-formed UTF-8 never reaches a reply: a ConfigMap's value is stored
+ * with U+FFFD (as Go's decoder does), and a Status echoing a bad name is
+ * still UTF-8 (it used to carry the raw bytes). */
 START_TEST(replies_are_always_utf8)
 {
     char url[512];
-    snprintf(url, sizeof url, "%s/api/v1/namespaces/default/configmaps", lwc_mock_url(srv));
     http_response resp;
-    ck_assert_int_eq(http_request("POST", url, NULL, "application/json",
-                                  "{\"metadata\":{\"name\":\"bytes\"},\"data\":{\"k\":\"a\xff\xfe\xc0\x80z\"}}", &resp),
-                     0);
-    ck_assert_int_eq(resp.status, 201);
-    http_response_free(&resp);
-    ck_assert_int_eq(http_request(NULL, url, NULL, NULL, NULL, &resp), 0);
-    ck_assert_int_eq(resp.status, 200);
+    create_then_get("{\"metadata\":{\"name\":\"bytes\"},\"data\":{\"k\":\"a\xff\xfe\xc0\x80z\"}}",
+                    "/api/v1/namespaces/default/configmaps", &resp);
     ck_assert_msg(mock_utf8_valid(resp.body, resp.len), "the list is not UTF-8: %s", resp.body);
     ck_assert_ptr_nonnull(strstr(resp.body, "a\xEF\xBF\xBD"));
     http_response_free(&resp);
