@@ -15,6 +15,7 @@ ap.add_argument("--duration", type=int, default=600)
 ap.add_argument("--build", default="build")
 ap.add_argument("--out", default="bench/results/soak.md")
 ap.add_argument("--watchers", type=int, default=4)
+ap.add_argument("--no-faults", action="store_true", help="no fault, close-watches or compact traffic")
 ap.add_argument("--server-args", default="", help="more lwc-mockserver options, e.g. \"--log-limit 5000\"")
 a = ap.parse_args()
 
@@ -123,7 +124,8 @@ for i in range(a.watchers):
                                      stderr=subprocess.DEVNULL))
 threads = [threading.Thread(target=lister, daemon=True) for _ in range(2)]
 threads += [threading.Thread(target=writer, args=(s,), daemon=True) for s in range(2)]
-threads.append(threading.Thread(target=faulter, daemon=True))
+if not a.no_faults:
+    threads.append(threading.Thread(target=faulter, daemon=True))
 for t in threads:
     t.start()
 
