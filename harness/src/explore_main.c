@@ -147,6 +147,7 @@ typedef struct explorer {
     pthread_mutex_t mu;
     long done, passed, failed, errors, na, interrupted_runs;
     long first_failure_run; /* -1: none */
+    long logged;            /* runs at the last progress log line */
     double run_ms_sum;
     failure_rec *fails;
     size_t nfails, capfails;
@@ -196,8 +197,15 @@ static int genome_steps_faults(const genome *g)
 
 static void progress_line(explorer *x)
 {
-    if (!x->tty)
+    if (!x->tty) {
+        /* a log line every 100 runs, for runs under nohup */
+        if (x->done && x->done % 100 == 0 && x->done != x->logged) {
+            x->logged = x->done;
+            fprintf(stderr, "lwc-explore: %ld runs, %ld failed, %.2f runs/s\n", x->done, x->failed + x->errors,
+                    x->done / ((now_ms() - x->t0) / 1000.0));
+        }
         return;
+    }
     double el = (now_ms() - x->t0) / 1000.0;
     char total[32] = "";
     if (x->runs)
@@ -346,8 +354,9 @@ static void handle_failure(explorer *x, const genome *g0, uint64_t run, scenario
         } else {
             fprintf(stderr, "lwc-explore: cannot create %s: %s\n", x->out_dir, strerror(errno));
         }
-        /* reproduce from the file's own text, as lwc-harness FILE would */
-        for (int i = 0; i < (x->confirm ? x->confirm : 1) && !atomic_load(&interrupted); i++) {
+        /* reproduce from the file's own text, as lwc-harness FILE would
+         * (not for a failure counted "as" another: its file is as found) */
+        for (int i = 0; rec.dup_of == -1 && i < (x->confirm ? x->confirm : 1) && !atomic_load(&interrupted); i++) {
             scenario_result r;
             result_init(&r);
             run_scenario(sc, &x->opt, &r);

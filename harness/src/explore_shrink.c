@@ -47,6 +47,27 @@ static void remove_episode(genome *g, int j)
 int shrink_candidate(const genome *g, int i, genome *out, char *what, size_t whatlen)
 {
     *out = *g;
+    /* big steps first: no faults at all, or one episode alone (a failure
+     * usually needs one episode; trying them one by one costs a run each) */
+    if (i == 0) {
+        if (g->nfaults < 2)
+            return 2;
+        out->nfaults = 0;
+        snprintf(what, whatlen, "drop every fault");
+        return 1;
+    }
+    i--;
+    if (i < GEN_MAX_EPISODES) {
+        if (g->neps < 2 || i >= g->neps)
+            return 2;
+        out->eps[0] = g->eps[i];
+        out->neps = 1;
+        if (out->eps[0].kind != EP_QUIET_CLOSE)
+            out->bookmark_ms = 0;
+        snprintf(what, whatlen, "episode %d alone", i + 1);
+        return 1;
+    }
+    i -= GEN_MAX_EPISODES;
     /* whole episodes */
     if (i < GEN_MAX_EPISODES) {
         if (i >= g->neps)
