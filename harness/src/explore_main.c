@@ -320,7 +320,12 @@ static void handle_failure(explorer *x, const genome *g0, uint64_t run, scenario
     } else if (confirmed && x->nclaimed < 64) {
         x->claimed[x->nclaimed++] = rec.mask;
     }
-    int shrink = confirmed && !claimed && !x->no_shrink;
+    /* with --stop-after, the failures still in flight when enough are
+     * confirmed are recorded as found, not shrunk */
+    int enough = x->stop_after && x->confirmed >= x->stop_after;
+    if (confirmed)
+        x->confirmed++;
+    int shrink = confirmed && !claimed && !x->no_shrink && !enough;
     if (shrink) {
         x->shrinking++;
         x->shrink_steps_now = 0;
@@ -420,8 +425,6 @@ static void handle_failure(explorer *x, const genome *g0, uint64_t run, scenario
         free(rec.report);
         free(rec.error);
     }
-    if (confirmed)
-        x->confirmed++;
     pthread_mutex_unlock(&x->mu);
 }
 
