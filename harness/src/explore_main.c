@@ -51,6 +51,8 @@ static void usage(FILE *out)
             "  --max-shrink N       at most N shrink candidates per failure (default 150)\n"
             "  --no-shrink          confirm failures but do not shrink them\n"
             "  --print N            print the scenario of run N (canonical form), and exit\n"
+            "  --caps LIST          with --print: the client's capabilities, comma-separated\n"
+            "                       (default: all); runs read them from the client's HELLO\n"
             "  --timeout-scale X    multiply every deadline the harness applies by X\n"
             "  -v                   trace each run on stderr\n"
             "  -h, --help           this text\n"
@@ -724,10 +726,11 @@ int main(int argc, char **argv)
     x.opt.interrupt_fd = -1;
     const char *client = NULL, *json = NULL;
     long jobs = 1, print_run = -1;
+    unsigned print_caps = ~0u;
     int seed_given = 0, runs_given = 0;
 
     enum { O_CLIENT = 256, O_SEED, O_RUNS, O_TIME, O_OUT, O_JSON, O_STOP, O_CONFIRM, O_ATTEMPTS, O_MAXSHRINK,
-           O_NOSHRINK, O_PRINT, O_SCALE };
+           O_NOSHRINK, O_PRINT, O_SCALE, O_CAPS };
     static const struct option longopts[] = {
         {"client", required_argument, 0, O_CLIENT},   {"seed", required_argument, 0, O_SEED},
         {"runs", required_argument, 0, O_RUNS},       {"time", required_argument, 0, O_TIME},
@@ -737,6 +740,7 @@ int main(int argc, char **argv)
         {"max-shrink", required_argument, 0, O_MAXSHRINK},
         {"no-shrink", no_argument, 0, O_NOSHRINK},    {"print", required_argument, 0, O_PRINT},
         {"timeout-scale", required_argument, 0, O_SCALE},
+        {"caps", required_argument, 0, O_CAPS},
         {"help", no_argument, 0, 'h'},                {0, 0, 0, 0}};
     int c;
     long v;
@@ -818,6 +822,20 @@ int main(int argc, char **argv)
             x.opt.timeout_scale = s;
             break;
         }
+        case O_CAPS: {
+            print_caps = 0;
+            char buf[256];
+            snprintf(buf, sizeof buf, "%s", optarg);
+            for (char *save = NULL, *t = strtok_r(buf, ", ", &save); t; t = strtok_r(NULL, ", ", &save)) {
+                unsigned bit = lwc_capability_from_name(t);
+                if (!bit) {
+                    fprintf(stderr, "lwc-explore: --caps: \"%s\" is not a capability (%s)\n", t, lwc_capability_list());
+                    return 2;
+                }
+                print_caps |= bit;
+            }
+            break;
+        }
         case 'v':
             x.opt.verbose = 1;
             break;
@@ -865,7 +883,7 @@ int main(int argc, char **argv)
     if (print_run >= 0) {
         /* the scenario a run would use, for a client declaring every capability */
         genome g;
-        gen_random(&g, x.seed, (uint64_t)print_run, ~0u);
+        gen_random(&g, x.seed, (uint64_t)print_run, print_caps);
         char name[64], *text = NULL;
         snprintf(name, sizeof name, "explore-%llu-%ld", (unsigned long long)x.seed, print_run);
         lwc_scenario *sc = explore_scenario(&g, name, NULL, &text, err, sizeof err);
