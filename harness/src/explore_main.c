@@ -363,7 +363,8 @@ static void handle_failure(explorer *x, const genome *g0, uint64_t run, scenario
         }
         /* reproduce from the file's own text, as lwc-harness FILE would
          * (not for a failure counted "as" another: its file is as found) */
-        for (int i = 0; rec.dup_of == -1 && i < (x->confirm ? x->confirm : 1) && !atomic_load(&interrupted); i++) {
+        int repro = rec.dup_of == -1 && (shrink || !enough);
+        for (int i = 0; repro && i < (x->confirm ? x->confirm : 1) && !atomic_load(&interrupted); i++) {
             scenario_result r;
             result_init(&r);
             run_scenario(sc, &x->opt, &r);
