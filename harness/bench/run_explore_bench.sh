@@ -14,7 +14,8 @@
 # NOBUG_RUNS [2000], BUDGET [300], JOBS [8] (runs mostly wait on the client
 # and on timeline waits, so more jobs than cores), OUT
 # [harness/bench/explore-results.md], KEEP [/tmp/lwc-explore-bench],
-# BUGS [every bug of lwc-watch --list-bugs], SKIP_NOBUG [0].
+# BUGS [every bug of lwc-watch --list-bugs], SKIP_NOBUG [0], REUSE [0] (1: a bug whose
+# JSON report and wall time are already in $KEEP is not run again, e.g. after an interruption).
 set -uo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -27,6 +28,7 @@ JOBS=${JOBS:-8}
 OUT=${OUT:-$ROOT/harness/bench/explore-results.md}
 KEEP=${KEEP:-/tmp/lwc-explore-bench}
 SKIP_NOBUG=${SKIP_NOBUG:-0}
+REUSE=${REUSE:-0}
 EXPLORE=$BUILD/bin/lwc-explore
 WATCH=$BUILD/bin/lwc-watch
 PY=$(command -v /usr/bin/python3 || command -v python3)
@@ -57,12 +59,18 @@ rows=""
 found=0 total=0
 for b in $BUGS; do
   total=$((total + 1))
-  log "bug $b: up to $BUDGET runs"
-  t0=$(date +%s)
-  "$EXPLORE" --client "$WATCH --bug $b" --seed "$SEED" --runs "$BUDGET" -j "$JOBS" --stop-after 1 \
-      --out "$KEEP/bug-$b" --json "$KEEP/bug-$b.json" >"$KEEP/bug-$b.txt" 2>"$KEEP/bug-$b.err"
-  rc=$?
-  wall=$(( $(date +%s) - t0 ))
+  if [ "$REUSE" = 1 ] && [ -f "$KEEP/bug-$b.json" ] && [ -f "$KEEP/bug-$b.wall" ]; then
+    log "bug $b: reusing $KEEP/bug-$b.json"
+    rc=- wall=$(cat "$KEEP/bug-$b.wall")
+  else
+    log "bug $b: up to $BUDGET runs"
+    t0=$(date +%s)
+    "$EXPLORE" --client "$WATCH --bug $b" --seed "$SEED" --runs "$BUDGET" -j "$JOBS" --stop-after 1 \
+        --out "$KEEP/bug-$b" --json "$KEEP/bug-$b.json" >"$KEEP/bug-$b.txt" 2>"$KEEP/bug-$b.err"
+    rc=$?
+    wall=$(( $(date +%s) - t0 ))
+    echo "$wall" >"$KEEP/bug-$b.wall"
+  fi
   if [ -f "$KEEP/bug-$b.json" ]; then
     row=$("$PY" - "$KEEP/bug-$b.json" "$b" "$wall" "$rc" <<'EOF'
 import json, sys
@@ -120,9 +128,10 @@ commit=$(git -C "$ROOT" rev-parse --short HEAD)
     echo "(a watch aged past 1 s before it is closed, storms of 0.8-2 s, the quiet-close episode's"
     echo "2.7 s) and the client's recovery (backoff, relists) to it."
     echo
-    failures=$(field "$KEEP/nobug.json" '"\n".join(f"- {f[\"name\"]}: {f[\"checks\"]} ({f[\"file\"]})" for f in d["failures"])')
+    failures=$(field "$KEEP/nobug.json" '"\n".join("- %s: %s (%s)" % (f["name"], f["checks"], f["file"]) for f in d["failures"])')
     [ -n "$failures" ] && { echo "Failures:"; echo; echo "$failures"; echo; }
   fi
+  [ "$total" -gt 0 ] || exit 0
   echo "## lwc-watch's reproduced bugs, no catalog input (target: 12 of 14 within 300 runs)"
   echo
   echo "\`lwc-explore --client 'lwc-watch --bug NAME' --seed $SEED --runs $BUDGET -j $JOBS --stop-after 1\`: found"
