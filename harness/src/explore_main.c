@@ -517,7 +517,7 @@ static int probe_client(explorer *x, char *err, size_t errlen)
     static const char *probe = "{\"name\":\"explore-probe\",\"description\":\"lwc-explore reads the client's HELLO\","
                                "\"world\":{\"generate\":[{\"perNamespace\":1}]},"
                                "\"timeline\":[{\"when\":{\"event\":\"ready\"},\"do\":\"checkpoint\","
-                               "\"checkpoint\":\"synced\",\"deadlineMs\":15000}]}";
+                               "\"checkpoint\":\"synced\",\"deadlineMs\":15000}],\"deadlineMs\":30000}";
     lwc_scenario *sc = lwc_scenario_parse(probe, "explore-probe.json", err, errlen);
     if (!sc)
         return -1;
@@ -527,9 +527,13 @@ static int probe_client(explorer *x, char *err, size_t errlen)
     lwc_scenario_free(sc);
     int rc = 0;
     if (r.v == VERDICT_ERROR || r.v == VERDICT_INTERRUPTED || !r.caps_known) {
-        snprintf(err, errlen, "the client could not be started: %s", r.error ? r.error : verdict_name(r.v));
+        snprintf(err, errlen, "the client could not be started: %s%s%s", r.error ? r.error : verdict_name(r.v),
+                 r.nfailures ? ": " : "", r.nfailures ? r.failures[0].summary : "");
         rc = -1;
     } else {
+        if (r.v == VERDICT_FAIL)
+            fprintf(stderr, "lwc-explore: warning: the client fails the one-object probe (%s): expect every run to fail\n",
+                    r.failures[0].summary);
         x->caps = r.caps;
         x->probe_ms = r.total_ms;
         snprintf(x->client_name, sizeof x->client_name, "%s", r.client_name ? r.client_name : "(no HELLO)");
