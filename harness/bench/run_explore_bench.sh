@@ -77,7 +77,9 @@ import json, sys
 d = json.load(open(sys.argv[1])); b, wall, rc = sys.argv[2], sys.argv[3], sys.argv[4]
 fs = [f for f in d["failures"] if f["confirmFails"] > 0 and f["sameAs"] == -1 and f["file"]]
 if fs:
-    f = min(fs, key=lambda f: f["run"])
+    # the failure that was shrunk (one per set of failed checks; with --stop-after the others
+    # in flight are recorded as found), else the earliest
+    f = min(fs, key=lambda f: (f["shrinkTried"] == 0, f["run"]))
     print(f"| `{b}` | yes | {d['firstFailingRun']} | {d['runs']} | {f['checks']} | {f['confirmFails']}/{f['confirmRuns']} | "
           f"{f['stepsAndFaultsBefore']} -> {f['stepsAndFaults']} | {f['objectsBefore']} -> {f['objects']} | "
           f"{f['shrinkSteps']}/{f['shrinkTried']} | {f['reproFails']}/{f['reproRuns']} | {wall} s |")
