@@ -501,7 +501,7 @@ func readWatch(resp *http.Response, w *watchSpec, r *result) {
 			}
 		}
 	}()
-	var events []any
+	events := []any{} // non-nil: this result is a watch, even with no event
 	timer := time.After(time.Duration(maxMs) * time.Millisecond)
 	r.End = ""
 loop:
