@@ -388,6 +388,7 @@ func (st *runState) do(c *check, s *step) error {
 }
 
 func (st *runState) request(s *step, i int) (*result, error) {
+	before := len(st.errors)
 	u := st.srv.URL + st.expand(s.Path, i)
 	if len(s.Query) > 0 {
 		q := url.Values{}
@@ -406,6 +407,9 @@ func (st *runState) request(s *step, i int) (*result, error) {
 		body = strings.NewReader(st.expand(string(s.Body), i))
 	} else if s.RawBody != "" {
 		body = strings.NewReader(st.expand(s.RawBody, i))
+	}
+	if len(st.errors) > before {
+		return nil, nil // a template had no value on this server: not sent, not compared
 	}
 	method := s.Method
 	if method == "" {
