@@ -91,7 +91,7 @@ header="$FID/results-header.md"
     echo "| Go | $("$GO" version | cut -d' ' -f3) |"
     for b in "${BUILT[@]}"; do
         set -- $b
-        echo "| lwc-realserver-$1 | k8s.io/kubernetes $2, its etcd embedded; first build: ${*:3} |"
+        echo "| lwc-realserver-$1 | k8s.io/kubernetes $2, its etcd embedded; first build in this build folder: ${*:3} |"
     done
 } >"$header"
 
