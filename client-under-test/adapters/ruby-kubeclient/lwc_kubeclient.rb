@@ -136,14 +136,18 @@ def main
   selector = ENV.fetch('LWC_LABEL_SELECTOR', '')
   client = make_client(context, api_path)
 
-  # get_pods / watch_pods are defined by discovery (GET of the group-version); when the
-  # resource is not discovered, the generic get_entities / watch_entities they call.
+  # get_pods / watch_pods are defined by discovery (GET of the group-version); kubeclient names
+  # them from the kind (ConfigMap -> get_config_maps), so for a plural that is not a method name
+  # the adapter calls what they call, get_entities / watch_entities. get_entities's first argument
+  # is only the label of the EntityList it returns; nil would return a bare Resource instead
+  # (common.rb format_response), so it gets the plural (found by lwc-explore: configmaps and
+  # crontabs never listed).
   list_call, watch_call =
     if client.respond_to?("get_#{plural}")
       [->(opts) { client.public_send("get_#{plural}", opts) },
        ->(opts) { client.public_send("watch_#{plural}", opts) }]
     else
-      [->(opts) { client.get_entities(nil, plural, opts) },
+      [->(opts) { client.get_entities(plural, plural, opts) },
        ->(opts) { client.watch_entities(plural, opts) }]
     end
   log('info', "kubeclient #{Kubeclient::VERSION} from #{Gem.loaded_specs['kubeclient']&.full_gem_path}; " \
