@@ -193,6 +193,9 @@ char *fault_table_json(fault_table *t)
     return s;
 }
 
+/* Continue tokens remembered for "page" matching (README "Limits"). */
+#define FAULT_PAGE_TOKENS_MAX 65536
+
 static size_t hash_str(const char *s)
 {
     size_t h = 1469598103934665603ULL;
@@ -217,10 +220,15 @@ static void page_insert(page_entry *tab, size_t cap, char *token, int page)
 void fault_table_note_page(fault_table *t, const char *token, int page)
 {
     pthread_mutex_lock(&t->mu);
-    /* Bounded: a long soak must not grow without end; forgetting makes page matching answer 0. */
-    if (t->pages_used >= 1u << 20) {
-        pthread_mutex_unlock(&t->mu);
-        return;
+    /* Bounded: every first page with a continue token adds one (a new token at each RV), so a
+     * long-lived server would hold one per list it ever served. At the limit the table is
+     * emptied, which keeps recent tokens matchable (a forgotten token's page is 0, unknown);
+     * 1,048,576 entries (about 150 MB) was the soak's growth. */
+    if (t->pages_used >= FAULT_PAGE_TOKENS_MAX) {
+        for (size_t i = 0; i < t->pages_cap; i++)
+            free(t->pages[i].token);
+        memset(t->pages, 0, t->pages_cap * sizeof *t->pages);
+        t->pages_used = 0;
     }
     if ((t->pages_used + 1) * 2 > t->pages_cap) {
         size_t ncap = t->pages_cap ? t->pages_cap * 2 : 256;
