@@ -108,7 +108,7 @@ class Adapter:
         if kind in ("ADDED", "MODIFIED", "DELETED"):
             if isinstance(obj.get("items"), list) and str(obj.get("kind", "")).endswith("List"):
                 # A chunked list of more than one page comes out as one ADDED event per page
-                # holding the page's whole List object (see FINDINGS.part.md).
+                # holding the page's whole List object (see docs/findings.md).
                 md = obj.get("metadata") or {}
                 for item in obj["items"]:
                     self.apply(kind, item)
