@@ -975,51 +975,29 @@ done:
     return out;
 }
 
-/* What a fault asks of a right client (the rule test_scenario_parse keeps
- * the catalog to). */
-static unsigned fault_needs(const lwc_fault *f)
+/* A stalled watch that nothing else ends must be abandoned by the client. */
+static int stalls(const lwc_fault *f)
 {
-    const lwc_action *a = &f->action;
-    switch (a->kind) {
-    case LWC_ACT_STATUS:
-        if (a->status == 410)
-            return LWC_CAP_RELIST;
-        return a->status == 429 || a->status >= 500 || a->status == 403 ? LWC_CAP_RETRY : 0;
-    case LWC_ACT_ERROR_EVENT:
-        return LWC_CAP_REWATCH | (a->status == 0 || a->status == 410 ? LWC_CAP_RELIST : 0);
-    case LWC_ACT_STALL:
-        return LWC_CAP_REWATCH | LWC_CAP_WATCH_TIMEOUT;
-    case LWC_ACT_CLOSE:
-    case LWC_ACT_DROP:
-    case LWC_ACT_TRUNCATE:
-    case LWC_ACT_GARBAGE:
-        return LWC_CAP_REWATCH;
-    case LWC_ACT_SLOW:
-    case LWC_ACT_DELAY:
-        return 0;
-    }
-    return 0;
+    return f && f->action.kind == LWC_ACT_STALL;
 }
 
 unsigned explore_needs(const lwc_scenario *sc)
 {
-    unsigned need = 0;
+    /* The catalog's rule (lwc_scenario_needs), and what random timelines add to it. */
+    unsigned need = lwc_scenario_needs(sc);
     for (size_t i = 0; i < sc->nfaults; i++)
-        need |= fault_needs(&sc->faults[i]);
+        if (stalls(&sc->faults[i]))
+            need |= LWC_CAP_WATCH_TIMEOUT;
     for (size_t i = 0; i < sc->nsteps; i++) {
         const lwc_step *st = &sc->steps[i];
-        if (st->kind == LWC_STEP_CLOSE_WATCHES)
-            need |= LWC_CAP_REWATCH;
         if (st->kind == LWC_STEP_COMPACT)
             need |= LWC_CAP_RELIST; /* a watch may come back below the compaction */
-        if (st->kind == LWC_STEP_ADD_FAULT)
-            need |= fault_needs(st->fault);
+        if (st->kind == LWC_STEP_ADD_FAULT && stalls(st->fault))
+            need |= LWC_CAP_WATCH_TIMEOUT;
     }
     /* a short history window expires a watch that falls behind */
     if (sc->history_limit)
         need |= LWC_CAP_RELIST | LWC_CAP_REWATCH;
-    if (sc->watch_list)
-        need |= LWC_CAP_WATCH_LIST;
     if (sc->watch_list && sc->watch_list_mode == 2)
         need |= LWC_CAP_WATCH_TIMEOUT;
     /* the bookmark rule holds only for a client that moves its RV on bookmarks */

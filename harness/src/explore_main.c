@@ -6,6 +6,7 @@
  * could not run (a generated scenario the harness refused is a bug of the
  * explorer), 2 bad arguments, a client that cannot be started, Ctrl-C. */
 #include "cmdline.h"
+#include "interrupt.h"
 #include "clock.h"
 #include "explore_gen.h"
 #include "explore_shrink.h"
@@ -60,35 +61,6 @@ static void usage(FILE *out)
             "Exit status: 0 all passed, 1 something failed, 2 could not run.\n");
 }
 
-/* ---- Ctrl-C ---- */
-
-static int interrupt_pipe[2] = {-1, -1};
-static atomic_int interrupted;
-
-static void on_signal(int sig)
-{
-    (void)sig;
-    int saved = errno;
-    atomic_store(&interrupted, 1);
-    ssize_t n = write(interrupt_pipe[1], "!", 1);
-    (void)n;
-    errno = saved;
-}
-
-static int install_signals(void)
-{
-    if (pipe2(interrupt_pipe, O_CLOEXEC | O_NONBLOCK) != 0)
-        return -1;
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    sa.sa_flags = SA_RESTART;
-    if (sigaction(SIGINT, &sa, NULL) != 0 || sigaction(SIGTERM, &sa, NULL) != 0)
-        return -1;
-    signal(SIGPIPE, SIG_IGN);
-    return 0;
-}
 
 /* ---- checks as bits ---- */
 
@@ -238,7 +210,7 @@ static int still_fails(const genome *g, void *arg)
 {
     shrink_ctx *c = arg;
     for (int a = 0; a < c->x->attempts; a++) {
-        if (atomic_load(&interrupted))
+        if (interrupt_requested())
             return -1;
         scenario_result r;
         run_genome(c->x, g, c->name, &r);
@@ -305,7 +277,7 @@ static void handle_failure(explorer *x, const genome *g0, uint64_t run, scenario
      * is reported as unconfirmed (timing), not shrunk: shrinking needs a
      * predicate that holds. */
     rec.confirm_runs = x->confirm;
-    for (int i = 0; i < x->confirm && !atomic_load(&interrupted); i++) {
+    for (int i = 0; i < x->confirm && !interrupt_requested(); i++) {
         scenario_result r;
         run_genome(x, g0, rec.name, &r);
         if (r.v == VERDICT_FAIL && (check_class(checks_mask(&r)) & check_class(rec.mask)))
@@ -373,7 +345,7 @@ static void handle_failure(explorer *x, const genome *g0, uint64_t run, scenario
         /* reproduce from the file's own text, as lwc-harness FILE would
          * (not for a failure counted "as" another: its file is as found) */
         int repro = rec.dup_of == -1 && (shrink || !enough);
-        for (int i = 0; repro && i < (x->confirm ? x->confirm : 1) && !atomic_load(&interrupted); i++) {
+        for (int i = 0; repro && i < (x->confirm ? x->confirm : 1) && !interrupt_requested(); i++) {
             scenario_result r;
             result_init(&r);
             run_scenario(sc, &x->opt, &r);
@@ -444,7 +416,7 @@ static void *worker(void *arg)
 {
     explorer *x = arg;
     for (;;) {
-        if (atomic_load(&interrupted))
+        if (interrupt_requested())
             break;
         pthread_mutex_lock(&x->mu);
         int enough = x->stop_after && x->confirmed >= x->stop_after;
@@ -484,16 +456,16 @@ static void *worker(void *arg)
             x->errors++;
             break;
         }
-        if (r.v == VERDICT_ERROR && !atomic_load(&interrupted))
+        if (r.v == VERDICT_ERROR && !interrupt_requested())
             fprintf(stderr, "%slwc-explore: run %ld could not run: %s\n", x->tty ? "\r\033[K" : "", i,
                     r.error ? r.error : "?");
         if (r.v == VERDICT_FAIL && !x->tty && !x->opt.verbose)
             fprintf(stderr, "lwc-explore: run %ld failed\n", i);
         progress_line(x);
         pthread_mutex_unlock(&x->mu);
-        if (r.v == VERDICT_FAIL && !atomic_load(&interrupted))
+        if (r.v == VERDICT_FAIL && !interrupt_requested())
             handle_failure(x, &g, (uint64_t)i, &r);
-        else if (r.v == VERDICT_ERROR && !atomic_load(&interrupted)) {
+        else if (r.v == VERDICT_ERROR && !interrupt_requested()) {
             /* keep the scenario the harness could not run: an explorer bug */
             char err[512], *text = NULL;
             lwc_scenario *sc = explore_scenario(&g, name, NULL, &text, err, sizeof err);
@@ -912,12 +884,12 @@ int main(int argc, char **argv)
         return 0;
     }
 
-    if (install_signals() != 0) {
+    if (interrupt_install() != 0) {
         fprintf(stderr, "lwc-explore: cannot install signal handlers: %s\n", strerror(errno));
         cmdline_free(cargv);
         return 2;
     }
-    x.opt.interrupt_fd = interrupt_pipe[0];
+    x.opt.interrupt_fd = interrupt_fd();
     x.tty = isatty(2) && !x.opt.verbose;
     if (pthread_mutex_init(&x.mu, NULL) != 0) {
         cmdline_free(cargv);
@@ -968,7 +940,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "lwc-explore: %s\n", err);
         rc = 2;
     }
-    if (atomic_load(&interrupted)) {
+    if (interrupt_requested()) {
         fprintf(stderr, "lwc-explore: interrupted\n");
         rc = 2;
     }

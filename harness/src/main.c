@@ -5,6 +5,7 @@
  * arguments, a scenario file that cannot be read or is refused, a client
  * that cannot be started, Ctrl-C). */
 #include "cmdline.h"
+#include "interrupt.h"
 #include "clock.h"
 #include "expected.h"
 #include "lwc_version.h"
@@ -59,37 +60,6 @@ static void usage(FILE *out)
             "With --expect: 0 every verdict as expected, 1 some differed, 2 could not run.\n");
 }
 
-/* ---- Ctrl-C ---- */
-
-static int interrupt_pipe[2] = {-1, -1};
-static atomic_int interrupted;
-
-static void on_signal(int sig)
-{
-    (void)sig;
-    int saved = errno;
-    atomic_store(&interrupted, 1);
-    /* Never drained: every runner's poll() sees it readable and kills its client. */
-    ssize_t n = write(interrupt_pipe[1], "!", 1);
-    (void)n;
-    errno = saved;
-}
-
-static int install_signals(void)
-{
-    if (pipe2(interrupt_pipe, O_CLOEXEC | O_NONBLOCK) != 0)
-        return -1;
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    sa.sa_flags = SA_RESTART;
-    if (sigaction(SIGINT, &sa, NULL) != 0 || sigaction(SIGTERM, &sa, NULL) != 0 || sigaction(SIGHUP, &sa, NULL) != 0)
-        return -1;
-    /* A client that dies while we write DUMP must give EPIPE, not kill us. */
-    signal(SIGPIPE, SIG_IGN);
-    return 0;
-}
 
 /* ---- where things are ---- */
 
@@ -281,7 +251,7 @@ static void *worker(void *arg)
 {
     pool *p = arg;
     for (;;) {
-        if (atomic_load(&interrupted))
+        if (interrupt_requested())
             break;
         if (p->max_failures) {
             pthread_mutex_lock(&p->mu);
@@ -536,7 +506,7 @@ int main(int argc, char **argv)
             free(text);
         }
     } else if (rc == 0) {
-        if (install_signals() != 0) {
+        if (interrupt_install() != 0) {
             fprintf(stderr, "lwc-harness: cannot install signal handlers: %s\n", strerror(errno));
             goto out;
         }
@@ -561,7 +531,7 @@ int main(int argc, char **argv)
                     k++;
                 }
         run_options opt = {.client_argv = client_argv, .timeout_scale = scale, .verbose = verbose,
-                           .interrupt_fd = interrupt_pipe[0]};
+                           .interrupt_fd = interrupt_fd()};
         p.opt = &opt;
         atomic_init(&p.next, 0);
         pthread_mutex_init(&p.mu, NULL);
@@ -592,7 +562,7 @@ int main(int argc, char **argv)
                 p.results[i].name = strdup(p.jobs[i].sc->name);
                 p.results[i].path = strdup(p.jobs[i].sc->path);
                 p.results[i].repeat = p.jobs[i].repeat;
-                p.results[i].v = atomic_load(&interrupted) ? VERDICT_INTERRUPTED : VERDICT_NOT_RUN;
+                p.results[i].v = interrupt_requested() ? VERDICT_INTERRUPTED : VERDICT_NOT_RUN;
             }
             if (have_expect && p.results[i].v != VERDICT_INTERRUPTED &&
                 expected_judge(&exp, expected_find(&exp, p.jobs[i].sc->name), &p.results[i]) != 0)
@@ -618,13 +588,13 @@ int main(int argc, char **argv)
             fprintf(stderr, "lwc-harness: --json %s\n", err);
             write_failed = 1;
         }
-        if (atomic_load(&interrupted) || sum.interrupted || sum.errors || write_failed || oom)
+        if (interrupt_requested() || sum.interrupted || sum.errors || write_failed || oom)
             status = 2;
         else if (have_expect)
             status = sum.mismatches ? 1 : 0;
         else
             status = sum.failed ? 1 : 0;
-        if (atomic_load(&interrupted))
+        if (interrupt_requested())
             fprintf(stderr, "lwc-harness: interrupted\n");
         for (size_t i = 0; i < p.njobs; i++)
             result_free(&p.results[i]);

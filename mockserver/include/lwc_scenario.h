@@ -198,6 +198,15 @@ int lwc_scenario_start_server(const lwc_scenario *sc, const lwc_mock_config *cfg
 /* Performs one timeline step's action (not its trigger, nor a checkpoint's wait). */
 int lwc_scenario_do_step(lwc_mock *srv, const lwc_scenario *sc, const lwc_step *step, char *err, size_t errlen);
 
+/* What a correct client must be able to do to pass a fault (a 410: relist;
+ * 429, 5xx, 403: retry; a stream fault: rewatch), and the least a scenario's
+ * "requires" must list for its faults, closes and streaming lists (a test
+ * keeps the catalog to it; lwc-explore builds "requires" from it). A stall
+ * needs only rewatch here: a scenario whose client must detect it itself
+ * says watchTimeout in its own "requires". */
+unsigned lwc_fault_needs(const lwc_fault *f);
+unsigned lwc_scenario_needs(const lwc_scenario *sc);
+
 /* Faults at run time. */
 int lwc_mock_add_fault(lwc_mock *srv, const lwc_fault *fault, char *err, size_t errlen);
 int lwc_mock_remove_fault(lwc_mock *srv, const char *name);

@@ -3,6 +3,7 @@
  * the harness and the scenario parser can never spell them differently. */
 #include "lwc_scenario.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -43,4 +44,43 @@ size_t lwc_capabilities_format(unsigned caps, char *out, size_t len)
 const char *lwc_capability_list(void)
 {
     return "rewatch, relist, retry, bookmarks, watchList, watchTimeout, events";
+}
+
+unsigned lwc_fault_needs(const lwc_fault *f)
+{
+    const lwc_action *a = &f->action;
+    switch (a->kind) {
+    case LWC_ACT_STATUS:
+        if (a->status == 410)
+            return LWC_CAP_RELIST;
+        return a->status == 429 || a->status >= 500 || a->status == 403 ? LWC_CAP_RETRY : 0;
+    case LWC_ACT_ERROR_EVENT:
+        return LWC_CAP_REWATCH | (a->status == 0 || a->status == 410 ? LWC_CAP_RELIST : 0);
+    case LWC_ACT_CLOSE:
+    case LWC_ACT_DROP:
+    case LWC_ACT_STALL:
+    case LWC_ACT_TRUNCATE:
+    case LWC_ACT_GARBAGE:
+        return LWC_CAP_REWATCH;
+    case LWC_ACT_SLOW:
+    case LWC_ACT_DELAY:
+        return 0;
+    }
+    return 0;
+}
+
+unsigned lwc_scenario_needs(const lwc_scenario *sc)
+{
+    unsigned need = 0;
+    for (size_t i = 0; i < sc->nfaults; i++)
+        need |= lwc_fault_needs(&sc->faults[i]);
+    for (size_t i = 0; i < sc->nsteps; i++) {
+        if (sc->steps[i].kind == LWC_STEP_CLOSE_WATCHES)
+            need |= LWC_CAP_REWATCH;
+        if (sc->steps[i].kind == LWC_STEP_ADD_FAULT)
+            need |= lwc_fault_needs(sc->steps[i].fault);
+    }
+    if (sc->watch_list)
+        need |= LWC_CAP_WATCH_LIST;
+    return need;
 }

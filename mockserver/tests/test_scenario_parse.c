@@ -249,41 +249,12 @@ START_TEST(fault_parse_for_control)
 END_TEST
 
 /* Every file of the catalog loads; the directory comes from the build. */
-/* What a fault asks of a correct client, as capabilities. */
-static unsigned fault_needs(const lwc_fault *f)
-{
-    const lwc_action *a = &f->action;
-    switch (a->kind) {
-    case LWC_ACT_STATUS:
-        if (a->status == 410)
-            return LWC_CAP_RELIST;
-        return a->status == 429 || a->status >= 500 || a->status == 403 ? LWC_CAP_RETRY : 0;
-    case LWC_ACT_ERROR_EVENT:
-        return LWC_CAP_REWATCH | (a->status == 0 || a->status == 410 ? LWC_CAP_RELIST : 0);
-    case LWC_ACT_CLOSE: case LWC_ACT_DROP: case LWC_ACT_STALL: case LWC_ACT_TRUNCATE: case LWC_ACT_GARBAGE:
-        return LWC_CAP_REWATCH;
-    case LWC_ACT_SLOW: case LWC_ACT_DELAY:
-        return 0;
-    }
-    return 0;
-}
-
 /* A catalog scenario lists what its faults and steps ask of a client, so
  * that a client lacking it gets "not applicable", never a FAIL for a
  * feature it may rightly lack (docs/client-protocol.md, "Capabilities"). */
 static void check_requires_cover_faults(const lwc_scenario *sc)
 {
-    unsigned need = 0;
-    for (size_t i = 0; i < sc->nfaults; i++)
-        need |= fault_needs(&sc->faults[i]);
-    for (size_t i = 0; i < sc->nsteps; i++) {
-        if (sc->steps[i].kind == LWC_STEP_CLOSE_WATCHES)
-            need |= LWC_CAP_REWATCH;
-        if (sc->steps[i].kind == LWC_STEP_ADD_FAULT)
-            need |= fault_needs(sc->steps[i].fault);
-    }
-    if (sc->watch_list)
-        need |= LWC_CAP_WATCH_LIST;
+    unsigned need = lwc_scenario_needs(sc);
     char missing[200];
     lwc_capabilities_format(need & ~sc->requires, missing, sizeof missing);
     ck_assert_msg((need & ~sc->requires) == 0, "%s: its faults and steps need %s, which \"requires\" does not list",
