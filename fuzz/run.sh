@@ -5,6 +5,7 @@
 # in the build folder, never into the repository. Prints the inputs each
 # target tried; exits 1 when any target crashed, leaked or timed out (its
 # reproducer is in BUILD_DIR/fuzz-out/<target>/).
+# The seed is fixed (LWC_FUZZ_SEED, default 1) so that a run can be repeated exactly.
 # Usage: fuzz/run.sh BUILD_DIR [SECONDS_EACH] [TARGET...]
 set -uo pipefail
 build=${1:?usage: fuzz/run.sh BUILD_DIR [SECONDS_EACH] [TARGET...]}
@@ -29,7 +30,7 @@ for t in "${targets[@]}"; do
     failed=1
     continue
   fi
-  "$bin" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -max_len=65536 -print_final_stats=1 \
+  "$bin" -seed="${LWC_FUZZ_SEED:-1}" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -max_len=65536 -print_final_stats=1 \
     -artifact_prefix="$out/" "$out/corpus" "$here/corpus/$t" >"$out/log" 2>&1
   rc=$?
   runs=$(awk '/stat::number_of_executed_units/ {print $NF}' "$out/log" | tail -1)

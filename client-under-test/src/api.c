@@ -76,7 +76,9 @@ void lwcr_status_from_json(const cJSON *obj, lwcr_status *st)
     if (!cJSON_IsObject(obj))
         return;
     const cJSON *code = cJSON_GetObjectItemCaseSensitive(obj, "code");
-    if (cJSON_IsNumber(code))
+    /* Bounded before the cast: a double outside long's range is undefined
+     * behaviour to convert (found by fuzz_watch_decode). */
+    if (cJSON_IsNumber(code) && code->valuedouble >= 0 && code->valuedouble < 1000)
         st->code = (long)code->valuedouble;
     const char *reason = lwcr_json_str(obj, "reason");
     const char *message = lwcr_json_str(obj, "message");

@@ -278,7 +278,8 @@ static int parse_matcher(pctx *pc, const cJSON *obj, const char *jpath, int for_
         child_path(p, sizeof p, jpath, "limit");
         if (cJSON_IsString(lim) && !strcmp(lim->valuestring, "pageSize"))
             m->limit = -2;
-        else if (cJSON_IsNumber(lim) && lim->valuedouble >= 0 && lim->valuedouble == floor(lim->valuedouble))
+        else if (cJSON_IsNumber(lim) && lim->valuedouble >= 0 && lim->valuedouble <= 1e15 &&
+                 lim->valuedouble == floor(lim->valuedouble))
             m->limit = (long long)lim->valuedouble;
         else
             return fail(pc, p, "expected a non-negative integer or \"pageSize\"");

@@ -151,7 +151,7 @@ static void pod_cells(strbuf *sb, const cJSON *obj)
         if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(cs, "ready")))
             ready++;
         const cJSON *rc = cJSON_GetObjectItemCaseSensitive(cs, "restartCount");
-        if (cJSON_IsNumber(rc))
+        if (cJSON_IsNumber(rc) && rc->valuedouble >= 0 && rc->valuedouble <= 2147483647.0) /* an int32 in the API */
             restarts += (long long)rc->valuedouble;
         /* The pod printer shows a container's waiting or terminated reason over the phase. */
         const cJSON *state = cJSON_GetObjectItemCaseSensitive(cs, "state");
