@@ -6,6 +6,7 @@
  * could not run (a generated scenario the harness refused is a bug of the
  * explorer), 2 bad arguments, a client that cannot be started, Ctrl-C. */
 #include "cmdline.h"
+#include "exe_dir.h"
 #include "interrupt.h"
 #include "clock.h"
 #include "explore_gen.h"
@@ -547,19 +548,6 @@ static int parse_duration(const char *s, double *ms)
     return 0;
 }
 
-static int exe_dir(char *out, size_t len)
-{
-    char buf[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
-    if (n <= 0)
-        return -1;
-    buf[n] = '\0';
-    char *slash = strrchr(buf, '/');
-    if (!slash)
-        return -1;
-    *slash = '\0';
-    return (size_t)snprintf(out, len, "%s", buf) < len ? 0 : -1;
-}
 
 /* A failure found while the first of its check set was still shrinking. */
 static void resolve_dups(explorer *x)

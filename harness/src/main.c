@@ -5,6 +5,7 @@
  * arguments, a scenario file that cannot be read or is refused, a client
  * that cannot be started, Ctrl-C). */
 #include "cmdline.h"
+#include "exe_dir.h"
 #include "interrupt.h"
 #include "clock.h"
 #include "expected.h"
@@ -63,21 +64,6 @@ static void usage(FILE *out)
 
 /* ---- where things are ---- */
 
-static int exe_dir(char *out, size_t len)
-{
-    char buf[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
-    if (n <= 0)
-        return -1;
-    buf[n] = '\0';
-    char *slash = strrchr(buf, '/');
-    if (!slash)
-        return -1;
-    *slash = '\0';
-    if ((size_t)snprintf(out, len, "%s", buf) >= len)
-        return -1;
-    return 0;
-}
 
 static int is_dir(const char *p)
 {

@@ -1,0 +1,11 @@
+/* Where the running program lives: lwc-harness and lwc-explore find
+ * lwc-watch and the catalog relative to it. */
+#ifndef LWC_HARNESS_EXE_DIR_H
+#define LWC_HARNESS_EXE_DIR_H
+
+#include <stddef.h>
+
+/* The directory of /proc/self/exe into out; 0, or -1 when it cannot be read or does not fit. */
+int exe_dir(char *out, size_t len);
+
+#endif
