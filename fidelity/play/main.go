@@ -463,6 +463,7 @@ func startClient(cmdline []string, env []string, logPath string) (*clientProc, e
 	if err != nil {
 		return nil, err
 	}
+	defer lf.Close() // the child has its own copy once started
 	c.cmd.Stderr = lf
 	out, err := c.cmd.StdoutPipe()
 	if err != nil {

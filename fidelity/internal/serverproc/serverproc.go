@@ -55,6 +55,9 @@ func (s *Server) Start(logPath string, timeout time.Duration) error {
 	if err != nil {
 		return err
 	}
+	// The child gets its own copy of the descriptor at exec: ours is only needed until then
+	// (lwc-realplay starts a server per scenario, and would otherwise keep every log open).
+	defer lf.Close()
 	s.proc.Stderr = lf
 	out, err := s.proc.StdoutPipe()
 	if err != nil {
