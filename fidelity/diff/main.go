@@ -193,23 +193,6 @@ func (s *server) fetchVersion() string {
 	return v.GitVersion
 }
 
-func (s *server) compact() error {
-	path := "/lwc/v1/compact"
-	if s.Kind == "real" {
-		path = "/fidelity/v1/compact"
-	}
-	resp, err := http.Post(s.URL+path, "application/json", nil)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode/100 != 2 {
-		return fmt.Errorf("compact: %s %s", resp.Status, b)
-	}
-	return nil
-}
-
 // ---------------------------------------------------------------------------------------------
 // Running a check against one server
 
@@ -341,7 +324,7 @@ func scalarString(v any) string {
 func (st *runState) do(c *check, s *step) error {
 	switch s.Do {
 	case "compact":
-		return st.srv.compact()
+		return st.srv.Compact()
 	case "sleep":
 		time.Sleep(time.Duration(s.Ms) * time.Millisecond)
 		return nil

@@ -207,7 +207,6 @@ func startProxy(target string, c *counter) (string, func(), error) {
 type api struct {
 	base string
 	res  resource
-	kind string
 }
 
 func (a *api) do(method, path string, body []byte, ctype string) (int, []byte, error) {
@@ -427,18 +426,6 @@ func (a *api) list(ns, selector string) (map[string]item, string, error) {
 		out[m.Namespace+"/"+m.Name] = item{m.Namespace, m.Name, m.UID, m.ResourceVersion}
 	}
 	return out, l.Metadata.ResourceVersion, nil
-}
-
-func (a *api) compact(kind string) error {
-	path := "/lwc/v1/compact"
-	if kind == "real" {
-		path = "/fidelity/v1/compact"
-	}
-	code, body, err := a.do("POST", path, []byte{}, "")
-	if err != nil || code/100 != 2 {
-		return fmt.Errorf("compact: %d %s %v", code, body, err)
-	}
-	return nil
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -727,7 +714,7 @@ func play(sc *scenario, srv *serverproc.Server, clientCmd []string, logDir strin
 				return ""
 			}
 			time.Sleep(time.Duration(st.AfterMs) * time.Millisecond)
-			if err := doStep(a, srv.Kind, st, ns, seen, c); err != "" {
+			if err := doStep(a, srv, st, ns, seen, c); err != "" {
 				return fmt.Sprintf("step %d (%s): %s", idx, st.Do, err)
 			}
 			idx++
@@ -795,7 +782,7 @@ func (s *scenario) timelineKinds() string {
 
 var churnSerial int
 
-func doStep(a *api, kind string, st tstep, watchedNS string, seen map[string]bool, c *clientProc) string {
+func doStep(a *api, srv *serverproc.Server, st tstep, watchedNS string, seen map[string]bool, c *clientProc) string {
 	var err error
 	switch st.Do {
 	case "create":
@@ -871,7 +858,7 @@ func doStep(a *api, kind string, st tstep, watchedNS string, seen map[string]boo
 			time.Sleep(time.Duration(st.IntervalMs) * time.Millisecond)
 		}
 	case "compact":
-		err = a.compact(kind)
+		err = srv.Compact()
 	case "wait":
 	default:
 		return "unsupported step " + st.Do

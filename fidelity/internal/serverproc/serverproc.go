@@ -6,6 +6,8 @@ package serverproc
 import (
 	"bufio"
 	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"regexp"
@@ -95,6 +97,25 @@ func (s *Server) Start(logPath string, timeout time.Duration) error {
 		s.proc.Wait()
 		return fmt.Errorf("%s not ready after %s", s.Name, timeout)
 	}
+}
+
+// Compact asks the server to compact its store at the current revision, through its own
+// endpoint: lwc-mockserver's /lwc/v1/compact, lwc-realserver's /fidelity/v1/compact (etcd's).
+func (s *Server) Compact() error {
+	path := "/lwc/v1/compact"
+	if s.Kind == "real" {
+		path = "/fidelity/v1/compact"
+	}
+	resp, err := http.Post(s.URL+path, "application/json", nil)
+	if err != nil {
+		return fmt.Errorf("compact: %w", err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode/100 != 2 {
+		return fmt.Errorf("compact: %s %s", resp.Status, b)
+	}
+	return nil
 }
 
 // Stop records the peak RSS, sends SIGTERM and waits (SIGKILL after 30 s).
