@@ -1,6 +1,7 @@
 /* Reading scenario files into lwc_scenario, refusing anything doubtful with
  * the file, the JSON path of the member and what was expected. */
 #include "lwc_scenario.h"
+#include "scenario_names.h"
 #include "selector.h"
 
 #include <cjson/cJSON.h>
@@ -247,15 +248,13 @@ static int parse_matcher(pctx *pc, const cJSON *obj, const char *jpath, int for_
                                                 "watchList", NULL};
     static const char *const expect_members[] = {"verb", "resource", "namespace", "continue", "page",
                                                  "resourceVersion", "watchList", "limit", "status", NULL};
-    static const char *const verbs[] = {"any", "list", "watch", "get", "write", NULL};
-    static const char *const rvs[] = {"any", "unset", "zero", "set", NULL};
     matcher_init(m);
     if (only_members(pc, obj, jpath, for_expectation ? expect_members : fault_members))
         return -1;
     int verb = 0, rv = 0;
-    if (get_enum(pc, obj, jpath, "verb", verbs, &verb) || get_string(pc, obj, jpath, "resource", 0, &m->resource) ||
+    if (get_enum(pc, obj, jpath, "verb", scenario_verb_names, &verb) || get_string(pc, obj, jpath, "resource", 0, &m->resource) ||
         get_string(pc, obj, jpath, "namespace", 0, &m->namespace_) ||
-        get_enum(pc, obj, jpath, "resourceVersion", rvs, &rv) || get_intv(pc, obj, jpath, "page", 1, 1000000, &m->page))
+        get_enum(pc, obj, jpath, "resourceVersion", scenario_rv_names, &rv) || get_intv(pc, obj, jpath, "page", 1, 1000000, &m->page))
         return -1;
     m->verb = (lwc_verb)verb;
     m->rv = (lwc_rv_match)rv;
@@ -297,14 +296,12 @@ static int parse_action(pctx *pc, const cJSON *obj, const char *jpath, lwc_actio
     static const char *const members[] = {"status", "stream", "inconsistentToken", "retryAfter", "retryAfterInBody",
                                           "plainText", "afterEvents", "delayMs", "code", "message", "compact", "untrue",
                                           NULL};
-    static const char *const streams[] = {"errorEvent", "close", "drop", "stall", "slow", "truncate", "garbage",
-                                          "delay", NULL};
     memset(a, 0, sizeof *a);
     a->inconsistent_token = 1;
     if (only_members(pc, obj, jpath, members))
         return -1;
     int stream = -1;
-    if (get_enum(pc, obj, jpath, "stream", streams, &stream))
+    if (get_enum(pc, obj, jpath, "stream", scenario_stream_names, &stream))
         return -1;
     const cJSON *status = member(obj, "status");
     char p[300];
@@ -328,9 +325,7 @@ static int parse_action(pctx *pc, const cJSON *obj, const char *jpath, lwc_actio
         }
         a->status = status->valueint;
     } else {
-        static const lwc_action_kind kinds[] = {LWC_ACT_ERROR_EVENT, LWC_ACT_CLOSE, LWC_ACT_DROP, LWC_ACT_STALL,
-                                                LWC_ACT_SLOW, LWC_ACT_TRUNCATE, LWC_ACT_GARBAGE, LWC_ACT_DELAY};
-        a->kind = kinds[stream];
+        a->kind = (lwc_action_kind)(LWC_ACT_ERROR_EVENT + stream);
         a->status = 410;
     }
     if (get_bool(pc, obj, jpath, "inconsistentToken", &a->inconsistent_token) ||
@@ -563,9 +558,6 @@ static int parse_step(pctx *pc, const cJSON *obj, const char *jpath, size_t inde
     static const char *const members[] = {"when", "afterMs", "do", "resource", "object", "namespace", "name", "labelSelector",
                                           "labels", "count", "intervalMs", "fault", "faultName", "checkpoint",
                                           "deadlineMs", NULL};
-    static const char *const kinds[] = {"create", "update", "delete", "deleteAll", "recreate", "relabel", "compact",
-                                        "closeWatches", "addFault", "removeFault", "wait", "checkpoint", "churn",
-                                        NULL};
     (void)index;
     memset(s, 0, sizeof *s);
     matcher_init(&s->trigger_match);
@@ -578,13 +570,12 @@ static int parse_step(pctx *pc, const cJSON *obj, const char *jpath, size_t inde
                            "closeWatches, addFault, removeFault, wait, checkpoint, churn");
     }
     int kind = 0;
-    if (get_enum(pc, obj, jpath, "do", kinds, &kind) || get_intv(pc, obj, jpath, "afterMs", 0, 600000, &s->after_ms))
+    if (get_enum(pc, obj, jpath, "do", scenario_step_names, &kind) || get_intv(pc, obj, jpath, "afterMs", 0, 600000, &s->after_ms))
         return -1;
     s->kind = (lwc_step_kind)kind;
     const cJSON *when = member(obj, "when");
     if (when) {
         static const char *const wmembers[] = {"event", "count", "match", NULL};
-        static const char *const events[] = {"ready", "listPages", "watchOpened", "watchClosed", "requests", NULL};
         child_path(p, sizeof p, jpath, "when");
         int ev = 0;
         if (only_members(pc, when, p, wmembers))
@@ -595,9 +586,9 @@ static int parse_step(pctx *pc, const cJSON *obj, const char *jpath, size_t inde
             return fail(pc, q, "required: one of \"ready\", \"listPages\", \"watchOpened\", \"watchClosed\", \"requests\"");
         }
         s->count = 1;
-        if (get_enum(pc, when, p, "event", events, &ev) || get_intv(pc, when, p, "count", 1, 1000000, &s->count))
+        if (get_enum(pc, when, p, "event", scenario_trigger_names, &ev) || get_intv(pc, when, p, "count", 1, 1000000, &s->count))
             return -1;
-        s->trigger = (lwc_trigger_kind)(ev + 1);
+        s->trigger = (lwc_trigger_kind)(LWC_TRIGGER_READY + ev);
         const cJSON *m = member(when, "match");
         if (m) {
             char q[320];
@@ -639,7 +630,7 @@ static int parse_step(pctx *pc, const cJSON *obj, const char *jpath, size_t inde
     case LWC_STEP_UPDATE:
         if (!s->object_json) {
             child_path(p, sizeof p, jpath, "object");
-            return fail(pc, p, "required for \"%s\": the whole object", kinds[kind]);
+            return fail(pc, p, "required for \"%s\": the whole object", scenario_step_names[kind]);
         }
         child_path(p, sizeof p, jpath, "object");
         if (check_object(pc, member(obj, "object"), p))
@@ -649,7 +640,7 @@ static int parse_step(pctx *pc, const cJSON *obj, const char *jpath, size_t inde
     case LWC_STEP_RECREATE:
         if (!s->name) {
             child_path(p, sizeof p, jpath, "name");
-            return fail(pc, p, "required for \"%s\"", kinds[kind]);
+            return fail(pc, p, "required for \"%s\"", scenario_step_names[kind]);
         }
         break;
     case LWC_STEP_RELABEL:
@@ -876,7 +867,6 @@ static int parse_server(pctx *pc, const cJSON *doc, lwc_scenario *sc)
                                           "watchExpired", NULL};
     static const char *const rv0[] = {"watchCache", "paginated", NULL};
     static const char *const bookmarks[] = {"never", "onRequest", NULL};
-    static const char *const wl[] = {"rejected", "served", "noEndBookmark", NULL};
     static const char *const lastpage[] = {"absent", "empty", NULL};
     static const char *const below[] = {"served", "expired", NULL};
     static const char *const expired_watch[] = {"errorEvent", "http410", NULL};
@@ -893,7 +883,7 @@ static int parse_server(pctx *pc, const cJSON *doc, lwc_scenario *sc)
         get_enum(pc, s, "server", "rv0", rv0, &rv0v) || get_intv(pc, s, "server", "pageSizeCap", 0, 100000, &sc->page_size_cap) ||
         get_enum(pc, s, "server", "bookmarks", bookmarks, &sc->bookmarks) ||
         get_int(pc, s, "server", "bookmarkIntervalMs", 50, 3600000, &interval) ||
-        get_enum(pc, s, "server", "watchList", wl, &wlv) ||
+        get_enum(pc, s, "server", "watchList", scenario_watch_list_names, &wlv) ||
         get_intv(pc, s, "server", "laggingReplicaWrites", 0, 100000000, &sc->lagging_replica_writes) ||
         get_enum(pc, s, "server", "lastPageContinue", lastpage, &lp) ||
         get_enum(pc, s, "server", "listBelowFloor", below, &sc->expire_below_floor) ||

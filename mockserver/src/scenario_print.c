@@ -3,6 +3,7 @@
  * scenarios/README.md writes them, defaults left out, so that the catalog
  * diffs line by line and generated scenarios read like written ones. */
 #include "lwc_scenario.h"
+#include "scenario_names.h"
 #include "strbuf.h"
 
 #include <cjson/cJSON.h>
@@ -125,16 +126,13 @@ static void put_json_text(line_obj *o, const char *k, const char *json)
     put_json_text_value(o->sb, json, NULL, NULL);
 }
 
-static const char *const verb_names[] = {"any", "list", "watch", "get", "write"};
-static const char *const rv_names[] = {"any", "unset", "zero", "set"};
-
 static void put_matcher(line_obj *parent, const char *k, const lwc_matcher *m)
 {
     line_obj o;
     key(parent, k);
     obj_open(&o, parent->sb);
     if (m->verb != LWC_VERB_ANY)
-        put_str(&o, "verb", verb_names[m->verb]);
+        put_str(&o, "verb", scenario_verb_names[m->verb]);
     if (m->resource)
         put_str(&o, "resource", m->resource);
     if (m->namespace_)
@@ -144,7 +142,7 @@ static void put_matcher(line_obj *parent, const char *k, const lwc_matcher *m)
     if (m->page)
         put_int(&o, "page", m->page);
     if (m->rv != LWC_RV_ANY)
-        put_str(&o, "resourceVersion", rv_names[m->rv]);
+        put_str(&o, "resourceVersion", scenario_rv_names[m->rv]);
     if (m->watch_list >= 0)
         put_bool(&o, "watchList", m->watch_list);
     if (m->limit == -2)
@@ -158,14 +156,13 @@ static void put_matcher(line_obj *parent, const char *k, const lwc_matcher *m)
 
 static void put_action(line_obj *parent, const lwc_action *a)
 {
-    static const char *const streams[] = {NULL, "errorEvent", "close", "drop", "stall", "slow", "truncate", "garbage", "delay"};
     line_obj o;
     key(parent, "action");
     obj_open(&o, parent->sb);
     if (a->kind == LWC_ACT_STATUS) {
         put_int(&o, "status", a->status);
     } else {
-        put_str(&o, "stream", streams[a->kind]);
+        put_str(&o, "stream", scenario_stream_names[a->kind - LWC_ACT_ERROR_EVENT]);
         if (a->kind == LWC_ACT_ERROR_EVENT && a->status != 410)
             put_int(&o, "code", a->status);
     }
@@ -207,16 +204,13 @@ static void put_fault(strbuf *sb, const lwc_fault *f)
 
 static void put_step(strbuf *sb, const lwc_step *s)
 {
-    static const char *const kinds[] = {"create", "update", "delete", "deleteAll", "recreate", "relabel", "compact",
-                                        "closeWatches", "addFault", "removeFault", "wait", "checkpoint", "churn"};
-    static const char *const events[] = {NULL, "ready", "listPages", "watchOpened", "watchClosed", "requests"};
     line_obj o;
     obj_open(&o, sb);
     if (s->trigger != LWC_TRIGGER_NONE) {
         line_obj w;
         key(&o, "when");
         obj_open(&w, sb);
-        put_str(&w, "event", events[s->trigger]);
+        put_str(&w, "event", scenario_trigger_names[s->trigger - LWC_TRIGGER_READY]);
         if (s->count != 1)
             put_int(&w, "count", s->count);
         if (s->trigger == LWC_TRIGGER_REQUESTS)
@@ -225,7 +219,7 @@ static void put_step(strbuf *sb, const lwc_step *s)
     }
     if (s->after_ms)
         put_int(&o, "afterMs", s->after_ms);
-    put_str(&o, "do", kinds[s->kind]);
+    put_str(&o, "do", scenario_step_names[s->kind]);
     if (s->resource)
         put_str(&o, "resource", s->resource);
     if (s->ns)
@@ -409,7 +403,6 @@ char *lwc_scenario_print(const lwc_scenario *sc)
         strbuf_puts(&sb, "\n  }");
     }
     {
-        static const char *const wl[] = {"rejected", "served", "noEndBookmark"};
         strbuf c;
         strbuf_init(&c);
         line_obj o;
@@ -425,7 +418,7 @@ char *lwc_scenario_print(const lwc_scenario *sc)
         if (sc->bookmark_interval_ms != 60000)
             put_int(&o, "bookmarkIntervalMs", sc->bookmark_interval_ms);
         if (sc->watch_list_mode != 1 && sc->watch_list_mode >= 0 && sc->watch_list_mode <= 2)
-            put_str(&o, "watchList", wl[sc->watch_list_mode]);
+            put_str(&o, "watchList", scenario_watch_list_names[sc->watch_list_mode]);
         if (sc->lagging_replica_writes)
             put_int(&o, "laggingReplicaWrites", sc->lagging_replica_writes);
         if (sc->last_page_empty_continue)

@@ -1,0 +1,14 @@
+/* The words a scenario file uses for the model's enums, shared by the parser
+ * and the printer so that what one writes the other reads back. Each table is
+ * NULL-terminated and indexed by its enum, less the offset its comment gives. */
+#ifndef LWC_SCENARIO_NAMES_H
+#define LWC_SCENARIO_NAMES_H
+
+extern const char *const scenario_verb_names[];       /* lwc_verb */
+extern const char *const scenario_rv_names[];         /* lwc_rv_match */
+extern const char *const scenario_stream_names[];     /* lwc_action_kind - LWC_ACT_ERROR_EVENT */
+extern const char *const scenario_step_names[];       /* lwc_step_kind */
+extern const char *const scenario_trigger_names[];    /* lwc_trigger_kind - LWC_TRIGGER_READY */
+extern const char *const scenario_watch_list_names[]; /* lwc_scenario.watch_list_mode */
+
+#endif
