@@ -89,7 +89,6 @@ function continueOf(list) {
 }
 
 const listPage = pageFunction();
-let pendingReadyCheck = false;
 
 async function listFn() {
     let first = await listPage(undefined);
@@ -104,7 +103,6 @@ async function listFn() {
     } else if (cont) {
         log('warn', `one-page list function: the informer drops the rest of the list (continue ${cont})`);
     }
-    pendingReadyCheck = true;
     setImmediate(checkReady);
     return { ...first, items };
 }
@@ -159,8 +157,6 @@ informer.on('error', (err) => {
 // microtask that resumes doneHandler; a macrotask scheduled when the list function returns
 // runs after it, when the RV is set and the items are in the cache.
 function checkReady() {
-    if (!pendingReadyCheck) return;
-    pendingReadyCheck = false;
     if (!ready && informer.latestResourceVersion()) {
         ready = true;
         out({ type: 'READY' });
