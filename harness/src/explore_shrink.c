@@ -44,6 +44,29 @@ static void remove_episode(genome *g, int j)
         g->bookmark_ms = 0;
 }
 
+/* One setting of the candidate to the value that switches it off (a
+ * reduction skipped, 2, when it is off already), described as `desc`. */
+static int set_off(int *field, int off, const char *desc, char *what, size_t whatlen)
+{
+    if (*field == off)
+        return 2;
+    *field = off;
+    snprintf(what, whatlen, "%s", desc);
+    return 1;
+}
+
+/* Fewer namespaces; the watched and the kubeconfig one stay among them. */
+static int fewer_namespaces(genome *out, int nns, char *what, size_t whatlen)
+{
+    out->nns = nns;
+    if (out->watch_ns >= out->nns)
+        out->watch_ns = out->nns - 1;
+    if (out->kubeconfig_ns >= out->nns)
+        out->kubeconfig_ns = out->nns - 1;
+    snprintf(what, whatlen, "%d namespaces", out->nns);
+    return 1;
+}
+
 int shrink_candidate(const genome *g, int i, genome *out, char *what, size_t whatlen)
 {
     *out = *g;
@@ -92,23 +115,11 @@ int shrink_candidate(const genome *g, int i, genome *out, char *what, size_t wha
     case 0:
         if (g->nns <= 1)
             return 2;
-        out->nns = g->nns / 2 > 0 ? g->nns / 2 : 1;
-        if (out->watch_ns >= out->nns)
-            out->watch_ns = out->nns - 1;
-        if (out->kubeconfig_ns >= out->nns)
-            out->kubeconfig_ns = out->nns - 1;
-        snprintf(what, whatlen, "%d namespaces", out->nns);
-        return 1;
+        return fewer_namespaces(out, g->nns / 2 > 0 ? g->nns / 2 : 1, what, whatlen);
     case 1:
         if (g->nns <= 1 || g->nns / 2 == g->nns - 1)
             return 2;
-        out->nns = g->nns - 1;
-        if (out->watch_ns >= out->nns)
-            out->watch_ns = out->nns - 1;
-        if (out->kubeconfig_ns >= out->nns)
-            out->kubeconfig_ns = out->nns - 1;
-        snprintf(what, whatlen, "%d namespaces", out->nns);
-        return 1;
+        return fewer_namespaces(out, g->nns - 1, what, whatlen);
     case 2:
         if (g->per_ns <= 0)
             return 2;
@@ -153,35 +164,15 @@ int shrink_candidate(const genome *g, int i, genome *out, char *what, size_t wha
     }
     /* server features and client settings off */
     case 8:
-        if (!g->history_limit)
-            return 2;
-        out->history_limit = 0;
-        snprintf(what, whatlen, "no history limit");
-        return 1;
+        return set_off(&out->history_limit, 0, "no history limit", what, whatlen);
     case 9:
-        if (!g->rv0_paginated)
-            return 2;
-        out->rv0_paginated = 0;
-        snprintf(what, whatlen, "RV=0 lists from the watch cache");
-        return 1;
+        return set_off(&out->rv0_paginated, 0, "RV=0 lists from the watch cache", what, whatlen);
     case 10:
-        if (!g->page_size_cap)
-            return 2;
-        out->page_size_cap = 0;
-        snprintf(what, whatlen, "no page size cap");
-        return 1;
+        return set_off(&out->page_size_cap, 0, "no page size cap", what, whatlen);
     case 11:
-        if (!g->last_page_empty)
-            return 2;
-        out->last_page_empty = 0;
-        snprintf(what, whatlen, "no empty continue on the last page");
-        return 1;
+        return set_off(&out->last_page_empty, 0, "no empty continue on the last page", what, whatlen);
     case 12:
-        if (!g->lagging)
-            return 2;
-        out->lagging = 0;
-        snprintf(what, whatlen, "no lagging replica");
-        return 1;
+        return set_off(&out->lagging, 0, "no lagging replica", what, whatlen);
     case 13:
         if (g->lagging <= 1)
             return 2;
@@ -189,11 +180,7 @@ int shrink_candidate(const genome *g, int i, genome *out, char *what, size_t wha
         snprintf(what, whatlen, "replica %d writes behind", out->lagging);
         return 1;
     case 14:
-        if (!g->below_floor)
-            return 2;
-        out->below_floor = 0;
-        snprintf(what, whatlen, "lists below the floor served");
-        return 1;
+        return set_off(&out->below_floor, 0, "lists below the floor served", what, whatlen);
     case 15:
         if (!g->watch_list)
             return 2;
@@ -202,47 +189,21 @@ int shrink_candidate(const genome *g, int i, genome *out, char *what, size_t wha
         snprintf(what, whatlen, "no streaming list");
         return 1;
     case 16:
-        if (g->watch_list_mode == 1)
-            return 2;
-        out->watch_list_mode = 1;
-        snprintf(what, whatlen, "streaming lists served");
-        return 1;
+        return set_off(&out->watch_list_mode, 1, "streaming lists served", what, whatlen);
     case 17:
-        if (g->kubeconfig_ns < 0)
-            return 2;
-        out->kubeconfig_ns = -1;
-        snprintf(what, whatlen, "kubeconfig namespace default");
-        return 1;
+        return set_off(&out->kubeconfig_ns, -1, "kubeconfig namespace default", what, whatlen);
     case 18:
-        if (g->watch_ns < 0)
-            return 2;
-        out->watch_ns = -1;
-        snprintf(what, whatlen, "watch all namespaces");
-        return 1;
+        return set_off(&out->watch_ns, -1, "watch all namespaces", what, whatlen);
     case 19:
-        if (!g->selector)
-            return 2;
-        out->selector = 0;
-        snprintf(what, whatlen, "no label selector");
-        return 1;
+        return set_off(&out->selector, 0, "no label selector", what, whatlen);
     case 20:
-        if (!g->label_every || g->selector)
+        if (g->selector)
             return 2;
-        out->label_every = 0;
-        snprintf(what, whatlen, "no labels");
-        return 1;
+        return set_off(&out->label_every, 0, "no labels", what, whatlen);
     case 21:
-        if (!g->watch_timeout)
-            return 2;
-        out->watch_timeout = 0;
-        snprintf(what, whatlen, "no watch timeout");
-        return 1;
+        return set_off(&out->watch_timeout, 0, "no watch timeout", what, whatlen);
     case 22:
-        if (!g->watch_expired_http)
-            return 2;
-        out->watch_expired_http = 0;
-        snprintf(what, whatlen, "expired watches get an ERROR event");
-        return 1;
+        return set_off(&out->watch_expired_http, 0, "expired watches get an ERROR event", what, whatlen);
     default:
         break;
     }
