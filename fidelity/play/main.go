@@ -147,31 +147,49 @@ func (s *scenario) applicable() string {
 
 // counting proxy: counts list pages and opened watches on the watched collection.
 type counter struct {
-	mu       sync.Mutex
-	cond     *sync.Cond
-	lists    int
-	watches  int
-	coll     string
-	requests int
+	mu      sync.Mutex
+	lists   int
+	watches int
+	coll    string
+	changed chan struct{} // closed (and replaced) at every count, to wake wait
+}
+
+func newCounter(coll string) *counter {
+	return &counter{coll: coll, changed: make(chan struct{})}
+}
+
+// add counts a list page or an opened watch and wakes the waiters.
+func (c *counter) add(watch bool) {
+	c.mu.Lock()
+	if watch {
+		c.watches++
+	} else {
+		c.lists++
+	}
+	close(c.changed)
+	c.changed = make(chan struct{})
+	c.mu.Unlock()
 }
 
 func (c *counter) wait(event string, n int, deadline time.Time) bool {
-	c.mu.Lock()
-	defer c.mu.Unlock()
+	timer := time.NewTimer(time.Until(deadline))
+	defer timer.Stop()
 	for {
+		c.mu.Lock()
 		got := c.lists
 		if event == "watchOpened" {
 			got = c.watches
 		}
+		changed := c.changed
+		c.mu.Unlock()
 		if got >= n {
 			return true
 		}
-		if time.Now().After(deadline) {
+		select {
+		case <-changed:
+		case <-timer.C:
 			return false
 		}
-		c.mu.Unlock()
-		time.Sleep(10 * time.Millisecond)
-		c.mu.Lock()
 	}
 }
 
@@ -183,13 +201,7 @@ func startProxy(target string, c *counter) (string, func(), error) {
 		r := resp.Request
 		if r.Method == "GET" && strings.HasSuffix(r.URL.Path, "/"+c.coll) && resp.StatusCode == 200 {
 			w := r.URL.Query().Get("watch")
-			c.mu.Lock()
-			if w != "" && w != "0" && strings.ToLower(w) != "false" {
-				c.watches++
-			} else {
-				c.lists++
-			}
-			c.mu.Unlock()
+			c.add(w != "" && w != "0" && strings.ToLower(w) != "false")
 		}
 		return nil
 	}
@@ -433,16 +445,15 @@ func (a *api) list(ns, selector string) (map[string]item, string, error) {
 type clientProc struct {
 	cmd   *exec.Cmd
 	stdin io.WriteCloser
+	ready chan struct{} // closed at the client's READY line
+	exit  chan struct{} // closed when its stdout ends
 	mu    sync.Mutex
-	ready bool
-	snaps map[int]map[string]item
 	seq   int
-	exit  chan struct{}
-	notes []string
+	dumps map[int]chan map[string]item // the DUMP requests waiting for their SNAPSHOT, by seq
 }
 
 func startClient(cmdline []string, env []string, logPath string) (*clientProc, error) {
-	c := &clientProc{snaps: map[int]map[string]item{}, exit: make(chan struct{})}
+	c := &clientProc{ready: make(chan struct{}), exit: make(chan struct{}), dumps: map[int]chan map[string]item{}}
 	c.cmd = exec.Command(cmdline[0], cmdline[1:]...)
 	c.cmd.Env = append(os.Environ(), env...)
 	c.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
@@ -477,59 +488,83 @@ func startClient(cmdline []string, env []string, logPath string) (*clientProc, e
 			if json.Unmarshal(sc.Bytes(), &l) != nil {
 				continue
 			}
-			c.mu.Lock()
 			switch l.Type {
 			case "READY":
-				c.ready = true
+				select {
+				case <-c.ready:
+				default:
+					close(c.ready)
+				}
 			case "SNAPSHOT":
 				m := map[string]item{}
 				for _, it := range l.Items {
 					m[it.Namespace+"/"+it.Name] = item{it.Namespace, it.Name, it.UID, it.ResourceVersion}
 				}
-				c.snaps[l.Seq] = m
+				c.mu.Lock()
+				if ch := c.dumps[l.Seq]; ch != nil {
+					ch <- m // buffered: the asker may have given up
+					delete(c.dumps, l.Seq)
+				}
+				c.mu.Unlock()
 			}
-			c.mu.Unlock()
 		}
 		close(c.exit)
 	}()
 	return c, nil
 }
 
+// waitReady waits for the client's READY line; false if it exits first or the deadline passes.
 func (c *clientProc) waitReady(deadline time.Time) bool {
-	for time.Now().Before(deadline) {
-		c.mu.Lock()
-		r := c.ready
-		c.mu.Unlock()
-		if r {
-			return true
-		}
+	timer := time.NewTimer(time.Until(deadline))
+	defer timer.Stop()
+	select {
+	case <-c.ready:
+		return true
+	case <-c.exit:
+		// A READY line read just before the end still counts.
 		select {
-		case <-c.exit:
+		case <-c.ready:
+			return true
+		default:
 			return false
-		case <-time.After(20 * time.Millisecond):
 		}
+	case <-timer.C:
+		return false
 	}
-	return false
 }
 
+// dump asks the client for its store and waits for the SNAPSHOT line with the same seq.
 func (c *clientProc) dump(deadline time.Time) (map[string]item, bool) {
+	ch := make(chan map[string]item, 1)
 	c.mu.Lock()
 	c.seq++
 	seq := c.seq
+	c.dumps[seq] = ch
 	c.mu.Unlock()
+	defer func() {
+		c.mu.Lock()
+		delete(c.dumps, seq)
+		c.mu.Unlock()
+	}()
 	if _, err := fmt.Fprintf(c.stdin, "DUMP %d\n", seq); err != nil {
 		return nil, false
 	}
-	for time.Now().Before(deadline) {
-		c.mu.Lock()
-		s, ok := c.snaps[seq]
-		c.mu.Unlock()
-		if ok {
+	timer := time.NewTimer(time.Until(deadline))
+	defer timer.Stop()
+	select {
+	case s := <-ch:
+		return s, true
+	case <-c.exit:
+		// The SNAPSHOT may have been the client's last line.
+		select {
+		case s := <-ch:
 			return s, true
+		default:
+			return nil, false
 		}
-		time.Sleep(10 * time.Millisecond)
+	case <-timer.C:
+		return nil, false
 	}
-	return nil, false
 }
 
 func (c *clientProc) stop() {
@@ -594,7 +629,7 @@ func converge(c *clientProc, a *api, ns, sel string, deadline time.Time) string 
 func play(sc *scenario, srv *serverproc.Server, clientCmd []string, logDir string) (verdict string, detail string, dur time.Duration) {
 	t0 := time.Now()
 	res := sc.resource()
-	cnt := &counter{coll: res.Plural}
+	cnt := newCounter(res.Plural)
 	purl, stopProxy, err := startProxy(srv.URL, cnt)
 	if err != nil {
 		return "error", err.Error(), 0

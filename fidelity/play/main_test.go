@@ -1,0 +1,76 @@
+// Tests of how lwc-realplay waits: for a trigger's count through the proxy, for the client's READY
+// line and for the SNAPSHOT answering a DUMP, each with a deadline and none by sleeping.
+package main
+
+import (
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+func TestCounterWaitsForTheCountOfItsEvent(t *testing.T) {
+	c := newCounter("pods")
+	go func() {
+		for i := 0; i < 3; i++ {
+			time.Sleep(20 * time.Millisecond)
+			c.add(false)
+		}
+		c.add(true)
+	}()
+	if !c.wait("listPages", 3, time.Now().Add(10*time.Second)) {
+		t.Fatal("3 list pages never counted")
+	}
+	if !c.wait("watchOpened", 1, time.Now().Add(10*time.Second)) {
+		t.Fatal("the watch never counted")
+	}
+	if c.wait("watchOpened", 2, time.Now().Add(50*time.Millisecond)) {
+		t.Error("a second watch counted that never opened")
+	}
+}
+
+// A shell stand-in for lwc-watch: READY, then a SNAPSHOT with the seq of every DUMP, until STOP.
+const fakeClient = `echo '{"type":"READY"}'
+while read cmd seq; do
+  case $cmd in
+  DUMP) echo "{\"type\":\"SNAPSHOT\",\"seq\":$seq,\"items\":[{\"namespace\":\"ns\",\"name\":\"a$seq\",\"uid\":\"u\",\"resourceVersion\":\"5\"}]}" ;;
+  STOP) exit 0 ;;
+  esac
+done`
+
+func TestClientReadyAndDumpAnswerBySeq(t *testing.T) {
+	c, err := startClient([]string{"sh", "-c", fakeClient}, nil, filepath.Join(t.TempDir(), "c.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.stop()
+	if !c.waitReady(time.Now().Add(10 * time.Second)) {
+		t.Fatal("no READY")
+	}
+	for _, want := range []string{"ns/a1", "ns/a2"} {
+		snap, ok := c.dump(time.Now().Add(10 * time.Second))
+		if !ok {
+			t.Fatal("no SNAPSHOT")
+		}
+		if _, ok := snap[want]; !ok || len(snap) != 1 {
+			t.Errorf("snapshot %v, want only %s", snap, want)
+		}
+	}
+}
+
+func TestClientThatExitsIsNeverReady(t *testing.T) {
+	c, err := startClient([]string{"sh", "-c", "exit 1"}, nil, filepath.Join(t.TempDir(), "c.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.stop()
+	t0 := time.Now()
+	if c.waitReady(time.Now().Add(10 * time.Second)) {
+		t.Fatal("READY from a client that printed nothing")
+	}
+	if time.Since(t0) > 5*time.Second {
+		t.Errorf("waited %s for a client that had exited", time.Since(t0))
+	}
+	if _, ok := c.dump(time.Now().Add(10 * time.Second)); ok {
+		t.Error("SNAPSHOT from a client that had exited")
+	}
+}
