@@ -410,19 +410,16 @@ type item struct {
 	Namespace, Name, UID, RV string
 }
 
-func (a *api) list(ns, selector string) (map[string]item, string, error) {
+func (a *api) list(ns, selector string) (map[string]item, error) {
 	q := url.Values{}
 	if selector != "" {
 		q.Set("labelSelector", selector)
 	}
 	code, body, err := a.do("GET", a.collection(ns)+"?"+q.Encode(), nil, "")
 	if err != nil || code != 200 {
-		return nil, "", fmt.Errorf("list: %d %v", code, err)
+		return nil, fmt.Errorf("list: %d %v", code, err)
 	}
 	var l struct {
-		Metadata struct {
-			ResourceVersion string `json:"resourceVersion"`
-		} `json:"metadata"`
 		Items []struct {
 			Metadata struct {
 				Namespace, Name, UID, ResourceVersion string
@@ -430,14 +427,14 @@ func (a *api) list(ns, selector string) (map[string]item, string, error) {
 		} `json:"items"`
 	}
 	if err := json.Unmarshal(body, &l); err != nil {
-		return nil, "", err
+		return nil, err
 	}
 	out := map[string]item{}
 	for _, it := range l.Items {
 		m := it.Metadata
 		out[m.Namespace+"/"+m.Name] = item{m.Namespace, m.Name, m.UID, m.ResourceVersion}
 	}
-	return out, l.Metadata.ResourceVersion, nil
+	return out, nil
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -607,7 +604,7 @@ func diffStores(client, server map[string]item) string {
 func converge(c *clientProc, a *api, ns, sel string, deadline time.Time) string {
 	last := ""
 	for {
-		srvItems, _, err := a.list(ns, sel)
+		srvItems, err := a.list(ns, sel)
 		if err != nil {
 			return err.Error()
 		}
@@ -720,7 +717,6 @@ func play(sc *scenario, srv *serverproc.Server, clientCmd []string, logDir strin
 	}
 	defer c.stop()
 	ns, sel := sc.Client.Namespace, sc.Client.LabelSelector
-	readyCh := make(chan bool, 1)
 	// Steps triggered before READY (listPages) run while the client lists.
 	idx := 0
 	var failures []string
@@ -749,14 +745,13 @@ func play(sc *scenario, srv *serverproc.Server, clientCmd []string, logDir strin
 				return ""
 			}
 			time.Sleep(time.Duration(st.AfterMs) * time.Millisecond)
-			if err := doStep(a, srv, st, ns, seen, c); err != "" {
+			if err := doStep(a, srv, st, seen); err != "" {
 				return fmt.Sprintf("step %d (%s): %s", idx, st.Do, err)
 			}
 			idx++
 		}
 		return ""
 	}
-	_ = readyCh
 	stepErr := make(chan string, 1)
 	go func() { stepErr <- runSteps(true) }()
 	deadline := sc.DeadlineMs
@@ -770,7 +765,7 @@ func play(sc *scenario, srv *serverproc.Server, clientCmd []string, logDir strin
 		return "error", e, time.Since(t0)
 	}
 	// Initial state: with no writes in flight, the snapshot must equal the server's list.
-	srvItems, _, err := a.list(ns, sel)
+	srvItems, err := a.list(ns, sel)
 	if err != nil {
 		return "error", err.Error(), time.Since(t0)
 	}
@@ -778,7 +773,7 @@ func play(sc *scenario, srv *serverproc.Server, clientCmd []string, logDir strin
 		failures = append(failures, "initial-state: no SNAPSHOT")
 	} else if d := diffStores(snap, srvItems); d != "" {
 		// Writes triggered by listPages may have landed after the list: allow convergence.
-		if !strings.Contains(sc.timelineKinds(), "listPages") {
+		if !sc.triggeredBy("listPages") {
 			failures = append(failures, "initial-state: "+d)
 		}
 	}
@@ -805,19 +800,19 @@ func play(sc *scenario, srv *serverproc.Server, clientCmd []string, logDir strin
 	return "pass", fmt.Sprintf("world %.1f s", tWorld.Seconds()), dur
 }
 
-func (s *scenario) timelineKinds() string {
-	var k []string
+// triggeredBy says whether a timeline step waits for this event.
+func (s *scenario) triggeredBy(event string) bool {
 	for _, st := range s.Timeline {
-		if st.When != nil {
-			k = append(k, st.When.Event)
+		if st.When != nil && st.When.Event == event {
+			return true
 		}
 	}
-	return strings.Join(k, ",")
+	return false
 }
 
 var churnSerial int
 
-func doStep(a *api, srv *serverproc.Server, st tstep, watchedNS string, seen map[string]bool, c *clientProc) string {
+func doStep(a *api, srv *serverproc.Server, st tstep, seen map[string]bool) string {
 	var err error
 	switch st.Do {
 	case "create":
@@ -848,7 +843,7 @@ func doStep(a *api, srv *serverproc.Server, st tstep, watchedNS string, seen map
 		}
 	case "deleteAll", "relabel":
 		sel := st.LabelSelector
-		items, _, e := a.list(st.Namespace, sel)
+		items, e := a.list(st.Namespace, sel)
 		if e != nil {
 			return e.Error()
 		}
