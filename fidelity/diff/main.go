@@ -133,6 +133,10 @@ type check struct {
 }
 
 func loadChecks(dir string, only string) ([]check, error) {
+	onlyRe, err := regexp.Compile(only)
+	if err != nil {
+		return nil, fmt.Errorf("--only: %w", err)
+	}
 	files, err := filepath.Glob(filepath.Join(dir, "*.json"))
 	if err != nil {
 		return nil, err
@@ -154,7 +158,7 @@ func loadChecks(dir string, only string) ([]check, error) {
 		if c.Name == "" {
 			return nil, fmt.Errorf("%s: no name", f)
 		}
-		if only != "" && !regexp.MustCompile(only).MatchString(c.Name) {
+		if !onlyRe.MatchString(c.Name) {
 			continue
 		}
 		out = append(out, c)

@@ -4,6 +4,8 @@ package main
 
 import (
 	"encoding/base64"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -108,4 +110,29 @@ func mustRegexp(t *testing.T, p string) *regexp.Regexp {
 		t.Fatal(err)
 	}
 	return re
+}
+
+func TestOnlyPicksChecksByNameAndABadRegexpIsAnError(t *testing.T) {
+	dir := t.TempDir()
+	for _, n := range []string{"watch", "watch-list", "table"} {
+		if err := os.WriteFile(filepath.Join(dir, n+".json"), []byte(`{"name":"`+n+`","steps":[]}`), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for only, want := range map[string]string{"": "table,watch,watch-list", "^watch": "watch,watch-list", "list$": "watch-list"} {
+		cs, err := loadChecks(dir, only)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var names []string
+		for _, c := range cs {
+			names = append(names, c.Name)
+		}
+		if got := strings.Join(names, ","); got != want {
+			t.Errorf("--only %q: %s, want %s", only, got, want)
+		}
+	}
+	if _, err := loadChecks(dir, "("); err == nil {
+		t.Error("--only '(' accepted")
+	}
 }
