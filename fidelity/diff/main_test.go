@@ -112,6 +112,7 @@ func mustRegexp(t *testing.T, p string) *regexp.Regexp {
 	return re
 }
 
+// Checks run in the order of their file names ("watch-list.json" before "watch.json").
 func TestOnlyPicksChecksByNameAndABadRegexpIsAnError(t *testing.T) {
 	dir := t.TempDir()
 	for _, n := range []string{"watch", "watch-list", "table"} {
@@ -119,7 +120,7 @@ func TestOnlyPicksChecksByNameAndABadRegexpIsAnError(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	for only, want := range map[string]string{"": "table,watch,watch-list", "^watch": "watch,watch-list", "list$": "watch-list"} {
+	for only, want := range map[string]string{"": "table,watch-list,watch", "^watch": "watch-list,watch", "list$": "watch-list"} {
 		cs, err := loadChecks(dir, only)
 		if err != nil {
 			t.Fatal(err)
