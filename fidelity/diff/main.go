@@ -119,6 +119,14 @@ type step struct {
 	Extract map[string]string `json:"extract"`
 }
 
+// resultID names the result a step leaves to compare: an await's is its background step's.
+func (s *step) resultID() string {
+	if s.Do == "await" {
+		return s.Await
+	}
+	return s.ID
+}
+
 type watchSpec struct {
 	MaxEvents int  `json:"maxEvents"`
 	MaxMs     int  `json:"maxMs"`
@@ -961,10 +969,7 @@ func run(specs []string, checksDir, knownFile, outFile, jsonOut, logDir, only, h
 				if (sp.Do != "" && sp.Do != "await") || sp.Background {
 					continue
 				}
-				id := sp.ID
-				if sp.Do == "await" {
-					id = sp.Await
-				}
+				id := sp.resultID()
 				r := st.results[id]
 				if r == nil || (sp.Compare != nil && !*sp.Compare) {
 					continue
@@ -1022,10 +1027,7 @@ func run(specs []string, checksDir, knownFile, outFile, jsonOut, logDir, only, h
 				if sp.Background {
 					continue // compared at its await
 				}
-				id := sp.ID
-				if sp.Do == "await" {
-					id = sp.Await
-				}
+				id := sp.resultID()
 				x, y := ra[id], rb[id]
 				if x == nil || y == nil {
 					continue
