@@ -177,17 +177,15 @@ func loadChecks(dir string, only string) ([]check, error) {
 // ---------------------------------------------------------------------------------------------
 // Servers
 
-// server is one server under comparison, with the HTTP client the checks use.
+// server is one server under comparison.
 type server struct {
 	*serverproc.Server
-	client *http.Client
 }
 
 func (s *server) start(logDir string) error {
 	if err := s.Start(filepath.Join(logDir, s.Name+".log"), 300*time.Second); err != nil {
 		return err
 	}
-	s.client = &http.Client{}
 	s.Version = s.fetchVersion()
 	return nil
 }
@@ -421,7 +419,7 @@ func (st *runState) request(s *step, i int) (*result, error) {
 	for k, v := range s.Headers {
 		req.Header.Set(k, v)
 	}
-	resp, err := st.srv.client.Do(req)
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		return nil, fmt.Errorf("%s %s: %w", method, u, err)
 	}
