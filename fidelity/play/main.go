@@ -699,7 +699,9 @@ func play(sc *scenario, srv *serverproc.Server, clientCmd []string, logDir strin
 		kubeNS = "default"
 	}
 	kc := fmt.Sprintf("%s/%s-%s.kubeconfig", logDir, sc.Name, srv.Name)
-	os.WriteFile(kc, []byte(fmt.Sprintf("apiVersion: v1\nkind: Config\nclusters:\n- name: s\n  cluster:\n    server: %s\ncontexts:\n- name: s\n  context:\n    cluster: s\n    namespace: %s\ncurrent-context: s\nusers: []\n", purl, kubeNS)), 0o644)
+	if err := os.WriteFile(kc, []byte(fmt.Sprintf("apiVersion: v1\nkind: Config\nclusters:\n- name: s\n  cluster:\n    server: %s\ncontexts:\n- name: s\n  context:\n    cluster: s\n    namespace: %s\ncurrent-context: s\nusers: []\n", purl, kubeNS)), 0o644); err != nil {
+		return "error", err.Error(), 0
+	}
 	watchList := "0"
 	if sc.Client.WatchList {
 		watchList = "1"
@@ -1003,7 +1005,10 @@ func main() {
 		fmt.Fprintln(&buf)
 	}
 	if *out != "" {
-		os.WriteFile(*out, buf.Bytes(), 0o644)
+		if err := os.WriteFile(*out, buf.Bytes(), 0o644); err != nil {
+			fmt.Fprintln(os.Stderr, "lwc-realplay:", err)
+			os.Exit(1)
+		}
 	} else {
 		os.Stdout.Write(buf.Bytes())
 	}
