@@ -226,6 +226,12 @@ static int seq_is(const cJSON *l, void *ud)
     return cJSON_IsNumber(s) && (unsigned)s->valuedouble == *(unsigned *)ud;
 }
 
+int child_log_contains(const cJSON *line, void *needle)
+{
+    const cJSON *m = cJSON_GetObjectItemCaseSensitive(line, "message");
+    return cJSON_IsString(m) && strstr(m->valuestring, (const char *)needle) != NULL;
+}
+
 const cJSON *child_dump(child *c, unsigned seq, int timeout_ms)
 {
     char cmd[64];

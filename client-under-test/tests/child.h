@@ -21,6 +21,8 @@ pid_t child_pid(const child *c);
  * The line stays owned by the child. NULL after timeout_ms. */
 const cJSON *child_wait(child *c, size_t *cursor, const char *type, int (*pred)(const cJSON *, void *), void *ud,
                         int timeout_ms);
+/* A child_wait predicate: a LOG line whose message contains needle (a string). */
+int child_log_contains(const cJSON *line, void *needle);
 /* Sends "DUMP seq" and waits for its SNAPSHOT. */
 const cJSON *child_dump(child *c, unsigned seq, int timeout_ms);
 int child_send(child *c, const char *line);

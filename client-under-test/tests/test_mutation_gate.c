@@ -186,14 +186,6 @@ static int shape_expired_continue(const char *bug, run *r)
     return converged(r, 3000);
 }
 
-/* lwc-watch's "listed N objects in P pages at resourceVersion R" line. */
-static int is_listed(const cJSON *l, void *ud)
-{
-    (void)ud;
-    const cJSON *m = cJSON_GetObjectItemCaseSensitive(l, "message");
-    return cJSON_IsString(m) && !strncmp(m->valuestring, "listed ", 7);
-}
-
 /* A lagging replica answers resourceVersion=0 lists from an older state.
  * Deletes and an update are seen live, then an HTTP 410 on the watch forces
  * a relist, which must not go back in time: no object resurrected, no
@@ -218,13 +210,13 @@ static int shape_time_travel(const char *bug, run *r)
     size_t cur = child_line_count(r->kid);
     lwc_mock_close_watches(r->srv);
     /* Wait for the relist to be done in the watcher (its RESTART, then the
-     * "listed" line it prints after handing the store's events out), not
-     * for the request: a DUMP answered between the request and the page's
-     * arrival would show the old, converged store, and the bug would pass
-     * on a slow build (the coverage build did). */
+     * "listed N objects in P pages" line it prints after handing the store's
+     * events out), not for the request: a DUMP answered between the request
+     * and the page's arrival would show the old, converged store, and the bug
+     * would pass on a slow build (the coverage build did). */
     if (!child_wait(r->kid, &cur, "RESTART", NULL, NULL, 5000))
         return flunk(r, "no relist after the 410", "");
-    if (!child_wait(r->kid, &cur, "LOG", is_listed, NULL, 5000))
+    if (!child_wait(r->kid, &cur, "LOG", child_log_contains, "listed ", 5000))
         return flunk(r, "the relist after the 410 never completed", "");
     if (!converged(r, 4000))
         return 0;
