@@ -32,21 +32,24 @@ static void xml_escape(textbuf *tb, const char *s)
     free(clean);
 }
 
+void junit_open(textbuf *tb, double tests, double failures, double errors, double skipped, double time_s)
+{
+    tb_puts(tb, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    tb_printf(tb,
+              "<testsuites name=\"lwc-harness\" tests=\"%.0f\" failures=\"%.0f\" errors=\"%.0f\" skipped=\"%.0f\" "
+              "time=\"%.3f\">\n  <testsuite name=\"lwc-scenarios\" tests=\"%.0f\" failures=\"%.0f\" errors=\"%.0f\" "
+              "skipped=\"%.0f\" time=\"%.3f\">",
+              tests, failures, errors, skipped, time_s, tests, failures, errors, skipped, time_s);
+}
+
 int report_junit(const char *path, const scenario_result *res, size_t n, const run_summary *sum, char *err,
                  size_t errlen)
 {
     textbuf tb;
     tb_init(&tb);
-    tb_puts(&tb, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    size_t skipped = sum->not_applicable + sum->not_run;
-    tb_printf(&tb,
-              "<testsuites name=\"lwc-harness\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" skipped=\"%zu\" "
-              "time=\"%.3f\">\n",
-              n, sum->failed, sum->errors + sum->interrupted, skipped, sum->wall_ms / 1000.0);
-    tb_printf(&tb,
-              "  <testsuite name=\"lwc-scenarios\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" skipped=\"%zu\" "
-              "time=\"%.3f\">\n",
-              n, sum->failed, sum->errors + sum->interrupted, skipped, sum->wall_ms / 1000.0);
+    junit_open(&tb, (double)n, (double)sum->failed, (double)(sum->errors + sum->interrupted),
+               (double)(sum->not_applicable + sum->not_run), sum->wall_ms / 1000.0);
+    tb_puts(&tb, "\n");
     tb_puts(&tb, "    <properties><property name=\"client\" value=\"");
     xml_escape(&tb, sum->client);
     tb_puts(&tb, "\"/><property name=\"lwc-version\" value=\"" LWC_VERSION "\"/>"

@@ -78,13 +78,7 @@ int junit_merge(const char *out_path, char *const *in_paths, size_t n, char *err
         sum.skipped += parts[i].skipped;
         sum.time += parts[i].time;
     }
-    tb_puts(&tb, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    tb_printf(&tb,
-              "<testsuites name=\"lwc-harness\" tests=\"%.0f\" failures=\"%.0f\" errors=\"%.0f\" skipped=\"%.0f\" "
-              "time=\"%.3f\">\n  <testsuite name=\"lwc-scenarios\" tests=\"%.0f\" failures=\"%.0f\" errors=\"%.0f\" "
-              "skipped=\"%.0f\" time=\"%.3f\">",
-              sum.tests, sum.failures, sum.errors, sum.skipped, sum.time, sum.tests, sum.failures, sum.errors,
-              sum.skipped, sum.time);
+    junit_open(&tb, sum.tests, sum.failures, sum.errors, sum.skipped, sum.time);
     for (size_t i = 0; i < n; i++) {
         const char *b = parts[i].body, *e = parts[i].body_end;
         /* The client and version properties once, from the first shard. */
