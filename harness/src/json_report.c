@@ -48,7 +48,7 @@ static cJSON *scenario_json(const scenario_result *r)
     if (!bad && r->expected) {
         cJSON *e = cJSON_AddObjectToObject(o, "expected");
         bad = !e || add_str(e, "verdict", r->expected) || add_str(e, "evidence", r->evidence) ||
-              !cJSON_AddBoolToObject(e, "matched", r->expect_matched || r->v == VERDICT_NOT_RUN) ||
+              !cJSON_AddBoolToObject(e, "matched", r->expect_matched) ||
               (r->mismatch && add_str(e, "mismatch", r->mismatch));
     }
     cJSON *fails = bad ? NULL : cJSON_AddArrayToObject(o, "failures");

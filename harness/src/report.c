@@ -27,7 +27,7 @@ void summary_count(const scenario_result *res, size_t n, run_summary *sum)
         case VERDICT_NA: sum->not_applicable++; break;
         case VERDICT_NOT_RUN: sum->not_run++; break;
         }
-        if (res[i].expected && !res[i].expect_matched && res[i].v != VERDICT_NOT_RUN)
+        if (res[i].expected && !res[i].expect_matched)
             sum->mismatches++;
     }
 }
@@ -82,7 +82,7 @@ void report_table(FILE *out, const scenario_result *res, size_t n, const run_sum
             snprintf(checks, sizeof checks, "(could not run)");
         else if (r->v == VERDICT_NA)
             snprintf(checks, sizeof checks, "(%.190s)", r->reason ? r->reason : "not applicable");
-        if (r->expected && !r->expect_matched && r->v != VERDICT_NOT_RUN && off + 20 < sizeof checks)
+        if (r->expected && !r->expect_matched && off + 20 < sizeof checks)
             snprintf(checks + strlen(checks), sizeof checks - strlen(checks), "%sUNEXPECTED", *checks ? "  " : "");
         fprintf(out, "%-*s  %s%-7s%s  %9s  %9s  %8zu  %9s  %s\n", w, name, colour ? verdict_colour(r->v) : "",
                 verdict_name(r->v), colour ? RESET : "", ready, conv, r->requests, total, checks);
@@ -203,7 +203,7 @@ void report_mismatches(FILE *out, const scenario_result *res, size_t n, const ru
         fprintf(out, "\n%sVerdicts that differ from %s:%s\n", colour ? BOLD : "", sum->expect_path, colour ? RESET : "");
         for (size_t i = 0; i < n; i++) {
             const scenario_result *r = &res[i];
-            if (!r->expected || r->expect_matched || r->v == VERDICT_NOT_RUN)
+            if (!r->expected || r->expect_matched)
                 continue;
             fprintf(out, "  %s%s%s", colour ? RED : "", r->name ? r->name : "?", colour ? RESET : "");
             if (r->repeat > 1)
