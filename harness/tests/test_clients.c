@@ -605,6 +605,22 @@ START_TEST(max_failures_stops_early)
     ck_assert_str_eq(str_of(cJSON_GetArrayItem(arr, 2), "verdict"), "NOT RUN");
     ck_assert_ptr_nonnull(strstr(r.out, "2 not run (--max-failures)"));
     run_free(&r);
+    /* With --expect, the runs not started are not judged, line or no line:
+     * the one run matched its line, and that is the whole verdict. */
+    snprintf(jp, sizeof jp, "%s/maxfail-expect.json", LWC_TEST_TMP);
+    unlink(jp);
+    const char *eargs[] = {"--client", TOY " --bug page1", "--json", jp, "--max-failures", "1", "--expect",
+                           EXP("pages-fail.txt"), SC("pages.json"), SC("relist-deletes.json"), NULL};
+    t0 = mono_ms();
+    finish(&r, start_harness(eargs, "maxfail-expect"), "maxfail-expect", t0);
+    ck_assert_msg(r.status == 0, "status %d; stdout:\n%s", r.status, r.out);
+    ck_assert_ptr_nonnull(strstr(r.out, "1 of 1 runs as expected"));
+    const cJSON *nr = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(r.json, "scenarios"), 1);
+    ck_assert_str_eq(str_of(nr, "verdict"), "NOT RUN");
+    const cJSON *ex = cJSON_GetObjectItemCaseSensitive(nr, "expected");
+    ck_assert(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(ex, "matched")));
+    ck_assert_ptr_null(cJSON_GetObjectItemCaseSensitive(ex, "mismatch"));
+    run_free(&r);
 }
 END_TEST
 
