@@ -40,7 +40,7 @@ func (f *Flags) Set(v string) error { *f = append(*f, v); return nil }
 // Parse reads NAME=KIND=COMMAND.
 func Parse(spec string) (*Server, error) {
 	p := strings.SplitN(spec, "=", 3)
-	if len(p) != 3 || (p[1] != "mock" && p[1] != "real") {
+	if len(p) != 3 || (p[1] != "mock" && p[1] != "real") || len(strings.Fields(p[2])) == 0 {
 		return nil, fmt.Errorf("--server %q: want NAME=mock|real=COMMAND", spec)
 	}
 	return &Server{Name: p[0], Kind: p[1], Cmd: strings.Fields(p[2])}, nil

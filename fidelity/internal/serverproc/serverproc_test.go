@@ -59,3 +59,16 @@ func TestStartWaitsForTheReadyLine(t *testing.T) {
 		t.Errorf("a server that exits before its ready line started")
 	}
 }
+
+func TestParse(t *testing.T) {
+	s, err := Parse("real-1.33=real=/bin/lwc-realserver --apiserver-arg=--feature-gates=WatchList=true")
+	if err != nil || s.Name != "real-1.33" || s.Kind != "real" || len(s.Cmd) != 2 || s.Cmd[1] != "--apiserver-arg=--feature-gates=WatchList=true" {
+		t.Errorf("Parse: %+v %v", s, err)
+	}
+	// An empty command would only fail at Start, indexing Cmd[0].
+	for _, bad := range []string{"m=mock=", "m=mock=  ", "m=other=x", "m=x"} {
+		if _, err := Parse(bad); err == nil {
+			t.Errorf("Parse(%q) accepted", bad)
+		}
+	}
+}
