@@ -177,20 +177,16 @@ func loadChecks(dir string, only string) ([]check, error) {
 // ---------------------------------------------------------------------------------------------
 // Servers
 
-// server is one server under comparison.
-type server struct {
-	*serverproc.Server
-}
-
-func (s *server) start(logDir string) error {
+// start starts one server under comparison and asks it its version for the report.
+func start(s *serverproc.Server, logDir string) error {
 	if err := s.Start(filepath.Join(logDir, s.Name+".log"), 300*time.Second); err != nil {
 		return err
 	}
-	s.Version = s.fetchVersion()
+	s.Version = fetchVersion(s)
 	return nil
 }
 
-func (s *server) fetchVersion() string {
+func fetchVersion(s *serverproc.Server) string {
 	resp, err := http.Get(s.URL + "/version")
 	if err != nil {
 		return "?"
@@ -217,7 +213,7 @@ type result struct {
 }
 
 type runState struct {
-	srv     *server
+	srv     *serverproc.Server
 	results map[string]*result
 	pending map[string]chan *result
 	labels  []rvLabel
@@ -916,13 +912,13 @@ func run(specs []string, checksDir, knownFile, outFile, jsonOut, logDir, only, h
 	if err != nil {
 		return err
 	}
-	var srvs []*server
+	var srvs []*serverproc.Server
 	for _, sp := range specs {
 		ps, err := serverproc.Parse(sp)
 		if err != nil {
 			return err
 		}
-		srvs = append(srvs, &server{Server: ps})
+		srvs = append(srvs, ps)
 	}
 	// normalised[check][server][step] = result
 	normalised := map[string]map[string]map[string]*result{}
@@ -933,16 +929,14 @@ func run(specs []string, checksDir, knownFile, outFile, jsonOut, logDir, only, h
 		if err != nil {
 			return err
 		}
-		for _, ps := range saved {
-			srvs = append(srvs, &server{Server: ps})
-		}
+		srvs = append(srvs, saved...)
 	}
 	for _, s := range srvs {
 		if replay != "" {
 			break
 		}
 		fmt.Fprintf(os.Stderr, "lwc-fidelity: starting %s\n", s.Name)
-		if err := s.start(logDir); err != nil {
+		if err := start(s, logDir); err != nil {
 			for _, o := range srvs {
 				o.Stop()
 			}
@@ -990,7 +984,7 @@ func run(specs []string, checksDir, knownFile, outFile, jsonOut, logDir, only, h
 	}
 
 	// Compare every later server with the reference, and consecutive real servers with each other.
-	type pair struct{ a, b *server }
+	type pair struct{ a, b *serverproc.Server }
 	var pairs []pair
 	for _, s := range srvs[1:] {
 		pairs = append(pairs, pair{srvs[0], s})
@@ -1109,11 +1103,7 @@ func run(specs []string, checksDir, knownFile, outFile, jsonOut, logDir, only, h
 				}
 			}
 		}
-		var figures []*serverproc.Server
-		for _, s := range srvs {
-			figures = append(figures, s.Server)
-		}
-		data, _ := json.MarshalIndent(saved{Servers: figures, Responses: plain}, "", " ")
+		data, _ := json.MarshalIndent(saved{Servers: srvs, Responses: plain}, "", " ")
 		if err := os.WriteFile(jsonOut, data, 0o644); err != nil {
 			return err
 		}
