@@ -204,17 +204,19 @@ static size_t hash_str(const char *s)
     return h;
 }
 
-static void page_insert(page_entry *tab, size_t cap, char *token, int page)
+/* Takes token; 1 when it filled a new slot, 0 when it only renewed a known token's page. */
+static int page_insert(page_entry *tab, size_t cap, char *token, int page)
 {
     size_t i = hash_str(token) & (cap - 1);
     while (tab[i].token && strcmp(tab[i].token, token) != 0)
         i = (i + 1) & (cap - 1);
-    if (tab[i].token) {
-        free(token);
-    } else {
+    int added = !tab[i].token;
+    if (added)
         tab[i].token = token;
-    }
+    else
+        free(token);
     tab[i].page = page;
+    return added;
 }
 
 void fault_table_note_page(fault_table *t, const char *token, int page)
@@ -248,14 +250,7 @@ void fault_table_note_page(fault_table *t, const char *token, int page)
     char *copy = malloc(n);
     if (copy) {
         memcpy(copy, token, n);
-        size_t before = 0;
-        size_t i = hash_str(copy) & (t->pages_cap - 1);
-        while (t->pages[i].token && strcmp(t->pages[i].token, copy) != 0)
-            i = (i + 1) & (t->pages_cap - 1);
-        before = t->pages[i].token != NULL;
-        page_insert(t->pages, t->pages_cap, copy, page);
-        if (!before)
-            t->pages_used++;
+        t->pages_used += (size_t)page_insert(t->pages, t->pages_cap, copy, page);
     }
     pthread_mutex_unlock(&t->mu);
 }
