@@ -120,12 +120,7 @@ static void put_list_blueprint(struct watch_stream *w)
     strbuf bp;
     strbuf_init(&bp);
     strbuf_puts(&bp, "{\"kind\":");
-    size_t kl = strlen(w->def->kind);
-    strbuf_put_json_string(&bp, w->def->kind);
-    if (bp.len && kl) {
-        bp.len--; /* reopen the string to append "List" */
-        strbuf_puts(&bp, "List\"");
-    }
+    strbuf_put_json_string(&bp, w->def->list_kind);
     strbuf_puts(&bp, ",\"apiVersion\":");
     strbuf_put_json_string(&bp, w->def->api_version);
     strbuf_puts(&bp, ",\"metadata\":{},\"items\":null}\n");
