@@ -89,6 +89,15 @@ int mx_load_manifest(mx_matrix *m, const char *path, char *err, size_t errlen);
 
 /* The cell of client c for scenario name, or NULL. */
 const mx_cell *mx_find_cell(const mx_client *c, const char *scenario);
+/* What a row says of its expected-verdicts file. */
+typedef enum {
+    MX_EXP_NONE,        /* no file and no expected verdicts in the report */
+    MX_EXP_NOT_RUN,     /* a file, but the row is unavailable */
+    MX_EXP_NOT_CHECKED, /* a file, but the report carries no expected verdicts */
+    MX_EXP_DIFFERS,
+    MX_EXP_MATCHES,
+} mx_expect;
+mx_expect mx_expect_state(const mx_client *c);
 /* "PASS", "FAIL", "N/A", ... for a kind. */
 const char *mx_kind_name(mx_kind k);
 /* Whether a cell has a report to open (a failure, an error, an N/A reason,

@@ -109,6 +109,17 @@ int mx_cell_has_report(const mx_cell *c)
     return 0;
 }
 
+mx_expect mx_expect_state(const mx_client *c)
+{
+    if (c->unavailable)
+        return c->expect_file ? MX_EXP_NOT_RUN : MX_EXP_NONE;
+    if (!c->expect_file && !c->expected_seen)
+        return MX_EXP_NONE;
+    if (!c->expected_seen)
+        return MX_EXP_NOT_CHECKED;
+    return c->mismatches || c->summary_mismatches > 0 ? MX_EXP_DIFFERS : MX_EXP_MATCHES;
+}
+
 const mx_cell *mx_find_cell(const mx_client *c, const char *scenario)
 {
     for (size_t i = 0; i < c->ncells; i++)

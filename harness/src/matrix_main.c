@@ -126,9 +126,8 @@ int main(int argc, char **argv)
     if (rc == 0) {
         size_t unavailable = 0, differ = 0;
         for (size_t i = 0; i < m.nclients; i++) {
-            const mx_client *c = &m.clients[i];
-            unavailable += c->unavailable != NULL;
-            differ += !c->unavailable && (c->mismatches || c->summary_mismatches > 0);
+            unavailable += m.clients[i].unavailable != NULL;
+            differ += mx_expect_state(&m.clients[i]) == MX_EXP_DIFFERS;
         }
         printf("lwc-matrix: %zu clients (%zu unavailable) x %zu scenarios; %zu differ from their expected verdicts\n",
                m.nclients, unavailable, m.nscenarios, differ);

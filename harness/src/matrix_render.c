@@ -142,24 +142,15 @@ static const char *group_title(const char *g)
     return g;
 }
 
-/* What the row says of its expected-verdicts file; *bad set when it differs
- * or cannot be judged. */
-static const char *expect_state(const mx_client *c, int *bad)
+static const char *const EXPECT_NAME[] = {
+    [MX_EXP_NONE] = "",          [MX_EXP_NOT_RUN] = "not run", [MX_EXP_NOT_CHECKED] = "not checked",
+    [MX_EXP_DIFFERS] = "differs", [MX_EXP_MATCHES] = "matches",
+};
+
+/* Whether the row's expected verdicts differ or could not be judged. */
+static int expect_bad(mx_expect st)
 {
-    *bad = 0;
-    if (c->unavailable)
-        return c->expect_file ? "not run" : "";
-    if (!c->expect_file && !c->expected_seen)
-        return "";
-    if (!c->expected_seen) {
-        *bad = 1;
-        return "not checked";
-    }
-    if (c->mismatches || c->summary_mismatches > 0) {
-        *bad = 1;
-        return "differs";
-    }
-    return "matches";
+    return st == MX_EXP_NOT_CHECKED || st == MX_EXP_DIFFERS;
 }
 
 static size_t row_mismatches(const mx_client *c)
@@ -233,13 +224,14 @@ char *mx_render_markdown(const mx_matrix *m, const char *title, const char *gene
             tb_printf(&tb, " | %zu | %zu | %zu | %zu | %zu | ", c->count[MX_PASS], c->count[MX_FAIL], c->count[MX_NA],
                       c->count[MX_NOT_RUN], c->count[MX_ERROR] + c->count[MX_INTERRUPTED] + c->count[MX_OTHER]);
         }
-        int bad;
-        const char *st = expect_state(c, &bad);
-        if (*st) {
-            if (strcmp(st, "differs") == 0)
+        mx_expect st = mx_expect_state(c);
+        if (st != MX_EXP_NONE) {
+            if (st == MX_EXP_DIFFERS)
                 tb_printf(&tb, "**differs** (%zu) from ", row_mismatches(c));
+            else if (expect_bad(st))
+                tb_printf(&tb, "**%s** ", EXPECT_NAME[st]);
             else
-                tb_printf(&tb, "%s%s%s ", bad ? "**" : "", st, bad ? "**" : "");
+                tb_printf(&tb, "%s ", EXPECT_NAME[st]);
             MD(&tb, c->expect_file ? c->expect_file : "the expected file");
         }
         tb_puts(&tb, " |\n");
@@ -619,16 +611,15 @@ static void html_row_header(textbuf *tb, const mx_client *c, size_t row)
         if (errs)
             tb_printf(tb, " / %zu error", errs);
     }
-    int bad;
-    const char *st = expect_state(c, &bad);
-    if (*st) {
-        tb_printf(tb, "<br><a href=\"#x-%zu\" class=\"%s\">", row, bad ? "bad" : "ok");
-        if (strcmp(st, "differs") == 0)
+    mx_expect st = mx_expect_state(c);
+    if (st != MX_EXP_NONE) {
+        tb_printf(tb, "<br><a href=\"#x-%zu\" class=\"%s\">", row, expect_bad(st) ? "bad" : "ok");
+        if (st == MX_EXP_DIFFERS)
             tb_printf(tb, "%zu differ from expected", row_mismatches(c));
-        else if (strcmp(st, "matches") == 0)
+        else if (st == MX_EXP_MATCHES)
             tb_puts(tb, "matches expected");
         else
-            tb_printf(tb, "expected: %s", st);
+            tb_printf(tb, "expected: %s", EXPECT_NAME[st]);
         tb_puts(tb, "</a>");
     }
     tb_puts(tb, "</td>");
@@ -638,14 +629,14 @@ static void html_row_header(textbuf *tb, const mx_client *c, size_t row)
  * difference and each expected failure with its evidence. */
 static void html_expect_block(textbuf *tb, const mx_client *c, size_t row)
 {
-    int bad;
-    const char *st = expect_state(c, &bad);
-    if (!*st)
+    mx_expect st = mx_expect_state(c);
+    if (st == MX_EXP_NONE)
         return;
     tb_printf(tb, "<details class=\"rep\" id=\"x-%zu\"><summary>", row);
     H(tb, c->label);
     tb_puts(tb, " — expected verdicts: ");
-    tb_printf(tb, "<span class=\"%s\">%s</span></summary><p class=\"meta\">file ", bad ? "bad" : "ok", st);
+    tb_printf(tb, "<span class=\"%s\">%s</span></summary><p class=\"meta\">file ",
+              expect_bad(st) ? "bad" : "ok", EXPECT_NAME[st]);
     H(tb, c->expect_file ? c->expect_file : "(given to the harness)");
     if (c->note) {
         tb_puts(tb, "; ");
@@ -702,11 +693,10 @@ char *mx_render_html(const mx_matrix *m, const char *title, const char *generate
     }
     size_t unavailable = 0, differ = 0, unchecked = 0;
     for (size_t i = 0; i < m->nclients; i++) {
-        int bad;
-        const char *st = expect_state(&m->clients[i], &bad);
+        mx_expect st = mx_expect_state(&m->clients[i]);
         unavailable += m->clients[i].unavailable != NULL;
-        differ += strcmp(st, "differs") == 0;
-        unchecked += strcmp(st, "not checked") == 0;
+        differ += st == MX_EXP_DIFFERS;
+        unchecked += st == MX_EXP_NOT_CHECKED;
     }
     tb_printf(&tb,
               "<p>%zu clients × %zu scenarios; %zu unavailable; %zu whose run differs from their expected "
