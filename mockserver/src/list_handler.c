@@ -176,19 +176,14 @@ void handle_list(lwc_mock *srv, const request *req, int res, const char *ns, rep
         /* A first page with RV unset is a consistent read from the watch cache (1.31+), whose
          * tokens start with "/"; continue pages and exact reads come from etcd, whose do not
          * (measured against kube-apiserver 1.33, fidelity/results.md). */
-        const char *key = relative_key(page.items[page.n - 1], ns);
-        int cached = !o.continue_token && !has_rv;
-        char *cached_key = NULL;
-        if (cached) {
-            size_t kl = strlen(key);
-            cached_key = malloc(kl + 2);
-            if (cached_key) {
-                cached_key[0] = '/';
-                memcpy(cached_key + 1, key, kl + 1);
-            }
-        }
-        cont = (!cached || cached_key) ? continue_token_encode((int64_t)page.rv, cached ? cached_key : key) : NULL;
-        free(cached_key);
+        strbuf start;
+        strbuf_init(&start);
+        if (!o.continue_token && !has_rv)
+            strbuf_putc(&start, '/');
+        strbuf_puts(&start, relative_key(page.items[page.n - 1], ns));
+        char *start_key = strbuf_take(&start, NULL);
+        cont = start_key ? continue_token_encode((int64_t)page.rv, start_key) : NULL;
+        free(start_key);
         if (!cont) {
             list_page_free(&page);
             reply_internal(r, "out of memory");
