@@ -8,14 +8,17 @@
 #ifndef LWC_REFLECTOR_H
 #define LWC_REFLECTOR_H
 
+#include <stddef.h>
+#include <stdint.h>
+
 /* The largest list page lwc-watch takes (a page is held about 6 times over
  * while it is parsed: 256 MiB took 1.65 GB): 64 MiB, over 40 times a full
  * 500-item page of 3 KB pods; unpaged lists of big collections need more
  * (lwc-watch --max-page-bytes). */
 #define LWC_DEFAULT_MAX_PAGE_BYTES ((size_t)64 << 20)
 
-#include <stddef.h>
-#include <stdint.h>
+/* The longest watch event line taken (why 16 MiB: watch_stream.h). */
+#define LWC_DEFAULT_MAX_LINE_BYTES ((size_t)16 << 20)
 
 #ifdef __cplusplus
 extern "C" {
@@ -94,7 +97,7 @@ typedef struct lwc_reflector_config {
     unsigned backoff_cap_ms;          /* no wait is longer; default 30000 */
     unsigned retry_after_cap_ms;      /* Retry-After beyond this is clamped; default 60000 */
     unsigned page_retries;            /* transient errors on a continue page retried this often; default 10 */
-    size_t max_line_bytes;            /* longest watch event line; default 16 MiB */
+    size_t max_line_bytes;            /* longest watch event line; default LWC_DEFAULT_MAX_LINE_BYTES */
     size_t max_body_bytes;            /* largest list page body; default LWC_DEFAULT_MAX_PAGE_BYTES */
     unsigned bugs;                    /* LWC_BUG_BIT(...) mask; 0 for the correct loop */
     uint64_t seed;                    /* jitter and watch timeouts; 0: from the clock */

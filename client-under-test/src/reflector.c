@@ -39,7 +39,7 @@ void lwc_reflector_config_init(lwc_reflector_config *cfg)
     cfg->backoff_cap_ms = 30000;
     cfg->retry_after_cap_ms = 60000;
     cfg->page_retries = 10;
-    cfg->max_line_bytes = (size_t)16 << 20;
+    cfg->max_line_bytes = LWC_DEFAULT_MAX_LINE_BYTES;
     cfg->max_body_bytes = LWC_DEFAULT_MAX_PAGE_BYTES;
 }
 
@@ -333,7 +333,7 @@ int lwc_reflector_new(const lwc_reflector_config *cfg, const lwc_reflector_callb
     for (int i = 0; i < 7 && rc == LWC_OK; i++)
         rc = own(r, i, fields[i]);
     if (!r->cfg.max_line_bytes)
-        r->cfg.max_line_bytes = (size_t)16 << 20;
+        r->cfg.max_line_bytes = LWC_DEFAULT_MAX_LINE_BYTES;
     if (!r->cfg.max_body_bytes)
         r->cfg.max_body_bytes = LWC_DEFAULT_MAX_PAGE_BYTES;
     r->rng = cfg->seed ? cfg->seed : lwcr_seed_from_clock();

@@ -7,7 +7,7 @@
 void lwcr_lines_init(lwcr_line_reader *r, size_t max_line)
 {
     memset(r, 0, sizeof *r);
-    r->max_line = max_line ? max_line : LWCR_DEFAULT_MAX_LINE;
+    r->max_line = max_line ? max_line : LWC_DEFAULT_MAX_LINE_BYTES;
 }
 
 static int deliver(lwcr_line_reader *r, lwcr_line_fn fn, void *ud)

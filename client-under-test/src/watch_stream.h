@@ -15,8 +15,6 @@
 
 #include <stddef.h>
 
-#define LWCR_DEFAULT_MAX_LINE ((size_t)16 << 20)
-
 /* line is NUL-terminated, without its "\n" (or "\r\n"). Return 0 to go on;
  * anything else stops lwcr_lines_feed, which returns it. */
 typedef int (*lwcr_line_fn)(void *ud, char *line, size_t len);
