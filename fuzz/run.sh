@@ -14,8 +14,11 @@ shift $(( $# > 1 ? 2 : 1 ))
 here=$(cd "$(dirname "$0")" && pwd)
 targets=("$@")
 if ((${#targets[@]} == 0)); then
-  targets=(fuzz_continue_token fuzz_selectors fuzz_merge_patch fuzz_scenario fuzz_protocol_line
-           fuzz_watch_decode fuzz_kubeconfig fuzz_http_request)
+  # Every target has its seed corpus folder: the folders are the list.
+  targets=()
+  for d in "$here"/corpus/*/; do
+    targets+=("$(basename "$d")")
+  done
 fi
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:symbolize=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
