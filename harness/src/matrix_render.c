@@ -98,14 +98,15 @@ static void MD(textbuf *tb, const char *s)
         mx_md_escape(tb, s, strlen(s));
 }
 
-static void fmt_ms(char *buf, size_t len, double ms)
+/* sep goes between the number and the unit: " ", or "" in the narrow HTML cells. */
+static void fmt_ms(char *buf, size_t len, double ms, const char *sep)
 {
     if (ms < 0)
         snprintf(buf, len, "-");
     else if (ms < 1000)
-        snprintf(buf, len, "%.0f ms", ms);
+        snprintf(buf, len, "%.0f%sms", ms, sep);
     else
-        snprintf(buf, len, "%.1f s", ms / 1000);
+        snprintf(buf, len, "%.1f%ss", ms / 1000, sep);
 }
 
 /* The failed checks of a cell, "a, b". */
@@ -171,7 +172,7 @@ static void md_cell(textbuf *tb, const mx_cell *c)
     char t[32];
     switch (c->kind) {
     case MX_PASS:
-        fmt_ms(t, sizeof(t), c->converge_ms);
+        fmt_ms(t, sizeof(t), c->converge_ms, " ");
         tb_printf(tb, "PASS %s", t);
         break;
     case MX_FAIL:
@@ -422,7 +423,7 @@ static void html_cell(textbuf *tb, const mx_client *c, size_t row, size_t col, c
         H(tb, x->kind == MX_OTHER ? x->verdict : mx_kind_name(x->kind));
         char t[32];
         if (x->kind == MX_PASS) {
-            fmt_ms(t, sizeof(t), x->converge_ms);
+            fmt_ms(t, sizeof(t), x->converge_ms, " ");
             tb_printf(tb, ", converged in %s", t);
         }
         if (x->nfailures) {
@@ -452,10 +453,7 @@ static void html_cell(textbuf *tb, const mx_client *c, size_t row, size_t col, c
         char t[32];
         switch (x->kind) {
         case MX_PASS:
-            /* Narrow cells: "12ms". */
-            fmt_ms(t, sizeof(t), x->converge_ms);
-            if (strchr(t, ' '))
-                memmove(strchr(t, ' '), strchr(t, ' ') + 1, strlen(strchr(t, ' ')));
+            fmt_ms(t, sizeof(t), x->converge_ms, ""); /* narrow cells: "12ms" */
             tb_puts(tb, "<span class=\"v\">✓</span>");
             if (x->converge_ms >= 0)
                 tb_puts(tb, t);
@@ -514,8 +512,8 @@ static void html_report(textbuf *tb, const mx_client *c, size_t row, size_t col,
         tb_puts(tb, x->exp_matched ? " (as expected)" : " (DIFFERS from the expected verdict)");
     tb_puts(tb, "</summary>");
     char t1[32], t2[32];
-    fmt_ms(t1, sizeof(t1), x->total_ms);
-    fmt_ms(t2, sizeof(t2), x->converge_ms);
+    fmt_ms(t1, sizeof(t1), x->total_ms, " ");
+    fmt_ms(t2, sizeof(t2), x->converge_ms, " ");
     tb_printf(tb, "<p class=\"meta\">total %s, %s%s", t1, x->converge_ms < 0 ? "no final convergence" : "converged in ",
               x->converge_ms < 0 ? "" : t2);
     if (x->runs > 1)

@@ -170,6 +170,7 @@ START_TEST(cells_from_new_report)
     ck_assert_ptr_nonnull(strstr(html, "<details class=\"rep\" id=\"r-0-1\">"));
     ck_assert_ptr_null(strstr(html, "id=\"r-0-0\"")); /* a pass has no report */
     ck_assert_ptr_nonnull(strstr(html, "td class=\"c xfail\""));
+    ck_assert_ptr_nonnull(strstr(html, "<span class=\"v\">✓</span>12ms</td>")); /* narrow: no space */
     ck_assert_ptr_nonnull(strstr(html, "td class=\"c fail mismatch\""));
     ck_assert_ptr_nonnull(strstr(html, "requires watchList; the client declares rewatch, relist, retry"));
     ck_assert_ptr_nonnull(strstr(html, "watch.py:160 waits forever on a silent socket"));
