@@ -82,11 +82,7 @@ header="$FID/results-header.md"
     echo "write X and before the next, continue tokens decoded) and compared member by member, member order"
     echo "included. How to read and extend it: \`fidelity/README.md\`."
     echo
-    echo "## Machine"
-    echo
-    echo "| | |"
-    echo "|---|---|"
-    machine_rows
+    machine_table
     echo "| load average when the run started (\`/proc/loadavg\`) | $(cut -d' ' -f1-3 /proc/loadavg) |"
     echo "| Go | $("$GO" version | cut -d' ' -f3) |"
     for b in "${BUILT[@]}"; do

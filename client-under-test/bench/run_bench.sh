@@ -170,11 +170,7 @@ mib() { awk -v k="$1" 'BEGIN { printf "%.1f MiB", k / 1024 }'; }
     echo
     echo "Written by \`client-under-test/bench/run_bench.sh\` on $(date -u '+%Y-%m-%d %H:%M UTC')."
     echo
-    echo "## Machine"
-    echo
-    echo "| | |"
-    echo "|---|---|"
-    machine_rows
+    machine_table
     echo "| commit | $(git -C "$ROOT" rev-parse --short HEAD)$([ -z "$(git -C "$ROOT" status --porcelain -- client-under-test)" ] || echo ' (client-under-test/ with uncommitted changes)') |"
     echo "| lwc-watch build | CMake $BUILD_TYPE ($(sed -n 's/^CMAKE_C_COMPILER:[A-Z]*=//p' "$BUILD/CMakeCache.txt") $BUILD_FLAGS), libcurl $(pkg-config --modversion libcurl), cJSON $(pkg-config --modversion libcjson) |"
     echo "| kubectl | $("$KUBECTL" version --client 2>/dev/null | head -1) ($KUBECTL) |"

@@ -109,11 +109,7 @@ cat <<MD
 
 Written by \`harness/bench/run_bench.sh\` on $(date -u '+%Y-%m-%d %H:%M UTC'); it took ${elapsed} s.
 
-## Machine
-
-| | |
-|---|---|
-$(machine_rows)
+$(machine_table)
 | commit | ${commit}${dirty} |
 | build | CMake ${btype:-?} (${cc:-?}), \`$BUILD\` |
 | client | \`$CLIENT\` |

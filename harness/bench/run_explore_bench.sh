@@ -105,11 +105,7 @@ commit=$(git -C "$ROOT" rev-parse --short HEAD)
   echo "Written by \`harness/bench/run_explore_bench.sh\` on $(date -u '+%Y-%m-%d %H:%M') UTC; it took ${elapsed} s."
   echo "Seed $SEED, \`-j $JOBS\`. Every JSON report and shrunk scenario was kept in \`$KEEP\` (not in the repo)."
   echo
-  echo "## Machine"
-  echo
-  echo "| | |"
-  echo "|---|---|"
-  machine_rows
+  machine_table
   echo "| commit | $commit |"
   echo "| load average (1/5/15 min) before / after | $load_before / $load_after |"
   echo
