@@ -10,12 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const known_checks[] = {"protocol", "initial-state", "convergence", "events", "requests",
-                                           "exit", "timeline", "watch", NULL};
-
 static int known_check(const char *c, size_t len)
 {
-    for (const char *const *k = known_checks; *k; k++)
+    for (const char *const *k = lwc_check_names; *k; k++)
         if (strlen(*k) == len && !strncmp(*k, c, len))
             return 1;
     return 0;

@@ -63,19 +63,21 @@ static void usage(FILE *out)
 }
 
 
-/* ---- checks as bits ---- */
+/* ---- checks as bits: bit k is lwc_check_names[k] ---- */
 
-static const char *const check_names[] = {CHECK_PROTOCOL, CHECK_INITIAL, CHECK_CONVERGENCE, CHECK_EVENTS,
-                                          CHECK_REQUESTS, CHECK_TIMELINE,  CHECK_EXIT};
-#define NCHECKS (sizeof check_names / sizeof check_names[0])
+static unsigned check_bit(const char *check)
+{
+    for (unsigned k = 0; lwc_check_names[k]; k++)
+        if (!strcmp(check, lwc_check_names[k]))
+            return 1u << k;
+    return 0;
+}
 
 static unsigned checks_mask(const scenario_result *r)
 {
     unsigned m = 0;
     for (size_t i = 0; i < r->nfailures; i++)
-        for (size_t k = 0; k < NCHECKS; k++)
-            if (!strcmp(r->failures[i].check, check_names[k]))
-                m |= 1u << k;
+        m |= check_bit(r->failures[i].check);
     return m;
 }
 
@@ -84,7 +86,7 @@ static unsigned checks_mask(const scenario_result *r)
  * is compared with the first run. */
 static unsigned check_class(unsigned m)
 {
-    const unsigned no_ready = 1u << 0 | 1u << 5; /* protocol, timeline */
+    const unsigned no_ready = check_bit(CHECK_PROTOCOL) | check_bit(CHECK_TIMELINE);
     return m & no_ready ? m | no_ready : m;
 }
 
@@ -92,9 +94,9 @@ static void checks_text(unsigned m, char *out, size_t len)
 {
     size_t n = 0;
     out[0] = '\0';
-    for (size_t k = 0; k < NCHECKS && n < len; k++)
+    for (size_t k = 0; lwc_check_names[k] && n < len; k++)
         if (m & (1u << k))
-            n += (size_t)snprintf(out + n, len - n, "%s%s", n ? "," : "", check_names[k]);
+            n += (size_t)snprintf(out + n, len - n, "%s%s", n ? "," : "", lwc_check_names[k]);
 }
 
 /* ---- the explorer ---- */

@@ -5,6 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+const char *const lwc_check_names[] = {CHECK_PROTOCOL, CHECK_INITIAL, CHECK_CONVERGENCE, CHECK_EVENTS, CHECK_REQUESTS,
+                                       CHECK_TIMELINE, CHECK_EXIT,    CHECK_WATCH,       NULL};
+
 void result_init(scenario_result *r)
 {
     memset(r, 0, sizeof *r);

@@ -24,6 +24,10 @@ typedef enum {
 #define CHECK_TIMELINE "timeline"           /* a step's trigger never came: the client never did what it waits for */
 #define CHECK_EXIT "exit"                   /* exited before STOP, or not within 2 s after it */
 #define CHECK_WATCH "watch"                 /* watched after the list; relisted only for a cause (watchcheck.c) */
+/* Every check above, NULL-terminated: what --expect accepts and what
+ * lwc-explore tells failures apart by (a check missing here is invisible
+ * to both). */
+extern const char *const lwc_check_names[];
 
 typedef struct failure {
     char check[24];

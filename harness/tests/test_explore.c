@@ -4,6 +4,7 @@
 #include "explore_gen.h"
 #include "explore_shrink.h"
 #include "lwc_scenario.h"
+#include "result.h"
 
 #include <check.h>
 #include <stdio.h>
@@ -166,6 +167,25 @@ START_TEST(shrinker_stops)
 }
 END_TEST
 
+/* lwc-explore tells failures apart by a bit per check name: every check
+ * the harness reports has one, and they fit the mask. */
+START_TEST(every_check_has_a_bit)
+{
+    static const char *const reported[] = {CHECK_PROTOCOL, CHECK_INITIAL, CHECK_CONVERGENCE, CHECK_EVENTS,
+                                           CHECK_REQUESTS, CHECK_TIMELINE,  CHECK_EXIT,        CHECK_WATCH};
+    size_t n = 0;
+    while (lwc_check_names[n])
+        n++;
+    ck_assert_uint_le(n, 32);
+    for (size_t i = 0; i < sizeof reported / sizeof reported[0]; i++) {
+        int found = 0;
+        for (size_t k = 0; k < n; k++)
+            found |= !strcmp(lwc_check_names[k], reported[i]);
+        ck_assert_msg(found, "check \"%s\" is not in lwc_check_names", reported[i]);
+    }
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("explore");
@@ -176,6 +196,7 @@ int main(void)
     tcase_add_test(tc, shrink_candidates_load);
     tcase_add_test(tc, shrinker_reaches_local_minimum);
     tcase_add_test(tc, shrinker_stops);
+    tcase_add_test(tc, every_check_has_a_bit);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
