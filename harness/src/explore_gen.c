@@ -801,11 +801,10 @@ char *gen_describe(const genome *g)
                           objs, plural_of(g->resource), g->nns > 1 ? " in " : "");
     if (g->nns > 1 && n < sizeof buf)
         n += (size_t)snprintf(buf + n, sizeof buf - n, "%d namespaces", g->nns);
-    if (n < sizeof buf)
-        n += (size_t)snprintf(buf + n, sizeof buf - n, ", %s%s", g->page_size ? "pages of " : "no pagination",
-                              g->page_size ? "" : "");
     if (g->page_size && n < sizeof buf)
-        n += (size_t)snprintf(buf + n, sizeof buf - n, "%d", g->page_size);
+        n += (size_t)snprintf(buf + n, sizeof buf - n, ", pages of %d", g->page_size);
+    else if (n < sizeof buf)
+        n += (size_t)snprintf(buf + n, sizeof buf - n, ", no pagination");
     if (g->nfaults && n < sizeof buf)
         n += (size_t)snprintf(buf + n, sizeof buf - n, ", %d fault%s on the first requests", g->nfaults,
                               g->nfaults > 1 ? "s" : "");

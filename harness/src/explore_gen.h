@@ -119,12 +119,11 @@ char *gen_render(const genome *g, const char *name);
  * expectations need of a right client: its `requires`. */
 struct lwc_scenario;
 unsigned explore_needs(const struct lwc_scenario *sc);
-/* Objects in the world; timeline steps plus faults (a shrunk scenario's size). */
+/* Objects in the world (with timeline steps and faults, a shrunk scenario's size). */
 int gen_objects(const genome *g);
 /* Failed requests the scenario makes a right client meet (an estimate from
  * above: what its backoff and its deadlines are sized by). */
 int gen_failures(const genome *g);
-int gen_steps_and_faults(const genome *g);
 /* A sentence on what the scenario does (malloc'd), for its description. */
 char *gen_describe(const genome *g);
 
