@@ -1,5 +1,4 @@
 /* Fuzz target: lwc-watch's kubeconfig reader (the block-YAML subset). */
-#include "fuzz_util.h"
 #include "lwc_reflector.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
