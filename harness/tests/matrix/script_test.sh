@@ -19,8 +19,6 @@ has() { grep -qF -- "$2" "$1"; }
 lacks() { ! grep -qF -- "$2" "$1"; }
 rm -rf "$out" && mkdir -p "$out" || exit 1
 common=(--build "$build" --scenarios "$here/scenarios" --adapters "$here/adapters" --timeout-scale "$scale")
-has_expect=0
-"$build/bin/lwc-harness" --help 2>&1 | grep -q -- '--expect' && has_expect=1
 
 # 1. Everything: the matrix is written even though rows fail.
 "$cm" "${common[@]}" --out "$out/all" --clients 'lwc-watch,lwc-watch:first-page-only,good/*,broken/*,misjudged/*' \
@@ -43,32 +41,21 @@ check "no raw markup from setup in the page" lacks "$html" '<script>document.tit
 check "the page holds the escaped error" has "$html" '&lt;script&gt;document.title=&quot;pwned3&quot;&lt;/script&gt;'
 check "every HTML byte is valid UTF-8" python3 -c 'import sys; open(sys.argv[1], "rb").read().decode("utf-8")' "$html"
 check "the fake adapter built into BUILD_DIR/adapters/good" test -d "$build/adapters/good"
-if ((has_expect)); then
-  check "the misjudged adapter differs from its expected file" has "$md" "**differs** (1) from"
-  check "the toy rows match their expected files" has "$md" "matches harness/tests/matrix/adapters/good/expected-right.txt"
-else
-  check "without --expect in lwc-harness the rows say not checked" has "$md" "**not checked** harness/tests/matrix/adapters/good/expected-right.txt"
-fi
+check "the misjudged adapter differs from its expected file" has "$md" "**differs** (1) from"
+check "the toy rows match their expected files" has "$md" "matches harness/tests/matrix/adapters/good/expected-right.txt"
 
 # 2. --ci: a failed setup and a wrong expected file fail the run, and say why.
 "$cm" "${common[@]}" --out "$out/ci" --clients 'lwc-watch,broken/*,misjudged/*' --ci >"$out/ci.stdout" 2>"$out/ci.stderr"
 rc=$?
 check "--ci with a broken adapter exits 1 (got $rc)" test "$rc" -eq 1
 check "--ci names the broken setup" has "$out/ci.stderr" "conformance-matrix --ci: broken: setup failed (setup exited 3"
-if ((has_expect)); then
-  check "--ci names the differing adapter" has "$out/ci.stderr" "misjudged/toy-1.0: the run differs from"
-fi
+check "--ci names the differing adapter" has "$out/ci.stderr" "misjudged/toy-1.0: the run differs from"
 
 # 3. --ci on rows that hold every rule.
 "$cm" "${common[@]}" --out "$out/ci-good" --clients 'lwc-watch,lwc-watch:first-page-only,good/*' --ci \
   >"$out/ci-good.stdout" 2>"$out/ci-good.stderr"
 rc=$?
-if ((has_expect)); then
-  check "--ci on the good rows exits 0 (got $rc)" test "$rc" -eq 0
-else
-  check "--ci without --expect in lwc-harness exits 1 (got $rc)" test "$rc" -eq 1
-  check "and says the run cannot be judged" has "$out/ci-good.stderr" "has no --expect, the run cannot be judged"
-fi
+check "--ci on the good rows exits 0 (got $rc)" test "$rc" -eq 0
 check "--clients kept the broken adapter's setup from running" lacks "$out/ci-good.stderr" "== broken: setup"
 
 # 4. A bug that no scenario catches fails --ci: lwc-watch with a bug that the
