@@ -18,6 +18,7 @@
 typedef struct plan {
     int mode;
     int lists, watches;
+    const char *cont; /* h_world1's continue token (NULL: none) */
 } plan;
 
 static script_server *srv;
@@ -165,6 +166,18 @@ static void silent_watch(int fd, script_server *s)
 {
     ss_chunked_head(fd);
     ss_hold(s, fd);
+}
+
+/* world1 at "10" with the plan's continue token, every time; silent watches. */
+static void h_world1(void *ud, const ss_request *r, int fd, script_server *s)
+{
+    plan *p = ud;
+    if (is_watch(r)) {
+        silent_watch(fd, s);
+        return;
+    }
+    p->lists++;
+    send_list(fd, "10", p->cont, world1);
 }
 
 /* ---- a garbage line in the stream: relist ---- */
@@ -381,20 +394,10 @@ END_TEST
 
 /* ---- "continue": "" on the last page means done (kube-rs PR #1250) ---- */
 
-static void h_empty_continue(void *ud, const ss_request *r, int fd, script_server *s)
-{
-    plan *p = ud;
-    if (is_watch(r)) {
-        silent_watch(fd, s);
-        return;
-    }
-    p->lists++;
-    send_list(fd, "10", "", world1);
-}
-
 START_TEST(empty_continue_ends_the_list)
 {
-    srv = ss_start(h_empty_continue, &pl);
+    pl.cont = "";
+    srv = ss_start(h_world1, &pl);
     kid = start(NULL, NULL);
     ck_assert_ptr_nonnull(child_wait(kid, NULL, "READY", NULL, NULL, 5000));
     ck_assert(ss_wait(srv, 2, 5000));
@@ -576,22 +579,12 @@ END_TEST
 
 /* ---- a continue token that never changes: a list that never ends ---- */
 
-static void h_same_continue(void *ud, const ss_request *r, int fd, script_server *s)
-{
-    plan *p = ud;
-    if (is_watch(r)) {
-        silent_watch(fd, s);
-        return;
-    }
-    p->lists++;
-    send_list(fd, "10", "c2FtZQ", world1);
-}
-
 /* It used to be followed 300,000 times in 30 s: now the list fails with a
  * reason, and each retry waits its backoff. */
 START_TEST(unchanging_continue_token_backs_off)
 {
-    srv = ss_start(h_same_continue, &pl);
+    pl.cont = "c2FtZQ"; /* on every page */
+    srv = ss_start(h_world1, &pl);
     kid = start(NULL, NULL);
     ck_assert_ptr_nonnull(
         child_wait(kid, NULL, "LOG", child_log_contains, "sent back the continue token it was given", 5000));
@@ -609,17 +602,9 @@ END_TEST
 
 /* ---- a page one past --max-page-bytes is refused ---- */
 
-static void h_big_page(void *ud, const ss_request *r, int fd, script_server *s)
-{
-    if (is_watch(r))
-        silent_watch(fd, s);
-    else
-        list_world1(ud, fd);
-}
-
 START_TEST(page_over_the_limit_is_refused)
 {
-    srv = ss_start(h_big_page, &pl);
+    srv = ss_start(h_world1, &pl);
     /* world1's list is a few hundred bytes: 100 is too small, 4096 is not. */
     const char *const small[] = {"--max-page-bytes", "100", NULL};
     kid = start(NULL, small);
