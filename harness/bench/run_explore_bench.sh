@@ -119,7 +119,7 @@ commit=$(git -C "$ROOT" rev-parse --short HEAD)
     echo
     echo "| runs | passed | failed | could not run | n/a | runs/s | mean run | fixed cost of a run |"
     echo "|---:|---:|---:|---:|---:|---:|---:|---:|"
-    echo "| $(field "$KEEP/nobug.json" 'd["runs"]') | $(field "$KEEP/nobug.json" 'd["passed"]') | $(field "$KEEP/nobug.json" 'd["failed"]') | $(field "$KEEP/nobug.json" 'd["errors"]') | $(field "$KEEP/nobug.json" 'd["notApplicable"]') | $(field "$KEEP/nobug.json" 'round(d["runsPerSecond"],2)') | $(field "$KEEP/nobug.json" 'round(d["meanRunMs"])') ms | $(field "$KEEP/nobug.json" 'round(d["fixedCostMs"])') ms |"
+    field "$KEEP/nobug.json" '"| %s | %s | %s | %s | %s | %s | %s ms | %s ms |" % (d["runs"], d["passed"], d["failed"], d["errors"], d["notApplicable"], round(d["runsPerSecond"], 2), round(d["meanRunMs"]), round(d["fixedCostMs"]))'
     echo
     echo "*Fixed cost* is lwc-explore's probe run (one object, READY, one checkpoint, STOP): server"
     echo "and client start, the initial check, teardown. A generated run adds its timeline's waits"
