@@ -6,7 +6,6 @@
 #include "lwc_version.h"
 #include "textbuf.h"
 
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -106,20 +105,7 @@ int report_junit(const char *path, const scenario_result *res, size_t n, const r
         snprintf(err, errlen, "%s: out of memory", path);
         return -1;
     }
-    FILE *f = fopen(path, "w");
-    if (!f) {
-        snprintf(err, errlen, "%s: %s", path, strerror(errno));
-        tb_free(&tb);
-        return -1;
-    }
-    size_t w = fwrite(tb.s, 1, tb.len, f);
-    int bad = w != tb.len || ferror(f);
-    if (fclose(f) != 0)
-        bad = 1;
+    int rc = tb_write_file(path, tb.s, tb.len, err, errlen);
     tb_free(&tb);
-    if (bad) {
-        snprintf(err, errlen, "%s: write failed: %s", path, strerror(errno));
-        return -1;
-    }
-    return 0;
+    return rc;
 }

@@ -95,16 +95,8 @@ int junit_merge(const char *out_path, char *const *in_paths, size_t n, char *err
         snprintf(err, errlen, "out of memory");
         goto out;
     }
-    FILE *f = fopen(out_path, "w");
-    if (!f) {
-        snprintf(err, errlen, "%s: %s", out_path, strerror(errno));
+    if (tb_write_file(out_path, tb.s, tb.len, err, errlen) != 0)
         goto out;
-    }
-    int bad = fwrite(tb.s, 1, tb.len, f) != tb.len;
-    if (fclose(f) != 0 || bad) {
-        snprintf(err, errlen, "%s: write failed", out_path);
-        goto out;
-    }
     rc = 0;
 out:
     for (size_t i = 0; texts && i < n; i++)

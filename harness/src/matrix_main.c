@@ -2,8 +2,8 @@
  * conformance matrix (clients x scenarios) and writes it as Markdown and HTML. */
 #include "lwc_version.h"
 #include "matrix.h"
+#include "textbuf.h"
 
-#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,31 +32,17 @@ static void usage(FILE *out)
             "message names the file).\n");
 }
 
-static int write_file(const char *path, const char *text)
-{
-    FILE *f = fopen(path, "w");
-    if (!f) {
-        fprintf(stderr, "lwc-matrix: %s: %s\n", path, strerror(errno));
-        return -1;
-    }
-    int bad = fputs(text, f) < 0;
-    if (fclose(f) != 0)
-        bad = 1;
-    if (bad) {
-        fprintf(stderr, "lwc-matrix: %s: write failed: %s\n", path, strerror(errno));
-        return -1;
-    }
-    return 0;
-}
-
 /* Writes a rendered document (NULL: rendering ran out of memory) and frees it. */
 static int write_doc(const char *path, char *text)
 {
+    char err[1024];
     int rc = -1;
     if (!text)
-        fprintf(stderr, "lwc-matrix: %s: out of memory\n", path);
+        snprintf(err, sizeof(err), "%s: out of memory", path);
     else
-        rc = write_file(path, text);
+        rc = tb_write_file(path, text, strlen(text), err, sizeof(err));
+    if (rc != 0)
+        fprintf(stderr, "lwc-matrix: %s\n", err);
     free(text);
     return rc;
 }

@@ -186,3 +186,21 @@ char *tb_read_file(const char *path, size_t max, size_t *len, char *err, size_t 
         *len = tb.len;
     return tb_take(&tb);
 }
+
+int tb_write_file(const char *path, const char *s, size_t n, char *err, size_t errlen)
+{
+    FILE *f = fopen(path, "w");
+    if (!f) {
+        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+        return -1;
+    }
+    int bad = fwrite(s, 1, n, f) != n || ferror(f);
+    /* fclose flushes: a full disk may only show here. */
+    if (fclose(f) != 0)
+        bad = 1;
+    if (bad) {
+        snprintf(err, errlen, "%s: write failed: %s", path, strerror(errno));
+        return -1;
+    }
+    return 0;
+}

@@ -27,6 +27,9 @@ char *tb_take(textbuf *tb);
  * be NULL). NULL with err naming the file when it cannot be read, is larger
  * than max bytes, or memory runs out. */
 char *tb_read_file(const char *path, size_t max, size_t *len, char *err, size_t errlen);
+/* Writes n bytes of s as the whole file at path (created or truncated).
+ * 0, or -1 with err naming the file and what failed. */
+int tb_write_file(const char *path, const char *s, size_t n, char *err, size_t errlen);
 
 /* Copies s replacing every byte sequence that is not valid UTF-8 with U+FFFD,
  * so that client output can go into JSON and XML reports. malloc'd or NULL. */
