@@ -76,6 +76,28 @@ START_TEST(same_seed_same_scenario)
 }
 END_TEST
 
+/* The quiet-close episode's no-relist rule (after a compaction) holds only
+ * for a client that moves its RV on bookmarks: such a scenario requires
+ * bookmarks. */
+START_TEST(bookmark_rule_requires_bookmarks)
+{
+    char err[1024];
+    int found = 0;
+    for (uint64_t run = 0; run < 2000 && found < 3; run++) {
+        genome g;
+        gen_random(&g, 31, run, ~0u);
+        if (g.neps < 1 || g.eps[0].kind != EP_QUIET_CLOSE || !g.eps[0].compact)
+            continue;
+        found++;
+        lwc_scenario *sc = explore_scenario(&g, "quiet", NULL, NULL, err, sizeof err);
+        ck_assert_msg(sc != NULL, "run %llu: %s", (unsigned long long)run, err);
+        ck_assert_msg(sc->requires & LWC_CAP_BOOKMARKS, "run %llu requires %#x", (unsigned long long)run, sc->requires);
+        lwc_scenario_free(sc);
+    }
+    ck_assert_int_eq(found, 3);
+}
+END_TEST
+
 /* Every candidate the shrinker can make loads too. */
 START_TEST(shrink_candidates_load)
 {
@@ -194,6 +216,7 @@ int main(void)
     tcase_add_test(tc, generated_scenarios_load);
     tcase_add_test(tc, same_seed_same_scenario);
     tcase_add_test(tc, shrink_candidates_load);
+    tcase_add_test(tc, bookmark_rule_requires_bookmarks);
     tcase_add_test(tc, shrinker_reaches_local_minimum);
     tcase_add_test(tc, shrinker_stops);
     tcase_add_test(tc, every_check_has_a_bit);
