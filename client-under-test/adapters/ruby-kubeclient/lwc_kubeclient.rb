@@ -142,16 +142,17 @@ def main
   # is only the label of the EntityList it returns; nil would return a bare Resource instead
   # (common.rb format_response), so it gets the plural (found by lwc-explore: configmaps and
   # crontabs never listed).
-  list_call, watch_call =
+  list_call, watch_call, calls =
     if client.respond_to?("get_#{plural}")
       [->(opts) { client.public_send("get_#{plural}", opts) },
-       ->(opts) { client.public_send("watch_#{plural}", opts) }]
+       ->(opts) { client.public_send("watch_#{plural}", opts) },
+       "get_#{plural}/watch_#{plural}"]
     else
       [->(opts) { client.get_entities(plural, plural, opts) },
-       ->(opts) { client.watch_entities(plural, opts) }]
+       ->(opts) { client.watch_entities(plural, opts) },
+       'get_entities/watch_entities']
     end
-  log('info', "kubeclient #{Kubeclient::VERSION} from #{Gem.loaded_specs['kubeclient']&.full_gem_path}; " \
-              "#{client.respond_to?("get_#{plural}") ? "get_#{plural}/watch_#{plural}" : 'get_entities/watch_entities'}")
+  log('info', "kubeclient #{Kubeclient::VERSION} from #{Gem.loaded_specs['kubeclient']&.full_gem_path}; #{calls}")
   common = {}
   common[:namespace] = namespace unless namespace.empty?
   common[:label_selector] = selector unless selector.empty?
