@@ -18,6 +18,16 @@ int server_state(lwc_mock *srv, const lwc_scenario *sc, uint64_t rv, itemset *ou
     return rc;
 }
 
+int is_list_start(const lwc_mock_request *r)
+{
+    if (r->page > 1)
+        return 0;
+    char *cont = lwc_mock_query_param(r->query, "continue");
+    int first = !cont || !*cont;
+    free(cont);
+    return first;
+}
+
 /* A watch of the resource that hands out the whole state as initial events:
  * a streaming list, or a watch with resourceVersion unset or "0". */
 int is_initial_events_watch(const lwc_scenario *sc, const lwc_mock_request *r)
@@ -50,12 +60,7 @@ uint64_t initial_lower_bound(const lwc_scenario *sc, const reqlog *rl, double be
         if (r->status != 200 || r->served_rv == 0)
             continue;
         int list = lwc_matcher_matches(&lm, r, sc->page_size);
-        int is_first = list && r->page <= 1;
-        if (is_first) {
-            char *cont = lwc_mock_query_param(r->query, "continue");
-            is_first = !cont || !*cont;
-            free(cont);
-        }
+        int is_first = list && is_list_start(r);
         int events = !list && is_initial_events_watch(sc, r);
         /* Completed: the last page of a list (no continue token in its
          * body), or a watch that served the initial state. A watch's end

@@ -12,6 +12,10 @@
 
 #include <stdint.h>
 
+/* A list request that starts a list: its first page, asked without a
+ * continue token (the later pages carry one). */
+int is_list_start(const lwc_mock_request *r);
+
 /* A watch of the scenario's resource that hands out the whole state as
  * initial events: a streaming list, or a watch with resourceVersion unset
  * or "0". For the checks, it is a list. */

@@ -21,14 +21,8 @@ static int classify(const lwc_scenario *sc, const lwc_mock_request *r)
 {
     lwc_matcher m;
     resource_matcher(sc, LWC_VERB_LIST, &m);
-    if (lwc_matcher_matches(&m, r, sc->page_size)) {
-        if (r->page > 1)
-            return K_LIST_PAGE;
-        char *cont = lwc_mock_query_param(r->query, "continue");
-        int first = !cont || !*cont;
-        free(cont);
-        return first ? K_LIST_START : K_LIST_PAGE;
-    }
+    if (lwc_matcher_matches(&m, r, sc->page_size))
+        return is_list_start(r) ? K_LIST_START : K_LIST_PAGE;
     resource_matcher(sc, LWC_VERB_WATCH, &m);
     if (lwc_matcher_matches(&m, r, sc->page_size))
         return is_initial_events_watch(sc, r) ? K_WATCH_START : K_WATCH;
