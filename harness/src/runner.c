@@ -634,12 +634,19 @@ static const char *step_kind_name(lwc_step_kind k)
     return (unsigned)k < sizeof names / sizeof names[0] ? names[k] : "?";
 }
 
-static void next_step(runner *r)
+/* The current step starts waiting for its trigger: its deadline, and the
+ * moment before which no event can be the step's. */
+static void wait_for_trigger(runner *r)
 {
-    r->step++;
     r->ss = SS_TRIGGER;
     r->ss_deadline = now_ms() + r->sc->deadline_ms * r->scale;
     r->wait_srv = srv_now(r);
+}
+
+static void next_step(runner *r)
+{
+    r->step++;
+    wait_for_trigger(r);
 }
 
 static void start_action(runner *r)
@@ -800,9 +807,7 @@ static int setup(runner *r)
     }
     r->spawned = 1;
     trace(r, "server %s, client pid %d", lwc_mock_url(r->srv), (int)r->cp.pid);
-    r->ss = SS_TRIGGER;
-    r->ss_deadline = now_ms() + r->sc->deadline_ms * r->scale;
-    r->wait_srv = srv_now(r);
+    wait_for_trigger(r);
     return 0;
 }
 
