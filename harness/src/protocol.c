@@ -59,8 +59,6 @@ char *linebuf_next(linebuf *lb, size_t *len)
 {
     if (!lb->buf || lb->start >= lb->len)
         return NULL;
-    if (lb->scanned < lb->start)
-        lb->scanned = lb->start;
     char *p = lb->buf + lb->start;
     char *nl = memchr(lb->buf + lb->scanned, '\n', lb->len - lb->scanned);
     if (!nl) {

@@ -14,7 +14,7 @@
 typedef struct linebuf {
     char *buf;
     size_t len, cap, start;
-    size_t scanned; /* buf[start..scanned) holds no '\n': each byte is searched once, however the line arrives */
+    size_t scanned; /* start <= scanned <= len; buf[start..scanned) holds no '\n': each byte is searched once */
 } linebuf;
 
 void linebuf_init(linebuf *lb);
