@@ -18,11 +18,9 @@
 
 #include <cjson/cJSON.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -118,7 +116,6 @@ typedef struct failure_rec {
 } failure_rec;
 
 typedef struct explorer {
-    char *const *argv;
     run_options opt;
     uint64_t seed;
     unsigned caps;
@@ -131,7 +128,7 @@ typedef struct explorer {
     int tty;
     atomic_long next;
     pthread_mutex_t mu;
-    long done, passed, failed, errors, na, interrupted_runs;
+    long done, passed, failed, errors, na;
     long first_failure_run; /* -1: none */
     long logged;            /* runs at the last progress log line */
     double run_ms_sum;
@@ -452,8 +449,7 @@ static void *worker(void *arg)
         case VERDICT_NA:
             x->na++;
             break;
-        case VERDICT_INTERRUPTED:
-            x->interrupted_runs++;
+        case VERDICT_INTERRUPTED: /* Ctrl-C: not a result of the client */
             break;
         default:
             x->errors++;
@@ -853,7 +849,6 @@ int main(int argc, char **argv)
         fprintf(stderr, "lwc-explore: --client: %s\n", err);
         return 2;
     }
-    x.argv = cargv;
     x.opt.client_argv = cargv;
 
     if (print_run >= 0) {
