@@ -562,9 +562,22 @@ START_TEST(expected_verdicts)
     ck_assert_int_eq(r.status, 1);
     ck_assert_ptr_nonnull(strstr(r.out, "expected the events check to fail"));
     run_free(&r);
-    /* a scenario the file has no line for */
-    r = harness("exp-no-line", TOY, SC("empty.json"), "--expect", EXP("pages-pass.txt"));
+    /* a line for a scenario not given: could not run */
+    r = harness("exp-not-given", TOY, SC("empty.json"), "--expect", EXP("pages-pass.txt"));
     ck_assert_int_eq(r.status, 2); /* pages-pass.txt names harness-pages, which is not among those given */
+    run_free(&r);
+    /* a scenario the file has no line for: a difference, even though it passed */
+    char jp[512];
+    snprintf(jp, sizeof jp, "%s/exp-no-line.json", LWC_TEST_TMP);
+    unlink(jp);
+    const char *args[] = {"--client", TOY, "--json", jp, "--expect", EXP("pages-pass.txt"), SC("empty.json"),
+                          SC("pages.json"), NULL};
+    double t0 = mono_ms();
+    finish(&r, start_harness(args, "exp-no-line"), "exp-no-line", t0);
+    ck_assert_msg(r.status == 1, "status %d; stdout:\n%s", r.status, r.out);
+    ck_assert_ptr_nonnull(strstr(r.out, "harness-empty: "));
+    ck_assert_ptr_nonnull(strstr(r.out, "has no line for this scenario; got PASS"));
+    ck_assert_ptr_nonnull(strstr(r.out, "1 of 2 runs as expected"));
     run_free(&r);
 }
 END_TEST
