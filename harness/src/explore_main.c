@@ -15,6 +15,7 @@
 #include "report.h"
 #include "result.h"
 #include "runner.h"
+#include "textbuf.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -234,16 +235,6 @@ static void shrink_noted(const genome *g, const char *what, void *arg)
     pthread_mutex_unlock(&c->x->mu);
 }
 
-static int write_file(const char *path, const char *text)
-{
-    FILE *f = fopen(path, "w");
-    if (!f)
-        return -1;
-    int ok = fputs(text, f) >= 0;
-    ok &= fclose(f) == 0;
-    return ok ? 0 : -1;
-}
-
 static int mkdir_p(const char *dir)
 {
     char buf[PATH_MAX];
@@ -337,8 +328,8 @@ static void handle_failure(explorer *x, const genome *g0, uint64_t run, scenario
         rec.objects = gen_objects(&g);
         if (mkdir_p(x->out_dir) == 0) {
             snprintf(rec.file, sizeof rec.file, "%s/%s.json", x->out_dir, rec.name);
-            if (write_file(rec.file, text) != 0)
-                fprintf(stderr, "lwc-explore: cannot write %s: %s\n", rec.file, strerror(errno));
+            if (tb_write_file(rec.file, text, strlen(text), err, sizeof err) != 0)
+                fprintf(stderr, "lwc-explore: cannot write %s\n", err);
         } else {
             fprintf(stderr, "lwc-explore: cannot create %s: %s\n", x->out_dir, strerror(errno));
         }
@@ -386,7 +377,7 @@ static void handle_failure(explorer *x, const genome *g0, uint64_t run, scenario
         char *otext = NULL;
         lwc_scenario *osc = explore_scenario(g0, rec.name, extra, &otext, err, sizeof err);
         if (osc && otext)
-            write_file(opath, otext);
+            tb_write_file(opath, otext, strlen(otext), err, sizeof err);
         lwc_scenario_free(osc);
         free(otext);
     }
@@ -471,7 +462,7 @@ static void *worker(void *arg)
             if (sc && text && mkdir_p(x->out_dir) == 0) {
                 char p[PATH_MAX];
                 snprintf(p, sizeof p, "%s/%s.error.json", x->out_dir, name);
-                write_file(p, text);
+                tb_write_file(p, text, strlen(text), err, sizeof err);
             }
             lwc_scenario_free(sc);
             free(text);
@@ -670,13 +661,9 @@ static int write_json(explorer *x, const char *path, double wall_ms, int jobs, c
     cJSON_Delete(doc);
     if (!text)
         goto oom2;
-    int rc = write_file(path, text);
+    int rc = tb_write_file(path, text, strlen(text), err, errlen);
     free(text);
-    if (rc != 0) {
-        snprintf(err, errlen, "%s: %s", path, strerror(errno));
-        return -1;
-    }
-    return 0;
+    return rc;
 oom:
     cJSON_Delete(doc);
 oom2:
