@@ -92,11 +92,11 @@ static int add_client_info(cJSON *doc, const scenario_result *res, size_t n)
     cJSON *caps = ci ? cJSON_AddArrayToObject(ci, "capabilities") : NULL;
     if (!caps || add_str(ci, "name", h->client_name) || !cJSON_AddNumberToObject(ci, "protocol", h->protocol))
         return 1;
-    for (unsigned bit = 1; bit && bit <= LWC_CAP_EVENTS; bit <<= 1) {
+    /* Each declared bit, lowest first: no list of the capabilities here to
+     * fall behind lwc_scenario.h's. */
+    for (unsigned rest = h->caps; rest; rest &= rest - 1) {
         char name[64];
-        if (!(h->caps & bit))
-            continue;
-        lwc_capabilities_format(bit, name, sizeof name);
+        lwc_capabilities_format(rest & (~rest + 1), name, sizeof name);
         cJSON *v = cJSON_CreateString(name);
         if (!v || !cJSON_AddItemToArray(caps, v)) {
             cJSON_Delete(v);

@@ -500,6 +500,10 @@ START_TEST(missing_capability_is_not_applicable)
     const cJSON *ci = cJSON_GetObjectItemCaseSensitive(r.json, "clientInfo");
     ck_assert_str_eq(str_of(ci, "name"), "toy_watcher 1.0");
     ck_assert_int_eq(cJSON_GetObjectItemCaseSensitive(ci, "protocol")->valueint, 2);
+    const cJSON *caps = cJSON_GetObjectItemCaseSensitive(ci, "capabilities");
+    ck_assert_int_eq(cJSON_GetArraySize(caps), 2);
+    ck_assert_str_eq(cJSON_GetArrayItem(caps, 0)->valuestring, "rewatch");
+    ck_assert_str_eq(cJSON_GetArrayItem(caps, 1)->valuestring, "relist");
     run_free(&r);
     /* protocol 1 (no HELLO): the core capabilities only */
     r = harness("na-v1", TOY " --events", SC("needs-events.json"), NULL, NULL);
