@@ -168,17 +168,6 @@ static int count_steps_faults(const lwc_scenario *sc)
     return n;
 }
 
-static int genome_steps_faults(const genome *g)
-{
-    char err[256];
-    lwc_scenario *sc = explore_scenario(g, "count", NULL, NULL, err, sizeof err);
-    if (!sc)
-        return -1;
-    int n = count_steps_faults(sc);
-    lwc_scenario_free(sc);
-    return n;
-}
-
 static void progress_line(explorer *x)
 {
     if (!x->tty) {
@@ -261,7 +250,6 @@ static void handle_failure(explorer *x, const genome *g0, uint64_t run, scenario
     rec.mask = checks_mask(first);
     snprintf(rec.name, sizeof rec.name, "explore-%llu-%llu", (unsigned long long)x->seed, (unsigned long long)run);
     rec.objects_orig = gen_objects(g0);
-    rec.steps_faults_orig = genome_steps_faults(g0);
     char *first_report = report_failure_text(first);
 
     /* Confirm: the same scenario again. A failure that never comes back
@@ -321,6 +309,11 @@ static void handle_failure(explorer *x, const genome *g0, uint64_t run, scenario
     snprintf(extra, sizeof extra,
              "Found by lwc-explore --seed %llu (run %llu) against %s; it fails %s%s.", (unsigned long long)x->seed,
              (unsigned long long)run, x->client_name, cks, shrink ? ", shrunk to a local minimum" : "");
+    /* the scenario as found, rendered once: its size, and its file beside the shrunk one */
+    char *otext = NULL;
+    lwc_scenario *osc = explore_scenario(g0, rec.name, extra, &otext, err, sizeof err);
+    rec.steps_faults_orig = osc ? count_steps_faults(osc) : -1;
+    lwc_scenario_free(osc);
     char *text = NULL;
     lwc_scenario *sc = explore_scenario(&g, rec.name, extra, &text, err, sizeof err);
     if (sc) {
@@ -374,13 +367,10 @@ static void handle_failure(explorer *x, const genome *g0, uint64_t run, scenario
         }
         char opath[PATH_MAX + 16];
         snprintf(opath, sizeof opath, "%s/%s.original.json", x->out_dir, rec.name);
-        char *otext = NULL;
-        lwc_scenario *osc = explore_scenario(g0, rec.name, extra, &otext, err, sizeof err);
-        if (osc && otext)
+        if (otext)
             tb_write_file(opath, otext, strlen(otext), err, sizeof err);
-        lwc_scenario_free(osc);
-        free(otext);
     }
+    free(otext);
     if (!rec.report && first_report && !shrink)
         rec.report = strdup(first_report);
     free(first_report);
