@@ -418,6 +418,10 @@ static void take_capabilities(runner *r, const client_msg *hello)
         res->protocol = hello->protocol;
         res->caps = hello->caps;
         res->client_name = strdup(hello->text);
+        if (!res->client_name) {
+            error_out(r, "out of memory keeping the client's HELLO");
+            return;
+        }
         if (hello->unknown[0])
             note(r, "HELLO declares capabilities this harness does not know (ignored): %s", hello->unknown);
     } else {
@@ -435,6 +439,10 @@ static void take_capabilities(runner *r, const client_msg *hello)
     trace(r, "not applicable: %s", why);
     free(res->reason);
     res->reason = strdup(why);
+    if (!res->reason) {
+        error_out(r, "out of memory keeping why the scenario is not applicable");
+        return;
+    }
     res->v = VERDICT_NA;
     r->not_applicable = 1;
     r->aborted = 1;
@@ -453,7 +461,7 @@ static void on_line(runner *r, const char *line, size_t len)
     }
     if (++r->lines == 1) {
         take_capabilities(r, m.type == MSG_HELLO ? &m : NULL);
-        if (r->not_applicable) {
+        if (r->not_applicable || r->res->v == VERDICT_ERROR) {
             client_msg_free(&m);
             return;
         }
