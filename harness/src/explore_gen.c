@@ -583,6 +583,14 @@ static void other_write(rctx *c, const char *when, int count, int after_ms, int 
     }
 }
 
+/* The watches closed, then the episode's writes: what the client's recovery must catch. */
+static void close_then_write(rctx *c, const episode *e)
+{
+    add_step(c, NULL, 0, 0, "closeWatches");
+    for (int i = 0; i < e->nwrites; i++)
+        render_write(c, &e->writes[i], NULL, 0, 0);
+}
+
 static void render_episode(rctx *c, const episode *e, int idx)
 {
     const genome *g = c->g;
@@ -610,9 +618,7 @@ static void render_episode(rctx *c, const episode *e, int idx)
             c->oom = 1;
         if (f && !cJSON_AddNumberToObject(f, "times", 1 + e->after_events % 2))
             c->oom = 1;
-        add_step(c, NULL, 0, 0, "closeWatches");
-        for (int i = 0; i < e->nwrites; i++)
-            render_write(c, &e->writes[i], NULL, 0, 0);
+        close_then_write(c, e);
         if (e->compact)
             add_step(c, NULL, 0, 0, "compact");
         break;
@@ -623,9 +629,7 @@ static void render_episode(rctx *c, const episode *e, int idx)
         if (a && (!cJSON_AddStringToObject(a, "stream", "errorEvent") || !cJSON_AddBoolToObject(a, "compact", 1) ||
                   (e->after_events && !cJSON_AddNumberToObject(a, "afterEvents", e->after_events))))
             c->oom = 1;
-        add_step(c, NULL, 0, 0, "closeWatches");
-        for (int i = 0; i < e->nwrites; i++)
-            render_write(c, &e->writes[i], NULL, 0, 0);
+        close_then_write(c, e);
         break;
     }
     case EP_HTTP_410: {
@@ -640,9 +644,7 @@ static void render_episode(rctx *c, const episode *e, int idx)
         /* a watch from a resourceVersion: the mock makes the 410 true for it */
         if (!m || !cJSON_AddStringToObject(m, "resourceVersion", "set") || (a && !cJSON_AddNumberToObject(a, "status", 410)))
             c->oom = 1;
-        add_step(c, NULL, 0, 0, "closeWatches");
-        for (int i = 0; i < e->nwrites; i++)
-            render_write(c, &e->writes[i], NULL, 0, 0);
+        close_then_write(c, e);
         break;
     }
     case EP_STREAM:
@@ -657,9 +659,7 @@ static void render_episode(rctx *c, const episode *e, int idx)
             c->oom = 1;
         else if (a && strcmp(k, "slow") && e->after_events && !cJSON_AddNumberToObject(a, "afterEvents", e->after_events))
             c->oom = 1;
-        add_step(c, NULL, 0, 0, "closeWatches");
-        for (int i = 0; i < e->nwrites; i++)
-            render_write(c, &e->writes[i], NULL, 0, 0);
+        close_then_write(c, e);
         break;
     }
     case EP_STORM: {
@@ -675,9 +675,7 @@ static void render_episode(rctx *c, const episode *e, int idx)
             c->oom = 1;
         if (f && !cJSON_AddNumberToObject(f, "times", 0))
             c->oom = 1;
-        add_step(c, NULL, 0, 0, "closeWatches");
-        for (int i = 0; i < e->nwrites; i++)
-            render_write(c, &e->writes[i], NULL, 0, 0);
+        close_then_write(c, e);
         add_step(c, NULL, 0, e->wait_ms, "wait");
         cJSON *rm = add_step(c, NULL, 0, 0, "removeFault");
         if (rm && !cJSON_AddStringToObject(rm, "faultName", fname))
