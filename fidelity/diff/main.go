@@ -900,6 +900,39 @@ func loadReplay(file string) ([]*serverproc.Server, map[string]map[string]map[st
 	return sv.Servers, out, nil
 }
 
+// runCheck sends one check's steps to a server, stopping at the first step that fails, and
+// returns the normalised result of every compared step (by resultID) with the errors met.
+func runCheck(s *serverproc.Server, c *check) (map[string]*result, []string) {
+	st := &runState{srv: s, results: map[string]*result{}, pending: map[string]chan *result{}, uids: map[string]string{}}
+	for i := range c.Steps {
+		sp := &c.Steps[i]
+		if err := st.do(c, sp); err != nil {
+			st.errors = append(st.errors, fmt.Sprintf("step %d (%s): %v", i, sp.ID, err))
+			break
+		}
+	}
+	norm := map[string]*result{}
+	for i := range c.Steps {
+		sp := &c.Steps[i]
+		if (sp.Do != "" && sp.Do != "await") || sp.Background {
+			continue
+		}
+		id := sp.resultID()
+		r := st.results[id]
+		if r == nil || (sp.Compare != nil && !*sp.Compare) {
+			continue
+		}
+		nr := &result{Status: r.Status, ContentType: r.ContentType, End: r.End}
+		nr.Body = st.normalize(r.raw, "")
+		if r.Events != nil {
+			nr.Events = nr.Body.([]any)
+			nr.Body = nil
+		}
+		norm[id] = nr
+	}
+	return norm, st.errors
+}
+
 func run(specs []string, checksDir, knownFile, outFile, jsonOut, logDir, only, header, replay string) error {
 	if len(specs) < 2 && replay == "" {
 		return fmt.Errorf("need at least two --server")
@@ -943,36 +976,11 @@ func run(specs []string, checksDir, knownFile, outFile, jsonOut, logDir, only, h
 			return err
 		}
 		fmt.Fprintf(os.Stderr, "lwc-fidelity: %s ready at %s in %d ms (%s)\n", s.Name, s.URL, s.StartMs, s.Version)
-		for _, c := range checks {
-			st := &runState{srv: s, results: map[string]*result{}, pending: map[string]chan *result{}, uids: map[string]string{}}
-			for i := range c.Steps {
-				sp := &c.Steps[i]
-				if err := st.do(&c, sp); err != nil {
-					st.errors = append(st.errors, fmt.Sprintf("step %d (%s): %v", i, sp.ID, err))
-					break
-				}
-			}
-			for _, e := range st.errors {
+		for i := range checks {
+			c := &checks[i]
+			norm, errs := runCheck(s, c)
+			for _, e := range errs {
 				runErrors = append(runErrors, fmt.Sprintf("%s on %s: %s", c.Name, s.Name, e))
-			}
-			norm := map[string]*result{}
-			for i := range c.Steps {
-				sp := &c.Steps[i]
-				if (sp.Do != "" && sp.Do != "await") || sp.Background {
-					continue
-				}
-				id := sp.resultID()
-				r := st.results[id]
-				if r == nil || (sp.Compare != nil && !*sp.Compare) {
-					continue
-				}
-				nr := &result{Status: r.Status, ContentType: r.ContentType, End: r.End}
-				nr.Body = st.normalize(r.raw, "")
-				if r.Events != nil {
-					nr.Events = nr.Body.([]any)
-					nr.Body = nil
-				}
-				norm[id] = nr
 			}
 			if normalised[c.Name] == nil {
 				normalised[c.Name] = map[string]map[string]*result{}
