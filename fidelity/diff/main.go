@@ -327,7 +327,7 @@ func scalarString(v any) string {
 	return string(b)
 }
 
-func (st *runState) do(c *check, s *step) error {
+func (st *runState) do(s *step) error {
 	switch s.Do {
 	case "compact":
 		return st.srv.Compact()
@@ -906,7 +906,7 @@ func runCheck(s *serverproc.Server, c *check) (map[string]*result, []string) {
 	st := &runState{srv: s, results: map[string]*result{}, pending: map[string]chan *result{}, uids: map[string]string{}}
 	for i := range c.Steps {
 		sp := &c.Steps[i]
-		if err := st.do(c, sp); err != nil {
+		if err := st.do(sp); err != nil {
 			st.errors = append(st.errors, fmt.Sprintf("step %d (%s): %v", i, sp.ID, err))
 			break
 		}
