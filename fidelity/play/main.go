@@ -217,8 +217,9 @@ func startProxy(target string, c *counter) (string, func(), error) {
 // ---------------------------------------------------------------------------------------------
 
 type api struct {
-	base string
-	res  resource
+	base  string
+	res   resource
+	churn int // the next churn-N: per play, so that a scenario makes the same writes on every server
 }
 
 func (a *api) do(method, path string, body []byte, ctype string) (int, []byte, error) {
@@ -812,8 +813,6 @@ func (s *scenario) triggeredBy(event string) bool {
 	return false
 }
 
-var churnSerial int
-
 func doStep(a *api, srv *serverproc.Server, st tstep, seen map[string]bool) string {
 	var err error
 	switch st.Do {
@@ -881,8 +880,8 @@ func doStep(a *api, srv *serverproc.Server, st tstep, seen map[string]bool) stri
 			ns = "default"
 		}
 		for i := 0; i < st.Count && err == nil; i++ {
-			id := churnSerial
-			churnSerial++
+			id := a.churn
+			a.churn++
 			err = a.create(generated(a.res.Plural, ns, fmt.Sprintf("churn-%d", id), map[string]string{"churn": "true"}), seen)
 			if err == nil && id%3 == 2 {
 				a.delete(ns, fmt.Sprintf("churn-%d", id-1))
