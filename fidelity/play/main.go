@@ -171,7 +171,8 @@ func (c *counter) add(watch bool) {
 	c.mu.Unlock()
 }
 
-func (c *counter) wait(event string, n int, deadline time.Time) bool {
+// wait waits until n events were counted; false at the deadline or when quit is closed.
+func (c *counter) wait(event string, n int, deadline time.Time, quit <-chan struct{}) bool {
 	timer := time.NewTimer(time.Until(deadline))
 	defer timer.Stop()
 	for {
@@ -188,6 +189,8 @@ func (c *counter) wait(event string, n int, deadline time.Time) bool {
 		select {
 		case <-changed:
 		case <-timer.C:
+			return false
+		case <-quit:
 			return false
 		}
 	}
@@ -723,6 +726,9 @@ func play(sc *scenario, srv *serverproc.Server, clientCmd []string, logDir strin
 	// Steps triggered before READY (listPages) run while the client lists.
 	idx := 0
 	var failures []string
+	// quit stops the steps that run before READY when play gives up on the client: none may
+	// write once the server is stopped, and its port may be the next server's.
+	quit := make(chan struct{})
 	runSteps := func(untilReady bool) string {
 		for idx < len(sc.Timeline) {
 			st := sc.Timeline[idx]
@@ -740,14 +746,18 @@ func play(sc *scenario, srv *serverproc.Server, clientCmd []string, logDir strin
 						return ""
 					}
 				case "listPages", "watchOpened":
-					if !cnt.wait(st.When.Event, count, time.Now().Add(30*time.Second)) {
+					if !cnt.wait(st.When.Event, count, time.Now().Add(30*time.Second), quit) {
 						return fmt.Sprintf("step %d: trigger %s %d never came", idx, st.When.Event, count)
 					}
 				}
 			} else if untilReady {
 				return ""
 			}
-			time.Sleep(time.Duration(st.AfterMs) * time.Millisecond)
+			select {
+			case <-time.After(time.Duration(st.AfterMs) * time.Millisecond):
+			case <-quit:
+				return "stopped"
+			}
 			if err := doStep(a, srv, st, seen); err != "" {
 				return fmt.Sprintf("step %d (%s): %s", idx, st.Do, err)
 			}
@@ -762,6 +772,8 @@ func play(sc *scenario, srv *serverproc.Server, clientCmd []string, logDir strin
 		deadline = 10000
 	}
 	if !c.waitReady(time.Now().Add(60 * time.Second)) {
+		close(quit)
+		<-stepErr
 		return "fail", "no READY within 60 s", time.Since(t0)
 	}
 	if e := <-stepErr; e != "" {

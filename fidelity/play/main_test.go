@@ -17,14 +17,20 @@ func TestCounterWaitsForTheCountOfItsEvent(t *testing.T) {
 		}
 		c.add(true)
 	}()
-	if !c.wait("listPages", 3, time.Now().Add(10*time.Second)) {
+	if !c.wait("listPages", 3, time.Now().Add(10*time.Second), nil) {
 		t.Fatal("3 list pages never counted")
 	}
-	if !c.wait("watchOpened", 1, time.Now().Add(10*time.Second)) {
+	if !c.wait("watchOpened", 1, time.Now().Add(10*time.Second), nil) {
 		t.Fatal("the watch never counted")
 	}
-	if c.wait("watchOpened", 2, time.Now().Add(50*time.Millisecond)) {
+	if c.wait("watchOpened", 2, time.Now().Add(50*time.Millisecond), nil) {
 		t.Error("a second watch counted that never opened")
+	}
+	quit := make(chan struct{})
+	close(quit)
+	t0 := time.Now()
+	if c.wait("watchOpened", 2, time.Now().Add(10*time.Second), quit) || time.Since(t0) > 5*time.Second {
+		t.Error("wait went on after quit")
 	}
 }
 
