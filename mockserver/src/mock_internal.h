@@ -27,6 +27,7 @@ struct lwc_mock {
     uint64_t rng;
     long long started_at; /* unix seconds */
     fault_table faults;
+    atomic_ullong churn_serial; /* the next "churn-N" name: per server, so a scenario's writes do not depend on what ran before it in the process */
 };
 
 typedef struct query_param {

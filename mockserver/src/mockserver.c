@@ -91,6 +91,7 @@ int lwc_mock_start(const lwc_mock_config *cfg, lwc_mock **out, char *err, size_t
     uint64_t seed = cfg->seed ? cfg->seed : ((uint64_t)ts.tv_sec * 1000000007ULL) ^ (uint64_t)ts.tv_nsec;
     srv->rng = seed | 1;
     atomic_init(&srv->shutting_down, 0);
+    atomic_init(&srv->churn_serial, 0);
     if (pthread_mutex_init(&srv->rng_mu, NULL) != 0) {
         free(srv);
         snprintf(err, errlen, "pthread_mutex_init failed");

@@ -252,9 +252,8 @@ static int churn(lwc_mock *srv, const lwc_scenario *sc, const lwc_step *st, char
 {
     /* A steady mix of creates, updates and deletes of "churn-N" objects. */
     const char *ns = st->ns && *st->ns ? st->ns : "default";
-    static unsigned long long serial;
     for (int i = 0; i < st->count_objects; i++) {
-        unsigned long long id = __atomic_fetch_add(&serial, 1, __ATOMIC_RELAXED);
+        unsigned long long id = atomic_fetch_add(&srv->churn_serial, 1);
         char name[64], json[4096];
         snprintf(name, sizeof name, "churn-%llu", id);
         if (generated_object(sc, sc->plural, ns, name, "{\"churn\":\"true\"}", json, sizeof json) != 0) {

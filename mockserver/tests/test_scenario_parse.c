@@ -300,6 +300,33 @@ static void check_canonical_form(const lwc_scenario *sc)
     free(canon);
 }
 
+/* A churn step writes the same objects on every server: its "churn-N"
+ * names count per server, not per process (the harness runs many servers
+ * in one process, with -j, --repeat and lwc-explore's reruns). */
+START_TEST(churn_names_are_per_server)
+{
+    char err[1024];
+    lwc_scenario *sc = lwc_scenario_parse(HEAD "\"timeline\":[{\"do\":\"churn\",\"namespace\":\"ns-0\",\"count\":3}]}",
+                                          "t.json", err, sizeof err);
+    ck_assert_msg(sc != NULL, "%s", err);
+    for (int run = 0; run < 2; run++) {
+        lwc_mock_config cfg;
+        lwc_mock_config_init(&cfg);
+        lwc_mock *srv = NULL;
+        ck_assert_msg(lwc_scenario_start_server(sc, &cfg, &srv, err, sizeof err) == LWC_MOCK_OK, "%s", err);
+        ck_assert_msg(lwc_scenario_do_step(srv, sc, &sc->steps[0], err, sizeof err) == LWC_MOCK_OK, "%s", err);
+        char *list = lwc_mock_list_json(srv, "/api/v1", "pods", "ns-0", NULL, 0, err, sizeof err);
+        ck_assert_msg(list != NULL, "%s", err);
+        /* churn-0 and churn-2 stay, churn-1 is the delete every third write makes */
+        ck_assert_msg(strstr(list, "\"churn-0\"") && strstr(list, "\"churn-2\"") && !strstr(list, "\"churn-1\""),
+                      "server %d after the churn step: %.600s", run + 1, list);
+        free(list);
+        lwc_mock_stop(srv);
+    }
+    lwc_scenario_free(sc);
+}
+END_TEST
+
 START_TEST(requires_lists_capabilities)
 {
     char err[1024];
@@ -365,6 +392,7 @@ int main(void)
     tcase_add_test(tc, expectation_errors);
     tcase_add_test(tc, load_errors_name_the_file);
     tcase_add_test(tc, fault_parse_for_control);
+    tcase_add_test(tc, churn_names_are_per_server);
     tcase_add_test(tc, requires_lists_capabilities);
     tcase_add_test(tc, every_catalog_scenario_loads);
     suite_add_tcase(s, tc);
