@@ -1,4 +1,5 @@
 #include "selector.h"
+#include "validation.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -37,61 +38,6 @@ static char *read_ident(lexer *lx)
     memcpy(out, lx->s + start, len);
     out[len] = '\0';
     return out;
-}
-
-/* A qualified name: an optional DNS-subdomain prefix and "/", then a name of
- * at most 63 characters that starts and ends with an alphanumeric. */
-static int valid_key(const char *key, char *why, size_t whylen)
-{
-    const char *slash = strchr(key, '/');
-    const char *name = slash ? slash + 1 : key;
-    if (slash) {
-        size_t plen = (size_t)(slash - key);
-        if (plen == 0 || plen > 253) {
-            snprintf(why, whylen, "prefix part must be a non-empty DNS subdomain of at most 253 characters");
-            return 0;
-        }
-        for (const char *p = key; p < slash; p++) {
-            if (!(islower((unsigned char)*p) || isdigit((unsigned char)*p) || *p == '-' || *p == '.')) {
-                snprintf(why, whylen, "prefix part must consist of lower case alphanumeric characters, '-' or '.'");
-                return 0;
-            }
-        }
-        if (strchr(name, '/')) {
-            snprintf(why, whylen, "a qualified name must consist of at most one '/'");
-            return 0;
-        }
-    }
-    size_t n = strlen(name);
-    if (n == 0 || n > 63) {
-        snprintf(why, whylen, "name part must be non-empty and at most 63 characters");
-        return 0;
-    }
-    if (!isalnum((unsigned char)name[0]) || !isalnum((unsigned char)name[n - 1])) {
-        snprintf(why, whylen, "name part must start and end with an alphanumeric character");
-        return 0;
-    }
-    return 1;
-}
-
-static int valid_value(const char *v, char *why, size_t whylen)
-{
-    size_t n = strlen(v);
-    if (n == 0)
-        return 1;
-    if (n > 63) {
-        snprintf(why, whylen, "must be no more than 63 characters");
-        return 0;
-    }
-    if (strchr(v, '/')) {
-        snprintf(why, whylen, "a valid label value must not contain '/'");
-        return 0;
-    }
-    if (!isalnum((unsigned char)v[0]) || !isalnum((unsigned char)v[n - 1])) {
-        snprintf(why, whylen, "a valid label value must begin and end with an alphanumeric character");
-        return 0;
-    }
-    return 1;
 }
 
 static void free_requirement(sel_requirement *r)
@@ -149,7 +95,7 @@ static int parse_requirement(lexer *lx, sel_requirement *r, char *err, size_t er
                  lx->s[lx->pos] ? lx->s[lx->pos] : ' ', lx->pos);
         return -1;
     }
-    if (!valid_key(r->key, why, sizeof why)) {
+    if (!valid_label_key(r->key, why, sizeof why)) {
         snprintf(err, errlen, "unable to parse requirement: key: Invalid value: \"%.80s\": %s", r->key, why);
         return -1;
     }
@@ -205,7 +151,7 @@ static int parse_requirement(lexer *lx, sel_requirement *r, char *err, size_t er
                 snprintf(err, errlen, "unable to parse requirement: for 'Gt', 'Lt' operators, the value must be an integer, not \"%.60s\"", r->values[0]);
                 return -1;
             }
-        } else if (!valid_value(r->values[0], why, sizeof why)) {
+        } else if (!valid_label_value(r->values[0], why, sizeof why)) {
             snprintf(err, errlen, "unable to parse requirement: values[0][%.80s]: Invalid value: \"%.80s\": %s", r->key, r->values[0], why);
             return -1;
         }
@@ -228,7 +174,7 @@ static int parse_requirement(lexer *lx, sel_requirement *r, char *err, size_t er
             snprintf(err, errlen, "out of memory");
             return -1;
         }
-        if (!valid_value(r->values[r->nvalues - 1], why, sizeof why)) {
+        if (!valid_label_value(r->values[r->nvalues - 1], why, sizeof why)) {
             snprintf(err, errlen, "unable to parse requirement: values[%zu][%.80s]: Invalid value: \"%.80s\": %s",
                      r->nvalues - 1, r->key, r->values[r->nvalues - 1], why);
             return -1;

@@ -94,6 +94,11 @@ START_TEST(parse_errors_name_the_problem)
     expect_parse_error("n>abc", "must be an integer");
     expect_parse_error("app=web env=prod", "expected: ',' or 'end of string'");
     expect_parse_error("app in ()", "values set can't be empty");
+    /* Keys and values follow the object validation's rules and messages
+     * (apimachinery's IsQualifiedName and IsValidLabelValue), one copy of them. */
+    expect_parse_error("a..b/x=y", "prefix part a lowercase RFC 1123 subdomain");
+    expect_parse_error("example.com/=y", "name part must be non-empty");
+    expect_parse_error("app=" "a123456789a123456789a123456789a123456789a123456789a123456789abcd", "must be no more than 63 characters");
 }
 END_TEST
 
