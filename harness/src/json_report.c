@@ -6,7 +6,6 @@
 #include "textbuf.h"
 
 #include <cjson/cJSON.h>
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -138,19 +137,17 @@ int report_json(const char *path, const scenario_result *res, size_t n, const ru
         snprintf(err, errlen, "%s: out of memory", path);
         return -1;
     }
-    FILE *f = fopen(path, "w");
-    if (!f) {
-        snprintf(err, errlen, "%s: %s", path, strerror(errno));
-        free(text);
-        return -1;
-    }
-    int wbad = fputs(text, f) < 0 || fputc('\n', f) == EOF;
-    if (fclose(f) != 0)
-        wbad = 1;
+    textbuf out;
+    tb_init(&out);
+    tb_puts(&out, text);
+    tb_puts(&out, "\n");
     free(text);
-    if (wbad) {
-        snprintf(err, errlen, "%s: write failed: %s", path, strerror(errno));
+    if (out.failed) {
+        tb_free(&out);
+        snprintf(err, errlen, "%s: out of memory", path);
         return -1;
     }
-    return 0;
+    int rc = tb_write_file(path, out.s, out.len, err, errlen);
+    tb_free(&out);
+    return rc;
 }
