@@ -1,3 +1,4 @@
+/* Benchmark helpers: a monotonic clock, a process's RSS and CPU time from /proc, the open-file limit. */
 #include "bench_util.h"
 
 #include <stdio.h>

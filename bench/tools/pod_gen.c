@@ -1,3 +1,4 @@
+/* Realistic pods for benchmarks: names, labels and specs shaped like a Deployment's, from an index. */
 #include "pod_gen.h"
 
 #include <stdio.h>

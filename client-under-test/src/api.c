@@ -1,3 +1,4 @@
+/* The Kubernetes API's shapes as the watcher reads them: collection URLs, Status objects, object metadata. */
 #include "api.h"
 
 #include "lwc_reflector.h"

@@ -1,3 +1,4 @@
+/* Retry delays: capped exponential backoff with jitter, and Retry-After parsing. */
 #include "backoff.h"
 
 #include "util.h"

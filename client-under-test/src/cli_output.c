@@ -1,3 +1,4 @@
+/* lwc-watch's protocol lines on stdout (HELLO, READY, events), one writer under a lock. */
 #include "cli_output.h"
 
 #include "util.h"

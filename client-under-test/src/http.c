@@ -1,3 +1,4 @@
+/* The watcher's HTTP: libcurl requests and streaming bodies, with a wake-up to stop them. */
 #include "http.h"
 
 #include "backoff.h"

@@ -1,3 +1,4 @@
+/* The watcher's cache: replace on a list, apply watch events, snapshot, and the events the caller sees. */
 #include "store.h"
 
 #include "bugs.h"

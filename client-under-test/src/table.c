@@ -1,3 +1,4 @@
+/* A hash table of objects keyed by namespace and name. */
 #include "table.h"
 
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* Small helpers the watcher shares: the clock, error messages, a growable buffer, a seeded random generator. */
 #include "util.h"
 
 #include "lwc_reflector.h"

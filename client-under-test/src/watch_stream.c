@@ -1,3 +1,4 @@
+/* Splits a watch body into lines, bounded by the largest line the watcher accepts. */
 #include "watch_stream.h"
 
 #include "lwc_reflector.h"
