@@ -46,7 +46,7 @@ int is_initial_events_watch(const lwc_scenario *sc, const lwc_mock_request *r)
 }
 
 uint64_t initial_lower_bound(const lwc_scenario *sc, const reqlog *rl, double before_srv_ms, int *completed,
-                             textbuf *why)
+                             strbuf *why)
 {
     lwc_matcher lm;
     resource_matcher(sc, LWC_VERB_LIST, &lm);
@@ -76,23 +76,23 @@ uint64_t initial_lower_bound(const lwc_scenario *sc, const reqlog *rl, double be
         if (!found || b < lower) {
             lower = b;
             if (why) {
-                tb_reset(why);
-                tb_printf(why, "the list %s%s%s at %.1f ms was served at rv %llu", r->path, r->query[0] ? "?" : "",
+                strbuf_reset(why);
+                strbuf_printf(why, "the list %s%s%s at %.1f ms was served at rv %llu", r->path, r->query[0] ? "?" : "",
                           r->query, r->start_ms, (unsigned long long)b);
             }
         }
         found = 1;
     }
     if (!*completed && why) {
-        tb_reset(why);
-        tb_puts(why, found ? "lists were started before READY, but none was followed to its last page"
+        strbuf_reset(why);
+        strbuf_puts(why, found ? "lists were started before READY, but none was followed to its last page"
                            : "no list of the collection was served before READY");
     }
     return lower;
 }
 
 int check_initial_state(lwc_mock *srv, const lwc_scenario *sc, const itemset *snap, uint64_t lower,
-                        uint64_t upper, double budget_ms, uint64_t *matched, textbuf *summary, textbuf *detail)
+                        uint64_t upper, double budget_ms, uint64_t *matched, strbuf *summary, strbuf *detail)
 {
     *matched = 0;
     uint64_t m = itemset_max_rv(snap);
@@ -100,7 +100,7 @@ int check_initial_state(lwc_mock *srv, const lwc_scenario *sc, const itemset *sn
     if (start == 0)
         start = 1;
     if (m > upper) {
-        tb_printf(summary, "the snapshot after READY holds resourceVersion %llu, newer than the server's %llu",
+        strbuf_printf(summary, "the snapshot after READY holds resourceVersion %llu, newer than the server's %llu",
                   (unsigned long long)m, (unsigned long long)upper);
         return 1;
     }
@@ -133,7 +133,7 @@ int check_initial_state(lwc_mock *srv, const lwc_scenario *sc, const itemset *sn
          * check cannot decide, and must not fail a client for the harness's
          * lateness. Convergence still checks the store. */
         *matched = 0;
-        tb_printf(summary, "not checked: the states rv %llu..%llu were compacted before they could be read",
+        strbuf_printf(summary, "not checked: the states rv %llu..%llu were compacted before they could be read",
                   (unsigned long long)start, (unsigned long long)upper);
         return 0;
     }
@@ -141,28 +141,28 @@ int check_initial_state(lwc_mock *srv, const lwc_scenario *sc, const itemset *sn
         /* Some candidate states are compacted away: the client may hold one
          * of them. Failing would be a guess; convergence still checks it. */
         *matched = 0;
-        tb_printf(summary,
+        strbuf_printf(summary,
                   "not decided: the snapshot matches none of the %zu readable states between rv %llu and %llu, "
                   "and %zu others were compacted before they could be read",
                   tried, (unsigned long long)start, (unsigned long long)upper, gone);
         return 0;
     }
-    tb_printf(summary,
+    strbuf_printf(summary,
               "the snapshot after READY (%zu objects) is no state the server passed through between rv %llu and %llu",
               snap->n, (unsigned long long)start, (unsigned long long)upper);
     if (r <= upper)
-        tb_printf(summary, " (searched up to rv %llu)", (unsigned long long)r);
+        strbuf_printf(summary, " (searched up to rv %llu)", (unsigned long long)r);
     itemset best;
     char err[256];
-    tb_printf(detail, "  closest state: rv %llu; %zu states compared, %zu compacted\n", (unsigned long long)best_rv,
+    strbuf_printf(detail, "  closest state: rv %llu; %zu states compared, %zu compacted\n", (unsigned long long)best_rv,
               tried, gone);
     if (server_state(srv, sc, best_rv, &best, NULL, err, sizeof err) == 0) {
-        tb_printf(detail, "  the server at rv %llu holds %zu objects, the client's snapshot %zu\n",
+        strbuf_printf(detail, "  the server at rv %llu holds %zu objects, the client's snapshot %zu\n",
                   (unsigned long long)best_rv, best.n, snap->n);
         itemset_diff(snap, &best, NULL, detail, 10);
         itemset_free(&best);
     } else {
-        tb_printf(detail, "  (the closest state can no longer be read: %s)\n", err);
+        strbuf_printf(detail, "  (the closest state can no longer be read: %s)\n", err);
     }
     return 1;
 }
@@ -179,52 +179,52 @@ static const char *verb_word(lwc_verb v)
     return NULL;
 }
 
-static void describe_matcher(const lwc_matcher *m, int page_size, textbuf *out)
+static void describe_matcher(const lwc_matcher *m, int page_size, strbuf *out)
 {
     int first = 1;
-    tb_puts(out, "{");
-#define SEP() tb_puts(out, first ? "" : ", "), first = 0
+    strbuf_puts(out, "{");
+#define SEP() strbuf_puts(out, first ? "" : ", "), first = 0
     if (verb_word(m->verb)) {
         SEP();
-        tb_printf(out, "verb %s", verb_word(m->verb));
+        strbuf_printf(out, "verb %s", verb_word(m->verb));
     }
     if (m->resource) {
         SEP();
-        tb_printf(out, "resource %s", m->resource);
+        strbuf_printf(out, "resource %s", m->resource);
     }
     if (m->namespace_) {
         SEP();
-        tb_printf(out, "namespace \"%s\"", m->namespace_);
+        strbuf_printf(out, "namespace \"%s\"", m->namespace_);
     }
     if (m->has_continue != LWC_TRI_ANY) {
         SEP();
-        tb_printf(out, "continue %s", m->has_continue == LWC_TRI_YES ? "given" : "absent");
+        strbuf_printf(out, "continue %s", m->has_continue == LWC_TRI_YES ? "given" : "absent");
     }
     if (m->page) {
         SEP();
-        tb_printf(out, "page %d", m->page);
+        strbuf_printf(out, "page %d", m->page);
     }
     if (m->rv != LWC_RV_ANY) {
         SEP();
-        tb_printf(out, "resourceVersion %s", m->rv == LWC_RV_UNSET ? "unset" : m->rv == LWC_RV_ZERO ? "0" : "set");
+        strbuf_printf(out, "resourceVersion %s", m->rv == LWC_RV_UNSET ? "unset" : m->rv == LWC_RV_ZERO ? "0" : "set");
     }
     if (m->watch_list >= 0) {
         SEP();
-        tb_printf(out, "watchList %s", m->watch_list ? "yes" : "no");
+        strbuf_printf(out, "watchList %s", m->watch_list ? "yes" : "no");
     }
     if (m->status) {
         SEP();
-        tb_printf(out, "status %d", m->status);
+        strbuf_printf(out, "status %d", m->status);
     }
     if (m->limit != -1) {
         SEP();
         if (m->limit == -2)
-            tb_printf(out, "limit = pageSize (%d)", page_size);
+            strbuf_printf(out, "limit = pageSize (%d)", page_size);
         else
-            tb_printf(out, "limit %lld", m->limit);
+            strbuf_printf(out, "limit %lld", m->limit);
     }
 #undef SEP
-    tb_puts(out, "}");
+    strbuf_puts(out, "}");
 }
 
 #define SHOW_MATCHED 40
@@ -233,7 +233,7 @@ static void describe_matcher(const lwc_matcher *m, int page_size, textbuf *out)
  * `show`, the first SHOW_MATCHED of them as report lines. *in_window, when
  * given, gets how many requests of any kind the window held. */
 static long long count_window(const lwc_scenario *sc, const reqlog *rl, const lwc_matcher *m, double from, double to,
-                              long long *in_window, textbuf *show)
+                              long long *in_window, strbuf *show)
 {
     long long count = 0, all = 0;
     for (size_t i = 0; i < rl->n; i++) {
@@ -255,14 +255,14 @@ static long long count_window(const lwc_scenario *sc, const reqlog *rl, const lw
 }
 
 void check_expectations(const lwc_scenario *sc, const reqlog *rl, const double *step_srv_ms, scenario_result *res,
-                        textbuf *notes)
+                        strbuf *notes)
 {
     for (size_t e = 0; e < sc->nexpects; e++) {
         const lwc_expectation *x = &sc->expects[e];
         double from = 0, to = -1;
         if (x->from_step >= 0) {
             if (step_srv_ms[x->from_step] < 0) {
-                tb_printf(notes, "expect[%zu] not checked: step %d never ran\n", e, x->from_step);
+                strbuf_printf(notes, "expect[%zu] not checked: step %d never ran\n", e, x->from_step);
                 continue;
             }
             from = step_srv_ms[x->from_step];
@@ -274,32 +274,32 @@ void check_expectations(const lwc_scenario *sc, const reqlog *rl, const double *
         int bad = (x->at_least >= 0 && count < x->at_least) || (x->at_most >= 0 && count > x->at_most);
         if (!bad)
             continue;
-        textbuf s, d;
-        tb_init(&s);
-        tb_init(&d);
-        tb_printf(&s, "expect[%zu]: %s: ", e, x->why);
+        strbuf s, d;
+        strbuf_init(&s);
+        strbuf_init(&d);
+        strbuf_printf(&s, "expect[%zu]: %s: ", e, x->why);
         if (x->at_least >= 0 && count < x->at_least)
-            tb_printf(&s, "at least %lld requests ", x->at_least);
+            strbuf_printf(&s, "at least %lld requests ", x->at_least);
         else
-            tb_printf(&s, "at most %lld requests ", x->at_most);
+            strbuf_printf(&s, "at most %lld requests ", x->at_most);
         describe_matcher(&x->match, sc->page_size, &s);
-        tb_printf(&s, ", saw %lld", count);
-        tb_printf(&d, "  counted ");
+        strbuf_printf(&s, ", saw %lld", count);
+        strbuf_printf(&d, "  counted ");
         if (x->from_step >= 0)
-            tb_printf(&d, "from step %d (at %.1f ms)%s", x->from_step, from, x->window_ms ? "" : " to the end");
+            strbuf_printf(&d, "from step %d (at %.1f ms)%s", x->from_step, from, x->window_ms ? "" : " to the end");
         else
-            tb_puts(&d, "over the whole run");
+            strbuf_puts(&d, "over the whole run");
         if (x->window_ms)
-            tb_printf(&d, " for %d ms", x->window_ms);
-        tb_printf(&d, "; the %lld matching requests (of %lld in that window):\n", count, in_window);
+            strbuf_printf(&d, " for %d ms", x->window_ms);
+        strbuf_printf(&d, "; the %lld matching requests (of %lld in that window):\n", count, in_window);
         /* The matching ones only: they are what the bound is about. */
         count_window(sc, rl, &x->match, from, to, NULL, &d);
         if (count > SHOW_MATCHED)
-            tb_printf(&d, "    ... %lld more not shown\n", count - SHOW_MATCHED);
+            strbuf_printf(&d, "    ... %lld more not shown\n", count - SHOW_MATCHED);
         else if (count == 0)
-            tb_puts(&d, "    (none)\n");
-        result_add_failure(res, CHECK_REQUESTS, tb_str(&s), tb_str(&d));
-        tb_free(&s);
-        tb_free(&d);
+            strbuf_puts(&d, "    (none)\n");
+        result_add_failure(res, CHECK_REQUESTS, strbuf_str(&s), strbuf_str(&d));
+        strbuf_free(&s);
+        strbuf_free(&d);
     }
 }

@@ -8,7 +8,7 @@
 #include "lwc_scenario.h"
 #include "reqlog.h"
 #include "result.h"
-#include "textbuf.h"
+#include "strbuf.h"
 
 #include <stdint.h>
 
@@ -36,7 +36,7 @@ int is_initial_events_watch(const lwc_scenario *sc, const lwc_mock_request *r);
  * READY: READY means "my store holds a complete list", and without one the
  * caller fails check 1 whatever the snapshot holds. */
 uint64_t initial_lower_bound(const lwc_scenario *sc, const reqlog *rl, double before_srv_ms, int *completed,
-                             textbuf *why);
+                             strbuf *why);
 
 /* Check 1: does `snap` equal the state of the watched collection at some
  * resourceVersion r with lower <= r <= upper? Candidates start at
@@ -51,7 +51,7 @@ uint64_t initial_lower_bound(const lwc_scenario *sc, const reqlog *rl, double be
  * the store). The runner starts no timeline step between READY and this
  * check, so only compactions before READY (or historyLimit) get here. */
 int check_initial_state(lwc_mock *srv, const lwc_scenario *sc, const itemset *snap, uint64_t lower,
-                        uint64_t upper, double budget_ms, uint64_t *matched, textbuf *summary, textbuf *detail);
+                        uint64_t upper, double budget_ms, uint64_t *matched, strbuf *summary, strbuf *detail);
 
 /* The server's state of the watched collection as of rv (0: now). */
 int server_state(lwc_mock *srv, const lwc_scenario *sc, uint64_t rv, itemset *out, uint64_t *list_rv, char *err,
@@ -61,6 +61,6 @@ int server_state(lwc_mock *srv, const lwc_scenario *sc, uint64_t rv, itemset *ou
  * ran (server time), or < 0 if it never did; such expectations are skipped
  * and said so in notes. Adds failures to res. */
 void check_expectations(const lwc_scenario *sc, const reqlog *rl, const double *step_srv_ms, scenario_result *res,
-                        textbuf *notes);
+                        strbuf *notes);
 
 #endif

@@ -14,7 +14,7 @@
 
 #include "itemset.h"
 #include "protocol.h"
-#include "textbuf.h"
+#include "strbuf.h"
 
 typedef struct evslot evslot;
 
@@ -23,7 +23,7 @@ typedef struct eventcheck {
     size_t nslots, used;
     size_t events;      /* EVENT lines seen */
     size_t violations;
-    textbuf report;     /* the first violations, for people */
+    strbuf report;     /* the first violations, for people */
     double first_violation_ms;
 } eventcheck;
 
@@ -34,6 +34,6 @@ void eventcheck_free(eventcheck *ec);
 int eventcheck_apply(eventcheck *ec, event_kind kind, const item *obj, double t_ms);
 /* The keys the events leave held, compared with a snapshot (sorted).
  * Returns the number of differences, described in out. */
-size_t eventcheck_compare(const eventcheck *ec, const itemset *snapshot, textbuf *out);
+size_t eventcheck_compare(const eventcheck *ec, const itemset *snapshot, strbuf *out);
 
 #endif

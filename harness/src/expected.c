@@ -2,7 +2,7 @@
  * "NAME fail CHECK[,CHECK...]", evidence after '#'. A maintainer's record
  * of what the client does, so that a change on either side shows. */
 #include "expected.h"
-#include "textbuf.h"
+#include "strbuf.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -181,26 +181,26 @@ static int failed_check(const scenario_result *r, const char *check, size_t len)
     return 0;
 }
 
-static const char *got_text(const scenario_result *r, textbuf *tb)
+static const char *got_text(const scenario_result *r, strbuf *tb)
 {
-    tb_puts(tb, verdict_name(r->v));
+    strbuf_puts(tb, verdict_name(r->v));
     for (size_t i = 0; i < r->nfailures; i++) {
         int dup = 0;
         for (size_t j = 0; j < i; j++)
             dup |= !strcmp(r->failures[j].check, r->failures[i].check);
         if (!dup)
-            tb_printf(tb, "%s%s", i ? "," : " ", r->failures[i].check);
+            strbuf_printf(tb, "%s%s", i ? "," : " ", r->failures[i].check);
     }
     if (r->v == VERDICT_NA && r->reason)
-        tb_printf(tb, " (%s)", r->reason);
-    return tb_str(tb);
+        strbuf_printf(tb, " (%s)", r->reason);
+    return strbuf_str(tb);
 }
 
 int expected_judge(const expected_set *s, const expected_entry *e, scenario_result *r)
 {
-    textbuf why, got;
-    tb_init(&why);
-    tb_init(&got);
+    strbuf why, got;
+    strbuf_init(&why);
+    strbuf_init(&got);
     if (!e) {
         r->expected = strdup("(none)");
         r->evidence = strdup("");
@@ -217,20 +217,20 @@ int expected_judge(const expected_set *s, const expected_entry *e, scenario_resu
     if (r->v == VERDICT_NOT_RUN) {
         /* not judged */
     } else if (!e) {
-        tb_printf(&why, "%s has no line for this scenario; got %s", s->path, got_text(r, &got));
+        strbuf_printf(&why, "%s has no line for this scenario; got %s", s->path, got_text(r, &got));
     } else if (e->kind == EXPECT_PASS && r->v != VERDICT_PASS) {
-        tb_printf(&why, "expected pass, got %s", got_text(r, &got));
+        strbuf_printf(&why, "expected pass, got %s", got_text(r, &got));
     } else if (e->kind == EXPECT_NA && r->v != VERDICT_NA) {
-        tb_printf(&why, "expected n/a, got %s", got_text(r, &got));
+        strbuf_printf(&why, "expected n/a, got %s", got_text(r, &got));
     } else if (e->kind == EXPECT_FAIL && r->v != VERDICT_FAIL) {
-        tb_printf(&why, "expected fail%s%s (%s:%d), got %s", *e->checks ? " " : "", e->checks, s->path, e->line,
+        strbuf_printf(&why, "expected fail%s%s (%s:%d), got %s", *e->checks ? " " : "", e->checks, s->path, e->line,
                   got_text(r, &got));
     } else if (e->kind == EXPECT_FAIL) {
         for (const char *c = e->checks; *c;) {
             const char *comma = strchr(c, ',');
             size_t l = comma ? (size_t)(comma - c) : strlen(c);
             if (!failed_check(r, c, l)) {
-                tb_printf(&why, "expected the %.*s check to fail (%s:%d), got %s", (int)l, c, s->path, e->line,
+                strbuf_printf(&why, "expected the %.*s check to fail (%s:%d), got %s", (int)l, c, s->path, e->line,
                           got_text(r, &got));
                 break;
             }
@@ -240,8 +240,8 @@ int expected_judge(const expected_set *s, const expected_entry *e, scenario_resu
     int oom = !r->expected || !r->evidence || why.failed || got.failed;
     r->expect_matched = why.len == 0 && !oom;
     if (why.len)
-        r->mismatch = tb_take(&why);
-    tb_free(&why);
-    tb_free(&got);
+        r->mismatch = strbuf_take(&why, NULL);
+    strbuf_free(&why);
+    strbuf_free(&got);
     return oom ? -1 : 0;
 }

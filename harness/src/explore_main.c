@@ -15,7 +15,7 @@
 #include "report.h"
 #include "result.h"
 #include "runner.h"
-#include "textbuf.h"
+#include "strbuf.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -321,7 +321,7 @@ static void handle_failure(explorer *x, const genome *g0, uint64_t run, scenario
         rec.objects = gen_objects(&g);
         if (mkdir_p(x->out_dir) == 0) {
             snprintf(rec.file, sizeof rec.file, "%s/%s.json", x->out_dir, rec.name);
-            if (tb_write_file(rec.file, text, strlen(text), err, sizeof err) != 0)
+            if (lwc_write_file(rec.file, text, strlen(text), err, sizeof err) != 0)
                 fprintf(stderr, "lwc-explore: cannot write %s\n", err);
         } else {
             fprintf(stderr, "lwc-explore: cannot create %s: %s\n", x->out_dir, strerror(errno));
@@ -368,7 +368,7 @@ static void handle_failure(explorer *x, const genome *g0, uint64_t run, scenario
         char opath[PATH_MAX + 16];
         snprintf(opath, sizeof opath, "%s/%s.original.json", x->out_dir, rec.name);
         if (otext)
-            tb_write_file(opath, otext, strlen(otext), err, sizeof err);
+            lwc_write_file(opath, otext, strlen(otext), err, sizeof err);
     }
     free(otext);
     if (!rec.report && first_report && !shrink)
@@ -452,7 +452,7 @@ static void *worker(void *arg)
             if (sc && text && mkdir_p(x->out_dir) == 0) {
                 char p[PATH_MAX];
                 snprintf(p, sizeof p, "%s/%s.error.json", x->out_dir, name);
-                tb_write_file(p, text, strlen(text), err, sizeof err);
+                lwc_write_file(p, text, strlen(text), err, sizeof err);
             }
             lwc_scenario_free(sc);
             free(text);
@@ -651,7 +651,7 @@ static int write_json(explorer *x, const char *path, double wall_ms, int jobs, c
     cJSON_Delete(doc);
     if (!text)
         goto oom2;
-    int rc = tb_write_file(path, text, strlen(text), err, errlen);
+    int rc = lwc_write_file(path, text, strlen(text), err, errlen);
     free(text);
     return rc;
 oom:

@@ -179,34 +179,34 @@ static void key_str(const item *it, char *buf, size_t len)
         snprintf(buf, len, "%s", it->name);
 }
 
-static void section(textbuf *out, const char *title, size_t count, const textbuf *lines, size_t max)
+static void section(strbuf *out, const char *title, size_t count, const strbuf *lines, size_t max)
 {
     if (!out || !count)
         return;
-    tb_printf(out, "  %s: %zu\n", title, count);
-    tb_append(out, tb_str(lines), lines->len);
+    strbuf_printf(out, "  %s: %zu\n", title, count);
+    strbuf_append(out, strbuf_str(lines), lines->len);
     if (count > max)
-        tb_printf(out, "    ... and %zu more\n", count - max);
+        strbuf_printf(out, "    ... and %zu more\n", count - max);
 }
 
-size_t itemset_diff(const itemset *client, const itemset *server, itemdiff *d, textbuf *out, size_t max_each)
+size_t itemset_diff(const itemset *client, const itemset *server, itemdiff *d, strbuf *out, size_t max_each)
 {
     return itemset_diff_named(client, server, d, out, max_each, "the client's store", "the server", "client", "server");
 }
 
-size_t itemset_diff_named(const itemset *client, const itemset *server, itemdiff *d, textbuf *out, size_t max_each,
+size_t itemset_diff_named(const itemset *client, const itemset *server, itemdiff *d, strbuf *out, size_t max_each,
                           const char *aname, const char *bname, const char *ashort, const char *bshort)
 {
     itemdiff local;
     if (!d)
         d = &local;
     memset(d, 0, sizeof *d);
-    textbuf lm, le, ls, lu, ld;
-    tb_init(&lm);
-    tb_init(&le);
-    tb_init(&ls);
-    tb_init(&lu);
-    tb_init(&ld);
+    strbuf lm, le, ls, lu, ld;
+    strbuf_init(&lm);
+    strbuf_init(&le);
+    strbuf_init(&ls);
+    strbuf_init(&lu);
+    strbuf_init(&ld);
     char key[600];
     size_t i = 0, j = 0;
     while (i < client->n || j < server->n) {
@@ -216,7 +216,7 @@ size_t itemset_diff_named(const itemset *client, const itemset *server, itemdiff
         if (c && i + 1 < client->n && key_cmp(c, &client->v[i + 1]) == 0) {
             if (out && d->duplicate < max_each) {
                 key_str(c, key, sizeof key);
-                tb_printf(&ld, "    %s (uid %s rv %s, and again uid %s rv %s)\n", key, c->uid, c->rv,
+                strbuf_printf(&ld, "    %s (uid %s rv %s, and again uid %s rv %s)\n", key, c->uid, c->rv,
                           client->v[i + 1].uid, client->v[i + 1].rv);
             }
             d->duplicate++;
@@ -227,14 +227,14 @@ size_t itemset_diff_named(const itemset *client, const itemset *server, itemdiff
         if (cmp < 0) {
             if (out && d->extra < max_each) {
                 key_str(c, key, sizeof key);
-                tb_printf(&le, "    %s uid %s rv %s\n", key, c->uid, c->rv);
+                strbuf_printf(&le, "    %s uid %s rv %s\n", key, c->uid, c->rv);
             }
             d->extra++;
             i++;
         } else if (cmp > 0) {
             if (out && d->missing < max_each) {
                 key_str(s, key, sizeof key);
-                tb_printf(&lm, "    %s uid %s rv %s\n", key, s->uid, s->rv);
+                strbuf_printf(&lm, "    %s uid %s rv %s\n", key, s->uid, s->rv);
             }
             d->missing++;
             j++;
@@ -242,14 +242,14 @@ size_t itemset_diff_named(const itemset *client, const itemset *server, itemdiff
             if (strcmp(c->uid, s->uid) != 0) {
                 if (out && d->uid < max_each) {
                     key_str(c, key, sizeof key);
-                    tb_printf(&lu, "    %s: %s uid %s rv %s, %s uid %s rv %s\n", key, ashort, c->uid, c->rv, bshort,
+                    strbuf_printf(&lu, "    %s: %s uid %s rv %s, %s uid %s rv %s\n", key, ashort, c->uid, c->rv, bshort,
                               s->uid, s->rv);
                 }
                 d->uid++;
             } else if (strcmp(c->rv, s->rv) != 0) {
                 if (out && d->stale < max_each) {
                     key_str(c, key, sizeof key);
-                    tb_printf(&ls, "    %s: %s rv %s, %s rv %s\n", key, ashort, c->rv, bshort, s->rv);
+                    strbuf_printf(&ls, "    %s: %s rv %s, %s rv %s\n", key, ashort, c->rv, bshort, s->rv);
                 }
                 d->stale++;
             }
@@ -268,10 +268,10 @@ size_t itemset_diff_named(const itemset *client, const itemset *server, itemdiff
         snprintf(title, sizeof title, "keys given twice by %s", aname);
         section(out, title, d->duplicate, &ld, max_each);
     }
-    tb_free(&lm);
-    tb_free(&le);
-    tb_free(&ls);
-    tb_free(&lu);
-    tb_free(&ld);
+    strbuf_free(&lm);
+    strbuf_free(&le);
+    strbuf_free(&ls);
+    strbuf_free(&lu);
+    strbuf_free(&ld);
     return d->missing + d->extra + d->stale + d->uid + d->duplicate;
 }

@@ -3,7 +3,7 @@
 #ifndef LWC_HARNESS_ITEMSET_H
 #define LWC_HARNESS_ITEMSET_H
 
-#include "textbuf.h"
+#include "strbuf.h"
 
 #include <cjson/cJSON.h>
 #include <stddef.h>
@@ -51,9 +51,9 @@ typedef struct itemdiff {
 /* Compares a client's set with the server's (both sorted). Returns the
  * number of differences (0: equal); with out, writes them for people, at
  * most max_each lines a kind. */
-size_t itemset_diff(const itemset *client, const itemset *server, itemdiff *d, textbuf *out, size_t max_each);
+size_t itemset_diff(const itemset *client, const itemset *server, itemdiff *d, strbuf *out, size_t max_each);
 /* The same, naming the two sides in the text (e.g. "the events", "the snapshot"). */
-size_t itemset_diff_named(const itemset *a, const itemset *b, itemdiff *d, textbuf *out, size_t max_each,
+size_t itemset_diff_named(const itemset *a, const itemset *b, itemdiff *d, strbuf *out, size_t max_each,
                           const char *aname, const char *bname, const char *ashort, const char *bshort);
 
 #endif

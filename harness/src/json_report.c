@@ -3,7 +3,8 @@
 #include "report.h"
 #include "lwc_scenario.h"
 #include "lwc_version.h"
-#include "textbuf.h"
+#include "strbuf.h"
+#include "utf8.h"
 
 #include <cjson/cJSON.h>
 #include <stdlib.h>
@@ -137,17 +138,17 @@ int report_json(const char *path, const scenario_result *res, size_t n, const ru
         snprintf(err, errlen, "%s: out of memory", path);
         return -1;
     }
-    textbuf out;
-    tb_init(&out);
-    tb_puts(&out, text);
-    tb_puts(&out, "\n");
+    strbuf out;
+    strbuf_init(&out);
+    strbuf_puts(&out, text);
+    strbuf_puts(&out, "\n");
     free(text);
     if (out.failed) {
-        tb_free(&out);
+        strbuf_free(&out);
         snprintf(err, errlen, "%s: out of memory", path);
         return -1;
     }
-    int rc = tb_write_file(path, out.s, out.len, err, errlen);
-    tb_free(&out);
+    int rc = lwc_write_file(path, out.data, out.len, err, errlen);
+    strbuf_free(&out);
     return rc;
 }

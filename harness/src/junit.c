@@ -4,37 +4,38 @@
  * U+FFFD, control characters XML forbids become '?', markup is escaped. */
 #include "report.h"
 #include "lwc_version.h"
-#include "textbuf.h"
+#include "strbuf.h"
+#include "utf8.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-static void xml_escape(textbuf *tb, const char *s)
+static void xml_escape(strbuf *tb, const char *s)
 {
     char *clean = utf8_sanitize(s ? s : "", s ? strlen(s) : 0);
     const char *p = clean ? clean : "";
     for (; *p; p++) {
         unsigned char c = (unsigned char)*p;
         switch (c) {
-        case '&': tb_puts(tb, "&amp;"); break;
-        case '<': tb_puts(tb, "&lt;"); break;
-        case '>': tb_puts(tb, "&gt;"); break;
-        case '"': tb_puts(tb, "&quot;"); break;
-        case '\'': tb_puts(tb, "&apos;"); break;
+        case '&': strbuf_puts(tb, "&amp;"); break;
+        case '<': strbuf_puts(tb, "&lt;"); break;
+        case '>': strbuf_puts(tb, "&gt;"); break;
+        case '"': strbuf_puts(tb, "&quot;"); break;
+        case '\'': strbuf_puts(tb, "&apos;"); break;
         default:
             if (c < 0x20 && c != '\t' && c != '\n' && c != '\r')
-                tb_puts(tb, "?");
+                strbuf_puts(tb, "?");
             else
-                tb_append(tb, p, 1);
+                strbuf_append(tb, p, 1);
         }
     }
     free(clean);
 }
 
-void junit_open(textbuf *tb, double tests, double failures, double errors, double skipped, double time_s)
+void junit_open(strbuf *tb, double tests, double failures, double errors, double skipped, double time_s)
 {
-    tb_puts(tb, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    tb_printf(tb,
+    strbuf_puts(tb, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    strbuf_printf(tb,
               "<testsuites name=\"lwc-harness\" tests=\"%.0f\" failures=\"%.0f\" errors=\"%.0f\" skipped=\"%.0f\" "
               "time=\"%.3f\">\n  <testsuite name=\"lwc-scenarios\" tests=\"%.0f\" failures=\"%.0f\" errors=\"%.0f\" "
               "skipped=\"%.0f\" time=\"%.3f\">",
@@ -44,14 +45,14 @@ void junit_open(textbuf *tb, double tests, double failures, double errors, doubl
 int report_junit(const char *path, const scenario_result *res, size_t n, const run_summary *sum, char *err,
                  size_t errlen)
 {
-    textbuf tb;
-    tb_init(&tb);
+    strbuf tb;
+    strbuf_init(&tb);
     junit_open(&tb, (double)n, (double)sum->failed, (double)(sum->errors + sum->interrupted),
                (double)(sum->not_applicable + sum->not_run), sum->wall_ms / 1000.0);
-    tb_puts(&tb, "\n");
-    tb_puts(&tb, "    <properties><property name=\"client\" value=\"");
+    strbuf_puts(&tb, "\n");
+    strbuf_puts(&tb, "    <properties><property name=\"client\" value=\"");
     xml_escape(&tb, sum->client);
-    tb_puts(&tb, "\"/><property name=\"lwc-version\" value=\"" LWC_VERSION "\"/>"
+    strbuf_puts(&tb, "\"/><property name=\"lwc-version\" value=\"" LWC_VERSION "\"/>"
                  "<property name=\"lwc-commit\" value=\"" LWC_GIT_COMMIT "\"/></properties>\n");
     for (size_t i = 0; i < n; i++) {
         const scenario_result *r = &res[i];
@@ -60,22 +61,22 @@ int report_junit(const char *path, const scenario_result *res, size_t n, const r
             snprintf(name, sizeof name, "%s #%d", r->name ? r->name : "?", r->repeat);
         else
             snprintf(name, sizeof name, "%s", r->name ? r->name : "?");
-        tb_puts(&tb, "    <testcase classname=\"lwc.scenarios\" name=\"");
+        strbuf_puts(&tb, "    <testcase classname=\"lwc.scenarios\" name=\"");
         xml_escape(&tb, name);
-        tb_puts(&tb, "\" file=\"");
+        strbuf_puts(&tb, "\" file=\"");
         xml_escape(&tb, r->path);
-        tb_printf(&tb, "\" time=\"%.3f\"", r->total_ms / 1000.0);
+        strbuf_printf(&tb, "\" time=\"%.3f\"", r->total_ms / 1000.0);
         if (r->v == VERDICT_PASS) {
-            tb_puts(&tb, "/>\n");
+            strbuf_puts(&tb, "/>\n");
             continue;
         }
         if (r->v == VERDICT_NA || r->v == VERDICT_NOT_RUN) {
-            tb_puts(&tb, ">\n      <skipped message=\"");
+            strbuf_puts(&tb, ">\n      <skipped message=\"");
             xml_escape(&tb, r->v == VERDICT_NA ? (r->reason ? r->reason : "not applicable") : "not run: --max-failures reached");
-            tb_puts(&tb, "\"/>\n    </testcase>\n");
+            strbuf_puts(&tb, "\"/>\n    </testcase>\n");
             continue;
         }
-        tb_puts(&tb, ">\n");
+        strbuf_puts(&tb, ">\n");
         char *text = report_failure_text(r);
         const char *tag = r->v == VERDICT_FAIL ? "failure" : "error";
         const char *type = r->v == VERDICT_FAIL && r->nfailures ? r->failures[0].check
@@ -84,28 +85,28 @@ int report_junit(const char *path, const scenario_result *res, size_t n, const r
         const char *msg = r->v == VERDICT_FAIL && r->nfailures ? r->failures[0].summary
                           : r->error                           ? r->error
                                                                : verdict_name(r->v);
-        tb_printf(&tb, "      <%s type=\"", tag);
+        strbuf_printf(&tb, "      <%s type=\"", tag);
         xml_escape(&tb, type);
-        tb_puts(&tb, "\" message=\"");
+        strbuf_puts(&tb, "\" message=\"");
         xml_escape(&tb, msg);
-        tb_puts(&tb, "\">");
+        strbuf_puts(&tb, "\">");
         xml_escape(&tb, text ? text : "(out of memory)");
-        tb_printf(&tb, "</%s>\n", tag);
+        strbuf_printf(&tb, "</%s>\n", tag);
         free(text);
         if (r->stderr_tail && *r->stderr_tail) {
-            tb_puts(&tb, "      <system-err>");
+            strbuf_puts(&tb, "      <system-err>");
             xml_escape(&tb, r->stderr_tail);
-            tb_puts(&tb, "</system-err>\n");
+            strbuf_puts(&tb, "</system-err>\n");
         }
-        tb_puts(&tb, "    </testcase>\n");
+        strbuf_puts(&tb, "    </testcase>\n");
     }
-    tb_puts(&tb, "  </testsuite>\n</testsuites>\n");
+    strbuf_puts(&tb, "  </testsuite>\n</testsuites>\n");
     if (tb.failed) {
-        tb_free(&tb);
+        strbuf_free(&tb);
         snprintf(err, errlen, "%s: out of memory", path);
         return -1;
     }
-    int rc = tb_write_file(path, tb.s, tb.len, err, errlen);
-    tb_free(&tb);
+    int rc = lwc_write_file(path, tb.data, tb.len, err, errlen);
+    strbuf_free(&tb);
     return rc;
 }

@@ -3,7 +3,7 @@
  * what report_junit writes: one <testsuites> with one <testsuite>, whose
  * counts are added and whose test cases are concatenated in file order. */
 #include "report.h"
-#include "textbuf.h"
+#include "strbuf.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -60,8 +60,8 @@ int junit_merge(const char *out_path, char *const *in_paths, size_t n, char *err
 {
     char **texts = calloc(n ? n : 1, sizeof *texts);
     suite_part *parts = calloc(n ? n : 1, sizeof *parts);
-    textbuf tb;
-    tb_init(&tb);
+    strbuf tb;
+    strbuf_init(&tb);
     int rc = -1;
     if (!texts || !parts) {
         snprintf(err, errlen, "out of memory");
@@ -69,7 +69,7 @@ int junit_merge(const char *out_path, char *const *in_paths, size_t n, char *err
     }
     suite_part sum = {0};
     for (size_t i = 0; i < n; i++) {
-        texts[i] = tb_read_file(in_paths[i], MERGE_MAX_FILE, NULL, err, errlen);
+        texts[i] = lwc_read_file(in_paths[i], MERGE_MAX_FILE, NULL, err, errlen);
         if (!texts[i] || find_suite(in_paths[i], texts[i], &parts[i], err, errlen) != 0)
             goto out;
         sum.tests += parts[i].tests;
@@ -85,17 +85,17 @@ int junit_merge(const char *out_path, char *const *in_paths, size_t n, char *err
         const char *props = strstr(b, "<properties>");
         const char *props_end = props ? strstr(props, "</properties>") : NULL;
         if (i > 0 && props && props_end && props_end < e) {
-            tb_append(&tb, b, (size_t)(props - b));
+            strbuf_append(&tb, b, (size_t)(props - b));
             b = props_end + strlen("</properties>");
         }
-        tb_append(&tb, b, (size_t)(e - b));
+        strbuf_append(&tb, b, (size_t)(e - b));
     }
-    tb_puts(&tb, "</testsuite>\n</testsuites>\n");
+    strbuf_puts(&tb, "</testsuite>\n</testsuites>\n");
     if (tb.failed) {
         snprintf(err, errlen, "out of memory");
         goto out;
     }
-    if (tb_write_file(out_path, tb.s, tb.len, err, errlen) != 0)
+    if (lwc_write_file(out_path, tb.data, tb.len, err, errlen) != 0)
         goto out;
     rc = 0;
 out:
@@ -103,6 +103,6 @@ out:
         free(texts[i]);
     free(texts);
     free(parts);
-    tb_free(&tb);
+    strbuf_free(&tb);
     return rc;
 }

@@ -112,10 +112,10 @@ char *mx_render_html(const mx_matrix *m, const char *title, const char *generate
 /* Text made safe for HTML element content and attribute values: & < > " '
  * escaped, invalid UTF-8, NUL and control characters other than tab and
  * newline replaced by U+FFFD. Appends to tb. */
-struct textbuf;
-void mx_html_escape(struct textbuf *tb, const char *s, size_t n);
+struct strbuf;
+void mx_html_escape(struct strbuf *tb, const char *s, size_t n);
 /* Text made safe for one Markdown table cell: one line, | and the
  * characters Markdown or HTML would interpret escaped, UTF-8 made valid. */
-void mx_md_escape(struct textbuf *tb, const char *s, size_t n);
+void mx_md_escape(struct strbuf *tb, const char *s, size_t n);
 
 #endif

@@ -4,7 +4,7 @@
  * without: a JSON object with a "scenarios" array of objects that each have
  * a "name" and a "verdict". */
 #include "matrix.h"
-#include "textbuf.h"
+#include "strbuf.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -155,9 +155,9 @@ static char *get_list(const cJSON *o, const char *key, const char *sep, int *oom
         return get_str(o, key, oom);
     if (!cJSON_IsArray(v))
         return NULL;
-    textbuf tb;
-    tb_init(&tb);
-    tb_append(&tb, "", 0);
+    strbuf tb;
+    strbuf_init(&tb);
+    strbuf_append(&tb, "", 0);
     const cJSON *e;
     int first = 1;
     cJSON_ArrayForEach(e, v)
@@ -165,11 +165,11 @@ static char *get_list(const cJSON *o, const char *key, const char *sep, int *oom
         if (!cJSON_IsString(e) || !e->valuestring)
             continue;
         if (!first)
-            tb_puts(&tb, sep);
-        tb_puts(&tb, e->valuestring);
+            strbuf_puts(&tb, sep);
+        strbuf_puts(&tb, e->valuestring);
         first = 0;
     }
-    char *s = tb_take(&tb);
+    char *s = strbuf_take(&tb, NULL);
     if (!s)
         *oom = 1;
     return s;
@@ -366,7 +366,7 @@ int mx_add_report(mx_matrix *m, const char *label, const char *group, const char
                   const char *expect_file, const char *note, const char *report_path, char *err, size_t errlen)
 {
     size_t len = 0;
-    char *text = tb_read_file(report_path, MX_MAX_FILE, &len, err, errlen);
+    char *text = lwc_read_file(report_path, MX_MAX_FILE, &len, err, errlen);
     if (!text)
         return -1;
     const char *end = NULL;
@@ -441,7 +441,7 @@ static size_t split_tabs(char *line, char **fields, size_t max)
 int mx_load_manifest(mx_matrix *m, const char *path, char *err, size_t errlen)
 {
     size_t len = 0;
-    char *text = tb_read_file(path, MX_MAX_FILE, &len, err, errlen);
+    char *text = lwc_read_file(path, MX_MAX_FILE, &len, err, errlen);
     if (!text)
         return -1;
     int rc = 0;
@@ -470,7 +470,7 @@ int mx_load_manifest(mx_matrix *m, const char *path, char *err, size_t errlen)
         char sub[1024];
         if (*f[5]) {
             size_t elen = 0;
-            char *etext = tb_read_file(f[5], MX_MAX_FILE, &elen, sub, sizeof(sub));
+            char *etext = lwc_read_file(f[5], MX_MAX_FILE, &elen, sub, sizeof(sub));
             if (!etext) {
                 snprintf(err, errlen, "%s:%zu: %s", path, lineno, sub);
                 rc = -1;

@@ -2,7 +2,7 @@
  * conformance matrix (clients x scenarios) and writes it as Markdown and HTML. */
 #include "lwc_version.h"
 #include "matrix.h"
-#include "textbuf.h"
+#include "strbuf.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -40,7 +40,7 @@ static int write_doc(const char *path, char *text)
     if (!text)
         snprintf(err, sizeof(err), "%s: out of memory", path);
     else
-        rc = tb_write_file(path, text, strlen(text), err, sizeof(err));
+        rc = lwc_write_file(path, text, strlen(text), err, sizeof(err));
     if (rc != 0)
         fprintf(stderr, "lwc-matrix: %s\n", err);
     free(text);

@@ -2,7 +2,8 @@
  * page (inline CSS and JS, nothing fetched). Every string that came from a
  * report or a setup error is escaped here: client stderr can hold anything. */
 #include "matrix.h"
-#include "textbuf.h"
+#include "strbuf.h"
+#include "utf8.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -11,58 +12,58 @@
 
 /* Walks s: valid multi-byte sequences are copied, invalid bytes become
  * U+FFFD, ASCII goes through esc (which appends its own form of c). */
-static void escape_with(textbuf *tb, const char *s, size_t n, void (*esc)(textbuf *, char))
+static void escape_with(strbuf *tb, const char *s, size_t n, void (*esc)(strbuf *, char))
 {
     const unsigned char *p = (const unsigned char *)s;
     size_t i = 0;
     while (i < n) {
         size_t k = utf8_seq(p + i, n - i);
         if (k == 0) {
-            tb_puts(tb, REPLACEMENT);
+            strbuf_puts(tb, REPLACEMENT);
             i++;
         } else if (k == 1) {
             esc(tb, s[i]);
             i++;
         } else {
-            tb_append(tb, s + i, k);
+            strbuf_append(tb, s + i, k);
             i += k;
         }
     }
 }
 
-static void html_char(textbuf *tb, char c)
+static void html_char(strbuf *tb, char c)
 {
     switch (c) {
-    case '&': tb_puts(tb, "&amp;"); return;
-    case '<': tb_puts(tb, "&lt;"); return;
-    case '>': tb_puts(tb, "&gt;"); return;
-    case '"': tb_puts(tb, "&quot;"); return;
-    case '\'': tb_puts(tb, "&#39;"); return;
+    case '&': strbuf_puts(tb, "&amp;"); return;
+    case '<': strbuf_puts(tb, "&lt;"); return;
+    case '>': strbuf_puts(tb, "&gt;"); return;
+    case '"': strbuf_puts(tb, "&quot;"); return;
+    case '\'': strbuf_puts(tb, "&#39;"); return;
     case '\n':
-    case '\t': tb_append(tb, &c, 1); return;
+    case '\t': strbuf_append(tb, &c, 1); return;
     case '\r': return;
     default:
         if ((unsigned char)c < 0x20 || c == 0x7F)
-            tb_puts(tb, REPLACEMENT);
+            strbuf_puts(tb, REPLACEMENT);
         else
-            tb_append(tb, &c, 1);
+            strbuf_append(tb, &c, 1);
     }
 }
 
-void mx_html_escape(textbuf *tb, const char *s, size_t n)
+void mx_html_escape(strbuf *tb, const char *s, size_t n)
 {
     escape_with(tb, s, n, html_char);
 }
 
-static void md_char(textbuf *tb, char c)
+static void md_char(strbuf *tb, char c)
 {
     switch (c) {
-    case '&': tb_puts(tb, "&amp;"); return;
-    case '<': tb_puts(tb, "&lt;"); return;
-    case '>': tb_puts(tb, "&gt;"); return;
+    case '&': strbuf_puts(tb, "&amp;"); return;
+    case '<': strbuf_puts(tb, "&lt;"); return;
+    case '>': strbuf_puts(tb, "&gt;"); return;
     case '\n':
     case '\t':
-    case '\r': tb_puts(tb, " "); return;
+    case '\r': strbuf_puts(tb, " "); return;
     case '|':
     case '\\':
     case '`':
@@ -70,29 +71,29 @@ static void md_char(textbuf *tb, char c)
     case '_':
     case '[':
     case ']':
-        tb_puts(tb, "\\");
-        tb_append(tb, &c, 1);
+        strbuf_puts(tb, "\\");
+        strbuf_append(tb, &c, 1);
         return;
     default:
         if ((unsigned char)c < 0x20 || c == 0x7F)
-            tb_puts(tb, REPLACEMENT);
+            strbuf_puts(tb, REPLACEMENT);
         else
-            tb_append(tb, &c, 1);
+            strbuf_append(tb, &c, 1);
     }
 }
 
-void mx_md_escape(textbuf *tb, const char *s, size_t n)
+void mx_md_escape(strbuf *tb, const char *s, size_t n)
 {
     escape_with(tb, s, n, md_char);
 }
 
-static void H(textbuf *tb, const char *s)
+static void H(strbuf *tb, const char *s)
 {
     if (s)
         mx_html_escape(tb, s, strlen(s));
 }
 
-static void MD(textbuf *tb, const char *s)
+static void MD(strbuf *tb, const char *s)
 {
     if (s)
         mx_md_escape(tb, s, strlen(s));
@@ -110,11 +111,11 @@ static void fmt_ms(char *buf, size_t len, double ms, const char *sep)
 }
 
 /* The failed checks of a cell, "a, b". */
-static void failed_checks(textbuf *tb, const mx_cell *c, void (*put)(textbuf *, const char *))
+static void failed_checks(strbuf *tb, const mx_cell *c, void (*put)(strbuf *, const char *))
 {
     for (size_t i = 0; i < c->nfailures; i++) {
         if (i)
-            tb_puts(tb, ", ");
+            strbuf_puts(tb, ", ");
         put(tb, c->failures[i].check ? c->failures[i].check : "?");
     }
 }
@@ -163,107 +164,107 @@ static size_t row_mismatches(const mx_client *c)
 
 /* ---------------------------------------------------------------- Markdown */
 
-static void md_cell(textbuf *tb, const mx_cell *c)
+static void md_cell(strbuf *tb, const mx_cell *c)
 {
     if (!c || c->kind == MX_NONE) {
-        tb_puts(tb, " ");
+        strbuf_puts(tb, " ");
         return;
     }
     char t[32];
     switch (c->kind) {
     case MX_PASS:
         fmt_ms(t, sizeof(t), c->converge_ms, " ");
-        tb_printf(tb, "PASS %s", t);
+        strbuf_printf(tb, "PASS %s", t);
         break;
     case MX_FAIL:
-        tb_puts(tb, "FAIL ");
+        strbuf_puts(tb, "FAIL ");
         failed_checks(tb, c, MD);
         break;
     case MX_OTHER: MD(tb, c->verdict); break;
-    default: tb_puts(tb, mx_kind_name(c->kind)); break;
+    default: strbuf_puts(tb, mx_kind_name(c->kind)); break;
     }
     if (c->has_expected && !c->exp_matched) {
-        tb_puts(tb, " ≠ expected ");
+        strbuf_puts(tb, " ≠ expected ");
         MD(tb, c->exp_verdict ? c->exp_verdict : "?");
     } else if (c->has_expected && c->kind == MX_FAIL) {
-        tb_puts(tb, " (expected)");
+        strbuf_puts(tb, " (expected)");
     }
 }
 
 char *mx_render_markdown(const mx_matrix *m, const char *title, const char *generated)
 {
-    textbuf tb;
-    tb_init(&tb);
-    tb_puts(&tb, "# ");
+    strbuf tb;
+    strbuf_init(&tb);
+    strbuf_puts(&tb, "# ");
     MD(&tb, title);
-    tb_puts(&tb, "\n\n");
+    strbuf_puts(&tb, "\n\n");
     if (generated) {
         MD(&tb, generated);
-        tb_puts(&tb, "\n\n");
+        strbuf_puts(&tb, "\n\n");
     }
-    tb_printf(&tb, "%zu clients × %zu scenarios.\n\n## Clients\n\n", m->nclients, m->nscenarios);
-    tb_puts(&tb, "| client | group | HELLO | capabilities | pass | fail | n/a | not run | error | expected verdicts |\n"
+    strbuf_printf(&tb, "%zu clients × %zu scenarios.\n\n## Clients\n\n", m->nclients, m->nscenarios);
+    strbuf_puts(&tb, "| client | group | HELLO | capabilities | pass | fail | n/a | not run | error | expected verdicts |\n"
                  "|---|---|---|---|---:|---:|---:|---:|---:|---|\n");
     for (size_t i = 0; i < m->nclients; i++) {
         const mx_client *c = &m->clients[i];
-        tb_puts(&tb, "| ");
+        strbuf_puts(&tb, "| ");
         MD(&tb, c->label);
-        tb_puts(&tb, " | ");
+        strbuf_puts(&tb, " | ");
         MD(&tb, c->group);
-        tb_puts(&tb, " | ");
+        strbuf_puts(&tb, " | ");
         if (c->unavailable) {
-            tb_puts(&tb, "**unavailable** | | | | | | | ");
+            strbuf_puts(&tb, "**unavailable** | | | | | | | ");
         } else {
             if (c->hello_name) {
                 MD(&tb, c->hello_name);
-                tb_printf(&tb, " (protocol %d)", c->protocol);
+                strbuf_printf(&tb, " (protocol %d)", c->protocol);
             } else {
-                tb_puts(&tb, "no HELLO");
+                strbuf_puts(&tb, "no HELLO");
             }
-            tb_puts(&tb, " | ");
+            strbuf_puts(&tb, " | ");
             MD(&tb, c->capabilities);
-            tb_printf(&tb, " | %zu | %zu | %zu | %zu | %zu | ", c->count[MX_PASS], c->count[MX_FAIL], c->count[MX_NA],
+            strbuf_printf(&tb, " | %zu | %zu | %zu | %zu | %zu | ", c->count[MX_PASS], c->count[MX_FAIL], c->count[MX_NA],
                       c->count[MX_NOT_RUN], c->count[MX_ERROR] + c->count[MX_INTERRUPTED] + c->count[MX_OTHER]);
         }
         mx_expect st = mx_expect_state(c);
         if (st != MX_EXP_NONE) {
             if (st == MX_EXP_DIFFERS)
-                tb_printf(&tb, "**differs** (%zu) from ", row_mismatches(c));
+                strbuf_printf(&tb, "**differs** (%zu) from ", row_mismatches(c));
             else if (expect_bad(st))
-                tb_printf(&tb, "**%s** ", EXPECT_NAME[st]);
+                strbuf_printf(&tb, "**%s** ", EXPECT_NAME[st]);
             else
-                tb_printf(&tb, "%s ", EXPECT_NAME[st]);
+                strbuf_printf(&tb, "%s ", EXPECT_NAME[st]);
             MD(&tb, c->expect_file ? c->expect_file : "the expected file");
         }
-        tb_puts(&tb, " |\n");
+        strbuf_puts(&tb, " |\n");
     }
 
-    tb_puts(&tb, "\n## Matrix\n\nOne row a scenario, one column a client: `PASS` with the time to converge, `FAIL` "
+    strbuf_puts(&tb, "\n## Matrix\n\nOne row a scenario, one column a client: `PASS` with the time to converge, `FAIL` "
                  "with the failed checks, `N/A` (the client lacks a capability the scenario requires), `NOT RUN` "
                  "(`--max-failures` reached), `ERROR`; `≠ expected` where the verdict differs from the client's "
                  "expected-verdicts file, `(expected)` on a failure the file expects.\n\n| scenario |");
     for (size_t i = 0; i < m->nclients; i++) {
-        tb_puts(&tb, " ");
+        strbuf_puts(&tb, " ");
         MD(&tb, m->clients[i].label);
-        tb_puts(&tb, " |");
+        strbuf_puts(&tb, " |");
     }
-    tb_puts(&tb, "\n|---|");
+    strbuf_puts(&tb, "\n|---|");
     for (size_t i = 0; i < m->nclients; i++)
-        tb_puts(&tb, "---|");
-    tb_puts(&tb, "\n");
+        strbuf_puts(&tb, "---|");
+    strbuf_puts(&tb, "\n");
     for (size_t j = 0; j < m->nscenarios; j++) {
-        tb_puts(&tb, "| ");
+        strbuf_puts(&tb, "| ");
         MD(&tb, m->scenarios[j]);
-        tb_puts(&tb, " |");
+        strbuf_puts(&tb, " |");
         for (size_t i = 0; i < m->nclients; i++) {
-            tb_puts(&tb, " ");
+            strbuf_puts(&tb, " ");
             if (m->clients[i].unavailable)
-                tb_puts(&tb, "unavailable");
+                strbuf_puts(&tb, "unavailable");
             else
                 md_cell(&tb, mx_find_cell(&m->clients[i], m->scenarios[j]));
-            tb_puts(&tb, " |");
+            strbuf_puts(&tb, " |");
         }
-        tb_puts(&tb, "\n");
+        strbuf_puts(&tb, "\n");
     }
 
     int any = 0;
@@ -272,18 +273,18 @@ char *mx_render_markdown(const mx_matrix *m, const char *title, const char *gene
         if (!c->unavailable)
             continue;
         if (!any++)
-            tb_puts(&tb, "\n## Unavailable clients\n");
-        tb_puts(&tb, "\n**");
+            strbuf_puts(&tb, "\n## Unavailable clients\n");
+        strbuf_puts(&tb, "\n**");
         MD(&tb, c->label);
-        tb_puts(&tb, "**:\n\n");
+        strbuf_puts(&tb, "**:\n\n");
         /* Line by line as a quote: the text cannot close a code fence. */
         const char *p = c->unavailable;
         while (*p) {
             const char *nl = strchr(p, '\n');
             size_t l = nl ? (size_t)(nl - p) : strlen(p);
-            tb_puts(&tb, "> ");
+            strbuf_puts(&tb, "> ");
             mx_md_escape(&tb, p, l);
-            tb_puts(&tb, "  \n");
+            strbuf_puts(&tb, "  \n");
             p += l + (nl ? 1 : 0);
         }
     }
@@ -296,33 +297,33 @@ char *mx_render_markdown(const mx_matrix *m, const char *title, const char *gene
             if (!x->has_expected || (x->exp_matched && x->kind != MX_FAIL))
                 continue;
             if (!any++)
-                tb_puts(&tb, "\n## Expected failures and differences\n\n| client | scenario | expected | got | "
+                strbuf_puts(&tb, "\n## Expected failures and differences\n\n| client | scenario | expected | got | "
                              "matched | evidence |\n|---|---|---|---|---|---|\n");
-            tb_puts(&tb, "| ");
+            strbuf_puts(&tb, "| ");
             MD(&tb, c->label);
-            tb_puts(&tb, " | ");
+            strbuf_puts(&tb, " | ");
             MD(&tb, x->scenario);
-            tb_puts(&tb, " | ");
+            strbuf_puts(&tb, " | ");
             MD(&tb, x->exp_verdict);
             if (x->exp_checks && *x->exp_checks) {
-                tb_puts(&tb, " ");
+                strbuf_puts(&tb, " ");
                 MD(&tb, x->exp_checks);
             }
-            tb_puts(&tb, " | ");
+            strbuf_puts(&tb, " | ");
             MD(&tb, x->verdict);
             if (x->nfailures) {
-                tb_puts(&tb, " ");
+                strbuf_puts(&tb, " ");
                 failed_checks(&tb, x, MD);
             }
-            tb_puts(&tb, x->exp_matched ? " | yes | " : " | **no**");
+            strbuf_puts(&tb, x->exp_matched ? " | yes | " : " | **no**");
             if (!x->exp_matched && x->exp_mismatch) {
-                tb_puts(&tb, ": ");
+                strbuf_puts(&tb, ": ");
                 MD(&tb, x->exp_mismatch);
             }
             if (!x->exp_matched)
-                tb_puts(&tb, " | ");
+                strbuf_puts(&tb, " | ");
             MD(&tb, x->exp_evidence);
-            tb_puts(&tb, " |\n");
+            strbuf_puts(&tb, " |\n");
         }
     }
 
@@ -334,17 +335,17 @@ char *mx_render_markdown(const mx_matrix *m, const char *title, const char *gene
             if (x->kind != MX_NA)
                 continue;
             if (!any++)
-                tb_puts(&tb, "\n## Not applicable\n\n| client | scenario | reason |\n|---|---|---|\n");
-            tb_puts(&tb, "| ");
+                strbuf_puts(&tb, "\n## Not applicable\n\n| client | scenario | reason |\n|---|---|---|\n");
+            strbuf_puts(&tb, "| ");
             MD(&tb, c->label);
-            tb_puts(&tb, " | ");
+            strbuf_puts(&tb, " | ");
             MD(&tb, x->scenario);
-            tb_puts(&tb, " | ");
+            strbuf_puts(&tb, " | ");
             MD(&tb, x->reason ? x->reason : "(no reason given)");
-            tb_puts(&tb, " |\n");
+            strbuf_puts(&tb, " |\n");
         }
     }
-    return tb_take(&tb);
+    return strbuf_take(&tb, NULL);
 }
 
 /* -------------------------------------------------------------------- HTML */
@@ -395,7 +396,7 @@ static const char JS[] =
     "all.forEach(function(d){d.open=o});b.dataset.open=o?'1':'0';"
     "b.textContent=o?'close every report':'open every report';});});";
 
-static void html_cell(textbuf *tb, const mx_client *c, size_t row, size_t col, const char *scenario,
+static void html_cell(strbuf *tb, const mx_client *c, size_t row, size_t col, const char *scenario,
                       const mx_cell *x)
 {
     const char *cls = "none";
@@ -412,155 +413,155 @@ static void html_cell(textbuf *tb, const mx_client *c, size_t row, size_t col, c
         }
     }
     int mism = x && x->has_expected && !x->exp_matched;
-    tb_printf(tb, "<td class=\"c %s%s\" title=\"", cls, mism ? " mismatch" : "");
+    strbuf_printf(tb, "<td class=\"c %s%s\" title=\"", cls, mism ? " mismatch" : "");
     H(tb, c->label);
-    tb_puts(tb, " × ");
+    strbuf_puts(tb, " × ");
     H(tb, scenario);
-    tb_puts(tb, ": ");
+    strbuf_puts(tb, ": ");
     if (!x || x->kind == MX_NONE) {
-        tb_puts(tb, "no run of this scenario in the report");
+        strbuf_puts(tb, "no run of this scenario in the report");
     } else {
         H(tb, x->kind == MX_OTHER ? x->verdict : mx_kind_name(x->kind));
         char t[32];
         if (x->kind == MX_PASS) {
             fmt_ms(t, sizeof(t), x->converge_ms, " ");
-            tb_printf(tb, ", converged in %s", t);
+            strbuf_printf(tb, ", converged in %s", t);
         }
         if (x->nfailures) {
-            tb_puts(tb, " (");
+            strbuf_puts(tb, " (");
             failed_checks(tb, x, H);
-            tb_puts(tb, ")");
+            strbuf_puts(tb, ")");
         }
         if (x->kind == MX_NA && x->reason) {
-            tb_puts(tb, ": ");
+            strbuf_puts(tb, ": ");
             H(tb, x->reason);
         }
         if (x->kind == MX_NOT_RUN)
-            tb_puts(tb, ": --max-failures was reached first");
+            strbuf_puts(tb, ": --max-failures was reached first");
         if (x->runs > 1)
-            tb_printf(tb, "; worst of %d runs", x->runs);
+            strbuf_printf(tb, "; worst of %d runs", x->runs);
         if (x->has_expected) {
-            tb_puts(tb, x->exp_matched ? "; as expected" : "; DIFFERS from the expected ");
+            strbuf_puts(tb, x->exp_matched ? "; as expected" : "; DIFFERS from the expected ");
             if (!x->exp_matched)
                 H(tb, x->exp_verdict);
         }
     }
-    tb_puts(tb, "\">");
+    strbuf_puts(tb, "\">");
     int link = mx_cell_has_report(x);
     if (link)
-        tb_printf(tb, "<a href=\"#r-%zu-%zu\">", row, col);
+        strbuf_printf(tb, "<a href=\"#r-%zu-%zu\">", row, col);
     if (x) {
         char t[32];
         switch (x->kind) {
         case MX_PASS:
             fmt_ms(t, sizeof(t), x->converge_ms, ""); /* narrow cells: "12ms" */
-            tb_puts(tb, "<span class=\"v\">✓</span>");
+            strbuf_puts(tb, "<span class=\"v\">✓</span>");
             if (x->converge_ms >= 0)
-                tb_puts(tb, t);
+                strbuf_puts(tb, t);
             break;
         case MX_FAIL:
-            tb_puts(tb, "<span class=\"v\">✗</span>");
+            strbuf_puts(tb, "<span class=\"v\">✗</span>");
             /* One check a line keeps the columns narrow. */
             for (size_t i = 0; i < x->nfailures && i < 2; i++) {
                 if (i)
-                    tb_puts(tb, "<br>");
+                    strbuf_puts(tb, "<br>");
                 H(tb, check_abbrev(x->failures[i].check));
             }
             if (x->nfailures > 2)
-                tb_puts(tb, "+");
+                strbuf_puts(tb, "+");
             break;
         case MX_ERROR:
         case MX_INTERRUPTED:
-        case MX_OTHER: tb_puts(tb, "<span class=\"v\">!</span>"); break;
-        case MX_NA: tb_puts(tb, "n/a"); break;
-        case MX_NOT_RUN: tb_puts(tb, "–"); break;
+        case MX_OTHER: strbuf_puts(tb, "<span class=\"v\">!</span>"); break;
+        case MX_NA: strbuf_puts(tb, "n/a"); break;
+        case MX_NOT_RUN: strbuf_puts(tb, "–"); break;
         case MX_NONE: break;
         }
         if (mism)
-            tb_puts(tb, " ≠");
+            strbuf_puts(tb, " ≠");
     }
     if (link)
-        tb_puts(tb, "</a>");
-    tb_puts(tb, "</td>");
+        strbuf_puts(tb, "</a>");
+    strbuf_puts(tb, "</td>");
 }
 
-static void html_pre(textbuf *tb, const char *label, const char *text)
+static void html_pre(strbuf *tb, const char *label, const char *text)
 {
-    tb_puts(tb, "<div class=\"meta\">");
+    strbuf_puts(tb, "<div class=\"meta\">");
     H(tb, label);
-    tb_puts(tb, "</div><pre>");
+    strbuf_puts(tb, "</div><pre>");
     if (text && *text)
         H(tb, text);
     else
-        tb_puts(tb, "(empty)");
-    tb_puts(tb, "</pre>");
+        strbuf_puts(tb, "(empty)");
+    strbuf_puts(tb, "</pre>");
 }
 
-static void html_report(textbuf *tb, const mx_client *c, size_t row, size_t col, const mx_cell *x)
+static void html_report(strbuf *tb, const mx_client *c, size_t row, size_t col, const mx_cell *x)
 {
-    tb_printf(tb, "<details class=\"rep\" id=\"r-%zu-%zu\"><summary>", row, col);
+    strbuf_printf(tb, "<details class=\"rep\" id=\"r-%zu-%zu\"><summary>", row, col);
     H(tb, c->label);
-    tb_puts(tb, " × ");
+    strbuf_puts(tb, " × ");
     H(tb, x->scenario);
-    tb_puts(tb, " — ");
+    strbuf_puts(tb, " — ");
     H(tb, x->kind == MX_OTHER ? x->verdict : mx_kind_name(x->kind));
     if (x->nfailures) {
-        tb_puts(tb, ": ");
+        strbuf_puts(tb, ": ");
         failed_checks(tb, x, H);
     }
     if (x->has_expected)
-        tb_puts(tb, x->exp_matched ? " (as expected)" : " (DIFFERS from the expected verdict)");
-    tb_puts(tb, "</summary>");
+        strbuf_puts(tb, x->exp_matched ? " (as expected)" : " (DIFFERS from the expected verdict)");
+    strbuf_puts(tb, "</summary>");
     char t1[32], t2[32];
     fmt_ms(t1, sizeof(t1), x->total_ms, " ");
     fmt_ms(t2, sizeof(t2), x->converge_ms, " ");
-    tb_printf(tb, "<p class=\"meta\">total %s, %s%s", t1, x->converge_ms < 0 ? "no final convergence" : "converged in ",
+    strbuf_printf(tb, "<p class=\"meta\">total %s, %s%s", t1, x->converge_ms < 0 ? "no final convergence" : "converged in ",
               x->converge_ms < 0 ? "" : t2);
     if (x->runs > 1)
-        tb_printf(tb, "; the worst of %d runs", x->runs);
+        strbuf_printf(tb, "; the worst of %d runs", x->runs);
     if (c->command) {
-        tb_puts(tb, "; client <code>");
+        strbuf_puts(tb, "; client <code>");
         H(tb, c->command);
-        tb_puts(tb, "</code>");
+        strbuf_puts(tb, "</code>");
     }
-    tb_puts(tb, "</p>");
+    strbuf_puts(tb, "</p>");
     if (x->has_expected) {
-        tb_printf(tb, "<p class=\"%s\">expected: ", x->exp_matched ? "ok" : "bad");
+        strbuf_printf(tb, "<p class=\"%s\">expected: ", x->exp_matched ? "ok" : "bad");
         H(tb, x->exp_verdict ? x->exp_verdict : "?");
         if (x->exp_checks && *x->exp_checks) {
-            tb_puts(tb, " ");
+            strbuf_puts(tb, " ");
             H(tb, x->exp_checks);
         }
-        tb_puts(tb, x->exp_matched ? " — matched" : " — got ");
+        strbuf_puts(tb, x->exp_matched ? " — matched" : " — got ");
         if (!x->exp_matched)
             H(tb, x->verdict);
-        tb_puts(tb, "</p>");
+        strbuf_puts(tb, "</p>");
         if (!x->exp_matched && x->exp_mismatch) {
-            tb_puts(tb, "<p class=\"bad\">");
+            strbuf_puts(tb, "<p class=\"bad\">");
             H(tb, x->exp_mismatch);
-            tb_puts(tb, "</p>");
+            strbuf_puts(tb, "</p>");
         }
         if (x->exp_evidence && *x->exp_evidence)
             html_pre(tb, "evidence (from the expected-verdicts file)", x->exp_evidence);
     }
     if (x->kind == MX_NA) {
-        tb_puts(tb, "<p>not applicable: ");
+        strbuf_puts(tb, "<p>not applicable: ");
         H(tb, x->reason ? x->reason : "(no reason given)");
-        tb_puts(tb, "</p>");
+        strbuf_puts(tb, "</p>");
     }
     if (x->error)
         html_pre(tb, "harness error", x->error);
     for (size_t i = 0; i < x->nfailures; i++) {
         const mx_failure *f = &x->failures[i];
-        tb_puts(tb, "<p><b>[");
+        strbuf_puts(tb, "<p><b>[");
         H(tb, f->check ? f->check : "?");
-        tb_puts(tb, "]</b> ");
+        strbuf_puts(tb, "]</b> ");
         H(tb, f->summary);
-        tb_puts(tb, "</p>");
+        strbuf_puts(tb, "</p>");
         if (f->detail && *f->detail) {
-            tb_puts(tb, "<pre>");
+            strbuf_puts(tb, "<pre>");
             H(tb, f->detail);
-            tb_puts(tb, "</pre>");
+            strbuf_puts(tb, "</pre>");
         }
     }
     if (x->kind != MX_PASS && x->kind != MX_NA) {
@@ -569,125 +570,125 @@ static void html_report(textbuf *tb, const mx_client *c, size_t row, size_t col,
         if (x->stderr_tail)
             html_pre(tb, "client stderr (tail)", x->stderr_tail);
     }
-    tb_puts(tb, "</details>\n");
+    strbuf_puts(tb, "</details>\n");
 }
 
-static void html_row_header(textbuf *tb, const mx_client *c, size_t row)
+static void html_row_header(strbuf *tb, const mx_client *c, size_t row)
 {
-    tb_puts(tb, "<th class=\"cl\" scope=\"row\"><b>");
+    strbuf_puts(tb, "<th class=\"cl\" scope=\"row\"><b>");
     H(tb, c->label);
-    tb_puts(tb, "</b>");
+    strbuf_puts(tb, "</b>");
     /* One line each, cut with an ellipsis; the whole text in the tooltip. */
     if (c->unavailable) {
-        tb_puts(tb, "<span class=\"sub\">unavailable</span>");
+        strbuf_puts(tb, "<span class=\"sub\">unavailable</span>");
     } else if (c->hello_name) {
-        tb_puts(tb, "<span class=\"sub\" title=\"");
+        strbuf_puts(tb, "<span class=\"sub\" title=\"");
         H(tb, c->hello_name);
-        tb_printf(tb, ", protocol %d\">", c->protocol);
+        strbuf_printf(tb, ", protocol %d\">", c->protocol);
         H(tb, c->hello_name);
-        tb_printf(tb, " · protocol %d</span>", c->protocol);
+        strbuf_printf(tb, " · protocol %d</span>", c->protocol);
         if (c->capabilities) {
             const char *caps = *c->capabilities ? c->capabilities : "no capabilities";
-            tb_puts(tb, "<span class=\"sub\" title=\"");
+            strbuf_puts(tb, "<span class=\"sub\" title=\"");
             H(tb, caps);
-            tb_puts(tb, "\">");
+            strbuf_puts(tb, "\">");
             H(tb, caps);
-            tb_puts(tb, "</span>");
+            strbuf_puts(tb, "</span>");
         }
     } else {
-        tb_puts(tb, "<span class=\"sub\">no HELLO (protocol 1)</span>");
+        strbuf_puts(tb, "<span class=\"sub\">no HELLO (protocol 1)</span>");
     }
-    tb_puts(tb, "</th><td class=\"sum\">");
+    strbuf_puts(tb, "</th><td class=\"sum\">");
     if (!c->unavailable) {
-        tb_printf(tb, "<span class=\"ok\">%zu</span> / <span class=\"bad\">%zu</span>", c->count[MX_PASS],
+        strbuf_printf(tb, "<span class=\"ok\">%zu</span> / <span class=\"bad\">%zu</span>", c->count[MX_PASS],
                   c->count[MX_FAIL]);
         if (c->count[MX_NA])
-            tb_printf(tb, " / %zu n/a", c->count[MX_NA]);
+            strbuf_printf(tb, " / %zu n/a", c->count[MX_NA]);
         if (c->count[MX_NOT_RUN])
-            tb_printf(tb, " / %zu not run", c->count[MX_NOT_RUN]);
+            strbuf_printf(tb, " / %zu not run", c->count[MX_NOT_RUN]);
         size_t errs = c->count[MX_ERROR] + c->count[MX_INTERRUPTED] + c->count[MX_OTHER];
         if (errs)
-            tb_printf(tb, " / %zu error", errs);
+            strbuf_printf(tb, " / %zu error", errs);
     }
     mx_expect st = mx_expect_state(c);
     if (st != MX_EXP_NONE) {
-        tb_printf(tb, "<br><a href=\"#x-%zu\" class=\"%s\">", row, expect_bad(st) ? "bad" : "ok");
+        strbuf_printf(tb, "<br><a href=\"#x-%zu\" class=\"%s\">", row, expect_bad(st) ? "bad" : "ok");
         if (st == MX_EXP_DIFFERS)
-            tb_printf(tb, "%zu differ from expected", row_mismatches(c));
+            strbuf_printf(tb, "%zu differ from expected", row_mismatches(c));
         else if (st == MX_EXP_MATCHES)
-            tb_puts(tb, "matches expected");
+            strbuf_puts(tb, "matches expected");
         else
-            tb_printf(tb, "expected: %s", EXPECT_NAME[st]);
-        tb_puts(tb, "</a>");
+            strbuf_printf(tb, "expected: %s", EXPECT_NAME[st]);
+        strbuf_puts(tb, "</a>");
     }
-    tb_puts(tb, "</td>");
+    strbuf_puts(tb, "</td>");
 }
 
 /* The adapter's expected-verdicts block: the file, the verdict, each
  * difference and each expected failure with its evidence. */
-static void html_expect_block(textbuf *tb, const mx_client *c, size_t row)
+static void html_expect_block(strbuf *tb, const mx_client *c, size_t row)
 {
     mx_expect st = mx_expect_state(c);
     if (st == MX_EXP_NONE)
         return;
-    tb_printf(tb, "<details class=\"rep\" id=\"x-%zu\"><summary>", row);
+    strbuf_printf(tb, "<details class=\"rep\" id=\"x-%zu\"><summary>", row);
     H(tb, c->label);
-    tb_puts(tb, " — expected verdicts: ");
-    tb_printf(tb, "<span class=\"%s\">%s</span></summary><p class=\"meta\">file ",
+    strbuf_puts(tb, " — expected verdicts: ");
+    strbuf_printf(tb, "<span class=\"%s\">%s</span></summary><p class=\"meta\">file ",
               expect_bad(st) ? "bad" : "ok", EXPECT_NAME[st]);
     H(tb, c->expect_file ? c->expect_file : "(given to the harness)");
     if (c->note) {
-        tb_puts(tb, "; ");
+        strbuf_puts(tb, "; ");
         H(tb, c->note);
     }
-    tb_puts(tb, "</p><ul>");
+    strbuf_puts(tb, "</p><ul>");
     for (size_t k = 0; k < c->ncells; k++) {
         const mx_cell *x = &c->cells[k];
         if (!x->has_expected || (x->exp_matched && x->kind != MX_FAIL))
             continue;
-        tb_printf(tb, "<li class=\"%s\">", x->exp_matched ? "" : "bad");
+        strbuf_printf(tb, "<li class=\"%s\">", x->exp_matched ? "" : "bad");
         H(tb, x->scenario);
-        tb_puts(tb, ": expected ");
+        strbuf_puts(tb, ": expected ");
         H(tb, x->exp_verdict);
         if (x->exp_checks && *x->exp_checks) {
-            tb_puts(tb, " ");
+            strbuf_puts(tb, " ");
             H(tb, x->exp_checks);
         }
-        tb_puts(tb, ", got ");
+        strbuf_puts(tb, ", got ");
         H(tb, x->verdict);
         if (x->nfailures) {
-            tb_puts(tb, " ");
+            strbuf_puts(tb, " ");
             failed_checks(tb, x, H);
         }
         if (!x->exp_matched && x->exp_mismatch) {
-            tb_puts(tb, " (");
+            strbuf_puts(tb, " (");
             H(tb, x->exp_mismatch);
-            tb_puts(tb, ")");
+            strbuf_puts(tb, ")");
         }
         if (x->exp_evidence && *x->exp_evidence) {
-            tb_puts(tb, " — <i>");
+            strbuf_puts(tb, " — <i>");
             H(tb, x->exp_evidence);
-            tb_puts(tb, "</i>");
+            strbuf_puts(tb, "</i>");
         }
-        tb_puts(tb, "</li>");
+        strbuf_puts(tb, "</li>");
     }
-    tb_puts(tb, "</ul></details>\n");
+    strbuf_puts(tb, "</ul></details>\n");
 }
 
 char *mx_render_html(const mx_matrix *m, const char *title, const char *generated)
 {
-    textbuf tb;
-    tb_init(&tb);
-    tb_puts(&tb, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+    strbuf tb;
+    strbuf_init(&tb);
+    strbuf_puts(&tb, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
                  "<meta name=\"viewport\" content=\"width=device-width\"><title>");
     H(&tb, title);
-    tb_printf(&tb, "</title><style>%s</style><script>%s</script></head>\n<body>\n<h1>", CSS, JS);
+    strbuf_printf(&tb, "</title><style>%s</style><script>%s</script></head>\n<body>\n<h1>", CSS, JS);
     H(&tb, title);
-    tb_puts(&tb, "</h1>");
+    strbuf_puts(&tb, "</h1>");
     if (generated) {
-        tb_puts(&tb, "<p class=\"gen\">");
+        strbuf_puts(&tb, "<p class=\"gen\">");
         H(&tb, generated);
-        tb_puts(&tb, "</p>");
+        strbuf_puts(&tb, "</p>");
     }
     size_t unavailable = 0, differ = 0, unchecked = 0;
     for (size_t i = 0; i < m->nclients; i++) {
@@ -696,56 +697,56 @@ char *mx_render_html(const mx_matrix *m, const char *title, const char *generate
         differ += st == MX_EXP_DIFFERS;
         unchecked += st == MX_EXP_NOT_CHECKED;
     }
-    tb_printf(&tb,
+    strbuf_printf(&tb,
               "<p>%zu clients × %zu scenarios; %zu unavailable; %zu whose run differs from their expected "
               "verdicts",
               m->nclients, m->nscenarios, unavailable, differ);
     if (unchecked)
-        tb_printf(&tb, ", %zu whose expected verdicts were not checked", unchecked);
-    tb_puts(&tb, ". Click a coloured cell for its report.</p>\n");
-    tb_puts(&tb, "<p class=\"legend\"><span class=\"pass\">✓ pass (time to converge)</span>"
+        strbuf_printf(&tb, ", %zu whose expected verdicts were not checked", unchecked);
+    strbuf_puts(&tb, ". Click a coloured cell for its report.</p>\n");
+    strbuf_puts(&tb, "<p class=\"legend\"><span class=\"pass\">✓ pass (time to converge)</span>"
                  "<span class=\"fail\">✗ fail (failed checks)</span><span class=\"xfail\">✗ expected failure</span>"
                  "<span class=\"error\">! harness error</span><span class=\"na\">n/a not applicable</span>"
                  "<span class=\"notrun\">– not run</span><span style=\"outline:3px solid #c000c0\">≠ differs "
                  "from the expected verdict</span> <button id=\"openall\" type=\"button\">open every report</button>"
                  "</p>\n");
-    tb_puts(&tb, "<div class=\"wrap\"><table class=\"mx\" id=\"matrix\"><thead><tr><th class=\"cl\">client</th>"
+    strbuf_puts(&tb, "<div class=\"wrap\"><table class=\"mx\" id=\"matrix\"><thead><tr><th class=\"cl\">client</th>"
                  "<th class=\"sumh\">pass / fail</th>");
     for (size_t j = 0; j < m->nscenarios; j++) {
-        tb_printf(&tb, "<th class=\"sc\" scope=\"col\" id=\"s-%zu\">", j);
+        strbuf_printf(&tb, "<th class=\"sc\" scope=\"col\" id=\"s-%zu\">", j);
         H(&tb, m->scenarios[j]);
-        tb_puts(&tb, "</th>");
+        strbuf_puts(&tb, "</th>");
     }
-    tb_puts(&tb, "</tr></thead>\n<tbody>\n");
+    strbuf_puts(&tb, "</tr></thead>\n<tbody>\n");
     const char *group = NULL;
     for (size_t i = 0; i < m->nclients; i++) {
         const mx_client *c = &m->clients[i];
         if (!group || strcmp(group, c->group) != 0) {
             group = c->group;
             if (*group) {
-                tb_printf(&tb, "<tr class=\"group\"><th colspan=\"%zu\">", m->nscenarios + 2);
+                strbuf_printf(&tb, "<tr class=\"group\"><th colspan=\"%zu\">", m->nscenarios + 2);
                 H(&tb, group_title(group));
-                tb_puts(&tb, "</th></tr>\n");
+                strbuf_puts(&tb, "</th></tr>\n");
             }
         }
-        tb_printf(&tb, "<tr class=\"client\" id=\"c-%zu\">", i);
+        strbuf_printf(&tb, "<tr class=\"client\" id=\"c-%zu\">", i);
         html_row_header(&tb, c, i);
         if (c->unavailable) {
-            tb_printf(&tb, "<td class=\"unavail\" colspan=\"%zu\"><details class=\"rep\" id=\"u-%zu\"><summary>",
+            strbuf_printf(&tb, "<td class=\"unavail\" colspan=\"%zu\"><details class=\"rep\" id=\"u-%zu\"><summary>",
                       m->nscenarios ? m->nscenarios : 1, i);
             const char *nl = strchr(c->unavailable, '\n');
-            tb_puts(&tb, "unavailable: ");
+            strbuf_puts(&tb, "unavailable: ");
             mx_html_escape(&tb, c->unavailable, nl ? (size_t)(nl - c->unavailable) : strlen(c->unavailable));
-            tb_puts(&tb, "</summary><pre>");
+            strbuf_puts(&tb, "</summary><pre>");
             H(&tb, c->unavailable);
-            tb_puts(&tb, "</pre></details></td>");
+            strbuf_puts(&tb, "</pre></details></td>");
         } else {
             for (size_t j = 0; j < m->nscenarios; j++)
                 html_cell(&tb, c, i, j, m->scenarios[j], mx_find_cell(c, m->scenarios[j]));
         }
-        tb_puts(&tb, "</tr>\n");
+        strbuf_puts(&tb, "</tr>\n");
     }
-    tb_puts(&tb, "</tbody></table></div>\n<h2>Reports</h2>\n");
+    strbuf_puts(&tb, "</tbody></table></div>\n<h2>Reports</h2>\n");
     for (size_t i = 0; i < m->nclients; i++)
         html_expect_block(&tb, &m->clients[i], i);
     for (size_t i = 0; i < m->nclients; i++) {
@@ -756,6 +757,6 @@ char *mx_render_html(const mx_matrix *m, const char *title, const char *generate
                 html_report(&tb, c, i, j, x);
         }
     }
-    tb_puts(&tb, "</body></html>\n");
-    return tb_take(&tb);
+    strbuf_puts(&tb, "</body></html>\n");
+    return strbuf_take(&tb, NULL);
 }

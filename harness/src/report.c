@@ -3,7 +3,7 @@
 #include "report.h"
 #include "lwc_scenario.h"
 #include "lwc_version.h"
-#include "textbuf.h"
+#include "strbuf.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -125,52 +125,52 @@ const char *tail_lines(const char *s, int max_lines)
     return p;
 }
 
-static void indent_block(textbuf *tb, const char *text, const char *indent)
+static void indent_block(strbuf *tb, const char *text, const char *indent)
 {
     const char *p = text;
     while (*p) {
         const char *nl = strchr(p, '\n');
         size_t l = nl ? (size_t)(nl - p) : strlen(p);
-        tb_puts(tb, indent);
+        strbuf_puts(tb, indent);
         /* Client output may hold terminal escapes: show control characters as '?'. */
         for (size_t i = 0; i < l; i++) {
             unsigned char c = (unsigned char)p[i];
             char ch = (c < 0x20 && c != '\t') || c == 0x7f ? '?' : (char)c;
-            tb_append(tb, &ch, 1);
+            strbuf_append(tb, &ch, 1);
         }
-        tb_puts(tb, "\n");
+        strbuf_puts(tb, "\n");
         p += l + (nl ? 1 : 0);
     }
 }
 
 char *report_failure_text(const scenario_result *r)
 {
-    textbuf tb;
-    tb_init(&tb);
+    strbuf tb;
+    strbuf_init(&tb);
     if (r->v == VERDICT_ERROR)
-        tb_printf(&tb, "could not run: %s\n", r->error ? r->error : "(out of memory)");
+        strbuf_printf(&tb, "could not run: %s\n", r->error ? r->error : "(out of memory)");
     for (size_t i = 0; i < r->nfailures; i++) {
         const failure *f = &r->failures[i];
-        tb_printf(&tb, "[%s] %s\n", f->check, f->summary);
+        strbuf_printf(&tb, "[%s] %s\n", f->check, f->summary);
         if (f->detail && *f->detail)
-            tb_puts(&tb, f->detail);
+            strbuf_puts(&tb, f->detail);
     }
     for (size_t i = 0; i < r->ncheckpoints; i++)
-        tb_printf(&tb, "checkpoint %s: %s in %.0f ms\n", r->checkpoints[i].name,
+        strbuf_printf(&tb, "checkpoint %s: %s in %.0f ms\n", r->checkpoints[i].name,
                   r->checkpoints[i].ok ? "converged" : "NOT converged", r->checkpoints[i].ms);
-    tb_printf(&tb, "client: READY %s, %zu requests, %zu DUMPs, %zu EVENT lines\n", r->ready_ms >= 0 ? "seen" : "never seen",
+    strbuf_printf(&tb, "client: READY %s, %zu requests, %zu DUMPs, %zu EVENT lines\n", r->ready_ms >= 0 ? "seen" : "never seen",
               r->requests, r->dumps, r->events);
     if (r->notes && *r->notes) {
-        tb_puts(&tb, "notes (server time):\n");
-        tb_puts(&tb, r->notes);
+        strbuf_puts(&tb, "notes (server time):\n");
+        strbuf_puts(&tb, r->notes);
     }
     if (r->stderr_tail && *r->stderr_tail) {
-        tb_puts(&tb, "client stderr (last 30 lines):\n");
+        strbuf_puts(&tb, "client stderr (last 30 lines):\n");
         indent_block(&tb, tail_lines(r->stderr_tail, 30), "  | ");
     } else {
-        tb_puts(&tb, "client stderr: (empty)\n");
+        strbuf_puts(&tb, "client stderr: (empty)\n");
     }
-    return tb_take(&tb);
+    return strbuf_take(&tb, NULL);
 }
 
 void report_failures(FILE *out, const scenario_result *res, size_t n, int colour)

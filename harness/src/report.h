@@ -37,8 +37,8 @@ int report_junit(const char *path, const scenario_result *res, size_t n, const r
 /* The XML declaration and the opening <testsuites> and <testsuite> tags
  * (no newline after the last) with these counts, time in seconds: what
  * report_junit writes and junit_merge writes again with the shards' sums. */
-struct textbuf;
-void junit_open(struct textbuf *tb, double tests, double failures, double errors, double skipped, double time_s);
+struct strbuf;
+void junit_open(struct strbuf *tb, double tests, double failures, double errors, double skipped, double time_s);
 /* --merge-junit: the JUnit files of several shards as one file. */
 int junit_merge(const char *out_path, char *const *in_paths, size_t n, char *err, size_t errlen);
 int report_json(const char *path, const scenario_result *res, size_t n, const run_summary *sum, char *err,

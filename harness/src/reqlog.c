@@ -120,29 +120,29 @@ long reqlog_refresh(reqlog *rl)
     return changed;
 }
 
-void reqlog_format_one(const lwc_mock_request *r, const char *indent, textbuf *out)
+void reqlog_format_one(const lwc_mock_request *r, const char *indent, strbuf *out)
 {
-    tb_printf(out, "%s%9.1f ms  %s %s%s%s -> ", indent, r->start_ms, r->method, r->path, r->query[0] ? "?" : "",
+    strbuf_printf(out, "%s%9.1f ms  %s %s%s%s -> ", indent, r->start_ms, r->method, r->path, r->query[0] ? "?" : "",
               r->query);
     if (r->status)
-        tb_printf(out, "%d", r->status);
+        strbuf_printf(out, "%d", r->status);
     else
-        tb_puts(out, "(no answer yet)");
+        strbuf_puts(out, "(no answer yet)");
     if (r->is_watch)
-        tb_printf(out, " watch%s %.0f ms", r->done ? " ended after" : " open", r->done ? r->duration_ms : 0.0);
+        strbuf_printf(out, " watch%s %.0f ms", r->done ? " ended after" : " open", r->done ? r->duration_ms : 0.0);
     if (r->page > 1)
-        tb_printf(out, " page %d", r->page);
+        strbuf_printf(out, " page %d", r->page);
     if (r->fault)
-        tb_puts(out, " [fault]");
-    tb_puts(out, "\n");
+        strbuf_puts(out, " [fault]");
+    strbuf_puts(out, "\n");
 }
 
-void reqlog_format(const reqlog *rl, size_t from, size_t to, size_t max, const char *indent, textbuf *out)
+void reqlog_format(const reqlog *rl, size_t from, size_t to, size_t max, const char *indent, strbuf *out)
 {
     if (to > rl->n)
         to = rl->n;
     if (from >= to) {
-        tb_printf(out, "%s(no requests)\n", indent);
+        strbuf_printf(out, "%s(no requests)\n", indent);
         return;
     }
     size_t n = to - from;
@@ -154,13 +154,13 @@ void reqlog_format(const reqlog *rl, size_t from, size_t to, size_t max, const c
     size_t head = max / 3, tail = max - head;
     for (size_t i = from; i < from + head; i++)
         reqlog_format_one(&rl->v[i], indent, out);
-    tb_printf(out, "%s... %zu requests not shown ...\n", indent, n - head - tail);
+    strbuf_printf(out, "%s... %zu requests not shown ...\n", indent, n - head - tail);
     for (size_t i = to - tail; i < to; i++)
         reqlog_format_one(&rl->v[i], indent, out);
 }
 
 void reqlog_format_around(const reqlog *rl, double t_ms, size_t before, size_t after, const char *indent,
-                          textbuf *out)
+                          strbuf *out)
 {
     size_t split = 0;
     while (split < rl->n && rl->v[split].start_ms <= t_ms)
@@ -168,8 +168,8 @@ void reqlog_format_around(const reqlog *rl, double t_ms, size_t before, size_t a
     size_t from = split > before ? split - before : 0;
     size_t to = split + after < rl->n ? split + after : rl->n;
     if (from > 0)
-        tb_printf(out, "%s(%zu earlier requests not shown)\n", indent, from);
+        strbuf_printf(out, "%s(%zu earlier requests not shown)\n", indent, from);
     reqlog_format(rl, from, to, before + after, indent, out);
     if (to < rl->n)
-        tb_printf(out, "%s(%zu later requests not shown)\n", indent, rl->n - to);
+        strbuf_printf(out, "%s(%zu later requests not shown)\n", indent, rl->n - to);
 }

@@ -7,7 +7,7 @@
 #define LWC_HARNESS_REQLOG_H
 
 #include "lwc_scenario.h"
-#include "textbuf.h"
+#include "strbuf.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -37,13 +37,13 @@ void reqlog_stop(reqlog *rl);
 void reqlog_free(reqlog *rl);
 
 /* One entry as one report line. */
-void reqlog_format_one(const lwc_mock_request *r, const char *indent, textbuf *out);
+void reqlog_format_one(const lwc_mock_request *r, const char *indent, strbuf *out);
 /* "GET /api/v1/pods?limit=3 -> 200" with its time, as report lines. Entries
  * from index `from` to `to` (exclusive); at most max lines (head and tail). */
-void reqlog_format(const reqlog *rl, size_t from, size_t to, size_t max, const char *indent, textbuf *out);
+void reqlog_format(const reqlog *rl, size_t from, size_t to, size_t max, const char *indent, strbuf *out);
 /* The entries around server time t_ms: up to `before` earlier ones and
  * `after` later ones. */
 void reqlog_format_around(const reqlog *rl, double t_ms, size_t before, size_t after, const char *indent,
-                          textbuf *out);
+                          strbuf *out);
 
 #endif

@@ -24,7 +24,8 @@
 #include "protocol.h"
 #include "watchcheck.h"
 #include "reqlog.h"
-#include "textbuf.h"
+#include "strbuf.h"
+#include "utf8.h"
 #include "triggers.h"
 
 #include <errno.h>
@@ -77,8 +78,8 @@ typedef struct runner {
     int log_started;
     trigger_state ts;
     linebuf out;
-    textbuf err_tail;
-    textbuf notes;
+    strbuf err_tail;
+    strbuf notes;
     size_t nnotes;
     int out_eof, err_eof;
     double out_eof_t;
@@ -106,7 +107,7 @@ typedef struct runner {
     double next_dump; /* poll again at the latest then, even if nothing visibly changed */
     double min_next;  /* no DUMP before then: never more than one round trip plus compare at a time */
     double interval;
-    textbuf last_diff;
+    strbuf last_diff;
     int have_snapshot_in_conv;
     itemset server;
     uint64_t server_rv;
@@ -159,7 +160,7 @@ __attribute__((format(printf, 2, 3))) static void note(runner *r, const char *fm
 {
     if (++r->nnotes > MAX_NOTES) {
         if (r->nnotes == MAX_NOTES + 1)
-            tb_puts(&r->notes, "  (more notes not kept)\n");
+            strbuf_puts(&r->notes, "  (more notes not kept)\n");
         return;
     }
     char line[700];
@@ -170,7 +171,7 @@ __attribute__((format(printf, 2, 3))) static void note(runner *r, const char *fm
     for (char *p = line; *p; p++) /* client text: no terminal escapes, one line */
         if ((unsigned char)*p < 0x20 || *p == 0x7f)
             *p = '?';
-    tb_printf(&r->notes, "  %8.1f ms  %s\n", srv_now(r), line);
+    strbuf_printf(&r->notes, "  %8.1f ms  %s\n", srv_now(r), line);
 }
 
 static void poke(int fd)
@@ -195,10 +196,10 @@ static void begin_stop(runner *r)
 }
 
 /* The requests before now, for a failure's report. */
-static void recent_requests(runner *r, textbuf *d)
+static void recent_requests(runner *r, strbuf *d)
 {
     reqlog_refresh(&r->log);
-    tb_puts(d, "  the client's last requests (server time, method, path?query -> status):\n");
+    strbuf_puts(d, "  the client's last requests (server time, method, path?query -> status):\n");
     reqlog_format_around(&r->log, srv_now(r), 20, 0, "    ", d);
 }
 
@@ -214,13 +215,13 @@ static void fail(runner *r, const char *check, const char *summary, const char *
 /* A failure whose detail is `before` (may be NULL) and then the requests before now. */
 static void fail_with_requests(runner *r, const char *check, const char *summary, const char *before)
 {
-    textbuf d;
-    tb_init(&d);
+    strbuf d;
+    strbuf_init(&d);
     if (before)
-        tb_puts(&d, before);
+        strbuf_puts(&d, before);
     recent_requests(r, &d);
-    fail(r, check, summary, tb_str(&d));
-    tb_free(&d);
+    fail(r, check, summary, strbuf_str(&d));
+    strbuf_free(&d);
 }
 
 static void error_out(runner *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -271,7 +272,7 @@ static void start_converging(runner *r, const char *name, int is_final, double m
     r->interval = 1.0;
     r->next_dump = r->conv_start;
     r->have_snapshot_in_conv = 0;
-    tb_reset(&r->last_diff);
+    strbuf_reset(&r->last_diff);
     trace(r, "converging: %s (deadline %.0f ms)", name, ms);
 }
 
@@ -316,8 +317,8 @@ static void compare_for_convergence(runner *r, const itemset *snap)
     if (refresh_server_state(r) != 0)
         return;
     r->have_snapshot_in_conv = 1;
-    tb_reset(&r->last_diff);
-    tb_printf(&r->last_diff, "  the last snapshot (seq %lld, %zu objects) against the server at rv %llu (%zu objects):\n",
+    strbuf_reset(&r->last_diff);
+    strbuf_printf(&r->last_diff, "  the last snapshot (seq %lld, %zu objects) against the server at rv %llu (%zu objects):\n",
               r->seq, snap->n, (unsigned long long)r->server_rv, r->server.n);
     if (itemset_diff(snap, &r->server, NULL, &r->last_diff, 10) == 0) {
         converged(r, now_ms() - r->conv_start);
@@ -333,19 +334,19 @@ static void compare_for_convergence(runner *r, const itemset *snap)
 
 static void convergence_timeout(runner *r)
 {
-    textbuf s;
-    tb_init(&s);
+    strbuf s;
+    strbuf_init(&s);
     double waited = now_ms() - r->conv_start;
     if (r->conv_is_final)
-        tb_printf(&s, "the client's store did not converge within %.0f ms of the timeline's end", waited);
+        strbuf_printf(&s, "the client's store did not converge within %.0f ms of the timeline's end", waited);
     else
-        tb_printf(&s, "checkpoint \"%s\": the client's store did not converge within %.0f ms", r->conv_name, waited);
+        strbuf_printf(&s, "checkpoint \"%s\": the client's store did not converge within %.0f ms", r->conv_name, waited);
     if (!r->conv_is_final)
         result_add_checkpoint(r->res, r->conv_name, 0, waited);
     r->converging = 0;
-    fail_with_requests(r, CHECK_CONVERGENCE, tb_str(&s),
-                       r->have_snapshot_in_conv ? tb_str(&r->last_diff) : "  no snapshot was received while waiting\n");
-    tb_free(&s);
+    fail_with_requests(r, CHECK_CONVERGENCE, strbuf_str(&s),
+                       r->have_snapshot_in_conv ? strbuf_str(&r->last_diff) : "  no snapshot was received while waiting\n");
+    strbuf_free(&s);
 }
 
 static void initial_check(runner *r, const itemset *snap)
@@ -353,10 +354,10 @@ static void initial_check(runner *r, const itemset *snap)
     r->initial_done = 1;
     uint64_t upper = lwc_mock_current_rv(r->srv);
     reqlog_refresh(&r->log);
-    textbuf why, s, d;
-    tb_init(&why);
-    tb_init(&s);
-    tb_init(&d);
+    strbuf why, s, d;
+    strbuf_init(&why);
+    strbuf_init(&s);
+    strbuf_init(&d);
     int completed = 0;
     uint64_t lower = initial_lower_bound(r->sc, &r->log, r->ready_srv, &completed, &why);
     uint64_t matched = 0;
@@ -364,24 +365,24 @@ static void initial_check(runner *r, const itemset *snap)
     if (completed)
         rc = check_initial_state(r->srv, r->sc, snap, lower, upper, INITIAL_SEARCH_MS * r->scale, &matched, &s, &d);
     else
-        tb_printf(&s, "READY came before any list of the collection was complete (%s): READY means the store "
+        strbuf_printf(&s, "READY came before any list of the collection was complete (%s): READY means the store "
                       "holds a complete list",
-                  tb_str(&why));
+                  strbuf_str(&why));
     trace(r, "initial state: lower %llu upper %llu -> %s %s", (unsigned long long)lower, (unsigned long long)upper,
-          rc == 0 ? "ok" : "FAIL", tb_str(&s));
+          rc == 0 ? "ok" : "FAIL", strbuf_str(&s));
     if (rc == 0) {
         r->res->initial_rv = matched;
         if (!matched)
-            note(r, "initial state %s", tb_str(&s));
+            note(r, "initial state %s", strbuf_str(&s));
     } else {
-        tb_printf(&d, "  lower bound: %s\n", tb_str(&why));
-        tb_puts(&d, "  the client's requests up to READY:\n");
+        strbuf_printf(&d, "  lower bound: %s\n", strbuf_str(&why));
+        strbuf_puts(&d, "  the client's requests up to READY:\n");
         reqlog_format_around(&r->log, r->ready_srv, 25, 0, "    ", &d);
-        fail(r, CHECK_INITIAL, tb_str(&s), tb_str(&d));
+        fail(r, CHECK_INITIAL, strbuf_str(&s), strbuf_str(&d));
     }
-    tb_free(&why);
-    tb_free(&s);
-    tb_free(&d);
+    strbuf_free(&why);
+    strbuf_free(&s);
+    strbuf_free(&d);
 }
 
 /* ---- the client's output ---- */
@@ -506,7 +507,7 @@ static void on_line(runner *r, const char *line, size_t len)
         } else if (rc > 0 && r->ec.violations == 1 && !r->aborted) {
             char s[300];
             snprintf(s, sizeof s, "EVENT lines break the event invariants (first at event #%zu)", r->ec.events);
-            fail_with_requests(r, CHECK_EVENTS, s, tb_str(&r->ec.report));
+            fail_with_requests(r, CHECK_EVENTS, s, strbuf_str(&r->ec.report));
         }
         break;
     }
@@ -581,12 +582,12 @@ static void read_stderr(runner *r)
         total += n;
         if (r->opt->verbose)
             fprintf(stderr, "[%s stderr] %.*s", r->sc->name, (int)n, buf);
-        tb_append(&r->err_tail, buf, n);
+        strbuf_append(&r->err_tail, buf, n);
         /* Keep the tail only: a chatty client must not grow memory without end. */
         if (r->err_tail.len > 2 * STDERR_KEEP && !r->err_tail.failed) {
-            memmove(r->err_tail.s, r->err_tail.s + r->err_tail.len - STDERR_KEEP, STDERR_KEEP);
+            memmove(r->err_tail.data, r->err_tail.data + r->err_tail.len - STDERR_KEEP, STDERR_KEEP);
             r->err_tail.len = STDERR_KEEP;
-            r->err_tail.s[STDERR_KEEP] = '\0';
+            r->err_tail.data[STDERR_KEEP] = '\0';
         }
     }
     if (r->err_eof) {
@@ -976,8 +977,8 @@ static void finish_checks(runner *r)
     r->res->requests = r->log.n;
     /* Check 3's last part: the store the events built must be the final snapshot. */
     if (r->ec.events > 0 && r->final_converged && r->ec.violations == 0 && r->have_last_snap) {
-        textbuf d;
-        tb_init(&d);
+        strbuf d;
+        strbuf_init(&d);
         size_t n = eventcheck_compare(&r->ec, &r->last_snap, &d);
         if (n > 0) {
             char s[300];
@@ -985,10 +986,10 @@ static void finish_checks(runner *r)
                      "the EVENT lines do not add up to the final store (%zu differences): an object vanished without "
                      "DELETED, or appeared without ADDED",
                      n);
-            tb_puts(&d, "  (events describe what the client told its consumers; the snapshot is its store)\n");
-            result_add_failure(r->res, CHECK_EVENTS, s, tb_str(&d));
+            strbuf_puts(&d, "  (events describe what the client told its consumers; the snapshot is its store)\n");
+            result_add_failure(r->res, CHECK_EVENTS, s, strbuf_str(&d));
         }
-        tb_free(&d);
+        strbuf_free(&d);
     }
     /* Check 4, and the relist check beside it. */
     check_expectations(r->sc, &r->log, r->step_srv, r->res, &r->notes);
@@ -1015,9 +1016,9 @@ void run_scenario(const lwc_scenario *sc, const run_options *opt, scenario_resul
     r->wake[0] = r->wake[1] = -1; /* the cleanup below closes them, even when setup never ran */
     client_init(&r->cp);
     linebuf_init(&r->out);
-    tb_init(&r->err_tail);
-    tb_init(&r->notes);
-    tb_init(&r->last_diff);
+    strbuf_init(&r->err_tail);
+    strbuf_init(&r->notes);
+    strbuf_init(&r->last_diff);
     itemset_init(&r->server);
     itemset_init(&r->last_snap);
     eventcheck_init(&r->ec);
@@ -1069,13 +1070,13 @@ void run_scenario(const lwc_scenario *sc, const run_options *opt, scenario_resul
         close(r->wake[0]);
     if (r->wake[1] >= 0)
         close(r->wake[1]);
-    res->stderr_tail = utf8_sanitize(tb_str(&r->err_tail), r->err_tail.failed ? 0 : r->err_tail.len);
-    res->notes = utf8_sanitize(tb_str(&r->notes), r->notes.failed ? 0 : r->notes.len);
+    res->stderr_tail = utf8_sanitize(strbuf_str(&r->err_tail), r->err_tail.failed ? 0 : r->err_tail.len);
+    res->notes = utf8_sanitize(strbuf_str(&r->notes), r->notes.failed ? 0 : r->notes.len);
     res->total_ms = now_ms() - started;
     linebuf_free(&r->out);
-    tb_free(&r->err_tail);
-    tb_free(&r->notes);
-    tb_free(&r->last_diff);
+    strbuf_free(&r->err_tail);
+    strbuf_free(&r->notes);
+    strbuf_free(&r->last_diff);
     itemset_free(&r->server);
     itemset_free(&r->last_snap);
     eventcheck_free(&r->ec);

@@ -2,7 +2,8 @@
  * new, repeated runs, manifests, unavailable rows, and reports that are not
  * reports (a clear error naming the file, never a crash). */
 #include "matrix.h"
-#include "textbuf.h"
+#include "strbuf.h"
+#include "utf8.h"
 
 #include <check.h>
 #include <stdio.h>
@@ -19,20 +20,20 @@
 
 static char *html_of(const char *s, size_t n)
 {
-    textbuf tb;
-    tb_init(&tb);
-    tb_append(&tb, "", 0);
+    strbuf tb;
+    strbuf_init(&tb);
+    strbuf_append(&tb, "", 0);
     mx_html_escape(&tb, s, n);
-    return tb_take(&tb);
+    return strbuf_take(&tb, NULL);
 }
 
 static char *md_of(const char *s)
 {
-    textbuf tb;
-    tb_init(&tb);
-    tb_append(&tb, "", 0);
+    strbuf tb;
+    strbuf_init(&tb);
+    strbuf_append(&tb, "", 0);
     mx_md_escape(&tb, s, strlen(s));
-    return tb_take(&tb);
+    return strbuf_take(&tb, NULL);
 }
 
 /* Whether s (NUL-terminated) is valid UTF-8 with no control character but

@@ -9,7 +9,7 @@
 #include "protocol.h"
 #include "lwc_scenario.h"
 #include "report.h"
-#include "textbuf.h"
+#include "strbuf.h"
 #include "watchcheck.h"
 
 #include <arpa/inet.h>
@@ -240,8 +240,8 @@ START_TEST(diffs)
     itemset_sort(&c);
     itemset_sort(&s);
     itemdiff d;
-    textbuf tb;
-    tb_init(&tb);
+    strbuf tb;
+    strbuf_init(&tb);
     size_t n = itemset_diff(&c, &s, &d, &tb, 10);
     ck_assert_uint_eq(d.missing, 1); /* b/p3 */
     ck_assert_uint_eq(d.extra, 1);
@@ -249,16 +249,16 @@ START_TEST(diffs)
     ck_assert_uint_eq(d.uid, 1);
     ck_assert_uint_eq(d.duplicate, 1);
     ck_assert_uint_eq(n, 5);
-    ck_assert_ptr_nonnull(strstr(tb_str(&tb), "b/p3 uid u3 rv 12"));
-    ck_assert_ptr_nonnull(strstr(tb_str(&tb), "a/p2: client rv 9, server rv 11"));
-    ck_assert_ptr_nonnull(strstr(tb_str(&tb), "b/p4: client uid u9"));
+    ck_assert_ptr_nonnull(strstr(strbuf_str(&tb), "b/p3 uid u3 rv 12"));
+    ck_assert_ptr_nonnull(strstr(strbuf_str(&tb), "a/p2: client rv 9, server rv 11"));
+    ck_assert_ptr_nonnull(strstr(strbuf_str(&tb), "b/p4: client uid u9"));
     ck_assert_uint_eq(itemset_diff(&s, &s, NULL, NULL, 0), 0);
     itemset empty;
     itemset_init(&empty);
     ck_assert_uint_eq(itemset_diff(&empty, &empty, NULL, NULL, 0), 0);
     ck_assert_uint_eq(itemset_diff(&empty, &s, NULL, NULL, 0), 4);
     ck_assert_uint_eq(itemset_max_rv(&s), 13);
-    tb_free(&tb);
+    strbuf_free(&tb);
     itemset_free(&c);
     itemset_free(&s);
 }
@@ -320,10 +320,10 @@ START_TEST(events_good)
         add(&snap, "b", name, "u", rv);
     }
     itemset_sort(&snap);
-    textbuf tb;
-    tb_init(&tb);
+    strbuf tb;
+    strbuf_init(&tb);
     ck_assert_uint_eq(eventcheck_compare(&ec, &snap, &tb), 0);
-    tb_free(&tb);
+    strbuf_free(&tb);
     itemset_free(&snap);
     eventcheck_free(&ec);
 }
@@ -334,15 +334,15 @@ START_TEST(events_bad)
     eventcheck ec;
     eventcheck_init(&ec);
     ck_assert_int_eq(ev(&ec, EV_MODIFIED, "a", "x", "u1", "5"), 1);
-    ck_assert_ptr_nonnull(strstr(tb_str(&ec.report), "does not hold"));
+    ck_assert_ptr_nonnull(strstr(strbuf_str(&ec.report), "does not hold"));
     ck_assert_int_eq(ev(&ec, EV_ADDED, "a", "y", "u1", "5"), 0);
     ck_assert_int_eq(ev(&ec, EV_ADDED, "a", "y", "u1", "6"), 1);
-    ck_assert_ptr_nonnull(strstr(tb_str(&ec.report), "ADDED a/y"));
+    ck_assert_ptr_nonnull(strstr(strbuf_str(&ec.report), "ADDED a/y"));
     ck_assert_int_eq(ev(&ec, EV_MODIFIED, "a", "y", "u1", "4"), 1);
-    ck_assert_ptr_nonnull(strstr(tb_str(&ec.report), "went back from 6 to 4"));
+    ck_assert_ptr_nonnull(strstr(strbuf_str(&ec.report), "went back from 6 to 4"));
     ck_assert_int_eq(ev(&ec, EV_DELETED, "a", "z", "u1", "9"), 1);
     ck_assert_int_eq(ev(&ec, EV_ADDED, "a", "w", "u1", "abc"), 1);
-    ck_assert_ptr_nonnull(strstr(tb_str(&ec.report), "not an integer"));
+    ck_assert_ptr_nonnull(strstr(strbuf_str(&ec.report), "not an integer"));
     ck_assert_uint_eq(ec.violations, 5);
     eventcheck_free(&ec);
 
@@ -355,29 +355,14 @@ START_TEST(events_bad)
     add(&snap, "a", "kept", "u2", "6");
     add(&snap, "a", "new", "u3", "8"); /* and one never announced */
     itemset_sort(&snap);
-    textbuf tb;
-    tb_init(&tb);
+    strbuf tb;
+    strbuf_init(&tb);
     ck_assert_uint_eq(eventcheck_compare(&ec, &snap, &tb), 2);
-    ck_assert_ptr_nonnull(strstr(tb_str(&tb), "a/gone"));
-    ck_assert_ptr_nonnull(strstr(tb_str(&tb), "a/new"));
-    tb_free(&tb);
+    ck_assert_ptr_nonnull(strstr(strbuf_str(&tb), "a/gone"));
+    ck_assert_ptr_nonnull(strstr(strbuf_str(&tb), "a/new"));
+    strbuf_free(&tb);
     itemset_free(&snap);
     eventcheck_free(&ec);
-}
-END_TEST
-
-START_TEST(utf8)
-{
-    const char in[] = "ok \xC3\xA9 \xFF bad \xE2\x82 cut \xED\xA0\x80 surrogate \xF0\x9F\x98\x80";
-    char *out = utf8_sanitize(in, sizeof in - 1);
-    ck_assert_ptr_nonnull(out);
-    ck_assert_str_eq(out, "ok \xC3\xA9 \xEF\xBF\xBD bad \xEF\xBF\xBD\xEF\xBF\xBD cut \xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD "
-                          "surrogate \xF0\x9F\x98\x80");
-    free(out);
-    char nul[] = {'a', 0, 'b'};
-    out = utf8_sanitize(nul, 3);
-    ck_assert_str_eq(out, "a\xEF\xBF\xBD" "b");
-    free(out);
 }
 END_TEST
 
@@ -386,25 +371,6 @@ START_TEST(tails)
     ck_assert_str_eq(tail_lines("a\nb\nc\nd\n", 2), "c\nd\n");
     ck_assert_str_eq(tail_lines("a\nb", 5), "a\nb");
     ck_assert_str_eq(tail_lines("", 5), "");
-}
-END_TEST
-
-START_TEST(textbuf_grows)
-{
-    textbuf tb;
-    tb_init(&tb);
-    for (int i = 0; i < 10000; i++)
-        tb_printf(&tb, "%d,", i);
-    ck_assert(!tb.failed);
-    ck_assert_ptr_nonnull(strstr(tb_str(&tb), "9999,"));
-    char big[1000];
-    memset(big, 'x', sizeof big - 1);
-    big[sizeof big - 1] = '\0';
-    tb_printf(&tb, "%s", big);
-    ck_assert_uint_eq(strlen(tb_str(&tb)), tb.len);
-    char *s = tb_take(&tb);
-    ck_assert_ptr_nonnull(s);
-    free(s);
 }
 END_TEST
 
@@ -444,17 +410,17 @@ START_TEST(initial_state_search)
     create_pod(srv, "a", "later1", &rv);
     ck_assert_int_eq(lwc_mock_delete(srv, "/api/v1", "pods", "b", "p0", &rv, err, sizeof err), LWC_MOCK_OK);
     uint64_t now = lwc_mock_current_rv(srv);
-    textbuf s, d;
-    tb_init(&s);
-    tb_init(&d);
+    strbuf s, d;
+    strbuf_init(&s);
+    strbuf_init(&d);
     uint64_t matched = 0;
     /* the state it was served, with newer states in range: pass */
     ck_assert_int_eq(check_initial_state(srv, &sc, &listed, 1, now, 5000, &matched, &s, &d), 0);
     ck_assert_uint_eq(matched, served);
     /* the same snapshot when the first list was newer than it: fail */
-    tb_reset(&s);
+    strbuf_reset(&s);
     ck_assert_int_eq(check_initial_state(srv, &sc, &listed, served + 1, now, 5000, &matched, &s, &d), 1);
-    ck_assert_ptr_nonnull(strstr(tb_str(&s), "no state the server passed through"));
+    ck_assert_ptr_nonnull(strstr(strbuf_str(&s), "no state the server passed through"));
     /* the current state: pass */
     itemset cur;
     ck_assert_int_eq(server_state(srv, &sc, 0, &cur, NULL, err, sizeof err), 0);
@@ -465,10 +431,10 @@ START_TEST(initial_state_search)
     itemset_init(&page1);
     for (size_t i = 0; i < 3; i++)
         add(&page1, listed.v[i].ns, listed.v[i].name, listed.v[i].uid, listed.v[i].rv);
-    tb_reset(&s);
-    tb_reset(&d);
+    strbuf_reset(&s);
+    strbuf_reset(&d);
     ck_assert_int_eq(check_initial_state(srv, &sc, &page1, 1, now, 5000, &matched, &s, &d), 1);
-    ck_assert_ptr_nonnull(strstr(tb_str(&d), "missing keys"));
+    ck_assert_ptr_nonnull(strstr(strbuf_str(&d), "missing keys"));
     /* one namespace only: fail */
     itemset ns_a;
     itemset_init(&ns_a);
@@ -484,14 +450,14 @@ START_TEST(initial_state_search)
     ck_assert_int_eq(check_initial_state(srv, &sc, &future, 1, now, 5000, &matched, &s, &d), 1);
     /* the served state compacted away: undecided, not failed; a state still readable still passes */
     lwc_mock_compact(srv, 0);
-    tb_reset(&s);
+    strbuf_reset(&s);
     ck_assert_int_eq(check_initial_state(srv, &sc, &listed, served, now, 5000, &matched, &s, &d), 0);
     ck_assert_uint_eq(matched, 0);
-    ck_assert_ptr_nonnull(strstr(tb_str(&s), "not decided"));
+    ck_assert_ptr_nonnull(strstr(strbuf_str(&s), "not decided"));
     ck_assert_int_eq(check_initial_state(srv, &sc, &cur, served, now, 5000, &matched, &s, &d), 0);
     ck_assert_uint_eq(matched, now);
-    tb_free(&s);
-    tb_free(&d);
+    strbuf_free(&s);
+    strbuf_free(&d);
     itemset_free(&listed);
     itemset_free(&cur);
     itemset_free(&page1);
@@ -547,13 +513,13 @@ START_TEST(initial_bound_from_served_rv)
     memset(&rl, 0, sizeof rl);
     rl.v = v;
     rl.n = sizeof v / sizeof v[0];
-    textbuf why;
-    tb_init(&why);
+    strbuf why;
+    strbuf_init(&why);
     int completed = 0;
     /* Exactly what the lagging replica served; no allowance below it. */
     ck_assert_uint_eq(initial_lower_bound(&sc, &rl, 10.0, &completed, &why), 34);
     ck_assert_int_eq(completed, 1);
-    ck_assert_ptr_nonnull(strstr(tb_str(&why), "served at rv 34"));
+    ck_assert_ptr_nonnull(strstr(strbuf_str(&why), "served at rv 34"));
     /* Only what came before READY counts. */
     ck_assert_uint_eq(initial_lower_bound(&sc, &rl, 3.5, &completed, &why), 34);
     ck_assert_uint_eq(initial_lower_bound(&sc, &rl, 100.0, &completed, &why), 10);
@@ -561,7 +527,7 @@ START_TEST(initial_bound_from_served_rv)
     rl.n = 2;
     initial_lower_bound(&sc, &rl, 10.0, &completed, &why);
     ck_assert_int_eq(completed, 0);
-    ck_assert_ptr_nonnull(strstr(tb_str(&why), "no list of the collection was served before READY"));
+    ck_assert_ptr_nonnull(strstr(strbuf_str(&why), "no list of the collection was served before READY"));
     /* A first page whose list goes on is not complete; its last page is. */
     lwc_mock_request w[] = {
         logged("/api/v1/pods", "limit=5", 200, 1.0, 1, 41),
@@ -573,14 +539,14 @@ START_TEST(initial_bound_from_served_rv)
     rl.n = 2;
     ck_assert_uint_eq(initial_lower_bound(&sc, &rl, 10.0, &completed, &why), 41);
     ck_assert_int_eq(completed, 0);
-    ck_assert_ptr_nonnull(strstr(tb_str(&why), "none was followed to its last page"));
+    ck_assert_ptr_nonnull(strstr(strbuf_str(&why), "none was followed to its last page"));
     w[1].more = 0;
     initial_lower_bound(&sc, &rl, 10.0, &completed, &why);
     ck_assert_int_eq(completed, 1);
     /* READY before the last page was asked for: not complete either. */
     initial_lower_bound(&sc, &rl, 1.5, &completed, &why);
     ck_assert_int_eq(completed, 0);
-    tb_free(&why);
+    strbuf_free(&why);
 }
 END_TEST
 
@@ -615,7 +581,7 @@ START_TEST(watch_check_rules)
     reqlog rl;
     memset(&rl, 0, sizeof rl);
     scenario_result res;
-    textbuf notes;
+    strbuf notes;
 
     /* Right: a list, a watch that ends (timeout), a re-watch, a 410, a relist. */
     lwc_mock_request right[] = {
@@ -630,10 +596,10 @@ START_TEST(watch_check_rules)
     sc.steps = &write;
     sc.nsteps = 1;
     result_init(&res);
-    tb_init(&notes);
+    strbuf_init(&notes);
     check_relists(&sc, &rl, 1.5, &step_at, &res, &notes);
     ck_assert_uint_eq(res.nfailures, 0);
-    ck_assert_str_eq(tb_str(&notes), "");
+    ck_assert_str_eq(strbuf_str(&notes), "");
     result_free(&res);
 
     /* One relist with no cause while the watch is open: noted, not failed. */
@@ -646,9 +612,9 @@ START_TEST(watch_check_rules)
     result_init(&res);
     check_relists(&sc, &rl, 1.5, &step_at, &res, &notes);
     ck_assert_uint_eq(res.nfailures, 0);
-    ck_assert_ptr_nonnull(strstr(tb_str(&notes), "one relist without a cause"));
+    ck_assert_ptr_nonnull(strstr(strbuf_str(&notes), "one relist without a cause"));
     result_free(&res);
-    tb_reset(&notes);
+    strbuf_reset(&notes);
 
     /* Never watches, lists for every DUMP: fails, with or without a write after READY. */
     lwc_mock_request never[] = {
@@ -677,10 +643,10 @@ START_TEST(watch_check_rules)
     result_init(&res);
     check_relists(&sc, &rl, 1.5, &step_at, &res, &notes);
     ck_assert_uint_eq(res.nfailures, 0);
-    ck_assert_ptr_nonnull(strstr(tb_str(&notes), "one relist without a cause"));
-    ck_assert_ptr_nonnull(strstr(tb_str(&notes), "30.0 ms"));
+    ck_assert_ptr_nonnull(strstr(strbuf_str(&notes), "one relist without a cause"));
+    ck_assert_ptr_nonnull(strstr(strbuf_str(&notes), "30.0 ms"));
     result_free(&res);
-    tb_free(&notes);
+    strbuf_free(&notes);
 }
 END_TEST
 
@@ -791,9 +757,7 @@ int main(void)
     tcase_add_test(tc, list_json);
     tcase_add_test(tc, events_good);
     tcase_add_test(tc, events_bad);
-    tcase_add_test(tc, utf8);
     tcase_add_test(tc, tails);
-    tcase_add_test(tc, textbuf_grows);
     tcase_add_test(tc, initial_state_search);
     tcase_add_test(tc, initial_bound_from_served_rv);
     tcase_add_test(tc, watch_check_rules);

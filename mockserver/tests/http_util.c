@@ -1,6 +1,7 @@
 #include "http_util.h"
 
 #include "lwc_scenario.h"
+#include "strbuf.h"
 
 #include <check.h>
 #include <stdio.h>
@@ -10,29 +11,10 @@
 #include <strings.h>
 #include <time.h>
 
-typedef struct buf {
-    char *data;
-    size_t len, cap;
-} buf;
-
+/* libcurl's write callback: appends to a strbuf; a short count on failure makes curl fail the transfer. */
 static size_t buf_write(char *ptr, size_t size, size_t n, void *userdata)
 {
-    buf *b = userdata;
-    size_t add = size * n;
-    if (b->len + add + 1 > b->cap) {
-        size_t ncap = b->cap ? b->cap : 4096;
-        while (ncap < b->len + add + 1)
-            ncap *= 2;
-        char *nd = realloc(b->data, ncap);
-        if (!nd)
-            return 0;
-        b->data = nd;
-        b->cap = ncap;
-    }
-    memcpy(b->data + b->len, ptr, add);
-    b->len += add;
-    b->data[b->len] = '\0';
-    return add;
+    return strbuf_append(userdata, ptr, size * n) == 0 ? size * n : 0;
 }
 
 int http_request(const char *method, const char *url, const char *accept, const char *content_type,
@@ -42,7 +24,9 @@ int http_request(const char *method, const char *url, const char *accept, const 
     CURL *c = curl_easy_init();
     if (!c)
         return -1;
-    buf b = {0}, h = {0};
+    strbuf b, h;
+    strbuf_init(&b);
+    strbuf_init(&h);
     struct curl_slist *hdrs = NULL;
     char line[512];
     if (accept) {
@@ -72,9 +56,10 @@ int http_request(const char *method, const char *url, const char *accept, const 
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &out->status);
     curl_slist_free_all(hdrs);
     curl_easy_cleanup(c);
-    out->body = b.data ? b.data : calloc(1, 1);
-    out->len = b.len;
-    out->headers = h.data ? h.data : calloc(1, 1);
+    out->body = strbuf_take(&b, &out->len);
+    out->headers = strbuf_take(&h, NULL);
+    if (!out->body || !out->headers)
+        return -1;
     return rc == CURLE_OK ? 0 : -1;
 }
 
@@ -117,7 +102,7 @@ struct watch_client {
     CURLM *multi;
     CURL *easy;
     struct curl_slist *hdrs;
-    buf data;
+    strbuf data;
     size_t consumed;
     int ended;
     CURLcode result;
@@ -246,7 +231,7 @@ void watch_close(watch_client *w)
     if (w->multi)
         curl_multi_cleanup(w->multi);
     curl_slist_free_all(w->hdrs);
-    free(w->data.data);
+    strbuf_free(&w->data);
     free(w);
 }
 

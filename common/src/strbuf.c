@@ -1,3 +1,4 @@
+/* The growable byte buffer: sticky allocation failure, printf and JSON-string appends. */
 #include "strbuf.h"
 
 #include <stdarg.h>
@@ -17,6 +18,13 @@ void strbuf_free(strbuf *sb)
 {
     free(sb->data);
     strbuf_init(sb);
+}
+
+void strbuf_reset(strbuf *sb)
+{
+    sb->len = 0;
+    if (sb->data)
+        sb->data[0] = '\0';
 }
 
 int strbuf_reserve(strbuf *sb, size_t extra)
@@ -116,6 +124,11 @@ int strbuf_put_json_string(strbuf *sb, const char *s)
     return strbuf_putc(sb, '"');
 }
 
+const char *strbuf_str(const strbuf *sb)
+{
+    return sb->data && !sb->failed ? sb->data : "";
+}
+
 char *strbuf_take(strbuf *sb, size_t *len_out)
 {
     if (sb->failed || strbuf_reserve(sb, 0) != 0) {
@@ -123,6 +136,7 @@ char *strbuf_take(strbuf *sb, size_t *len_out)
         return NULL;
     }
     char *p = sb->data;
+    p[sb->len] = '\0'; /* a buffer nothing was appended to is "" too */
     if (len_out)
         *len_out = sb->len;
     strbuf_init(sb);

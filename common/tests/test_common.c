@@ -1,0 +1,135 @@
+/* Unit tests of lwc_common: the growable buffer, whole-file I/O and UTF-8. */
+#include "strbuf.h"
+#include "utf8.h"
+
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+START_TEST(strbuf_grows)
+{
+    strbuf sb;
+    strbuf_init(&sb);
+    for (int i = 0; i < 10000; i++)
+        ck_assert_int_eq(strbuf_printf(&sb, "%d,", i), 0);
+    ck_assert(!sb.failed);
+    ck_assert_ptr_nonnull(strstr(strbuf_str(&sb), "9999,"));
+    char big[1000];
+    memset(big, 'x', sizeof big - 1);
+    big[sizeof big - 1] = '\0';
+    strbuf_printf(&sb, "%s", big);
+    ck_assert_uint_eq(strlen(strbuf_str(&sb)), sb.len);
+    size_t len = 0;
+    char *s = strbuf_take(&sb, &len);
+    ck_assert_ptr_nonnull(s);
+    ck_assert_uint_eq(strlen(s), len);
+    ck_assert_ptr_null(sb.data);
+    free(s);
+}
+END_TEST
+
+/* Taking a buffer nothing was appended to gives "", not uninitialised memory. */
+START_TEST(strbuf_empty_take_is_empty_string)
+{
+    strbuf sb;
+    strbuf_init(&sb);
+    ck_assert_str_eq(strbuf_str(&sb), "");
+    size_t len = 99;
+    char *s = strbuf_take(&sb, &len);
+    ck_assert_ptr_nonnull(s);
+    ck_assert_str_eq(s, "");
+    ck_assert_uint_eq(len, 0);
+    free(s);
+}
+END_TEST
+
+START_TEST(strbuf_reset_and_json)
+{
+    strbuf sb;
+    strbuf_init(&sb);
+    strbuf_puts(&sb, "old");
+    strbuf_reset(&sb);
+    ck_assert_str_eq(strbuf_str(&sb), "");
+    strbuf_put_json_string(&sb, "a\"b\\c\n\x01");
+    strbuf_putc(&sb, '!');
+    ck_assert_str_eq(strbuf_str(&sb), "\"a\\\"b\\\\c\\n\\u0001\"!");
+    strbuf_free(&sb);
+}
+END_TEST
+
+/* After a failure every append refuses and take hands back NULL. */
+START_TEST(strbuf_failure_is_sticky)
+{
+    strbuf sb;
+    strbuf_init(&sb);
+    ck_assert_int_eq(strbuf_reserve(&sb, (size_t)-1 / 2), -1);
+    ck_assert(sb.failed);
+    ck_assert_int_eq(strbuf_puts(&sb, "x"), -1);
+    ck_assert_str_eq(strbuf_str(&sb), "");
+    ck_assert_ptr_null(strbuf_take(&sb, NULL));
+}
+END_TEST
+
+START_TEST(files_round_trip)
+{
+    char dir[] = "/tmp/lwc-common-XXXXXX";
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    char path[64], err[256];
+    snprintf(path, sizeof path, "%s/f", dir);
+    ck_assert_int_eq(lwc_write_file(path, "abc\0d", 5, err, sizeof err), 0);
+    size_t len = 0;
+    char *got = lwc_read_file(path, 1 << 20, &len, err, sizeof err);
+    ck_assert_ptr_nonnull(got);
+    ck_assert_uint_eq(len, 5);
+    ck_assert_mem_eq(got, "abc\0d", 6);
+    free(got);
+    ck_assert_ptr_null(lwc_read_file(path, 4, NULL, err, sizeof err));
+    ck_assert_ptr_nonnull(strstr(err, "larger than"));
+    unlink(path);
+    ck_assert_ptr_null(lwc_read_file(path, 1 << 20, NULL, err, sizeof err));
+    ck_assert_ptr_nonnull(strstr(err, path));
+    ck_assert_int_eq(lwc_write_file(dir, "x", 1, err, sizeof err), -1);
+    ck_assert_ptr_nonnull(strstr(err, dir));
+    rmdir(dir);
+}
+END_TEST
+
+START_TEST(utf8)
+{
+    const char in[] = "ok \xC3\xA9 \xFF bad \xE2\x82 cut \xED\xA0\x80 surrogate \xF0\x9F\x98\x80";
+    char *out = utf8_sanitize(in, sizeof in - 1);
+    ck_assert_ptr_nonnull(out);
+    ck_assert_str_eq(out, "ok \xC3\xA9 \xEF\xBF\xBD bad \xEF\xBF\xBD\xEF\xBF\xBD cut \xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD "
+                          "surrogate \xF0\x9F\x98\x80");
+    free(out);
+    char nul[] = {'a', 0, 'b'};
+    out = utf8_sanitize(nul, 3);
+    ck_assert_str_eq(out, "a\xEF\xBF\xBD" "b");
+    free(out);
+    out = utf8_sanitize("", 0);
+    ck_assert_str_eq(out, "");
+    free(out);
+    ck_assert_uint_eq(utf8_seq((const unsigned char *)"\xC0\x80", 2), 0); /* overlong */
+    ck_assert_uint_eq(utf8_seq((const unsigned char *)"\xF4\x90\x80\x80", 4), 0); /* past U+10FFFF */
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("common");
+    TCase *tc = tcase_create("common");
+    tcase_add_test(tc, strbuf_grows);
+    tcase_add_test(tc, strbuf_empty_take_is_empty_string);
+    tcase_add_test(tc, strbuf_reset_and_json);
+    tcase_add_test(tc, strbuf_failure_is_sticky);
+    tcase_add_test(tc, files_round_trip);
+    tcase_add_test(tc, utf8);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? 1 : 0;
+}
