@@ -1,8 +1,10 @@
-/* Unit tests of lwc_common: the growable buffer, whole-file I/O and UTF-8. */
+/* Unit tests of lwc_common: the growable buffer, whole-file I/O, UTF-8 and the monotonic clock. */
+#include "monotonic.h"
 #include "strbuf.h"
 #include "utf8.h"
 
 #include <check.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -116,6 +118,30 @@ START_TEST(utf8)
 }
 END_TEST
 
+/* A timed wait on a monotonic condition ends at its deadline: not before it,
+ * and not much later (it would be off by the epoch if the clocks disagreed). */
+START_TEST(monotonic_timed_wait)
+{
+    pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+    pthread_cond_t cond;
+    ck_assert_int_eq(monotonic_cond_init(&cond), 0);
+    double t0 = monotonic_ms();
+    struct timespec deadline = monotonic_deadline(120);
+    pthread_mutex_lock(&mu);
+    int rc = 0;
+    while (rc != ETIMEDOUT)
+        rc = pthread_cond_timedwait(&cond, &mu, &deadline);
+    pthread_mutex_unlock(&mu);
+    double waited = monotonic_ms() - t0;
+    ck_assert_msg(waited >= 119.0 && waited < 5000.0, "waited %.1f ms for a 120 ms deadline", waited);
+    pthread_cond_destroy(&cond);
+    /* A negative timeout is now, not the past of a wrapped-around count. */
+    struct timespec now = monotonic_deadline(-5);
+    ck_assert(now.tv_nsec >= 0 && now.tv_nsec < 1000000000L);
+    ck_assert(now.tv_sec * 1000.0 + now.tv_nsec / 1e6 >= t0);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("common");
@@ -126,6 +152,7 @@ int main(void)
     tcase_add_test(tc, strbuf_failure_is_sticky);
     tcase_add_test(tc, files_round_trip);
     tcase_add_test(tc, utf8);
+    tcase_add_test(tc, monotonic_timed_wait);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

@@ -18,7 +18,7 @@
 #include "checks.h"
 #include "client_env.h"
 #include "client_process.h"
-#include "clock.h"
+#include "monotonic.h"
 #include "eventcheck.h"
 #include "itemset.h"
 #include "protocol.h"
@@ -191,7 +191,7 @@ static void begin_stop(runner *r)
         trace(r, "STOP not delivered: %s", strerror(errno));
     client_close_stdin(&r->cp);
     r->phase = PH_STOPPING;
-    r->phase_deadline = now_ms() + STOP_GRACE_MS * r->scale;
+    r->phase_deadline = monotonic_ms() + STOP_GRACE_MS * r->scale;
     r->converging = 0;
 }
 
@@ -255,7 +255,7 @@ static void send_dump(runner *r)
     }
     r->res->dumps++;
     r->dump_out = 1;
-    r->dump_t = now_ms();
+    r->dump_t = monotonic_ms();
     r->changed = 0;
 }
 
@@ -264,7 +264,7 @@ static void start_converging(runner *r, const char *name, int is_final, double m
     r->converging = 1;
     r->conv_is_final = is_final;
     snprintf(r->conv_name, sizeof r->conv_name, "%s", name);
-    r->conv_start = now_ms();
+    r->conv_start = monotonic_ms();
     r->conv_ms = ms;
     r->conv_after_ready = !r->ready;
     r->conv_deadline = r->conv_after_ready ? INFINITY : r->conv_start + ms;
@@ -321,14 +321,14 @@ static void compare_for_convergence(runner *r, const itemset *snap)
     strbuf_printf(&r->last_diff, "  the last snapshot (seq %lld, %zu objects) against the server at rv %llu (%zu objects):\n",
               r->seq, snap->n, (unsigned long long)r->server_rv, r->server.n);
     if (itemset_diff(snap, &r->server, NULL, &r->last_diff, 10) == 0) {
-        converged(r, now_ms() - r->conv_start);
+        converged(r, monotonic_ms() - r->conv_start);
         return;
     }
     /* Poll again soon, sooner when something changes; never faster than the
      * client answers and we compare, so a 10,000-object store is not DUMPed hot. */
-    double cost = now_ms() - r->dump_t;
-    r->min_next = now_ms() + (cost > 1.0 ? cost : 1.0);
-    r->next_dump = now_ms() + r->interval;
+    double cost = monotonic_ms() - r->dump_t;
+    r->min_next = monotonic_ms() + (cost > 1.0 ? cost : 1.0);
+    r->next_dump = monotonic_ms() + r->interval;
     r->interval = r->interval * 2 > 16 ? 16 : r->interval * 2;
 }
 
@@ -336,7 +336,7 @@ static void convergence_timeout(runner *r)
 {
     strbuf s;
     strbuf_init(&s);
-    double waited = now_ms() - r->conv_start;
+    double waited = monotonic_ms() - r->conv_start;
     if (r->conv_is_final)
         strbuf_printf(&s, "the client's store did not converge within %.0f ms of the timeline's end", waited);
     else
@@ -394,7 +394,7 @@ static void on_snapshot(runner *r, client_msg *m)
         return;
     }
     r->dump_out = 0;
-    trace(r, "SNAPSHOT %lld: %zu objects (%.1f ms)", m->seq, m->items.n, now_ms() - r->dump_t);
+    trace(r, "SNAPSHOT %lld: %zu objects (%.1f ms)", m->seq, m->items.n, monotonic_ms() - r->dump_t);
     itemset_free(&r->last_snap);
     r->last_snap = m->items;
     itemset_init(&m->items);
@@ -479,7 +479,7 @@ static void on_line(runner *r, const char *line, size_t len)
             break;
         }
         r->ready = 1;
-        r->ready_t = now_ms();
+        r->ready_t = monotonic_ms();
         /* Read after the line: every request the client made before saying
          * READY has a start_ms before this. */
         r->ready_srv = srv_now(r);
@@ -570,7 +570,7 @@ static void read_stdout(runner *r)
         r->cp.out_fd = -1;
         if (linebuf_pending(&r->out) && !r->aborted)
             note(r, "%zu bytes of an unterminated last stdout line (ignored)", linebuf_pending(&r->out));
-        r->out_eof_t = now_ms();
+        r->out_eof_t = monotonic_ms();
     }
 }
 
@@ -606,7 +606,7 @@ static void on_exit_seen(runner *r)
     int before_stop = r->phase <= PH_FINAL;
     int after_term = r->phase == PH_TERMINATING;
     r->phase = PH_GONE;
-    r->gone_t = now_ms();
+    r->gone_t = monotonic_ms();
     r->dump_out = 0;
     if (r->not_applicable) {
         if (after_term)
@@ -648,7 +648,7 @@ static const char *step_kind_name(lwc_step_kind k)
 static void wait_for_trigger(runner *r)
 {
     r->ss = SS_TRIGGER;
-    r->ss_deadline = now_ms() + r->sc->deadline_ms * r->scale;
+    r->ss_deadline = monotonic_ms() + r->sc->deadline_ms * r->scale;
     r->wait_srv = srv_now(r);
 }
 
@@ -695,7 +695,7 @@ static void advance(runner *r)
          * before the check can read it (the DUMP round trip is ~1 ms). */
         if (r->ready && !r->initial_done)
             return;
-        double now = now_ms();
+        double now = monotonic_ms();
         if (r->step >= r->sc->nsteps) {
             r->phase = PH_FINAL;
             r->timeline_end = now;
@@ -807,7 +807,7 @@ static int setup(runner *r)
         error_out(r, "out of memory building the client's environment");
         return -1;
     }
-    r->t_spawn = now_ms();
+    r->t_spawn = monotonic_ms();
     int rc = client_spawn(&r->cp, r->opt->client_argv, env, err, sizeof err);
     client_env_free(env);
     if (rc != 0) {
@@ -854,7 +854,7 @@ static void loop(runner *r)
         if (r->action_running && atomic_load(&r->action_done))
             finish_action(r);
         advance(r);
-        double now = now_ms();
+        double now = monotonic_ms();
         if (r->phase <= PH_FINAL && !r->aborted) {
             if (!r->ready && now >= ready_deadline) {
                 char s[200];
@@ -999,7 +999,7 @@ static void finish_checks(runner *r)
 
 void run_scenario(const lwc_scenario *sc, const run_options *opt, scenario_result *res)
 {
-    double started = now_ms();
+    double started = monotonic_ms();
     runner *r = calloc(1, sizeof *r);
     res->name = strdup(sc->name);
     res->path = strdup(sc->path);
@@ -1072,7 +1072,7 @@ void run_scenario(const lwc_scenario *sc, const run_options *opt, scenario_resul
         close(r->wake[1]);
     res->stderr_tail = utf8_sanitize(strbuf_str(&r->err_tail), r->err_tail.failed ? 0 : r->err_tail.len);
     res->notes = utf8_sanitize(strbuf_str(&r->notes), r->notes.failed ? 0 : r->notes.len);
-    res->total_ms = now_ms() - started;
+    res->total_ms = monotonic_ms() - started;
     linebuf_free(&r->out);
     strbuf_free(&r->err_tail);
     strbuf_free(&r->notes);

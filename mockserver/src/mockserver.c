@@ -1,5 +1,5 @@
 /* The public C API: start and stop a server, change its world, read its log. */
-#include "deadline.h"
+#include "monotonic.h"
 #include "demo_world.h"
 #include "http_server.h"
 #include "mock_internal.h"
@@ -424,7 +424,7 @@ void lwc_mock_request_free(lwc_mock_request *req)
 
 int lwc_mock_log_wait(lwc_mock *srv, size_t count, int timeout_ms)
 {
-    struct timespec deadline = deadline_after_ms(timeout_ms);
+    struct timespec deadline = monotonic_deadline(timeout_ms);
     int rc = LWC_MOCK_OK;
     pthread_mutex_lock(&srv->log.mu);
     while (srv->log.answered < count) {
@@ -439,7 +439,7 @@ int lwc_mock_log_wait(lwc_mock *srv, size_t count, int timeout_ms)
 
 int lwc_mock_log_wait_change(lwc_mock *srv, uint64_t *generation, int timeout_ms)
 {
-    struct timespec deadline = deadline_after_ms(timeout_ms > 0 ? timeout_ms : 0);
+    struct timespec deadline = monotonic_deadline(timeout_ms);
     int rc = LWC_MOCK_OK;
     pthread_mutex_lock(&srv->log.mu);
     /* The predicate is re-checked after every wake-up: the cond is shared

@@ -1,4 +1,5 @@
 #include "request_log.h"
+#include "monotonic.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -18,11 +19,11 @@ int request_log_init(request_log *log)
     memset(log, 0, sizeof *log);
     if (pthread_mutex_init(&log->mu, NULL) != 0)
         return -1;
-    if (pthread_cond_init(&log->cond, NULL) != 0) {
+    if (monotonic_cond_init(&log->cond) != 0) {
         pthread_mutex_destroy(&log->mu);
         return -1;
     }
-    clock_gettime(CLOCK_MONOTONIC, &log->t0);
+    log->t0_ms = monotonic_ms();
     return 0;
 }
 
@@ -66,9 +67,7 @@ static void changed(request_log *log)
 
 double request_log_now_ms(const request_log *log)
 {
-    struct timespec now;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    return (double)(now.tv_sec - log->t0.tv_sec) * 1000.0 + (double)(now.tv_nsec - log->t0.tv_nsec) / 1e6;
+    return monotonic_ms() - log->t0_ms;
 }
 
 size_t request_log_begin(request_log *log, const char *method, const char *uri)

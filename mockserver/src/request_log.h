@@ -23,7 +23,7 @@ typedef struct request_log {
      * two waits is never lost and "a stream ended" wakes them like "a
      * request was answered" does. */
     uint64_t generation;
-    struct timespec t0;
+    double t0_ms; /* monotonic_ms() at init: start_ms counts from here */
     FILE *echo; /* when set, one line per finished request */
 } request_log;
 

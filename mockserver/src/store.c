@@ -1,6 +1,6 @@
 #include "store.h"
 
-#include "deadline.h"
+#include "monotonic.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -96,7 +96,7 @@ store *store_new(uint64_t seed, size_t history_limit)
         free(st);
         return NULL;
     }
-    if (pthread_cond_init(&st->rv_cond, NULL) != 0) {
+    if (monotonic_cond_init(&st->rv_cond) != 0) {
         pthread_mutex_destroy(&st->rv_mu);
         pthread_rwlock_destroy(&st->lock);
         free(st);
@@ -889,7 +889,7 @@ out:
 
 int store_wait_rv(store *st, uint64_t rv, int timeout_ms)
 {
-    struct timespec deadline = deadline_after_ms(timeout_ms);
+    struct timespec deadline = monotonic_deadline(timeout_ms);
     pthread_mutex_lock(&st->rv_mu);
     int ok = 1;
     while (atomic_load(&st->rv) < rv) {

@@ -4,6 +4,7 @@
 
 #include "list_options.h"
 #include "mock_internal.h"
+#include "monotonic.h"
 #include "table.h"
 
 #include <errno.h>
@@ -62,13 +63,6 @@ struct watch_stream {
     int client_fd;
 };
 
-static long long now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* The watch cache's nextBookmarkTime: every interval, and once about two
  * seconds before the deadline; none when that moment has already passed. */
 static void schedule_bookmark(struct watch_stream *w)
@@ -76,7 +70,7 @@ static void schedule_bookmark(struct watch_stream *w)
     w->next_bookmark_ms = 0;
     if (!w->allow_bookmarks)
         return;
-    long long now = now_ms();
+    long long now = (long long)monotonic_ms();
     long long heartbeat = now + (long long)w->srv->cfg.bookmark_interval_ms;
     long long pretimeout = w->deadline_ms - 2000;
     if (pretimeout < heartbeat)
@@ -286,7 +280,7 @@ static void release(struct watch_stream *w)
     }
     const lwc_action *a = &w->fault;
     if (a->kind == LWC_ACT_SLOW) {
-        long long now = now_ms();
+        long long now = (long long)monotonic_ms();
         if (first_line(w) && now >= w->next_line_ms) {
             release_line(w);
             w->next_line_ms = now + a->delay_ms;
@@ -297,7 +291,7 @@ static void release(struct watch_stream *w)
         release_line(w);
     if (w->lines_sent < a->after_events)
         return;
-    if (a->delay_ms && now_ms() < w->fault_at_ms) {
+    if (a->delay_ms && (long long)monotonic_ms() < w->fault_at_ms) {
         /* Not yet: everything so far goes out, the fault waits for its time. */
         while (first_line(w))
             release_line(w);
@@ -395,13 +389,13 @@ ssize_t watch_stream_read(void *cls, uint64_t pos, char *buf, size_t max)
             if (w->pending.len == 0)
                 fill(w);
             release(w);
-            if (w->out.len == 0 && w->has_fault && !w->fault_done && w->fault_at_ms && now_ms() >= w->fault_at_ms &&
-                w->lines_sent >= w->fault.after_events && w->fault.kind != LWC_ACT_SLOW)
+            if (w->out.len == 0 && w->has_fault && !w->fault_done && w->fault_at_ms &&
+                (long long)monotonic_ms() >= w->fault_at_ms && w->lines_sent >= w->fault.after_events && w->fault.kind != LWC_ACT_SLOW)
                 release(w); /* a timed fault whose time has come, with nothing pending */
             if (w->out.len || w->finished || w->drop_when_flushed)
                 continue;
         }
-        long long now = now_ms();
+        long long now = (long long)monotonic_ms();
         if (!w->stalled && now >= w->deadline_ms) {
             /* A server timeout ends the body cleanly, with no ERROR event. */
             w->finished = 1;
@@ -560,9 +554,9 @@ void handle_watch(lwc_mock *srv, const request *req, int res, const char *ns, re
         /* --min-request-timeout 1800 s times (1 + rand): 30 to 60 minutes (apiserver get.go). */
         timeout_s = 1800 + (long long)(mock_random(srv) % 1800);
     }
-    w->deadline_ms = now_ms() + timeout_s * 1000;
+    w->deadline_ms = (long long)monotonic_ms() + timeout_s * 1000;
     if (w->has_fault && w->fault.kind != LWC_ACT_SLOW)
-        w->fault_at_ms = now_ms() + w->fault.delay_ms;
+        w->fault_at_ms = (long long)monotonic_ms() + w->fault.delay_ms;
 
     uint64_t served_rv = 0;
     int has_rv = o.rv && *o.rv;

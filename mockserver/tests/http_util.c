@@ -2,6 +2,7 @@
 
 #include "lwc_scenario.h"
 #include "strbuf.h"
+#include "monotonic.h"
 
 #include <check.h>
 #include <stdio.h>
@@ -109,13 +110,6 @@ struct watch_client {
     long status;
 };
 
-static long long mono_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 watch_client *watch_open(const char *url, const char *accept)
 {
     watch_client *w = calloc(1, sizeof *w);
@@ -166,7 +160,7 @@ static void pump(watch_client *w, int timeout_ms)
 
 char *watch_next_line(watch_client *w, int timeout_ms)
 {
-    long long deadline = mono_ms() + timeout_ms;
+    long long deadline = (long long)monotonic_ms() + timeout_ms;
     for (;;) {
         if (w->data.len > w->consumed) {
             char *start = w->data.data + w->consumed;
@@ -184,7 +178,7 @@ char *watch_next_line(watch_client *w, int timeout_ms)
         }
         if (w->ended)
             return NULL;
-        long long left = deadline - mono_ms();
+        long long left = deadline - (long long)monotonic_ms();
         if (left <= 0)
             return NULL;
         pump(w, left > 100 ? 100 : (int)left);
@@ -209,8 +203,8 @@ int watch_ended(watch_client *w)
 
 long watch_status(watch_client *w)
 {
-    long long deadline = mono_ms() + 5000;
-    while (!w->status && !w->ended && mono_ms() < deadline)
+    long long deadline = (long long)monotonic_ms() + 5000;
+    while (!w->status && !w->ended && (long long)monotonic_ms() < deadline)
         pump(w, 50);
     return w->status;
 }

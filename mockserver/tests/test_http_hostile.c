@@ -5,6 +5,7 @@
 #include "lwc_mockserver.h"
 
 #include "check_main.h"
+#include "monotonic.h"
 
 #include <arpa/inet.h>
 #include <check.h>
@@ -52,13 +53,6 @@ static void teardown(void)
     srv = NULL;
 }
 
-static long long now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static int connect_to_server(void)
 {
     const char *url = lwc_mock_url(srv); /* http://127.0.0.1:PORT */
@@ -91,9 +85,9 @@ static char *exchange(const char *req, size_t len, int deadline_ms)
     size_t cap = 4096, n = 0;
     char *out = malloc(cap);
     ck_assert_ptr_nonnull(out);
-    long long end = now_ms() + deadline_ms;
+    long long end = (long long)monotonic_ms() + deadline_ms;
     for (;;) {
-        long long left = end - now_ms();
+        long long left = end - (long long)monotonic_ms();
         struct pollfd p = {.fd = fd, .events = POLLIN};
         if (left <= 0 || poll(&p, 1, (int)left) <= 0)
             break;
@@ -116,9 +110,9 @@ static char *exchange(const char *req, size_t len, int deadline_ms)
  * connection's thread frees it after the socket closes). */
 static int contexts_drain(int deadline_ms)
 {
-    long long end = now_ms() + deadline_ms;
+    long long end = (long long)monotonic_ms() + deadline_ms;
     while (http_server_live_requests(srv) != 0) {
-        if (now_ms() > end)
+        if ((long long)monotonic_ms() > end)
             return 0;
         struct timespec ts = {0, 5 * 1000 * 1000};
         nanosleep(&ts, NULL);
@@ -288,9 +282,9 @@ START_TEST(connections_per_address_and_idle_timeout)
     /* Their slots come back once the server has cleaned them up. */
     char url[256];
     snprintf(url, sizeof url, "%s/api/v1/namespaces", lwc_mock_url(srv));
-    long long end = now_ms() + 5000;
+    long long end = (long long)monotonic_ms() + 5000;
     long status = 0;
-    while (status != 200 && now_ms() < end) {
+    while (status != 200 && (long long)monotonic_ms() < end) {
         http_response resp;
         if (http_request(NULL, url, NULL, NULL, NULL, &resp) == 0) {
             status = resp.status;
