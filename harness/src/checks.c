@@ -20,12 +20,7 @@ int server_state(lwc_mock *srv, const lwc_scenario *sc, uint64_t rv, itemset *ou
 
 int is_list_start(const lwc_mock_request *r)
 {
-    if (r->page > 1)
-        return 0;
-    char *cont = lwc_mock_query_param(r->query, "continue");
-    int first = !cont || !*cont;
-    free(cont);
-    return first;
+    return r->page <= 1 && !r->cls.has_continue;
 }
 
 /* A watch of the resource that hands out the whole state as initial events:
@@ -39,10 +34,7 @@ int is_initial_events_watch(const lwc_scenario *sc, const lwc_mock_request *r)
     wm.watch_list = 1;
     if (lwc_matcher_matches(&wm, r, sc->page_size))
         return 1;
-    char *rv = lwc_mock_query_param(r->query, "resourceVersion");
-    int initial = !rv || !*rv || !strcmp(rv, "0");
-    free(rv);
-    return initial;
+    return r->cls.rv == LWC_RV_UNSET || r->cls.rv == LWC_RV_ZERO;
 }
 
 uint64_t initial_lower_bound(const lwc_scenario *sc, const reqlog *rl, double before_srv_ms, int *completed,

@@ -482,6 +482,19 @@ static lwc_mock_request logged(const char *path, const char *query, int status, 
     r.start_ms = start_ms;
     r.page = page;
     r.served_rv = served_rv;
+    /* What the router records for these requests, all GETs of an /api/v1
+     * collection whose query says whether each is a watch, a continue and
+     * which resourceVersion (no other query shapes appear here). */
+    r.cls.resolved = 1;
+    r.cls.resource = path + strlen("/api/v1/");
+    r.cls.verb = strstr(query, "watch=1") ? LWC_VERB_WATCH : LWC_VERB_LIST;
+    r.cls.has_continue = strstr(query, "continue=") != NULL;
+    r.cls.rv = strstr(query, "resourceVersion=0") ? LWC_RV_ZERO
+               : strstr(query, "resourceVersion=") ? LWC_RV_SET
+                                                    : LWC_RV_UNSET;
+    r.cls.watch_list = r.cls.verb == LWC_VERB_WATCH && strstr(query, "sendInitialEvents=true") != NULL;
+    const char *limit = strstr(query, "limit=");
+    r.cls.limit = limit ? atoll(limit + strlen("limit=")) : 0;
     return r;
 }
 

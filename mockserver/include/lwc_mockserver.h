@@ -116,6 +116,35 @@ size_t lwc_mock_watch_count(lwc_mock *srv);
 char *lwc_mock_list_json(lwc_mock *srv, const char *api_path, const char *resource, const char *ns,
                          const char *selector, uint64_t rv, char *err, size_t errlen);
 
+/* A request's verb, as the router classifies it (ANY only in matchers). */
+typedef enum { LWC_VERB_ANY, LWC_VERB_LIST, LWC_VERB_WATCH, LWC_VERB_GET, LWC_VERB_WRITE } lwc_verb;
+/* Its resourceVersion parameter: unset or "", "0", or any other value (ANY only in matchers). */
+typedef enum { LWC_RV_ANY, LWC_RV_UNSET, LWC_RV_ZERO, LWC_RV_SET } lwc_rv_match;
+
+/* What the router made of a request, recorded once in the log: faults
+ * match on it as the request arrives, and the harness's expectations and
+ * triggers match on the logged copy, with one function
+ * (lwc_matcher_matches), so they can never disagree. Names come from the
+ * decoded path, as the apiserver's request info resolver reads
+ * req.URL.Path; booleans as apimachinery converts them (false only for
+ * "0" and "false" in any case), the first value of a repeated parameter. */
+typedef struct lwc_mock_request_class {
+    /* 1: a request of a collection or an object the server serves. 0 for
+     * everything else: discovery, /version, /lwc/ control, a path of no
+     * served resource (an unknown resource or group, a subresource, a
+     * namespaced object without its namespace), a request answered
+     * before routing (413): the fields below are then zero, and no
+     * matcher matches it, as no fault saw it. */
+    int resolved;
+    lwc_verb verb;        /* WRITE: any method but GET; GET: a GET of one object; else LIST or WATCH */
+    const char *resource; /* plural */
+    const char *ns;       /* NULL: all namespaces or a cluster-scoped resource */
+    int has_continue;     /* a non-empty continue parameter */
+    lwc_rv_match rv;
+    int watch_list;       /* a watch with sendInitialEvents true (a streaming list) */
+    long long limit;      /* the limit parameter; 0 absent or empty, -1 not an integer (the server answers 400) */
+} lwc_mock_request_class;
+
 /* The request log: every request in arrival order. */
 typedef struct lwc_mock_request {
     char method[16];
@@ -144,6 +173,9 @@ typedef struct lwc_mock_request {
      * list goes on. 0 on the last page, so a reader can tell a completed
      * list (its last page answered) from one abandoned half way. */
     int more;
+    /* The router's classification, set before faults are consulted; in a
+     * copy from lwc_mock_log_get its strings belong to the copy. */
+    lwc_mock_request_class cls;
 } lwc_mock_request;
 
 size_t lwc_mock_log_count(lwc_mock *srv);

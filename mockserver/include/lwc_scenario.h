@@ -17,9 +17,9 @@
 extern "C" {
 #endif
 
-typedef enum { LWC_VERB_ANY, LWC_VERB_LIST, LWC_VERB_WATCH, LWC_VERB_GET, LWC_VERB_WRITE } lwc_verb;
+/* lwc_verb and lwc_rv_match are in lwc_mockserver.h: the request log
+ * records each request's verb and resourceVersion kind with them. */
 typedef enum { LWC_TRI_ANY = -1, LWC_TRI_NO = 0, LWC_TRI_YES = 1 } lwc_tristate;
-typedef enum { LWC_RV_ANY, LWC_RV_UNSET, LWC_RV_ZERO, LWC_RV_SET } lwc_rv_match;
 
 /* Which requests a fault or an expectation is about. Unset fields match all. */
 typedef struct lwc_matcher {
@@ -214,8 +214,10 @@ void lwc_mock_clear_faults(lwc_mock *srv);
 lwc_fault *lwc_fault_parse(const char *json, char *err, size_t errlen);
 void lwc_fault_free(lwc_fault *f);
 
-/* Does a logged request match? (lwc_mock_request.page is the list page
- * number the server gave it.) */
+/* Does a logged request match? Over the router's classification of it
+ * (lwc_mock_request.cls, the one faults matched on) and the list page number
+ * the server gave it; status and limit (scenario_page_size for "pageSize")
+ * only when the matcher, an expectation's, names them. */
 int lwc_matcher_matches(const lwc_matcher *m, const lwc_mock_request *req, int scenario_page_size);
 
 #ifdef __cplusplus

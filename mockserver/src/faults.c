@@ -1,6 +1,7 @@
 #include "faults.h"
 
 #include "continue_token.h"
+#include "request_match.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -122,32 +123,13 @@ void fault_table_clear(fault_table *t)
     pthread_mutex_unlock(&t->mu);
 }
 
-static int matches(const lwc_matcher *m, const request_info *ri)
-{
-    if (m->verb != LWC_VERB_ANY && m->verb != ri->verb)
-        return 0;
-    if (m->resource && (!ri->resource || strcmp(m->resource, ri->resource) != 0))
-        return 0;
-    if (m->namespace_ && strcmp(m->namespace_, ri->ns ? ri->ns : "") != 0)
-        return 0;
-    if (m->has_continue != LWC_TRI_ANY && (m->has_continue == LWC_TRI_YES) != (ri->has_continue != 0))
-        return 0;
-    if (m->page && m->page != ri->page)
-        return 0;
-    if (m->rv != LWC_RV_ANY && m->rv != ri->rv)
-        return 0;
-    if (m->watch_list >= 0 && m->watch_list != ri->watch_list)
-        return 0;
-    return 1;
-}
-
-int fault_table_fire(fault_table *t, const request_info *ri, lwc_action *out)
+int fault_table_fire(fault_table *t, const lwc_mock_request_class *c, int page, lwc_action *out)
 {
     int fired = 0;
     pthread_mutex_lock(&t->mu);
     for (size_t i = 0; i < t->n && !fired; i++) {
         fault_slot *s = &t->slots[i];
-        if (!matches(&s->fault.match, ri))
+        if (!request_class_matches(&s->fault.match, c, page))
             continue;
         s->matched++;
         if (s->matched < s->fault.nth)
@@ -303,7 +285,7 @@ static const char *verb_word(lwc_verb v)
     }
 }
 
-static void default_message(char *msg, size_t len, int code, const request_info *ri, unsigned long long rv,
+static void default_message(char *msg, size_t len, int code, const lwc_mock_request_class *ri, unsigned long long rv,
                             unsigned long long compacted)
 {
     const char *res = ri->resource ? ri->resource : "resources";
@@ -357,7 +339,7 @@ static void default_message(char *msg, size_t len, int code, const request_info 
     }
 }
 
-void fault_reply(reply *r, const lwc_action *a, const request_info *ri, const char *cont_token,
+void fault_reply(reply *r, const lwc_action *a, const lwc_mock_request_class *ri, const char *cont_token,
                  unsigned long long current_rv, unsigned long long compacted_rv)
 {
     char msg[600];
@@ -416,7 +398,7 @@ void fault_reply(reply *r, const lwc_action *a, const request_info *ri, const ch
 cJSON *fault_error_status(const lwc_action *a, unsigned long long rv, unsigned long long compacted_rv)
 {
     char msg[600];
-    request_info ri;
+    lwc_mock_request_class ri;
     memset(&ri, 0, sizeof ri);
     ri.verb = LWC_VERB_WATCH;
     if (a->message)

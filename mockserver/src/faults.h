@@ -1,5 +1,5 @@
 /* Fault injection: faults match requests (verb, resource, namespace,
- * continue, page, RV) and answer them with errors or shape their watch
+ * continue, page, RV, as request_match.c decides) and answer them with errors or shape their watch
  * streams. Also the page numbers of continue tokens, which faults and
  * expectations match on. */
 #ifndef LWC_FAULTS_H
@@ -29,17 +29,6 @@ typedef struct fault_table {
     size_t pages_cap, pages_used;
 } fault_table;
 
-/* What the router knows of a request before handling it. */
-typedef struct request_info {
-    lwc_verb verb;
-    const char *resource;
-    const char *ns; /* NULL: all namespaces or cluster-scoped */
-    int has_continue;
-    int page;
-    lwc_rv_match rv;
-    int watch_list;
-} request_info;
-
 int fault_table_init(fault_table *t);
 void fault_table_destroy(fault_table *t);
 int fault_table_add(fault_table *t, const lwc_fault *f);
@@ -48,9 +37,10 @@ void fault_table_clear(fault_table *t);
 /* A JSON array of the faults with how often each matched and fired. */
 char *fault_table_json(fault_table *t);
 
-/* The first fault that fires for this request, copied into *out (free with
- * fault_action_clear); 0 when none fires. */
-int fault_table_fire(fault_table *t, const request_info *ri, lwc_action *out);
+/* The first fault that fires for this request (the router's classification
+ * and list page number), copied into *out (free with fault_action_clear);
+ * 0 when none fires. */
+int fault_table_fire(fault_table *t, const lwc_mock_request_class *c, int page, lwc_action *out);
 void fault_action_clear(lwc_action *a);
 
 /* Continue tokens and the page they lead to. */
@@ -59,7 +49,7 @@ int fault_table_page_of(fault_table *t, const char *token);
 
 /* The reply of a status action, as the apiserver would give it. The
  * continue token (when the request had one) feeds 410's inconsistent token. */
-void fault_reply(reply *r, const lwc_action *a, const request_info *ri, const char *cont_token,
+void fault_reply(reply *r, const lwc_action *a, const lwc_mock_request_class *c, const char *cont_token,
                  unsigned long long current_rv, unsigned long long compacted_rv);
 
 /* The Status object of an ERROR event for a watch-stream fault. */

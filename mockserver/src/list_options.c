@@ -15,7 +15,7 @@ int parse_query_bool(const char *s)
     return !(strcmp(s, "0") == 0 || strcasecmp(s, "false") == 0);
 }
 
-static int parse_int64(const char *s, long long *out)
+int parse_query_int64(const char *s, long long *out)
 {
     if (!s || !*s)
         return -1;
@@ -166,13 +166,13 @@ int list_options_parse(const request *req, int for_watch, int watch_list_enabled
         o->send_initial_events = parse_query_bool(sie);
     }
     const char *limit = request_param(req, "limit");
-    if (limit && *limit && parse_int64(limit, &o->limit) != 0) {
+    if (limit && *limit && parse_query_int64(limit, &o->limit) != 0) {
         snprintf(msg, sizeof msg, "strconv.ParseInt: parsing \"%.100s\": invalid syntax", limit);
         reply_bad_request(r, msg);
         return -1;
     }
     const char *timeout = request_param(req, "timeoutSeconds");
-    if (timeout && *timeout && parse_int64(timeout, &o->timeout_seconds) != 0) {
+    if (timeout && *timeout && parse_query_int64(timeout, &o->timeout_seconds) != 0) {
         snprintf(msg, sizeof msg, "strconv.ParseInt: parsing \"%.100s\": invalid syntax", timeout);
         reply_bad_request(r, msg);
         return -1;

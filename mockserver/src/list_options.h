@@ -29,6 +29,8 @@ typedef struct list_options {
 /* Booleans as apimachinery converts them: false only for "0" and "false"
  * in any case; anything else, the empty string included, is true. */
 int parse_query_bool(const char *s);
+/* An integer as strconv.ParseInt reads it (no sign-less junk, no spaces); -1 when it is not one. */
+int parse_query_int64(const char *s, long long *out);
 
 /* Decodes options; on failure fills r with the error and returns -1.
  * for_watch selects the watch validation rules. */

@@ -407,8 +407,9 @@ int lwc_mock_log_get(lwc_mock *srv, size_t i, lwc_mock_request *out)
     *out = *e;
     out->path = dup_s(e->path);
     out->query = dup_s(e->query);
+    int cls_failed = request_class_copy(&out->cls, &e->cls);
     pthread_mutex_unlock(&srv->log.mu);
-    if (!out->path || !out->query) {
+    if (!out->path || !out->query || cls_failed) {
         lwc_mock_request_free(out);
         return LWC_MOCK_ENOMEM;
     }
@@ -420,6 +421,9 @@ void lwc_mock_request_free(lwc_mock_request *req)
     free(req->path);
     free(req->query);
     req->path = req->query = NULL;
+    free((char *)req->cls.resource);
+    free((char *)req->cls.ns);
+    memset(&req->cls, 0, sizeof req->cls);
 }
 
 int lwc_mock_log_wait(lwc_mock *srv, size_t count, int timeout_ms)

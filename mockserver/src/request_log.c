@@ -139,6 +139,55 @@ void request_log_note(request_log *log, size_t idx, int page, int fault)
     pthread_mutex_unlock(&log->mu);
 }
 
+static char *dup_or_null(const char *s, int *failed)
+{
+    if (!s)
+        return NULL;
+    char *p = dup_n(s, strlen(s));
+    if (!p)
+        *failed = 1;
+    return p;
+}
+
+int request_class_copy(lwc_mock_request_class *dst, const lwc_mock_request_class *src)
+{
+    int failed = 0;
+    *dst = *src;
+    dst->resource = dup_or_null(src->resource, &failed);
+    dst->ns = dup_or_null(src->ns, &failed);
+    if (failed) {
+        free((char *)dst->resource);
+        free((char *)dst->ns);
+        memset(dst, 0, sizeof *dst);
+        return -1;
+    }
+    return 0;
+}
+
+int request_log_classify(request_log *log, size_t idx, const lwc_mock_request_class *c, int page)
+{
+    if (idx == (size_t)-1)
+        return 0;
+    lwc_mock_request_class copy;
+    if (request_class_copy(&copy, c) != 0)
+        return -1;
+    pthread_mutex_lock(&log->mu);
+    lwc_mock_request *e = request_log_entry(log, idx);
+    if (e) {
+        free((char *)e->cls.resource);
+        free((char *)e->cls.ns);
+        e->cls = copy;
+        e->page = page;
+        changed(log);
+    }
+    pthread_mutex_unlock(&log->mu);
+    if (!e) {
+        free((char *)copy.resource);
+        free((char *)copy.ns);
+    }
+    return 0;
+}
+
 void request_log_served_rv(request_log *log, size_t idx, uint64_t rv)
 {
     if (idx == (size_t)-1)

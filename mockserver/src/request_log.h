@@ -34,6 +34,11 @@ size_t request_log_begin(request_log *log, const char *method, const char *uri);
 void request_log_answer(request_log *log, size_t idx, int status, int is_watch);
 void request_log_finish(request_log *log, size_t idx, uint64_t bytes);
 void request_log_note(request_log *log, size_t idx, int page, int fault);
+/* Records the router's classification (its strings copied) and the list
+ * page number, before faults are consulted; -1 when out of memory. */
+int request_log_classify(request_log *log, size_t idx, const lwc_mock_request_class *c, int page);
+/* A deep copy of a classification: the strings are the copy's own. */
+int request_class_copy(lwc_mock_request_class *dst, const lwc_mock_request_class *src);
 /* The resourceVersion a list page or a watch's start was served at; called
  * before the answer, so a reader that sees the status sees this too. */
 void request_log_served_rv(request_log *log, size_t idx, uint64_t rv);

@@ -120,33 +120,42 @@ static int resolve(lwc_mock *srv, char **seg, int n, target *t)
     return -1;
 }
 
-static void classify(lwc_mock *srv, const request *req, const target *t, request_info *ri)
+/* The one classification of a request (lwc_mock_request_class): faults
+ * match on it here, and it goes into the log for the harness. Strings
+ * point into the store and the path copy. Returns the list page number
+ * (1 without continue, N for the token of page N, 0 unknown or not a list). */
+static int classify(lwc_mock *srv, const request *req, const target *t, lwc_mock_request_class *c)
 {
-    memset(ri, 0, sizeof *ri);
-    ri->resource = store_resource(srv->st, t->res)->plural;
-    ri->ns = t->ns;
+    memset(c, 0, sizeof *c);
+    c->resolved = 1;
+    c->resource = store_resource(srv->st, t->res)->plural;
+    c->ns = t->ns;
     int is_get = !strcmp(req->method, "GET");
     if (!is_get)
-        ri->verb = LWC_VERB_WRITE;
+        c->verb = LWC_VERB_WRITE;
     else if (t->name)
-        ri->verb = LWC_VERB_GET;
+        c->verb = LWC_VERB_GET;
     else if (t->force_watch || parse_query_bool(request_param(req, "watch")))
-        ri->verb = LWC_VERB_WATCH;
+        c->verb = LWC_VERB_WATCH;
     else
-        ri->verb = LWC_VERB_LIST;
+        c->verb = LWC_VERB_LIST;
     const char *cont = request_param(req, "continue");
-    ri->has_continue = cont && *cont;
+    c->has_continue = cont && *cont;
     const char *rv = request_param(req, "resourceVersion");
-    ri->rv = !rv || !*rv ? LWC_RV_UNSET : !strcmp(rv, "0") ? LWC_RV_ZERO : LWC_RV_SET;
-    ri->watch_list = ri->verb == LWC_VERB_WATCH && parse_query_bool(request_param(req, "sendInitialEvents"));
-    if (ri->verb == LWC_VERB_LIST)
-        ri->page = ri->has_continue ? fault_table_page_of(&srv->faults, cont) : 1;
+    c->rv = !rv || !*rv ? LWC_RV_UNSET : !strcmp(rv, "0") ? LWC_RV_ZERO : LWC_RV_SET;
+    c->watch_list = c->verb == LWC_VERB_WATCH && parse_query_bool(request_param(req, "sendInitialEvents"));
+    const char *limit = request_param(req, "limit");
+    if (limit && *limit && parse_query_int64(limit, &c->limit) != 0)
+        c->limit = -1;
+    if (c->verb != LWC_VERB_LIST)
+        return 0;
+    return c->has_continue ? fault_table_page_of(&srv->faults, cont) : 1;
 }
 
 /* The RV a request names: its continue token's, else its resourceVersion; 0 for none. */
-static uint64_t request_rv(const request *req, const request_info *ri)
+static uint64_t request_rv(const request *req, const lwc_mock_request_class *c)
 {
-    if (ri->has_continue) {
+    if (c->has_continue) {
         continue_token tok;
         char why[256];
         if (continue_token_decode(request_param(req, "continue"), &tok, why, sizeof why) != 0)
@@ -159,7 +168,7 @@ static uint64_t request_rv(const request *req, const request_info *ri)
     return rv && *rv ? strtoull(rv, NULL, 10) : 0;
 }
 
-static void dispatch(lwc_mock *srv, const request *req, const target *t, const request_info *ri, reply *r)
+static void dispatch(lwc_mock *srv, const request *req, const target *t, const lwc_mock_request_class *c, reply *r)
 {
     const resource_def *def = store_resource(srv->st, t->res);
     if (t->name) {
@@ -177,9 +186,9 @@ static void dispatch(lwc_mock *srv, const request *req, const target *t, const r
             reply_method_not_allowed(r);
         return;
     }
-    if (ri->verb == LWC_VERB_WATCH)
+    if (c->verb == LWC_VERB_WATCH)
         handle_watch(srv, req, t->res, t->ns, r);
-    else if (ri->verb == LWC_VERB_LIST)
+    else if (c->verb == LWC_VERB_LIST)
         handle_list(srv, req, t->res, t->ns, r);
     else if (!strcmp(req->method, "POST") && !t->force_watch && (t->ns || !def->namespaced))
         handle_create(srv, req, t->res, t->ns, r);
@@ -222,26 +231,29 @@ void route_request(lwc_mock *srv, const request *req_in, reply *r)
         free(copy);
         return;
     }
-    request_info ri;
-    classify(srv, &req, &t, &ri);
-    req.page = ri.page;
-    request_log_note(&srv->log, req.log_idx, ri.page, 0);
+    lwc_mock_request_class c;
+    req.page = classify(srv, &req, &t, &c);
+    if (request_log_classify(&srv->log, req.log_idx, &c, req.page) != 0) {
+        reply_internal(r, "out of memory");
+        free(copy);
+        return;
+    }
     lwc_action act;
     memset(&act, 0, sizeof act);
-    int fired = fault_table_fire(&srv->faults, &ri, &act);
+    int fired = fault_table_fire(&srv->faults, &c, req.page, &act);
     if (fired) {
-        request_log_note(&srv->log, req.log_idx, ri.page, 1);
+        request_log_note(&srv->log, req.log_idx, req.page, 1);
         if (act.kind == LWC_ACT_STATUS) {
             uint64_t rv = store_current_rv(srv->st);
             if (act.status == 410 && !act.untrue) {
                 /* Make the 410 true: the RV the request names falls below the compaction point. */
-                uint64_t asked = request_rv(&req, &ri);
+                uint64_t asked = request_rv(&req, &c);
                 if (asked) {
                     store_expire(srv->st, asked);
                     rv = asked;
                 }
             }
-            fault_reply(r, &act, &ri, request_param(&req, "continue"), rv, store_compacted_rv(srv->st));
+            fault_reply(r, &act, &c, request_param(&req, "continue"), rv, store_compacted_rv(srv->st));
             fault_action_clear(&act);
             free(copy);
             return;
@@ -253,11 +265,11 @@ void route_request(lwc_mock *srv, const request *req_in, reply *r)
                 free(copy);
                 return;
             }
-        } else if (ri.verb == LWC_VERB_WATCH) {
+        } else if (c.verb == LWC_VERB_WATCH) {
             req.watch_fault = &act;
         }
     }
-    dispatch(srv, &req, &t, &ri, r);
+    dispatch(srv, &req, &t, &c, r);
     fault_action_clear(&act);
     free(copy);
 }
