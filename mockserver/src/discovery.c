@@ -2,7 +2,7 @@
  * /version. Aggregated discovery is not served: its Accept header gets plain
  * JSON with Content-Type application/json, on which client-go falls back to
  * the legacy documents (client-go discovery_client.go). */
-#include "mock_internal.h"
+#include "handlers.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -27,14 +27,6 @@ typedef struct request_ctx {
     char *raw_uri;
 } request_ctx;
 
-const char *request_param(const request *req, const char *key)
-{
-    for (size_t i = 0; i < req->nparams; i++)
-        if (!strcmp(req->params[i].key, key))
-            return req->params[i].value;
-    return NULL;
-}
-
 /* Per connection: the request context on_uri made and on_completed has not
  * freed yet. libmicrohttpd calls the completion callback only for requests
  * that reached on_request; one it refuses while reading the header (too many

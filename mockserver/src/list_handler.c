@@ -2,19 +2,13 @@
  * apiserver's resourceVersion and continue rules (apiserver
  * pkg/storage/etcd3/store.go GetList, cacher.go, continue.go). */
 #include "continue_token.h"
+#include "handlers.h"
 #include "list_options.h"
-#include "mock_internal.h"
 #include "table.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-int wants_table(const request *req)
-{
-    /* kubectl's Accept: application/json;as=Table;v=v1;g=meta.k8s.io,... */
-    return req->accept && strstr(req->accept, "as=Table") && strstr(req->accept, "g=meta.k8s.io");
-}
 
 /* The key a continue token resumes after: relative to the namespace for a
  * namespaced list, the whole key otherwise. */

@@ -8,26 +8,6 @@
 #include <string.h>
 #include <strings.h>
 
-int parse_query_bool(const char *s)
-{
-    if (!s)
-        return 0;
-    return !(strcmp(s, "0") == 0 || strcasecmp(s, "false") == 0);
-}
-
-int parse_query_int64(const char *s, long long *out)
-{
-    if (!s || !*s)
-        return -1;
-    char *end = NULL;
-    errno = 0;
-    long long v = strtoll(s, &end, 10);
-    if (errno || *end != '\0' || isspace((unsigned char)*s))
-        return -1;
-    *out = v;
-    return 0;
-}
-
 static int parse_uint64(const char *s, uint64_t *out)
 {
     if (!s || !*s)

@@ -4,7 +4,9 @@
 #ifndef LWC_LIST_OPTIONS_H
 #define LWC_LIST_OPTIONS_H
 
-#include "mock_internal.h"
+#include "reply.h"
+#include "request.h"
+#include "resources.h"
 #include "selector.h"
 
 #include <stdint.h>
@@ -25,12 +27,6 @@ typedef struct list_options {
     label_selector labels;
     field_selector fields;
 } list_options;
-
-/* Booleans as apimachinery converts them: false only for "0" and "false"
- * in any case; anything else, the empty string included, is true. */
-int parse_query_bool(const char *s);
-/* An integer as strconv.ParseInt reads it (no sign-less junk, no spaces); -1 when it is not one. */
-int parse_query_int64(const char *s, long long *out);
 
 /* Decodes options; on failure fills r with the error and returns -1.
  * for_watch selects the watch validation rules. */

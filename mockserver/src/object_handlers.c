@@ -1,8 +1,8 @@
 /* GET, POST, PUT, PATCH and DELETE of single objects, with the apiserver's
  * status codes and Status bodies (404 NotFound, 409 AlreadyExists and
  * Conflict, 422 Invalid, 415 for patch types it does not take). */
+#include "handlers.h"
 #include "merge_patch.h"
-#include "mock_internal.h"
 #include "table.h"
 #include "validation.h"
 

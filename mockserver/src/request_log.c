@@ -239,3 +239,13 @@ void request_log_finish(request_log *log, size_t idx, uint64_t bytes)
     changed(log);
     pthread_mutex_unlock(&log->mu);
 }
+
+void lwc_mock_request_free(lwc_mock_request *req)
+{
+    free(req->path);
+    free(req->query);
+    req->path = req->query = NULL;
+    free((char *)req->cls.resource);
+    free((char *)req->cls.ns);
+    memset(&req->cls, 0, sizeof req->cls);
+}

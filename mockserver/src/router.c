@@ -1,8 +1,9 @@
 #include "router.h"
 
-#include "control.h"
 #include "continue_token.h"
+#include "handlers.h"
 #include "list_options.h"
+#include "mock_runtime.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -199,7 +200,7 @@ static void dispatch(lwc_mock *srv, const request *req, const target *t, const l
 void route_request(lwc_mock *srv, const request *req_in, reply *r)
 {
     request req = *req_in;
-    if (!srv->cfg.control_disabled && strncmp(req.path, "/lwc/", 5) == 0) {
+    if (srv->control && strncmp(req.path, "/lwc/", 5) == 0) {
         /* No credentials guard them: from another host only when asked. */
         if (!req.peer_loopback && !srv->cfg.control_remote) {
             reply_status(r, 403, "Forbidden",
@@ -208,7 +209,7 @@ void route_request(lwc_mock *srv, const request *req_in, reply *r)
                          NULL, NULL);
             return;
         }
-        handle_control(srv, &req, r);
+        srv->control(srv, &req, r);
         return;
     }
     if (!strcmp(req.method, "GET") && handle_discovery(srv, &req, r))

@@ -1,7 +1,9 @@
-/* Putting a scenario to work on a server: its behaviour and faults, its
- * world, and the actions of its timeline steps. */
+/* Putting a scenario to work on a running server: its world, its faults, the
+ * actions of its timeline steps, and matching logged requests. */
 #include "lwc_scenario.h"
 #include "mock_internal.h"
+#include "mock_runtime.h"
+#include "scenario_run.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -88,7 +90,7 @@ static const char *api_path_of(lwc_mock *srv, const lwc_scenario *sc, const char
     return "/api/v1"; /* unknown: lwc_mock_create then names the missing resource */
 }
 
-static int populate(lwc_mock *srv, const lwc_scenario *sc, char *err, size_t errlen)
+int scenario_populate(lwc_mock *srv, const lwc_scenario *sc, char *err, size_t errlen)
 {
     for (size_t i = 0; i < sc->nobjects; i++) {
         const char *plural = sc->object_resources[i] ? sc->object_resources[i] : sc->plural;
@@ -130,56 +132,6 @@ static int populate(lwc_mock *srv, const lwc_scenario *sc, char *err, size_t err
             }
         }
     }
-    return LWC_MOCK_OK;
-}
-
-int lwc_scenario_start_server(const lwc_scenario *sc, const lwc_mock_config *base, lwc_mock **out, char *err,
-                              size_t errlen)
-{
-    lwc_mock_config cfg = *base;
-    cfg.demo_world = 0;
-    cfg.history_limit = sc->history_limit;
-    cfg.rv0_ignores_limit = sc->rv0_ignores_limit;
-    cfg.page_size_cap = sc->page_size_cap;
-    cfg.bookmarks_never = !sc->bookmarks;
-    cfg.bookmark_interval_ms = sc->bookmark_interval_ms;
-    cfg.watch_list = sc->watch_list_mode != 0;
-    cfg.watch_list_no_end_bookmark = sc->watch_list_mode == 2;
-    cfg.lagging_replica_writes = sc->lagging_replica_writes;
-    cfg.last_page_empty_continue = sc->last_page_empty_continue;
-    cfg.expire_below_floor = sc->expire_below_floor;
-    cfg.watch_expired_http = sc->watch_expired_http;
-    lwc_mock *srv = NULL;
-    int rc = lwc_mock_start(&cfg, &srv, err, errlen);
-    if (rc != LWC_MOCK_OK)
-        return rc;
-    if (sc->kind && store_find_resource(srv->st, sc->api_path, sc->plural) < 0) {
-        rc = lwc_mock_add_resource(srv, sc->group, sc->version, sc->plural, sc->singular ? sc->singular : sc->plural,
-                                   sc->kind, sc->namespaced, err, errlen);
-        if (rc != LWC_MOCK_OK) {
-            lwc_mock_stop(srv);
-            return rc;
-        }
-    }
-    if (store_find_resource(srv->st, sc->api_path, sc->plural) < 0) {
-        snprintf(err, errlen, "%s: resource: the server has no \"%s\" under %s; give \"kind\" and \"namespaced\" to register it",
-                 sc->path, sc->plural, sc->api_path);
-        lwc_mock_stop(srv);
-        return LWC_MOCK_EINVAL;
-    }
-    rc = populate(srv, sc, err, errlen);
-    if (rc != LWC_MOCK_OK) {
-        lwc_mock_stop(srv);
-        return rc;
-    }
-    for (size_t i = 0; i < sc->nfaults; i++) {
-        rc = lwc_mock_add_fault(srv, &sc->faults[i], err, errlen);
-        if (rc != LWC_MOCK_OK) {
-            lwc_mock_stop(srv);
-            return rc;
-        }
-    }
-    *out = srv;
     return LWC_MOCK_OK;
 }
 

@@ -2,8 +2,9 @@
 
 #include "base64url.h"
 
+#include "handlers.h"
 #include "list_options.h"
-#include "mock_internal.h"
+#include "mock_runtime.h"
 #include "monotonic.h"
 #include "table.h"
 

@@ -1,0 +1,17 @@
+/* What a server's serving threads share besides its world: a sleep that
+ * ends when the server stops, and the server's seeded random numbers. */
+#ifndef LWC_MOCK_RUNTIME_H
+#define LWC_MOCK_RUNTIME_H
+
+#include "mock_internal.h"
+
+#include <stdint.h>
+
+/* Sleeps in slices, returning early (-1) once the server is stopping, so
+ * that no delay fault or churn step holds up lwc_mock_stop. */
+int mock_sleep_ms(lwc_mock *srv, int ms);
+
+/* A random number for jittered timeouts. */
+uint64_t mock_random(lwc_mock *srv);
+
+#endif
