@@ -1,5 +1,5 @@
-/* Putting a scenario to work on a running server: its world, its faults, the
- * actions of its timeline steps, and matching logged requests. */
+/* Putting a scenario to work on a running server: its world, its faults and
+ * the actions of its timeline steps. */
 #include "lwc_scenario.h"
 #include "mock_internal.h"
 #include "mock_runtime.h"
