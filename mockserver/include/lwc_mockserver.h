@@ -24,14 +24,17 @@ enum {
     LWC_MOCK_ENOMEM = -5,
     LWC_MOCK_EIO = -6,      /* socket, thread or file failure */
     LWC_MOCK_ETIMEDOUT = -7,
+    LWC_MOCK_ELIMIT = -8,   /* a bound of README "Limits" was reached */
 };
 
 typedef struct lwc_mock lwc_mock;
 
 /* The defaults of the bounds below (README "Limits"). */
 #define LWC_MOCK_DEFAULT_LOG_ENTRIES 100000
-#define LWC_MOCK_DEFAULT_CONNECTIONS_PER_IP 2048
+#define LWC_MOCK_DEFAULT_CONNECTIONS_PER_IP 1024
 #define LWC_MOCK_DEFAULT_CONNECTION_TIMEOUT_S 90
+#define LWC_MOCK_DEFAULT_HEADER_TIMEOUT_MS 32000
+#define LWC_MOCK_MAX_FAULTS 1000
 
 typedef struct lwc_mock_config {
     const char *listen_addr;        /* IPv4 or IPv6 literal; default "127.0.0.1" */
@@ -66,9 +69,13 @@ typedef struct lwc_mock_config {
     /* Bounds for a long-lived server (README "Limits"); 0 takes the default. */
     size_t max_log_entries;         /* request log entries kept, oldest dropped first; default 100,000;
                                        SIZE_MAX: keep all */
-    unsigned max_connections_per_ip; /* open connections from one address; default 2,048 */
+    unsigned max_connections_per_ip; /* open connections from one address; default 1,024 (of 8,192) */
     unsigned connection_timeout_s;  /* an idle connection is closed after this; default 90
                                        (the apiserver's IdleTimeout) */
+    unsigned header_timeout_ms;     /* a request's line and headers must be in this long after the
+                                       connection opened (a later request on it: after its request
+                                       line began), or the connection is closed without a reply;
+                                       default 32 s (the apiserver's ReadHeaderTimeout) */
 } lwc_mock_config;
 
 void lwc_mock_config_init(lwc_mock_config *cfg);

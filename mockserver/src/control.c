@@ -26,6 +26,30 @@ static char *body_string(const request *req)
 #define CONTROL_REQUESTS_PAGE 1000
 #define CONTROL_REQUESTS_PAGE_MAX 10000
 #define CONTROL_MAX_STEP_COUNT 10000
+/* A fault or step body: with LWC_MOCK_MAX_FAULTS installed at once, what
+ * the control API can make the server hold stays near 64 MB. */
+#define CONTROL_MAX_BODY (64 * 1024)
+
+/* 413 as the server answers any oversized body (http_server.c), with this
+ * endpoint's smaller limit. */
+static int body_too_large(const request *req, reply *r)
+{
+    if (req->body_len <= CONTROL_MAX_BODY)
+        return 0;
+    char msg[96];
+    snprintf(msg, sizeof msg, "Request entity too large: limit is %d", CONTROL_MAX_BODY);
+    reply_status(r, 413, "RequestEntityTooLarge", msg, NULL, NULL);
+    return 1;
+}
+
+/* A full fault table is the apiserver's exceeded quota: 403 Forbidden. */
+static int quota_exceeded(reply *r, int rc, const char *err)
+{
+    if (rc != LWC_MOCK_ELIMIT)
+        return 0;
+    reply_status(r, 403, "Forbidden", err, NULL, NULL);
+    return 1;
+}
 
 static void state(lwc_mock *srv, reply *r)
 {
@@ -88,6 +112,8 @@ static void faults(lwc_mock *srv, const request *req, const char *name, reply *r
         char *s = fault_table_json(&srv->faults);
         reply_json(r, 200, s, s ? strlen(s) : 0);
     } else if (!strcmp(req->method, "POST") && !name) {
+        if (body_too_large(req, r))
+            return;
         char *body = body_string(req);
         lwc_fault *f = body ? lwc_fault_parse(body, err, sizeof err) : NULL;
         free(body);
@@ -98,7 +124,8 @@ static void faults(lwc_mock *srv, const request *req, const char *name, reply *r
         int rc = lwc_mock_add_fault(srv, f, err, sizeof err);
         lwc_fault_free(f);
         if (rc != LWC_MOCK_OK) {
-            reply_internal(r, err);
+            if (!quota_exceeded(r, rc, err))
+                reply_internal(r, err);
             return;
         }
         char *s = fault_table_json(&srv->faults);
@@ -123,6 +150,8 @@ static void faults(lwc_mock *srv, const request *req, const char *name, reply *r
 static void steps(lwc_mock *srv, const request *req, reply *r)
 {
     char err[512];
+    if (body_too_large(req, r))
+        return;
     char *body = body_string(req);
     lwc_step *st = body ? scenario_step_parse(body, err, sizeof err) : NULL;
     free(body);
@@ -150,7 +179,8 @@ static void steps(lwc_mock *srv, const request *req, reply *r)
     int rc = lwc_scenario_do_step(srv, &sc, st, err, sizeof err);
     scenario_step_free(st);
     if (rc != LWC_MOCK_OK) {
-        reply_error(r, rc == LWC_MOCK_ENOENT ? 404 : 400, err);
+        if (!quota_exceeded(r, rc, err))
+            reply_error(r, rc == LWC_MOCK_ENOENT ? 404 : 400, err);
         return;
     }
     state(srv, r);

@@ -75,6 +75,10 @@ void fault_table_destroy(fault_table *t)
 int fault_table_add(fault_table *t, const lwc_fault *f)
 {
     pthread_mutex_lock(&t->mu);
+    if (t->limit && t->n >= t->limit) {
+        pthread_mutex_unlock(&t->mu);
+        return FAULT_TABLE_FULL;
+    }
     if (t->n == t->cap) {
         size_t ncap = t->cap ? t->cap * 2 : 8;
         fault_slot *ns = realloc(t->slots, ncap * sizeof *ns);
@@ -94,6 +98,14 @@ int fault_table_add(fault_table *t, const lwc_fault *f)
     t->n++;
     pthread_mutex_unlock(&t->mu);
     return 0;
+}
+
+size_t fault_table_count(fault_table *t)
+{
+    pthread_mutex_lock(&t->mu);
+    size_t n = t->n;
+    pthread_mutex_unlock(&t->mu);
+    return n;
 }
 
 int fault_table_remove(fault_table *t, const char *name)

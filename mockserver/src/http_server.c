@@ -1,17 +1,20 @@
 #include "http_server.h"
 
+#include "deadline.h"
 #include "router.h"
 #include "watch_stream.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
 #include <microhttpd.h>
+#include <stdarg.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 
 typedef struct request_ctx {
     size_t log_idx;
@@ -31,10 +34,261 @@ typedef struct request_ctx {
  * freed yet. libmicrohttpd calls the completion callback only for requests
  * that reached on_request; one it refuses while reading the header (too many
  * query parameters for the connection's memory, a bad header) is closed
- * without it, so the connection's close frees what is left here. */
+ * without it, so the connection's close frees what is left here.
+ *
+ * And the time by which the request head (line and headers) must be in:
+ * libmicrohttpd 0.9.75 has only an inactivity timeout, which a client
+ * sending a header byte every 80 s never trips, so the guard's sweeper
+ * shuts down a connection past it, as Go's ReadHeaderTimeout closes one
+ * (the apiserver sets 32 s: k8s.io/apiserver pkg/server/secure_serving.go). */
 typedef struct conn_ctx {
     request_ctx *pending;
+    struct conn_ctx *prev, *next; /* the guard's list, under its mutex */
+    int fd;
+    atomic_llong head_deadline_ms; /* CLOCK_MONOTONIC; 0: no head being read */
+    int cut;                       /* the sweeper shut it down */
 } conn_ctx;
+
+typedef struct http_guard {
+    pthread_mutex_t mu;
+    pthread_cond_t wake;   /* the sweeper's: stop */
+    pthread_cond_t closed; /* a connection left the list */
+    pthread_t sweeper;
+    int sweeper_started;
+    int stopping;
+    conn_ctx *conns;
+    long long header_ms, idle_ms, period_ms;
+} http_guard;
+
+static long long mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void *sweeper_main(void *arg)
+{
+    http_guard *g = arg;
+    pthread_mutex_lock(&g->mu);
+    while (!g->stopping) {
+        long long now = mono_ms();
+        for (conn_ctx *c = g->conns; c; c = c->next) {
+            long long d = atomic_load(&c->head_deadline_ms);
+            if (!d || now < d || c->cut)
+                continue;
+            /* No reply, as Go: its read fails with a timeout and it hangs up.
+             * The fd stays open while the connection is in the list: NOTIFY_CLOSED
+             * (which unlinks it under this mutex) comes before libmicrohttpd closes it. */
+            c->cut = 1;
+            if (shutdown(c->fd, SHUT_RDWR) != 0 && errno != ENOTCONN)
+                fprintf(stderr, "lwc-mockserver: header timeout: shutdown of connection fd %d failed: %s\n", c->fd,
+                        strerror(errno));
+        }
+        struct timespec until = deadline_after_ms((int)g->period_ms);
+        int rc = pthread_cond_timedwait(&g->wake, &g->mu, &until);
+        if (rc != 0 && rc != ETIMEDOUT && rc != EINTR) {
+            fprintf(stderr, "lwc-mockserver: header-timeout sweeper: pthread_cond_timedwait failed: %s\n",
+                    strerror(rc));
+            break;
+        }
+    }
+    pthread_mutex_unlock(&g->mu);
+    return NULL;
+}
+
+static int guard_start(lwc_mock *srv, char *err, size_t errlen)
+{
+    http_guard *g = calloc(1, sizeof *g);
+    if (!g) {
+        snprintf(err, errlen, "out of memory for the connection guard");
+        return LWC_MOCK_ENOMEM;
+    }
+    g->header_ms = srv->cfg.header_timeout_ms;
+    g->idle_ms = (long long)srv->cfg.connection_timeout_s * 1000;
+    /* A connection is cut at most a period after its deadline. */
+    g->period_ms = g->header_ms / 8;
+    if (g->period_ms < 10)
+        g->period_ms = 10;
+    if (g->period_ms > 1000)
+        g->period_ms = 1000;
+    int rc = pthread_mutex_init(&g->mu, NULL);
+    if (rc != 0) {
+        free(g);
+        snprintf(err, errlen, "connection guard: pthread_mutex_init failed: %s", strerror(rc));
+        return LWC_MOCK_EIO;
+    }
+    rc = pthread_cond_init(&g->wake, NULL);
+    if (rc != 0) {
+        pthread_mutex_destroy(&g->mu);
+        free(g);
+        snprintf(err, errlen, "connection guard: pthread_cond_init failed: %s", strerror(rc));
+        return LWC_MOCK_EIO;
+    }
+    rc = pthread_cond_init(&g->closed, NULL);
+    if (rc != 0) {
+        pthread_cond_destroy(&g->wake);
+        pthread_mutex_destroy(&g->mu);
+        free(g);
+        snprintf(err, errlen, "connection guard: pthread_cond_init failed: %s", strerror(rc));
+        return LWC_MOCK_EIO;
+    }
+    rc = pthread_create(&g->sweeper, NULL, sweeper_main, g);
+    if (rc != 0) {
+        pthread_cond_destroy(&g->closed);
+        pthread_cond_destroy(&g->wake);
+        pthread_mutex_destroy(&g->mu);
+        free(g);
+        snprintf(err, errlen, "connection guard: cannot start the header-timeout sweeper: %s", strerror(rc));
+        return LWC_MOCK_EIO;
+    }
+    g->sweeper_started = 1;
+    srv->guard = g;
+    return LWC_MOCK_OK;
+}
+
+static void guard_stop_sweeper(http_guard *g)
+{
+    if (!g || !g->sweeper_started)
+        return;
+    pthread_mutex_lock(&g->mu);
+    g->stopping = 1;
+    pthread_cond_signal(&g->wake);
+    pthread_mutex_unlock(&g->mu);
+    int rc = pthread_join(g->sweeper, NULL);
+    if (rc != 0)
+        fprintf(stderr, "lwc-mockserver: joining the header-timeout sweeper failed: %s\n", strerror(rc));
+    g->sweeper_started = 0;
+}
+
+/* Every connection shut down and its thread joined before libmicrohttpd's
+ * stop. Once MHD_stop_daemon has begun, 0.9.75's MHD_queue_response returns
+ * MHD_YES without queueing (connection.c:5123), and its own error path
+ * (transmit_error_response_len) then builds a header for the missing reply
+ * (connection.c:2358): a connection answering a malformed request while the
+ * server stopped crashed the process. NOTIFY_CLOSED comes after the
+ * connection's thread is joined, so an empty list means none is mid-request. */
+static void guard_drain(http_guard *g, int timeout_ms)
+{
+    struct timespec until = deadline_after_ms(timeout_ms);
+    pthread_mutex_lock(&g->mu);
+    while (g->conns) {
+        for (conn_ctx *c = g->conns; c; c = c->next) {
+            if (c->cut)
+                continue;
+            c->cut = 1;
+            if (shutdown(c->fd, SHUT_RDWR) != 0 && errno != ENOTCONN)
+                fprintf(stderr, "lwc-mockserver: stopping: shutdown of connection fd %d failed: %s\n", c->fd,
+                        strerror(errno));
+        }
+        int rc = pthread_cond_timedwait(&g->closed, &g->mu, &until);
+        if (rc == ETIMEDOUT && g->conns) {
+            fprintf(stderr, "lwc-mockserver: stopping: connections still open after %d ms; stopping anyway\n",
+                    timeout_ms);
+            break;
+        }
+        if (rc != 0 && rc != ETIMEDOUT && rc != EINTR) {
+            fprintf(stderr, "lwc-mockserver: stopping: pthread_cond_timedwait failed: %s\n", strerror(rc));
+            break;
+        }
+    }
+    pthread_mutex_unlock(&g->mu);
+}
+
+/* After the daemon has stopped: every connection has been unlinked. */
+static void guard_free(lwc_mock *srv)
+{
+    http_guard *g = srv->guard;
+    if (!g)
+        return;
+    guard_stop_sweeper(g);
+    pthread_cond_destroy(&g->closed);
+    pthread_cond_destroy(&g->wake);
+    pthread_mutex_destroy(&g->mu);
+    free(g);
+    srv->guard = NULL;
+}
+
+/* The request head must be in by now + ms, or by the earlier deadline it has. */
+static void head_deadline_at_most(conn_ctx *cc, long long ms)
+{
+    long long cap = mono_ms() + ms;
+    long long d = atomic_load(&cc->head_deadline_ms);
+    if (!d || d > cap)
+        atomic_store(&cc->head_deadline_ms, cap);
+}
+
+/* Errors libmicrohttpd answers itself (a malformed header, a bad
+ * Content-Length, headers too large) come with its HTML pages, and with a bad
+ * Content-Length with its status line and headers twice: in 0.9.75,
+ * parse_connection_headers() queues the error reply and moves the connection
+ * to HEADERS_SENDING, and MHD_connection_handle_idle() then overwrites that
+ * state with HEADERS_PROCESSED (connection.c:4538-4541), so the reply's
+ * header is built a second time (START_REPLY, connection.c:4684). It has no
+ * option to replace these replies, but it logs each one, in the connection's
+ * own thread, before writing it (transmit_error_response_len). So the
+ * logger writes what Go's net/http, the apiserver's HTTP server, answers
+ * (server.go, conn.serve: a short text/plain reply, Connection: close) and
+ * shuts the socket for writing; libmicrohttpd's own reply then fails to send
+ * and the connection closes. The connection is known to the thread from its
+ * first request line on (on_uri); before that (an over-long first request
+ * line: 414; an unsupported HTTP version) libmicrohttpd's page goes out. */
+static _Thread_local int tl_conn_fd;   /* fd + 1; 0: not known yet */
+static _Thread_local int tl_replying;  /* 1: this request has a reply; never write another */
+
+#define MHD_ERROR_REPLY_LOG "Error processing request (HTTP response code is %u"
+
+static void answer_below_api(int fd, unsigned code)
+{
+    const char *text;
+    switch (code) {
+    case 400:
+    case 413: /* a Content-Length beyond 64 bits: Go cannot parse it either (400) */
+        text = "400 Bad Request";
+        break;
+    case 414: /* Go has no 414: the request line counts against MaxHeaderBytes */
+    case 431:
+        text = "431 Request Header Fields Too Large";
+        break;
+    case 505:
+        text = "505 HTTP Version Not Supported: unsupported protocol version";
+        break;
+    default:
+        text = "500 Internal Server Error";
+        break;
+    }
+    char buf[256];
+    int n = snprintf(buf, sizeof buf,
+                     "HTTP/1.1 %s\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\n%s", text,
+                     text);
+    size_t off = 0;
+    while (n > 0 && off < (size_t)n) {
+        ssize_t w = send(fd, buf + off, (size_t)n - off, MSG_NOSIGNAL);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            break; /* the client has gone (or its window is full): it gets what went out */
+        off += (size_t)w;
+    }
+    if (shutdown(fd, SHUT_WR) != 0 && errno != ENOTCONN)
+        fprintf(stderr, "lwc-mockserver: closing connection fd %d after a %u reply failed: %s\n", fd, code,
+                strerror(errno));
+}
+
+static void on_mhd_log(void *cls, const char *fmt, va_list ap)
+{
+    lwc_mock *srv = cls;
+    if (tl_conn_fd > 0 && !tl_replying && !strncmp(fmt, MHD_ERROR_REPLY_LOG, sizeof MHD_ERROR_REPLY_LOG - 1)) {
+        va_list cp;
+        va_copy(cp, ap);
+        unsigned code = va_arg(cp, unsigned);
+        va_end(cp);
+        tl_replying = 1;
+        answer_below_api(tl_conn_fd - 1, code);
+    }
+    if (srv->cfg.log_requests)
+        vfprintf(stderr, fmt, ap);
+}
 
 static conn_ctx *conn_ctx_of(struct MHD_Connection *conn)
 {
@@ -50,6 +304,11 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
     conn_ctx *cc = conn_ctx_of(conn);
     if (!cc)
         return NULL; /* no connection context (out of memory): on_request drops it */
+    /* A new request: this thread serves this connection (thread per connection). */
+    tl_conn_fd = cc->fd + 1;
+    tl_replying = 0;
+    /* A kept-alive connection's next head has from its request line on. */
+    head_deadline_at_most(cc, srv->guard->header_ms);
     if (cc->pending) {
         /* The previous request on this connection never completed. */
         free_ctx(srv, cc->pending);
@@ -98,6 +357,10 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     conn_ctx *cc = conn_ctx_of(conn);
     if (cc && cc->pending == ctx)
         cc->pending = NULL;
+    /* The next request on a kept-alive connection: its head must be in
+     * within the idle timeout (for its first bytes) and the header timeout. */
+    if (cc)
+        atomic_store(&cc->head_deadline_ms, mono_ms() + srv->guard->idle_ms + srv->guard->header_ms);
     free_ctx(srv, ctx);
     *con_cls = NULL;
 }
@@ -106,22 +369,47 @@ static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_
                           enum MHD_ConnectionNotificationCode toe)
 {
     lwc_mock *srv = cls;
+    http_guard *g = srv->guard;
     if (toe == MHD_CONNECTION_NOTIFY_CLOSED) {
         conn_ctx *cc = *socket_context;
-        if (cc && cc->pending)
-            free_ctx(srv, cc->pending);
+        if (cc) {
+            pthread_mutex_lock(&g->mu);
+            if (cc->prev)
+                cc->prev->next = cc->next;
+            else if (g->conns == cc)
+                g->conns = cc->next;
+            if (cc->next)
+                cc->next->prev = cc->prev;
+            pthread_cond_broadcast(&g->closed);
+            pthread_mutex_unlock(&g->mu);
+            if (cc->pending)
+                free_ctx(srv, cc->pending);
+        }
         free(cc);
         *socket_context = NULL;
         return;
     }
     if (toe != MHD_CONNECTION_NOTIFY_STARTED)
         return;
+    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
     /* NULL on failure: on_uri then makes no request context and the
      * connection is dropped. */
-    *socket_context = calloc(1, sizeof(conn_ctx));
-    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
-    if (!ci)
+    conn_ctx *cc = ci ? calloc(1, sizeof *cc) : NULL;
+    *socket_context = cc;
+    if (!cc) {
+        fprintf(stderr, "lwc-mockserver: %s for a new connection; it is dropped\n",
+                ci ? "out of memory" : "libmicrohttpd gave no socket");
         return;
+    }
+    cc->fd = ci->connect_fd;
+    /* The first head has from the connection's start, as Go's first readRequest. */
+    atomic_init(&cc->head_deadline_ms, mono_ms() + g->header_ms);
+    pthread_mutex_lock(&g->mu);
+    cc->next = g->conns;
+    if (g->conns)
+        g->conns->prev = cc;
+    g->conns = cc;
+    pthread_mutex_unlock(&g->mu);
     /* Without it, every keep-alive request costs ~40 ms of Nagle and delayed ACK. */
     int one = 1;
     if (setsockopt(ci->connect_fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one) != 0 && errno != EOPNOTSUPP)
@@ -221,6 +509,7 @@ static enum MHD_Result queue_reply(lwc_mock *srv, struct MHD_Connection *conn, r
         ok = ok && MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER, ra) == MHD_YES;
     }
     request_log_answer(&srv->log, ctx->log_idx, status, ctx->is_watch);
+    tl_replying = 1;
     enum MHD_Result ret = ok ? MHD_queue_response(conn, (unsigned)status, resp) : MHD_NO;
     MHD_destroy_response(resp);
     return ret;
@@ -238,6 +527,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     if (!ctx->started) {
         ctx->started = 1;
         ctx->log_idx = request_log_begin(&srv->log, method, ctx->raw_uri);
+        /* The head is in; the body and the reply have no deadline (the
+         * apiserver sets no ReadTimeout). */
+        conn_ctx *cc = conn_ctx_of(conn);
+        if (cc)
+            atomic_store(&cc->head_deadline_ms, 0);
         return MHD_YES;
     }
     if (*upload_data_size) {
@@ -316,10 +610,15 @@ int http_server_start(lwc_mock *srv, char *err, size_t errlen)
         snprintf(err, errlen, "listen address \"%s\" is not an IPv4 or IPv6 literal", srv->listen_addr);
         return LWC_MOCK_EINVAL;
     }
-    if (srv->cfg.log_requests)
-        flags |= MHD_USE_ERROR_LOG;
+    /* Always: the logger answers the errors libmicrohttpd replies to itself
+     * (on_mhd_log); it prints only with log_requests. */
+    flags |= MHD_USE_ERROR_LOG;
+    int rc = guard_start(srv, err, errlen);
+    if (rc != LWC_MOCK_OK)
+        return rc;
     srv->daemon = MHD_start_daemon(
-        flags, srv->cfg.port, NULL, NULL, on_request, srv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+        flags, srv->cfg.port, NULL, NULL, on_request, srv, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, srv,
+        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
         MHD_OPTION_CONNECTION_LIMIT, (unsigned)8192, MHD_OPTION_CONNECTION_TIMEOUT, srv->cfg.connection_timeout_s,
         MHD_OPTION_PER_IP_CONNECTION_LIMIT, srv->cfg.max_connections_per_ip,
         MHD_OPTION_THREAD_STACK_SIZE, (size_t)(512 * 1024), MHD_OPTION_CONNECTION_MEMORY_LIMIT,
@@ -327,6 +626,7 @@ int http_server_start(lwc_mock *srv, char *err, size_t errlen)
         srv, MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv, MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024,
         MHD_OPTION_END);
     if (!srv->daemon) {
+        guard_free(srv);
         snprintf(err, errlen, "cannot listen on %s:%u (address in use, or not permitted)", srv->listen_addr,
                  srv->cfg.port);
         return LWC_MOCK_EIO;
@@ -336,6 +636,7 @@ int http_server_start(lwc_mock *srv, char *err, size_t errlen)
     if (!srv->port) {
         MHD_stop_daemon(srv->daemon);
         srv->daemon = NULL;
+        guard_free(srv);
         snprintf(err, errlen, "could not learn the bound port");
         return LWC_MOCK_EIO;
     }
@@ -357,7 +658,10 @@ void http_server_stop(lwc_mock *srv)
         return;
     /* Wake every watch so its thread ends its stream; MHD then joins them. */
     atomic_store(&srv->shutting_down, 1);
+    guard_stop_sweeper(srv->guard);
     store_close_watches(srv->st);
+    guard_drain(srv->guard, 10000);
     MHD_stop_daemon(srv->daemon);
     srv->daemon = NULL;
+    guard_free(srv);
 }

@@ -37,6 +37,8 @@ static void usage(FILE *out)
             "  --control-remote          let control endpoints answer clients on other hosts\n"
             "                            (default: loopback clients only; they need no credentials)\n"
             "  --log-limit N             keep the last N requests in the request log (default 100000)\n"
+            "  --header-timeout MS       close a connection whose request line and headers are not\n"
+            "                            in this long after it opened (default 32000, as the apiserver)\n"
             "  -v, --log-requests        print one line per request on stderr\n"
             "  --version                 print the version and the git commit, and exit\n"
             "  -h, --help                this help\n");
@@ -140,6 +142,14 @@ int main(int argc, char **argv)
                 return 2;
             }
             cfg.max_log_entries = (size_t)n;
+            i++;
+        } else if (!strcmp(a, "--header-timeout")) {
+            if (parse_ulong(val, &n) != 0 || n == 0 || n > 86400000ULL) {
+                fprintf(stderr, "lwc-mockserver: --header-timeout wants milliseconds (1 to 86400000), got \"%s\"\n",
+                        val ? val : "");
+                return 2;
+            }
+            cfg.header_timeout_ms = (unsigned)n;
             i++;
         } else if (!strcmp(a, "--empty")) {
             cfg.demo_world = 0;

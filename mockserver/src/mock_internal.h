@@ -14,6 +14,7 @@
 #include <stdatomic.h>
 
 struct MHD_Daemon;
+struct http_guard;
 
 /* Serves the control endpoints (/lwc/...): installed by the layer above
  * the router (lwc_mock_start installs control.c's handle_control unless
@@ -25,6 +26,7 @@ struct lwc_mock {
     char listen_addr[64];
     store *st;
     struct MHD_Daemon *daemon;
+    struct http_guard *guard; /* open connections and their header deadlines (http_server.c) */
     unsigned short port;
     char url[96];
     atomic_int shutting_down;

@@ -47,6 +47,8 @@ int lwc_mock_start(const lwc_mock_config *cfg, lwc_mock **out, char *err, size_t
         srv->cfg.max_connections_per_ip = LWC_MOCK_DEFAULT_CONNECTIONS_PER_IP;
     if (!srv->cfg.connection_timeout_s)
         srv->cfg.connection_timeout_s = LWC_MOCK_DEFAULT_CONNECTION_TIMEOUT_S;
+    if (!srv->cfg.header_timeout_ms)
+        srv->cfg.header_timeout_ms = LWC_MOCK_DEFAULT_HEADER_TIMEOUT_MS;
     srv->started_at = (long long)time(NULL);
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
@@ -65,6 +67,7 @@ int lwc_mock_start(const lwc_mock_config *cfg, lwc_mock **out, char *err, size_t
         snprintf(err, errlen, "fault table init failed");
         return LWC_MOCK_EIO;
     }
+    srv->faults.limit = LWC_MOCK_MAX_FAULTS;
     if (request_log_init(&srv->log) != 0) {
         fault_table_destroy(&srv->faults);
         pthread_mutex_destroy(&srv->rng_mu);

@@ -13,7 +13,20 @@
 
 int lwc_mock_add_fault(lwc_mock *srv, const lwc_fault *fault, char *err, size_t errlen)
 {
-    if (fault_table_add(&srv->faults, fault) != 0) {
+    int rc = fault_table_add(&srv->faults, fault);
+    if (rc == FAULT_TABLE_FULL) {
+        /* The apiserver's words for a full quota (apimachinery errors.NewForbidden,
+         * quota admission's "exceeded quota"). */
+        size_t n = srv->faults.limit;
+        if (fault->name && *fault->name)
+            snprintf(err, errlen, "faults \"%s\" is forbidden: exceeded quota: lwc-faults, requested: faults=1, "
+                     "used: faults=%zu, limited: faults=%zu", fault->name, n, n);
+        else
+            snprintf(err, errlen, "faults is forbidden: exceeded quota: lwc-faults, requested: faults=1, "
+                     "used: faults=%zu, limited: faults=%zu", n, n);
+        return LWC_MOCK_ELIMIT;
+    }
+    if (rc != 0) {
         snprintf(err, errlen, "out of memory adding a fault");
         return LWC_MOCK_ENOMEM;
     }

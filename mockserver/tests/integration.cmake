@@ -1,4 +1,4 @@
-foreach(t test_http_list test_http_watch test_http_writes test_http_faults test_request_log test_true_410 test_http_hostile test_request_class)
+foreach(t test_http_list test_http_watch test_http_writes test_http_faults test_request_log test_true_410 test_http_hostile test_request_class test_http_limits)
   if(EXISTS ${CMAKE_CURRENT_SOURCE_DIR}/${t}.c)
     lwc_check_test(${t} ${t}.c http_util.c)
     add_test(NAME ${t} COMMAND ${t})

@@ -1,0 +1,442 @@
+/* The server's bounds below the API, one past each (README "Limits"):
+ * requests libmicrohttpd refuses itself get one short reply and a close,
+ * a request head that does not arrive in time is cut, one address holds a
+ * bounded share of the connections, and the control API installs a bounded
+ * number of faults. Raw sockets where libcurl would not send the request. */
+#include "http_util.h"
+#include "lwc_mockserver.h"
+#include "lwc_scenario.h"
+
+#include "check_main.h"
+
+#include <arpa/inet.h>
+#include <check.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+static lwc_mock *srv;
+
+static void start_with(unsigned header_timeout_ms)
+{
+    lwc_mock_config cfg;
+    lwc_mock_config_init(&cfg);
+    cfg.seed = 11;
+    cfg.header_timeout_ms = header_timeout_ms;
+    char err[256];
+    ck_assert_msg(lwc_mock_start(&cfg, &srv, err, sizeof err) == LWC_MOCK_OK, "start: %s", err);
+    uint64_t rv = 0;
+    ck_assert_msg(lwc_mock_create(srv, "/api/v1", "namespaces", "{\"metadata\":{\"name\":\"default\"}}", &rv, err,
+                                  sizeof err) == LWC_MOCK_OK,
+                  "namespace: %s", err);
+}
+
+static void setup(void)
+{
+    start_with(0);
+}
+
+static void teardown(void)
+{
+    lwc_mock_stop(srv);
+    srv = NULL;
+}
+
+static long long now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int connect_to_server(void)
+{
+    const char *colon = strrchr(lwc_mock_url(srv), ':'); /* http://127.0.0.1:PORT */
+    ck_assert_ptr_nonnull(colon);
+    struct sockaddr_in sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sin_family = AF_INET;
+    sa.sin_port = htons((unsigned short)atoi(colon + 1));
+    ck_assert_int_eq(inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr), 1);
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    ck_assert_int_ge(fd, 0);
+    ck_assert_msg(connect(fd, (struct sockaddr *)&sa, sizeof sa) == 0, "connect: %s", strerror(errno));
+    return fd;
+}
+
+static void send_all(int fd, const char *data, size_t len)
+{
+    size_t off = 0;
+    while (off < len) {
+        ssize_t w = send(fd, data + off, len - off, MSG_NOSIGNAL);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return; /* the server may close early: the caller reads what it said */
+        off += (size_t)w;
+    }
+}
+
+/* Reads until the server closes (*closed = 1) or the deadline passes;
+ * returns what came, malloc'd and NUL-terminated. */
+static char *read_until_close(int fd, int deadline_ms, int *closed)
+{
+    size_t cap = 4096, n = 0;
+    char *out = malloc(cap);
+    ck_assert_ptr_nonnull(out);
+    *closed = 0;
+    long long end = now_ms() + deadline_ms;
+    for (;;) {
+        long long left = end - now_ms();
+        struct pollfd p = {.fd = fd, .events = POLLIN};
+        if (left <= 0 || poll(&p, 1, (int)left) <= 0)
+            break;
+        if (n + 1024 > cap) {
+            cap *= 2;
+            out = realloc(out, cap);
+            ck_assert_ptr_nonnull(out);
+        }
+        ssize_t r = recv(fd, out + n, cap - n - 1, 0);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0) {
+            *closed = 1; /* EOF, or a reset after the reply */
+            break;
+        }
+        n += (size_t)r;
+    }
+    out[n] = '\0';
+    return out;
+}
+
+static int count_of(const char *hay, const char *needle)
+{
+    int n = 0;
+    for (const char *p = strstr(hay, needle); p; p = strstr(p + 1, needle))
+        n++;
+    return n;
+}
+
+/* What the server answers requests libmicrohttpd refuses before they reach
+ * the API: always one status line and a close (libmicrohttpd 0.9.75 sent a
+ * bad Content-Length's status line and headers twice); where the connection
+ * is known by then, Go's net/http's short text reply, as the apiserver; an
+ * over-long first request line and an unsupported version keep
+ * libmicrohttpd's HTML page (mockserver/README.md, "Measured against a
+ * real kube-apiserver"). */
+typedef struct refused {
+    const char *what;
+    const char *head; /* the request head; "%s" is replaced by 140,000 'a's */
+    int status;
+    const char *body; /* the exact body, or NULL: libmicrohttpd's page */
+} refused;
+
+static const refused refusals[] = {
+    {"Content-Length abc", "POST /api/v1/namespaces/default/configmaps HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n",
+     400, "400 Bad Request"},
+    {"Content-Length -1", "POST /api/v1/namespaces/default/configmaps HTTP/1.1\r\nHost: x\r\nContent-Length: -1\r\n\r\n",
+     400, "400 Bad Request"},
+    {"Content-Length 1 2", "POST /api/v1/namespaces/default/configmaps HTTP/1.1\r\nHost: x\r\nContent-Length: 1 2\r\n\r\n",
+     400, "400 Bad Request"},
+    {"Content-Length 0x10", "POST /api/v1/namespaces/default/configmaps HTTP/1.1\r\nHost: x\r\nContent-Length: 0x10\r\n\r\n",
+     400, "400 Bad Request"},
+    {"Content-Length 5,5", "POST /api/v1/namespaces/default/configmaps HTTP/1.1\r\nHost: x\r\nContent-Length: 5,5\r\n\r\n",
+     400, "400 Bad Request"},
+    {"empty Content-Length", "POST /api/v1/namespaces/default/configmaps HTTP/1.1\r\nHost: x\r\nContent-Length:\r\n\r\n",
+     400, "400 Bad Request"},
+    {"Content-Length past 64 bits",
+     "POST /api/v1/namespaces/default/configmaps HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999999999999999999\r\n\r\n", 400,
+     "400 Bad Request"},
+    {"header line without a colon", "GET /api HTTP/1.1\r\nHost: x\r\nno colon here\r\n\r\n", 400, "400 Bad Request"},
+    {"headers past the connection's memory", "GET /api HTTP/1.1\r\nHost: x\r\nX-Big: %s\r\n\r\n", 431,
+     "431 Request Header Fields Too Large"},
+    {"request line past the connection's memory", "GET /api?%s HTTP/1.1\r\nHost: x\r\n\r\n", 414, NULL},
+    {"HTTP/2.0 request line", "GET /api HTTP/2.0\r\nHost: x\r\n\r\n", 505, NULL},
+};
+
+START_TEST(refused_requests_get_one_reply_and_a_close)
+{
+    const refused *c = &refusals[_i];
+    size_t big = 140000;
+    char *filler = malloc(big + 1);
+    ck_assert_ptr_nonnull(filler);
+    memset(filler, 'a', big);
+    filler[big] = '\0';
+    size_t cap = strlen(c->head) + big + 1;
+    char *req = malloc(cap);
+    ck_assert_ptr_nonnull(req);
+    const char *pct = strstr(c->head, "%s");
+    if (pct)
+        snprintf(req, cap, "%.*s%s%s", (int)(pct - c->head), c->head, filler, pct + 2);
+    else
+        snprintf(req, cap, "%s", c->head);
+    free(filler);
+
+    int fd = connect_to_server();
+    send_all(fd, req, strlen(req));
+    free(req);
+    int closed = 0;
+    char *out = read_until_close(fd, 5000, &closed);
+    close(fd);
+    ck_assert_msg(closed, "%s: the server kept the connection open; it sent: %.200s", c->what, out);
+    ck_assert_msg(count_of(out, "HTTP/1.") == 1, "%s: %d status lines in: %.400s", c->what, count_of(out, "HTTP/1."),
+                  out);
+    char line[64];
+    snprintf(line, sizeof line, "HTTP/1.1 %d ", c->status);
+    ck_assert_msg(!strncmp(out, line, strlen(line)), "%s: want %d, got: %.200s", c->what, c->status, out);
+    const char *body = strstr(out, "\r\n\r\n");
+    ck_assert_ptr_nonnull(body);
+    body += 4;
+    if (c->body) {
+        ck_assert_msg(strstr(out, "\r\nContent-Type: text/plain; charset=utf-8\r\n") != NULL, "%s: %.300s", c->what, out);
+        ck_assert_msg(strstr(out, "\r\nConnection: close\r\n") != NULL, "%s: %.300s", c->what, out);
+        ck_assert_str_eq(body, c->body);
+    } else {
+        ck_assert_msg(!strncmp(body, "<html>", 6), "%s: want libmicrohttpd's page, got: %.300s", c->what, body);
+    }
+    free(out);
+}
+END_TEST
+
+/* The server stops right as it answers a refused request: libmicrohttpd
+ * 0.9.75 crashed when its stop began while a connection was in its own
+ * error path (MHD_queue_response says yes and queues nothing once the
+ * daemon is stopping); the server now drains its connections first. */
+START_TEST(stopping_while_refusing_a_request)
+{
+    static const char *const heads[] = {
+        "POST /api/v1/namespaces/default/configmaps HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n",
+        "GET /api HTTP/1.1\r\nHost: x\r\nno colon here\r\n\r\n",
+    };
+    for (int i = 0; i < 40; i++) {
+        int fd = connect_to_server();
+        send_all(fd, heads[i % 2], strlen(heads[i % 2]));
+        struct pollfd p = {.fd = fd, .events = POLLIN};
+        ck_assert_msg(poll(&p, 1, 5000) == 1, "round %d: no reply", i);
+        lwc_mock_stop(srv); /* the reply is out: stop at once */
+        srv = NULL;
+        close(fd);
+        start_with(0);
+    }
+}
+END_TEST
+
+/* Sends a request head one byte at a time, every gap_ms, until the server
+ * closes the connection or stop_ms pass; returns ms from connect to the
+ * close (-1: still open), and whether any reply came. */
+static long long trickle(int fd, const char *head, int gap_ms, int stop_ms, long long t0, int *replied)
+{
+    *replied = 0;
+    size_t len = strlen(head);
+    for (size_t i = 0;; i = (i + 1) % len) {
+        if (now_ms() - t0 > stop_ms)
+            return -1;
+        if (send(fd, head + i, 1, MSG_NOSIGNAL) != 1)
+            return now_ms() - t0; /* reset: closed */
+        struct pollfd p = {.fd = fd, .events = POLLIN};
+        int pr = poll(&p, 1, gap_ms);
+        if (pr > 0) {
+            char b[256];
+            ssize_t r = recv(fd, b, sizeof b, 0);
+            if (r > 0)
+                *replied = 1;
+            return now_ms() - t0;
+        }
+    }
+}
+
+/* A client that sends its head a byte every 150 ms never trips the 90 s
+ * idle timeout; with a 1 s header timeout it is cut a little past 1 s,
+ * without a reply (as Go's ReadHeaderTimeout). A head that arrives in time,
+ * slowly, is served; a kept-alive connection idles past the header timeout
+ * and is still served; its next head, trickled, is cut as the first. */
+START_TEST(slow_request_head_is_cut_at_the_header_timeout)
+{
+    lwc_mock_stop(srv);
+    start_with(1000);
+    const char *endless = "GET /api HTTP/1.1\r\nHost: x\r\nX-Slow: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+
+    long long t0 = now_ms();
+    int fd = connect_to_server();
+    int replied = 0;
+    long long cut = trickle(fd, endless, 150, 10000, t0, &replied);
+    close(fd);
+    ck_assert_msg(cut >= 0, "a head trickled for 10 s was never cut");
+    ck_assert_msg(cut >= 1000, "cut after %lld ms, before the 1 s header timeout", cut);
+    ck_assert_msg(!replied, "the server replied to a head that never ended");
+
+    /* In time, though slow: served, and the connection stays for the next request. */
+    fd = connect_to_server();
+    const char *head = "GET /api HTTP/1.1\r\nHost: x\r\n\r\n";
+    for (size_t i = 0; head[i]; i++) {
+        ck_assert_int_eq(send(fd, head + i, 1, MSG_NOSIGNAL), 1);
+        if (i % 8 == 0) {
+            struct timespec ts = {0, 40 * 1000 * 1000};
+            nanosleep(&ts, NULL);
+        }
+    }
+    struct pollfd p = {.fd = fd, .events = POLLIN};
+    ck_assert_int_eq(poll(&p, 1, 5000), 1);
+    char buf[4096];
+    ssize_t r = recv(fd, buf, sizeof buf - 1, 0);
+    ck_assert_int_gt(r, 0);
+    buf[r] = '\0';
+    ck_assert_msg(!strncmp(buf, "HTTP/1.1 200 ", 13), "a slow head in time: %.200s", buf);
+
+    /* Idle past the header timeout: the idle timeout (90 s) governs, not it. */
+    p.revents = 0;
+    ck_assert_msg(poll(&p, 1, 1500) == 0, "the kept-alive connection was closed while idle for 1.5 s");
+    send_all(fd, head, strlen(head));
+    ck_assert_int_eq(poll(&p, 1, 5000), 1);
+    r = recv(fd, buf, sizeof buf - 1, 0);
+    ck_assert_int_gt(r, 0);
+    buf[r] = '\0';
+    ck_assert_msg(!strncmp(buf, "HTTP/1.1 200 ", 13), "after 1.5 s idle: %.200s", buf);
+
+    /* The next head, trickled: cut a header timeout after its request line. */
+    long long t1 = now_ms();
+    cut = trickle(fd, endless, 150, 10000, t1, &replied);
+    close(fd);
+    ck_assert_msg(cut >= 0, "a second head trickled for 10 s was never cut");
+    ck_assert_msg(!replied, "the server replied to a second head that never ended");
+}
+END_TEST
+
+static int closed_by_server(int fd, int deadline_ms)
+{
+    struct pollfd p = {.fd = fd, .events = POLLIN};
+    if (poll(&p, 1, deadline_ms) <= 0)
+        return 0;
+    char b;
+    ssize_t r = recv(fd, &b, 1, MSG_DONTWAIT);
+    return r == 0 || (r < 0 && errno == ECONNRESET);
+}
+
+/* The default per-address share: 1,024 connections of 8,192 (was 2,048:
+ * four addresses took them all), room for the 1,000 watches one host may
+ * hold (test_http_watch); the 1,025th is closed at once. */
+START_TEST(default_connections_per_address_one_past)
+{
+    enum { N = LWC_MOCK_DEFAULT_CONNECTIONS_PER_IP };
+    ck_assert_int_eq(N, 1024);
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0) {
+        rl.rlim_cur = rl.rlim_max;
+        if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+            ck_abort_msg("setrlimit: %s", strerror(errno));
+    }
+    ck_assert_msg(rl.rlim_cur >= 2 * N + 64, "open-file limit %llu is too low for this test",
+                  (unsigned long long)rl.rlim_cur);
+    static int fds[N];
+    for (int i = 0; i < N; i++)
+        fds[i] = connect_to_server();
+    int extra = connect_to_server();
+    ck_assert_msg(closed_by_server(extra, 5000), "connection %d from one address was kept", N + 1);
+    close(extra);
+    /* The 256 are served. */
+    const char *head = "GET /version HTTP/1.1\r\nHost: x\r\n\r\n";
+    send_all(fds[N - 1], head, strlen(head));
+    struct pollfd p = {.fd = fds[N - 1], .events = POLLIN};
+    ck_assert_int_eq(poll(&p, 1, 5000), 1);
+    char buf[256];
+    ssize_t r = recv(fds[N - 1], buf, sizeof buf - 1, 0);
+    ck_assert_int_gt(r, 0);
+    buf[r] = '\0';
+    ck_assert_msg(!strncmp(buf, "HTTP/1.1 200 ", 13), "connection %d: %.100s", N, buf);
+    for (int i = 0; i < N; i++)
+        close(fds[i]);
+}
+END_TEST
+
+static long post(const char *path, const char *body, char **out)
+{
+    char url[256];
+    snprintf(url, sizeof url, "%s%s", lwc_mock_url(srv), path);
+    http_response resp;
+    ck_assert_int_eq(http_request("POST", url, NULL, "application/json", body, &resp), 0);
+    long status = resp.status;
+    *out = resp.body ? strdup(resp.body) : strdup("");
+    ck_assert_ptr_nonnull(*out);
+    http_response_free(&resp);
+    return status;
+}
+
+/* 1,000 faults installed at once (scenario, timeline and control API
+ * together); the 1,001st, by POST /lwc/v1/faults or by a step, is the
+ * apiserver's exceeded quota (403). One fault or step body is 64 KiB at most
+ * (413), so that the control API holds at most about 64 MB of faults. */
+START_TEST(faults_are_bounded)
+{
+    char err[256], json[128];
+    for (int i = 0; i < LWC_MOCK_MAX_FAULTS; i++) {
+        snprintf(json, sizeof json, "{\"name\":\"f%d\",\"match\":{\"verb\":\"get\"},\"action\":{\"status\":500}}", i);
+        lwc_fault *f = lwc_fault_parse(json, err, sizeof err);
+        ck_assert_msg(f != NULL, "parse: %s", err);
+        ck_assert_msg(lwc_mock_add_fault(srv, f, err, sizeof err) == LWC_MOCK_OK, "fault %d: %s", i, err);
+        lwc_fault_free(f);
+    }
+    char *body = NULL;
+    long st = post("/lwc/v1/faults", "{\"name\":\"one-past\",\"match\":{\"verb\":\"get\"},\"action\":{\"status\":500}}", &body);
+    ck_assert_int_eq(st, 403);
+    cJSON *doc = cJSON_Parse(body);
+    ck_assert_ptr_nonnull(doc);
+    ck_assert_str_eq(cJSON_GetObjectItemCaseSensitive(doc, "reason")->valuestring, "Forbidden");
+    ck_assert_str_eq(cJSON_GetObjectItemCaseSensitive(doc, "message")->valuestring,
+                     "faults \"one-past\" is forbidden: exceeded quota: lwc-faults, requested: faults=1, used: "
+                     "faults=1000, limited: faults=1000");
+    cJSON_Delete(doc);
+    free(body);
+
+    st = post("/lwc/v1/steps", "{\"do\":\"addFault\",\"fault\":{\"match\":{\"verb\":\"get\"},\"action\":{\"status\":500}}}",
+              &body);
+    ck_assert_msg(st == 403, "a step past the limit: %ld %s", st, body);
+    ck_assert_ptr_nonnull(strstr(body, "faults is forbidden: exceeded quota"));
+    free(body);
+
+    /* One removed: one more fits. */
+    ck_assert_int_eq(lwc_mock_remove_fault(srv, "f0"), LWC_MOCK_OK);
+    st = post("/lwc/v1/faults", "{\"name\":\"fits\",\"match\":{\"verb\":\"get\"},\"action\":{\"status\":500}}", &body);
+    ck_assert_msg(st == 201, "after a removal: %ld %.200s", st, body);
+    free(body);
+
+    /* One byte past 64 KiB of body. */
+    size_t n = 64 * 1024 + 1;
+    char *big = malloc(n + 1);
+    ck_assert_ptr_nonnull(big);
+    memset(big, ' ', n);
+    big[0] = '{';
+    big[n - 1] = '}';
+    big[n] = '\0';
+    st = post("/lwc/v1/faults", big, &body);
+    ck_assert_int_eq(st, 413);
+    ck_assert_ptr_nonnull(strstr(body, "Request entity too large: limit is 65536"));
+    free(body);
+    st = post("/lwc/v1/steps", big, &body);
+    ck_assert_int_eq(st, 413);
+    free(body);
+    free(big);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("http_limits");
+    TCase *tc = tcase_create("limits");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_set_timeout(tc, 90);
+    tcase_add_loop_test(tc, refused_requests_get_one_reply_and_a_close, 0,
+                        (int)(sizeof refusals / sizeof refusals[0]));
+    tcase_add_test(tc, stopping_while_refusing_a_request);
+    tcase_add_test(tc, slow_request_head_is_cut_at_the_header_timeout);
+    tcase_add_test(tc, default_connections_per_address_one_past);
+    tcase_add_test(tc, faults_are_bounded);
+    suite_add_tcase(s, tc);
+    return run_suite(s);
+}
