@@ -1,6 +1,6 @@
 #include "http_server.h"
 
-#include "deadline.h"
+#include "monotonic.h"
 #include "router.h"
 #include "watch_stream.h"
 
@@ -14,7 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <time.h>
 
 typedef struct request_ctx {
     size_t log_idx;
@@ -62,9 +61,7 @@ typedef struct http_guard {
 
 static long long mono_ms(void)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    return (long long)monotonic_ms();
 }
 
 static void *sweeper_main(void *arg)
@@ -85,7 +82,7 @@ static void *sweeper_main(void *arg)
                 fprintf(stderr, "lwc-mockserver: header timeout: shutdown of connection fd %d failed: %s\n", c->fd,
                         strerror(errno));
         }
-        struct timespec until = deadline_after_ms((int)g->period_ms);
+        struct timespec until = monotonic_deadline((int)g->period_ms);
         int rc = pthread_cond_timedwait(&g->wake, &g->mu, &until);
         if (rc != 0 && rc != ETIMEDOUT && rc != EINTR) {
             fprintf(stderr, "lwc-mockserver: header-timeout sweeper: pthread_cond_timedwait failed: %s\n",
@@ -118,14 +115,14 @@ static int guard_start(lwc_mock *srv, char *err, size_t errlen)
         snprintf(err, errlen, "connection guard: pthread_mutex_init failed: %s", strerror(rc));
         return LWC_MOCK_EIO;
     }
-    rc = pthread_cond_init(&g->wake, NULL);
+    rc = monotonic_cond_init(&g->wake);
     if (rc != 0) {
         pthread_mutex_destroy(&g->mu);
         free(g);
         snprintf(err, errlen, "connection guard: pthread_cond_init failed: %s", strerror(rc));
         return LWC_MOCK_EIO;
     }
-    rc = pthread_cond_init(&g->closed, NULL);
+    rc = monotonic_cond_init(&g->closed);
     if (rc != 0) {
         pthread_cond_destroy(&g->wake);
         pthread_mutex_destroy(&g->mu);
@@ -170,7 +167,7 @@ static void guard_stop_sweeper(http_guard *g)
  * connection's thread is joined, so an empty list means none is mid-request. */
 static void guard_drain(http_guard *g, int timeout_ms)
 {
-    struct timespec until = deadline_after_ms(timeout_ms);
+    struct timespec until = monotonic_deadline(timeout_ms);
     pthread_mutex_lock(&g->mu);
     while (g->conns) {
         for (conn_ctx *c = g->conns; c; c = c->next) {

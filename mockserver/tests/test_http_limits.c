@@ -6,6 +6,7 @@
 #include "http_util.h"
 #include "lwc_mockserver.h"
 #include "lwc_scenario.h"
+#include "monotonic.h"
 
 #include "check_main.h"
 
@@ -51,9 +52,7 @@ static void teardown(void)
 
 static long long now_ms(void)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    return (long long)monotonic_ms();
 }
 
 static int connect_to_server(void)
