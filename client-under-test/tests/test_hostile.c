@@ -15,15 +15,24 @@
 #include <time.h>
 #include <unistd.h>
 
+/* The bytes of one file of wire/, exactly as the server sends them. */
+typedef struct wire {
+    char *bytes;
+    size_t len;
+} wire;
+
 typedef struct plan {
     int mode;
     int lists, watches;
-    const char *cont; /* h_world1's continue token (NULL: none) */
+    const char *cont;    /* h_world1's continue token (NULL: none) */
+    const wire *send[3]; /* the wire files the handler sends, in order of use */
 } plan;
 
 static script_server *srv;
 static child *kid;
 static plan pl;
+static wire wires[3];
+static int nwires;
 
 static void teardown(void)
 {
@@ -31,6 +40,38 @@ static void teardown(void)
     kid = NULL;
     ss_stop(srv);
     srv = NULL;
+    for (int i = 0; i < nwires; i++)
+        free(wires[i].bytes);
+    nwires = 0;
+}
+
+/* Reads LWC_WIRE_DIR/NAME.http (before the server starts: the handlers run
+ * on its thread, where a failed assertion would not end the test). */
+static const wire *wire_load(const char *name)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s.http", LWC_WIRE_DIR, name);
+    ck_assert_int_lt(nwires, (int)(sizeof wires / sizeof wires[0]));
+    FILE *f = fopen(path, "rb");
+    ck_assert_msg(f != NULL, "%s: cannot open", path);
+    wire *w = &wires[nwires++];
+    size_t cap = 4096;
+    w->bytes = malloc(cap);
+    w->len = 0;
+    ck_assert_ptr_nonnull(w->bytes);
+    size_t got;
+    while ((got = fread(w->bytes + w->len, 1, cap - w->len, f)) > 0) {
+        w->len += got;
+        ck_assert_msg(w->len < cap, "%s: larger than %zu bytes", path, cap);
+    }
+    ck_assert_msg(!ferror(f) && w->len > 0, "%s: unreadable or empty", path);
+    fclose(f);
+    return w;
+}
+
+static void send_wire(int fd, const wire *w)
+{
+    ss_send(fd, w->bytes, w->len);
 }
 
 static int is_watch(const ss_request *r)
@@ -189,16 +230,16 @@ static void h_garbage(void *ud, const ss_request *r, int fd, script_server *s)
         list_then_grown(p, fd);
         return;
     }
-    ss_chunked_head(fd);
-    if (p->watches++ == 0) {
-        send_event(fd, "ADDED", "ns/c/uc/11");
-        ss_chunk_str(fd, "<html><body>502 Bad Gateway</body></html>\n");
-    }
+    if (p->watches++ == 0)
+        send_wire(fd, p->send[0]); /* ADDED c, then an HTML line; the stream stays open */
+    else
+        ss_chunked_head(fd);
     ss_hold(s, fd);
 }
 
 START_TEST(garbage_line_relists)
 {
+    pl.send[0] = wire_load("garbage-line");
     srv = ss_start(h_garbage, &pl);
     kid = start(NULL, NULL);
     ck_assert_ptr_nonnull(child_wait(kid, NULL, "READY", NULL, NULL, 5000));
@@ -256,11 +297,30 @@ START_TEST(oversized_line_is_refused_with_bounded_memory)
 }
 END_TEST
 
-/* The stream of the first watch breaks after ADDED c at 11: the watcher
- * re-watches from 11 (the third request), without a relist, and gets d. */
-static void expect_rewatch_from_last_good_rv(ss_handler h)
+/* The first watch sends the wire file p->send[0], which breaks the stream
+ * after ADDED c at 11; later watches send ADDED d at 12. */
+static void h_broken_first_watch(void *ud, const ss_request *r, int fd, script_server *s)
 {
-    srv = ss_start(h, &pl);
+    plan *p = ud;
+    if (!is_watch(r)) {
+        list_world1(p, fd);
+        return;
+    }
+    if (p->watches++ == 0) {
+        send_wire(fd, p->send[0]); /* and the connection closes */
+        return;
+    }
+    ss_chunked_head(fd);
+    send_event(fd, "ADDED", "ns/d/ud/12");
+    ss_hold(s, fd);
+}
+
+/* The watcher re-watches from 11 (the third request), without a relist,
+ * and gets d. */
+static void expect_rewatch_from_last_good_rv(const char *first_watch)
+{
+    pl.send[0] = wire_load(first_watch);
+    srv = ss_start(h_broken_first_watch, &pl);
     kid = start(NULL, NULL);
     expect_store(kid, "ns/a/ua/5 ns/b/ub/6 ns/c/uc/11 ns/d/ud/12", 5000);
     ck_assert_int_eq(pl.lists, 1);
@@ -272,52 +332,18 @@ static void expect_rewatch_from_last_good_rv(ss_handler h)
 
 /* ---- half an event, then a clean end: re-watch from the last good RV ---- */
 
-static void h_truncated(void *ud, const ss_request *r, int fd, script_server *s)
-{
-    plan *p = ud;
-    if (!is_watch(r)) {
-        list_world1(p, fd);
-        return;
-    }
-    ss_chunked_head(fd);
-    if (p->watches++ == 0) {
-        send_event(fd, "ADDED", "ns/c/uc/11");
-        ss_chunk_str(fd, "{\"type\":\"ADDED\",\"object\":{\"kind\":\"Pod\",\"apiVersion\":\"v1\",\"meta");
-        ss_chunk_end(fd);
-        return;
-    }
-    send_event(fd, "ADDED", "ns/d/ud/12");
-    ss_hold(s, fd);
-}
-
 START_TEST(truncated_event_then_clean_end_rewatches)
 {
-    expect_rewatch_from_last_good_rv(h_truncated);
+    expect_rewatch_from_last_good_rv("truncated-event");
 }
 END_TEST
 
-/* ---- a close in the middle of a chunk: re-watch from the last good RV ---- */
-
-static void h_midchunk(void *ud, const ss_request *r, int fd, script_server *s)
-{
-    plan *p = ud;
-    if (!is_watch(r)) {
-        list_world1(p, fd);
-        return;
-    }
-    ss_chunked_head(fd);
-    if (p->watches++ == 0) {
-        send_event(fd, "ADDED", "ns/c/uc/11");
-        ss_send(fd, "200\r\n{\"type\":\"ADDED\",\"object\":{", 30); /* promises 512 bytes, sends 25 */
-        return;                                                    /* and closes */
-    }
-    send_event(fd, "ADDED", "ns/d/ud/12");
-    ss_hold(s, fd);
-}
+/* ---- a close in the middle of a chunk (it promises 512 bytes and has 25):
+ * re-watch from the last good RV ---- */
 
 START_TEST(close_mid_chunk_rewatches)
 {
-    expect_rewatch_from_last_good_rv(h_midchunk);
+    expect_rewatch_from_last_good_rv("close-mid-chunk");
 }
 END_TEST
 
@@ -329,10 +355,7 @@ static void h_429(void *ud, const ss_request *r, int fd, script_server *s)
     (void)s;
     if (!is_watch(r)) {
         if (p->lists++ == 0) {
-            /* API Priority and Fairness style: plain text, header only. */
-            const char *resp = "HTTP/1.1 429 Too Many Requests\r\nRetry-After: 1\r\nContent-Type: text/plain\r\n"
-                               "Content-Length: 19\r\nConnection: close\r\n\r\nToo many requests.\n";
-            ss_send(fd, resp, strlen(resp));
+            send_wire(fd, p->send[0]); /* API Priority and Fairness style: plain text, Retry-After: 1 */
             return;
         }
         send_list(fd, "10", NULL, world1);
@@ -343,6 +366,7 @@ static void h_429(void *ud, const ss_request *r, int fd, script_server *s)
 
 START_TEST(retry_after_on_429_is_honoured)
 {
+    pl.send[0] = wire_load("retry-after-429");
     srv = ss_start(h_429, &pl);
     kid = start(NULL, NULL);
     ck_assert_ptr_nonnull(child_wait(kid, NULL, "READY", NULL, NULL, 5000));
@@ -368,10 +392,7 @@ static void h_expired(void *ud, const ss_request *r, int fd, script_server *s)
     if (!strstr(r->target, "continue=")) {
         send_list(fd, p->lists == 1 ? "8" : "9", "page2", page1);
     } else if (p->mode++ == 0) {
-        ss_json(fd, 410,
-                "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"metadata\":{\"continue\":\"inconsistent\"},"
-                "\"status\":\"Failure\",\"message\":\"The provided continue parameter is too old\","
-                "\"reason\":\"Expired\",\"code\":410}");
+        send_wire(fd, p->send[0]); /* 410 Expired, with an "inconsistent" continue token */
     } else {
         send_list(fd, "9", NULL, page2);
     }
@@ -379,6 +400,7 @@ static void h_expired(void *ud, const ss_request *r, int fd, script_server *s)
 
 START_TEST(expired_continue_starts_over)
 {
+    pl.send[0] = wire_load("expired-continue");
     srv = ss_start(h_expired, &pl);
     kid = start(NULL, NULL);
     ck_assert_ptr_nonnull(wait_restart(kid, "410 Expired on continue", 5000));
@@ -450,19 +472,16 @@ static void h_error429(void *ud, const ss_request *r, int fd, script_server *s)
         list_world1(p, fd);
         return;
     }
-    ss_chunked_head(fd);
     if (p->watches++ == 0) {
-        ss_chunk_str(fd, "{\"type\":\"ERROR\",\"object\":{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"metadata\":{},"
-                         "\"status\":\"Failure\",\"message\":\"slow down\",\"reason\":\"TooManyRequests\","
-                         "\"details\":{\"retryAfterSeconds\":1},\"code\":429}}\n");
-        ss_chunk_end(fd);
+        send_wire(fd, p->send[0]); /* ERROR 429 with retryAfterSeconds 1, the final chunk */
         return;
     }
-    ss_hold(s, fd);
+    silent_watch(fd, s);
 }
 
 START_TEST(error_event_429_rewatches_later)
 {
+    pl.send[0] = wire_load("error-event-429");
     srv = ss_start(h_error429, &pl);
     kid = start(NULL, NULL);
     ck_assert(ss_wait(srv, 3, 5000));
@@ -558,16 +577,18 @@ static void h_bad_list(void *ud, const ss_request *r, int fd, script_server *s)
         silent_watch(fd, s);
         return;
     }
-    switch (p->lists++) {
-    case 0: ss_json(fd, 200, "{\"kind\":\"PodList\",\"items\":[{\"metadata\":{\"name\":"); break; /* truncated */
-    case 1: ss_json(fd, 200, "{\"kind\":\"PodList\",\"metadata\":{},\"items\":[]}"); break;      /* no RV */
-    case 2: ss_json(fd, 200, "[1,2,3]"); break;
-    default: send_list(fd, "10", NULL, world1);
-    }
+    if (p->lists < 3)
+        send_wire(fd, p->send[p->lists]);
+    else
+        send_list(fd, "10", NULL, world1);
+    p->lists++;
 }
 
 START_TEST(malformed_lists_are_retried)
 {
+    pl.send[0] = wire_load("list-truncated");
+    pl.send[1] = wire_load("list-without-rv");
+    pl.send[2] = wire_load("list-not-an-object");
     srv = ss_start(h_bad_list, &pl);
     kid = start(NULL, NULL);
     ck_assert_ptr_nonnull(child_wait(kid, NULL, "READY", NULL, NULL, 10000));

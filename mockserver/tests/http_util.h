@@ -53,5 +53,8 @@ cJSON *test_get_json(lwc_mock *srv, const char *path_query, long want_status);
 void test_add_fault(lwc_mock *srv, const char *json);
 /* Opens a watch and waits for its 200, so the server holds it before the test writes. */
 watch_client *test_open_watch(lwc_mock *srv, const char *path_query);
+/* The bytes of wire/NAME.http (LWC_WIRE_DIR), exactly as a client sends
+ * them, malloc'd, NUL-terminated, length in *len; fails the test on error. */
+char *test_read_wire(const char *name, size_t *len);
 
 #endif
