@@ -299,6 +299,31 @@ func generated(plural, ns, name string, labels map[string]string) []byte {
 	return nil
 }
 
+// stepObject is the object a create or recreate step without "object" writes, built from its
+// name, namespace and labels as the mock's builder does (mockserver/src/scenario_run.c,
+// scenario_object, not running): a pod with one container, a ConfigMap's data.key, another
+// resource's spec.value.
+func stepObject(plural, ns, name string, labels map[string]*string) []byte {
+	md := map[string]any{"name": name}
+	if ns != "" {
+		md["namespace"] = ns
+	}
+	if labels != nil {
+		md["labels"] = labels
+	}
+	obj := map[string]any{"metadata": md}
+	switch plural {
+	case "pods":
+		obj["spec"] = map[string]any{"containers": []any{map[string]any{"name": "app", "image": "registry.example.com/app:1.0"}}}
+	case "configmaps":
+		obj["data"] = map[string]any{"key": name}
+	default:
+		obj["spec"] = map[string]any{"value": name}
+	}
+	b, _ := json.Marshal(obj)
+	return b
+}
+
 func withKind(obj []byte, plural string) (map[string]any, string, string) {
 	var m map[string]any
 	json.Unmarshal(obj, &m)
@@ -829,7 +854,11 @@ func doStep(a *api, srv *serverproc.Server, st tstep, seen map[string]bool) stri
 	var err error
 	switch st.Do {
 	case "create":
-		err = a.create(st.Object, seen)
+		obj := st.Object
+		if len(obj) == 0 {
+			obj = stepObject(a.res.Plural, st.Namespace, st.Name, st.Labels)
+		}
+		err = a.create(obj, seen)
 	case "update":
 		err = a.update(st.Object)
 	case "delete":
@@ -842,6 +871,8 @@ func doStep(a *api, srv *serverproc.Server, st tstep, seen map[string]bool) stri
 		obj := cur
 		if len(st.Object) > 0 {
 			obj = st.Object
+		} else if st.Labels != nil {
+			obj = stepObject(a.res.Plural, st.Namespace, st.Name, st.Labels)
 		}
 		var m map[string]any
 		json.Unmarshal(obj, &m)

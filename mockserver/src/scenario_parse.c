@@ -553,6 +553,26 @@ static int parse_generator(pctx *pc, const cJSON *obj, const char *jpath, lwc_ge
     return 0;
 }
 
+/* A create step gives the whole object, or a name (with namespace and
+ * labels) to build it from, never both. */
+static int check_whole_object(pctx *pc, const cJSON *obj, const char *jpath, const lwc_step *s)
+{
+    char p[300];
+    if (!s->object_json) {
+        child_path(p, sizeof p, jpath, "object");
+        return fail(pc, p, "required for \"create\": the whole object, or \"name\" (with \"namespace\" and "
+                           "\"labels\") to build it from");
+    }
+    if (s->name || s->ns || s->labels_json) {
+        const char *which = s->name ? "name" : s->ns ? "namespace" : "labels";
+        child_path(p, sizeof p, jpath, which);
+        return fail(pc, p, "\"%s\" and \"object\" both given: \"create\" takes the whole object, or a name "
+                           "(with \"namespace\" and \"labels\") to build it from", which);
+    }
+    child_path(p, sizeof p, jpath, "object");
+    return check_object(pc, member(obj, "object"), p);
+}
+
 static int parse_step(pctx *pc, const cJSON *obj, const char *jpath, size_t index, lwc_step *s)
 {
     static const char *const members[] = {"when", "afterMs", "do", "resource", "object", "namespace", "name", "labelSelector",
@@ -603,7 +623,8 @@ static int parse_step(pctx *pc, const cJSON *obj, const char *jpath, size_t inde
         get_json_object(pc, obj, jpath, "object", 0, &s->object_json) ||
         get_string(pc, obj, jpath, "namespace", 0, &s->ns) || get_string(pc, obj, jpath, "name", 0, &s->name) ||
         get_string(pc, obj, jpath, "labelSelector", 0, &s->label_selector) ||
-        check_labels(pc, obj, jpath, "labels", 1) || get_json_object(pc, obj, jpath, "labels", 0, &s->labels_json) ||
+        check_labels(pc, obj, jpath, "labels", s->kind == LWC_STEP_RELABEL) ||
+        get_json_object(pc, obj, jpath, "labels", 0, &s->labels_json) ||
         get_intv(pc, obj, jpath, "count", 1, 1000000, &s->count_objects) ||
         get_intv(pc, obj, jpath, "intervalMs", 0, 60000, &s->interval_ms) ||
         get_string(pc, obj, jpath, "faultName", 0, &s->fault_name) ||
@@ -627,6 +648,14 @@ static int parse_step(pctx *pc, const cJSON *obj, const char *jpath, size_t inde
     /* What each action needs. */
     switch (s->kind) {
     case LWC_STEP_CREATE:
+        if (s->object_json || !s->name) {
+            if (check_whole_object(pc, obj, jpath, s))
+                return -1;
+        } else if (s->label_selector) {
+            child_path(p, sizeof p, jpath, "labelSelector");
+            return fail(pc, p, "does not apply to \"create\"");
+        }
+        break;
     case LWC_STEP_UPDATE:
         if (!s->object_json) {
             child_path(p, sizeof p, jpath, "object");
@@ -636,8 +665,14 @@ static int parse_step(pctx *pc, const cJSON *obj, const char *jpath, size_t inde
         if (check_object(pc, member(obj, "object"), p))
             return -1;
         break;
-    case LWC_STEP_DELETE:
     case LWC_STEP_RECREATE:
+        if (s->object_json && s->labels_json) {
+            child_path(p, sizeof p, jpath, "labels");
+            return fail(pc, p, "\"labels\" and \"object\" both given: \"recreate\" takes the new object, or "
+                               "labels to build it from its name, or neither to keep its last state");
+        }
+        /* fall through */
+    case LWC_STEP_DELETE:
         if (!s->name) {
             child_path(p, sizeof p, jpath, "name");
             return fail(pc, p, "required for \"%s\"", scenario_step_names[kind]);

@@ -5,6 +5,7 @@
 #include "mock_runtime.h"
 #include "scenario_run.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,50 +44,91 @@ void lwc_mock_clear_faults(lwc_mock *srv)
     fault_table_clear(&srv->faults);
 }
 
-/* A realistic object of the resource: pods as a scheduled, running pod reads
- * back from a real cluster (spec defaults, conditions, IPs, a running
- * container); imageID and containerID are left to the server, which fills
- * them as the kubelet would (object_defaults.c). */
+/* Appends to out at *o; -1 when it does not fit. */
+static int put(char *out, size_t len, size_t *o, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(out + *o, len - *o, fmt, ap);
+    va_end(ap);
+    if (n < 0 || (size_t)n >= len - *o)
+        return -1;
+    *o += (size_t)n;
+    return 0;
+}
+
+/* The one builder of objects from a name, for world.generate, churn and the
+ * create and recreate steps that give "name" instead of "object": metadata
+ * (namespace when ns is not NULL, labels when labels_json is not NULL), then
+ * the resource's body: a ConfigMap's data.key, another resource's
+ * spec.value, both the object's name. A core pod has one container; a
+ * running one (generated) also reads back as a scheduled, running pod from a
+ * real cluster does (spec defaults, conditions, IPs, a running container),
+ * where a step's pod is what a user submits, for the server to default as
+ * the apiserver would. imageID and containerID are left to the server
+ * (object_defaults.c). */
+static int scenario_object(const lwc_scenario *sc, const char *plural, const char *ns, const char *name,
+                           const char *labels_json, int running, char *out, size_t len)
+{
+    size_t o = 0;
+    if (put(out, len, &o, "{\"metadata\":{\"name\":\"%s\"", name) ||
+        (ns && put(out, len, &o, ",\"namespace\":\"%s\"", ns)) ||
+        (labels_json && put(out, len, &o, ",\"labels\":%s", labels_json)) || put(out, len, &o, "},"))
+        return -1;
+    if (!strcmp(plural, "configmaps"))
+        return put(out, len, &o, "\"data\":{\"key\":\"%s\"}}", name);
+    if (strcmp(plural, "pods") != 0 || strcmp(sc->api_path, "/api/v1") != 0)
+        return put(out, len, &o, "\"spec\":{\"value\":\"%s\"}}", name);
+    if (put(out, len, &o, "\"spec\":{\"containers\":[{\"name\":\"app\",\"image\":\"registry.example.com/app:1.0\""))
+        return -1;
+    if (!running)
+        return put(out, len, &o, "}]}}");
+    char now[32];
+    format_rfc3339((long long)time(NULL), now);
+    unsigned h = 2166136261u;
+    for (const char *p = name; *p; p++)
+        h = (h ^ (unsigned char)*p) * 16777619u;
+    for (const char *p = ns ? ns : ""; *p; p++)
+        h = (h ^ (unsigned char)*p) * 16777619u;
+    unsigned node = h % 3 + 1, ip3 = (h >> 8) % 250 + 1;
+    return put(out, len, &o,
+               ",\"ports\":[{\"containerPort\":8080,\"protocol\":\"TCP\"}],\"resources\":{},"
+               "\"terminationMessagePath\":\"/dev/termination-log\",\"terminationMessagePolicy\":\"File\","
+               "\"imagePullPolicy\":\"IfNotPresent\"}],\"restartPolicy\":\"Always\","
+               "\"terminationGracePeriodSeconds\":30,\"dnsPolicy\":\"ClusterFirst\","
+               "\"serviceAccountName\":\"default\",\"nodeName\":\"node-%u\",\"securityContext\":{},"
+               "\"schedulerName\":\"default-scheduler\",\"enableServiceLinks\":true},"
+               "\"status\":{\"phase\":\"Running\",\"conditions\":["
+               "{\"type\":\"Initialized\",\"status\":\"True\",\"lastProbeTime\":null,\"lastTransitionTime\":\"%s\"},"
+               "{\"type\":\"Ready\",\"status\":\"True\",\"lastProbeTime\":null,\"lastTransitionTime\":\"%s\"},"
+               "{\"type\":\"ContainersReady\",\"status\":\"True\",\"lastProbeTime\":null,\"lastTransitionTime\":\"%s\"},"
+               "{\"type\":\"PodScheduled\",\"status\":\"True\",\"lastProbeTime\":null,\"lastTransitionTime\":\"%s\"}],"
+               "\"hostIP\":\"172.18.0.%u\",\"podIP\":\"10.244.%u.%u\",\"podIPs\":[{\"ip\":\"10.244.%u.%u\"}],"
+               "\"startTime\":\"%s\",\"containerStatuses\":[{\"name\":\"app\","
+               "\"state\":{\"running\":{\"startedAt\":\"%s\"}},\"lastState\":{},\"ready\":true,\"restartCount\":0,"
+               "\"image\":\"registry.example.com/app:1.0\"}],\"qosClass\":\"BestEffort\"}}",
+               node, now, now, now, now, node + 1, node, ip3, node, ip3, now, now);
+}
+
+/* A generated object: always a namespace ("" when cluster-scoped) and labels. */
 static int generated_object(const lwc_scenario *sc, const char *plural, const char *ns, const char *name,
                             const char *labels_json, char *out, size_t len)
 {
-    const char *labels = labels_json ? labels_json : "{}";
-    int n;
-    if (!strcmp(plural, "pods") && !strcmp(sc->api_path, "/api/v1")) {
-        char now[32];
-        format_rfc3339((long long)time(NULL), now);
-        unsigned h = 2166136261u;
-        for (const char *p = name; *p; p++)
-            h = (h ^ (unsigned char)*p) * 16777619u;
-        for (const char *p = ns; *p; p++)
-            h = (h ^ (unsigned char)*p) * 16777619u;
-        unsigned node = h % 3 + 1, ip3 = (h >> 8) % 250 + 1;
-        n = snprintf(out, len,
-                     "{\"metadata\":{\"name\":\"%s\",\"namespace\":\"%s\",\"labels\":%s},"
-                     "\"spec\":{\"containers\":[{\"name\":\"app\",\"image\":\"registry.example.com/app:1.0\","
-                     "\"ports\":[{\"containerPort\":8080,\"protocol\":\"TCP\"}],\"resources\":{},"
-                     "\"terminationMessagePath\":\"/dev/termination-log\",\"terminationMessagePolicy\":\"File\","
-                     "\"imagePullPolicy\":\"IfNotPresent\"}],\"restartPolicy\":\"Always\","
-                     "\"terminationGracePeriodSeconds\":30,\"dnsPolicy\":\"ClusterFirst\","
-                     "\"serviceAccountName\":\"default\",\"nodeName\":\"node-%u\",\"securityContext\":{},"
-                     "\"schedulerName\":\"default-scheduler\",\"enableServiceLinks\":true},"
-                     "\"status\":{\"phase\":\"Running\",\"conditions\":["
-                     "{\"type\":\"Initialized\",\"status\":\"True\",\"lastProbeTime\":null,\"lastTransitionTime\":\"%s\"},"
-                     "{\"type\":\"Ready\",\"status\":\"True\",\"lastProbeTime\":null,\"lastTransitionTime\":\"%s\"},"
-                     "{\"type\":\"ContainersReady\",\"status\":\"True\",\"lastProbeTime\":null,\"lastTransitionTime\":\"%s\"},"
-                     "{\"type\":\"PodScheduled\",\"status\":\"True\",\"lastProbeTime\":null,\"lastTransitionTime\":\"%s\"}],"
-                     "\"hostIP\":\"172.18.0.%u\",\"podIP\":\"10.244.%u.%u\",\"podIPs\":[{\"ip\":\"10.244.%u.%u\"}],"
-                     "\"startTime\":\"%s\",\"containerStatuses\":[{\"name\":\"app\","
-                     "\"state\":{\"running\":{\"startedAt\":\"%s\"}},\"lastState\":{},\"ready\":true,\"restartCount\":0,"
-                     "\"image\":\"registry.example.com/app:1.0\"}],\"qosClass\":\"BestEffort\"}}",
-                     name, ns, labels, node, now, now, now, now, node + 1, node, ip3, node, ip3, now, now);
-    } else if (!strcmp(plural, "configmaps"))
-        n = snprintf(out, len, "{\"metadata\":{\"name\":\"%s\",\"namespace\":\"%s\",\"labels\":%s},\"data\":{\"key\":\"%s\"}}",
-                     name, ns, labels, name);
-    else
-        n = snprintf(out, len, "{\"metadata\":{\"name\":\"%s\",\"namespace\":\"%s\",\"labels\":%s},\"spec\":{\"value\":\"%s\"}}",
-                     name, ns, labels, name);
-    return (n < 0 || (size_t)n >= len) ? -1 : 0;
+    return scenario_object(sc, plural, ns, name, labels_json ? labels_json : "{}", 1, out, len);
+}
+
+/* A create or recreate step's object from its name, namespace and labels
+ * (malloc'd; NULL when out of memory). */
+static char *step_object(const lwc_scenario *sc, const lwc_step *st)
+{
+    size_t len = 256 + strlen(st->name) + (st->ns ? strlen(st->ns) : 0) +
+                 (st->labels_json ? strlen(st->labels_json) : 0) + 2 * strlen(st->name);
+    char *json = malloc(len);
+    if (json && scenario_object(sc, sc->plural, st->ns, st->name, st->labels_json, 0, json, len) != 0) {
+        free(json); /* cannot happen: len holds it */
+        json = NULL;
+    }
+    return json;
 }
 
 static const char *api_path_of(lwc_mock *srv, const lwc_scenario *sc, const char *plural)
@@ -254,21 +296,35 @@ int lwc_scenario_do_step(lwc_mock *srv, const lwc_scenario *sc_in, const lwc_ste
         sc = &other;
     }
     switch (st->kind) {
-    case LWC_STEP_CREATE:
-        return lwc_mock_create(srv, sc->api_path, sc->plural, st->object_json, NULL, err, errlen);
+    case LWC_STEP_CREATE: {
+        if (st->object_json)
+            return lwc_mock_create(srv, sc->api_path, sc->plural, st->object_json, NULL, err, errlen);
+        char *json = step_object(sc, st);
+        if (!json) {
+            snprintf(err, errlen, "out of memory");
+            return LWC_MOCK_ENOMEM;
+        }
+        rc = lwc_mock_create(srv, sc->api_path, sc->plural, json, NULL, err, errlen);
+        free(json);
+        return rc;
+    }
     case LWC_STEP_UPDATE:
         return lwc_mock_update(srv, sc->api_path, sc->plural, st->object_json, NULL, err, errlen);
     case LWC_STEP_DELETE:
         return lwc_mock_delete(srv, sc->api_path, sc->plural, st->ns, st->name, NULL, err, errlen);
     case LWC_STEP_RECREATE: {
-        /* The same name with a new uid: delete, then create from the last state or the given object. */
+        /* The same name with a new uid: delete, then create from the last state, the given object,
+         * or (with labels) the object built from its name. */
         int res = store_find_resource(srv->st, sc->api_path, sc->plural);
         obj_version *v = store_get(srv->st, res, st->ns, st->name);
         if (!v) {
             snprintf(err, errlen, "recreate: %s \"%s\" not found", sc->plural, st->name);
             return LWC_MOCK_ENOENT;
         }
-        cJSON *obj = st->object_json ? cJSON_Parse(st->object_json) : obj_version_parse(v);
+        char *built = !st->object_json && st->labels_json ? step_object(sc, st) : NULL;
+        const char *given = st->object_json ? st->object_json : built;
+        cJSON *obj = given ? cJSON_Parse(given) : obj_version_parse(v);
+        free(built);
         obj_version_unref(v);
         if (!obj) {
             snprintf(err, errlen, "out of memory");
