@@ -29,66 +29,55 @@ static void got_free(got *g)
     g->n = 0;
 }
 
-START_TEST(split_across_chunks)
-{
-    lwcr_line_reader r;
-    lwcr_lines_init(&r, 1024);
-    got g = {0};
-    const char *stream = "{\"type\":\"ADDED\"}\n{\"type\":\"MODIFIED\"}\n";
-    /* One byte at a time: every boundary falls inside a line once. */
-    for (size_t i = 0; stream[i]; i++)
-        ck_assert_int_eq(lwcr_lines_feed(&r, stream + i, 1, collect, &g), 0);
-    ck_assert_uint_eq(g.n, 2);
-    ck_assert_str_eq(g.lines[0], "{\"type\":\"ADDED\"}");
-    ck_assert_str_eq(g.lines[1], "{\"type\":\"MODIFIED\"}");
-    ck_assert_uint_eq(lwcr_lines_pending(&r), 0);
-    got_free(&g);
-    lwcr_lines_free(&r);
-}
-END_TEST
-
-START_TEST(many_lines_one_chunk_and_crlf)
-{
-    lwcr_line_reader r;
-    lwcr_lines_init(&r, 1024);
-    got g = {0};
-    const char *chunk = "a\r\nbb\n\nccc\r\n";
-    ck_assert_int_eq(lwcr_lines_feed(&r, chunk, strlen(chunk), collect, &g), 0);
-    ck_assert_uint_eq(g.n, 4);
-    ck_assert_str_eq(g.lines[0], "a");
-    ck_assert_str_eq(g.lines[1], "bb");
-    ck_assert_str_eq(g.lines[2], "");
-    ck_assert_str_eq(g.lines[3], "ccc");
-    got_free(&g);
-    lwcr_lines_free(&r);
-}
-END_TEST
-
-START_TEST(truncated_tail_is_pending_not_delivered)
-{
-    lwcr_line_reader r;
-    lwcr_lines_init(&r, 1024);
-    got g = {0};
-    const char *chunk = "{\"type\":\"ADDED\"}\n{\"type\":\"MODI";
-    ck_assert_int_eq(lwcr_lines_feed(&r, chunk, strlen(chunk), collect, &g), 0);
-    ck_assert_uint_eq(g.n, 1);
+/* Streams fed to a reader and what it must make of them: the feed's
+ * return, the lines delivered, in order, and what is left pending. */
+static const struct feed_case {
+    const char *name;
+    size_t cap;          /* the line-size cap */
+    const char *stream;
+    int byte_at_a_time;  /* 1: one byte a feed (every boundary falls inside a line once); 0: one feed */
+    int stop_at;         /* the callback stops the stream at this line (1-based); 0 never */
+    int rc;              /* what the (last) feed returns */
+    const char *lines[5]; /* NULL-terminated */
+    long pending;        /* bytes left pending; -1 not checked */
+} feeds[] = {
+    {"split across chunks", 1024, "{\"type\":\"ADDED\"}\n{\"type\":\"MODIFIED\"}\n", 1, 0, 0,
+     {"{\"type\":\"ADDED\"}", "{\"type\":\"MODIFIED\"}"}, 0},
+    {"many lines in one chunk, and CRLF", 1024, "a\r\nbb\n\nccc\r\n", 0, 0, 0, {"a", "bb", "", "ccc"}, -1},
     /* The stream ends here: the half event must be dropped, not parsed. */
-    ck_assert_uint_eq(lwcr_lines_pending(&r), strlen("{\"type\":\"MODI"));
-    got_free(&g);
-    lwcr_lines_free(&r);
-}
-END_TEST
+    {"a truncated tail is pending, not delivered", 1024, "{\"type\":\"ADDED\"}\n{\"type\":\"MODI", 0, 0, 0,
+     {"{\"type\":\"ADDED\"}"}, (long)sizeof "{\"type\":\"MODI" - 1},
+    {"garbage and binary bytes are just lines", 1024, "<html>502 Bad Gateway</html>\n\x01\x02\xff\n", 0, 0, 0,
+     {"<html>502 Bad Gateway</html>", "\x01\x02\xff"}, -1},
+    /* "ok" came before the long one */
+    {"an oversized complete line in one chunk", 8, "ok\n0123456789\nlater\n", 0, 0, LWC_EPROTO, {"ok"}, -1},
+    {"a line of exactly the cap is fine", 8, "01234567\n", 0, 0, 0, {"01234567"}, -1},
+    {"the callback can stop the stream", 1024, "1\n2\n3\n", 0, 2, 7, {"1", "2"}, -1},
+};
 
-START_TEST(garbage_and_binary_bytes_are_just_lines)
+START_TEST(feeds_make_lines)
 {
+    const struct feed_case *f = &feeds[_i];
     lwcr_line_reader r;
-    lwcr_lines_init(&r, 1024);
-    got g = {0};
-    const char chunk[] = "<html>502 Bad Gateway</html>\n\x01\x02\xff\n";
-    ck_assert_int_eq(lwcr_lines_feed(&r, chunk, sizeof chunk - 1, collect, &g), 0);
-    ck_assert_uint_eq(g.n, 2);
-    ck_assert_str_eq(g.lines[0], "<html>502 Bad Gateway</html>");
-    ck_assert_str_eq(g.lines[1], "\x01\x02\xff");
+    lwcr_lines_init(&r, f->cap);
+    got g = {.stop_at = f->stop_at};
+    size_t len = strlen(f->stream);
+    if (f->byte_at_a_time)
+        for (size_t i = 0; i < len; i++)
+            ck_assert_int_eq(lwcr_lines_feed(&r, f->stream + i, 1, collect, &g), f->rc);
+    else
+        ck_assert_msg(lwcr_lines_feed(&r, f->stream, len, collect, &g) == f->rc, "%s: feed did not return %d", f->name,
+                      f->rc);
+    size_t want = 0;
+    while (f->lines[want])
+        want++;
+    ck_assert_msg(g.n == want, "%s: %zu lines, want %zu", f->name, g.n, want);
+    for (size_t i = 0; i < want; i++)
+        ck_assert_msg(!strcmp(g.lines[i], f->lines[i]), "%s: line %zu is \"%s\", want \"%s\"", f->name, i,
+                      g.lines[i], f->lines[i]);
+    if (f->pending >= 0)
+        ck_assert_msg(lwcr_lines_pending(&r) == (size_t)f->pending, "%s: %zu bytes pending, want %ld", f->name,
+                      lwcr_lines_pending(&r), f->pending);
     got_free(&g);
     lwcr_lines_free(&r);
 }
@@ -118,44 +107,6 @@ START_TEST(oversized_line_is_an_error_and_memory_stays_bounded)
 }
 END_TEST
 
-START_TEST(oversized_complete_line_in_one_chunk)
-{
-    lwcr_line_reader r;
-    lwcr_lines_init(&r, 8);
-    got g = {0};
-    const char *chunk = "ok\n0123456789\nlater\n";
-    ck_assert_int_eq(lwcr_lines_feed(&r, chunk, strlen(chunk), collect, &g), LWC_EPROTO);
-    ck_assert_uint_eq(g.n, 1); /* "ok" came before the long one */
-    got_free(&g);
-    lwcr_lines_free(&r);
-}
-END_TEST
-
-START_TEST(line_of_exactly_the_cap_is_fine)
-{
-    lwcr_line_reader r;
-    lwcr_lines_init(&r, 8);
-    got g = {0};
-    ck_assert_int_eq(lwcr_lines_feed(&r, "01234567\n", 9, collect, &g), 0);
-    ck_assert_uint_eq(g.n, 1);
-    got_free(&g);
-    lwcr_lines_free(&r);
-}
-END_TEST
-
-START_TEST(callback_can_stop_the_stream)
-{
-    lwcr_line_reader r;
-    lwcr_lines_init(&r, 1024);
-    got g = {.stop_at = 2};
-    const char *chunk = "1\n2\n3\n";
-    ck_assert_int_eq(lwcr_lines_feed(&r, chunk, strlen(chunk), collect, &g), 7);
-    ck_assert_uint_eq(g.n, 2);
-    got_free(&g);
-    lwcr_lines_free(&r);
-}
-END_TEST
-
 START_TEST(default_cap_is_16_mib)
 {
     lwcr_line_reader r;
@@ -169,14 +120,8 @@ int main(void)
 {
     Suite *s = suite_create("line_reader");
     TCase *tc = tcase_create("core");
-    tcase_add_test(tc, split_across_chunks);
-    tcase_add_test(tc, many_lines_one_chunk_and_crlf);
-    tcase_add_test(tc, truncated_tail_is_pending_not_delivered);
-    tcase_add_test(tc, garbage_and_binary_bytes_are_just_lines);
+    tcase_add_loop_test(tc, feeds_make_lines, 0, (int)(sizeof feeds / sizeof feeds[0]));
     tcase_add_test(tc, oversized_line_is_an_error_and_memory_stays_bounded);
-    tcase_add_test(tc, oversized_complete_line_in_one_chunk);
-    tcase_add_test(tc, line_of_exactly_the_cap_is_fine);
-    tcase_add_test(tc, callback_can_stop_the_stream);
     tcase_add_test(tc, default_cap_is_16_mib);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);

@@ -144,6 +144,19 @@ START_TEST(namespaced_pages_and_tokens)
 }
 END_TEST
 
+/* The token's raw JSON holds "start":"START\u0000" (what continue_token_decode hides). */
+static void assert_token_start(const char *tok, const char *start, const char *which)
+{
+    unsigned char *raw = NULL;
+    size_t len = 0, bad = 0;
+    ck_assert_ptr_nonnull(tok);
+    ck_assert_int_eq(base64url_decode(tok, strlen(tok), &raw, &len, &bad), 0);
+    char want[128];
+    snprintf(want, sizeof want, "\"start\":\"%s\\u0000\"", start);
+    ck_assert_msg(memmem(raw, len, want, strlen(want)) != NULL, "%s token: %.*s, want %s", which, (int)len, raw, want);
+    free(raw);
+}
+
 START_TEST(first_page_tokens_are_the_watch_caches)
 {
     /* kube-apiserver 1.33 (fidelity/results.md): a first page with RV unset is served by the watch
@@ -159,30 +172,16 @@ START_TEST(first_page_tokens_are_the_watch_caches)
     ck_assert_int_eq(continue_token_decode(meta(p1, "continue"), &t, err, sizeof err), 0);
     ck_assert_str_eq(t.start, "x1"); /* decoding strips the "/" */
     continue_token_free(&t);
-    unsigned char *raw = NULL;
-    size_t len = 0, bad = 0;
-    const char *tok = meta(p1, "continue");
-    ck_assert_int_eq(base64url_decode(tok, strlen(tok), &raw, &len, &bad), 0);
-    ck_assert_msg(memmem(raw, len, "\"start\":\"/x1\\u0000\"", strlen("\"start\":\"/x1\\u0000\"")) != NULL,
-                  "page 1 token: %.*s", (int)len, raw);
-    free(raw);
+    assert_token_start(meta(p1, "continue"), "/x1", "page 1");
     char q[1024];
-    snprintf(q, sizeof q, "/api/v1/namespaces/a/pods?limit=1&continue=%s", tok);
+    snprintf(q, sizeof q, "/api/v1/namespaces/a/pods?limit=1&continue=%s", meta(p1, "continue"));
     cJSON *p2 = get_json(q, 200);
     ck_assert_str_eq(item_name(p2, 0), "x2");
-    tok = meta(p2, "continue");
-    ck_assert_int_eq(base64url_decode(tok, strlen(tok), &raw, &len, &bad), 0);
-    ck_assert_msg(memmem(raw, len, "\"start\":\"x2\\u0000\"", strlen("\"start\":\"x2\\u0000\"")) != NULL,
-                  "page 2 token: %.*s", (int)len, raw);
-    free(raw);
+    assert_token_start(meta(p2, "continue"), "x2", "page 2");
     /* An exact read (RV with a limit) is etcd's too. */
     snprintf(q, sizeof q, "/api/v1/namespaces/a/pods?limit=1&resourceVersion=%s", meta(p1, "resourceVersion"));
     cJSON *e = get_json(q, 200);
-    tok = meta(e, "continue");
-    ck_assert_int_eq(base64url_decode(tok, strlen(tok), &raw, &len, &bad), 0);
-    ck_assert_msg(memmem(raw, len, "\"start\":\"x1\\u0000\"", strlen("\"start\":\"x1\\u0000\"")) != NULL,
-                  "exact token: %.*s", (int)len, raw);
-    free(raw);
+    assert_token_start(meta(e, "continue"), "x1", "exact");
     cJSON_Delete(p1);
     cJSON_Delete(p2);
     cJSON_Delete(e);
@@ -210,32 +209,21 @@ START_TEST(label_selector_pages_have_no_remaining_count)
 }
 END_TEST
 
-START_TEST(rv0_ignores_limit_like_the_watch_cache)
+/* Five pods, then an RV=0 list with limit 2: the whole list when RV=0
+ * ignores the limit (the watch cache), else a first page of 2. */
+START_TEST(rv0_limit_as_configured)
 {
-    for (int i = 0; i < 5; i++) {
-        char name[8];
-        snprintf(name, sizeof name, "p%d", i);
-        add_pod("a", name, "web");
-    }
-    cJSON *doc = get_json("/api/v1/pods?limit=2&resourceVersion=0", 200);
-    ck_assert_int_eq(item_count(doc), 5);
-    ck_assert_ptr_null(meta(doc, "continue"));
-    cJSON_Delete(doc);
-}
-END_TEST
-
-START_TEST(rv0_paginated_when_configured)
-{
+    int ignores = _i;
     lwc_mock_stop(srv);
-    start_with(0);
+    start_with(ignores);
     for (int i = 0; i < 5; i++) {
         char name[8];
         snprintf(name, sizeof name, "p%d", i);
         add_pod("a", name, "web");
     }
     cJSON *doc = get_json("/api/v1/pods?limit=2&resourceVersion=0", 200);
-    ck_assert_int_eq(item_count(doc), 2);
-    ck_assert_ptr_nonnull(meta(doc, "continue"));
+    ck_assert_int_eq(item_count(doc), ignores ? 5 : 2);
+    ck_assert_msg((meta(doc, "continue") != NULL) == !ignores, "continue: %s", meta(doc, "continue"));
     cJSON_Delete(doc);
 }
 END_TEST
@@ -503,8 +491,7 @@ int main(void)
     tcase_add_test(tc, namespaced_pages_and_tokens);
     tcase_add_test(tc, first_page_tokens_are_the_watch_caches);
     tcase_add_test(tc, label_selector_pages_have_no_remaining_count);
-    tcase_add_test(tc, rv0_ignores_limit_like_the_watch_cache);
-    tcase_add_test(tc, rv0_paginated_when_configured);
+    tcase_add_loop_test(tc, rv0_limit_as_configured, 0, 2); /* 1: ignored like the watch cache; 0: paginated */
     tcase_add_test(tc, exact_rv_reads_the_past_and_410s_when_compacted);
     tcase_add_test(tc, future_rv_is_504_too_large_with_retry_after);
     tcase_add_test(tc, expired_continue_gets_410_with_inconsistent_token);
