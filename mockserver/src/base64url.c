@@ -1,3 +1,4 @@
+/* Encodes and decodes base64url without padding (Go's RawURLEncoding), as continue tokens use it. */
 #include "base64url.h"
 
 #include <stdlib.h>

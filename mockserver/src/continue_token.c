@@ -1,3 +1,4 @@
+/* Encodes and decodes continue tokens in the apiserver's own form (pkg/storage/continue.go). */
 #include "continue_token.h"
 
 #include "base64url.h"

@@ -1,3 +1,4 @@
+/* The control endpoints under /lwc/v1/ (state, requests, faults, steps, ...), reached through the router's hook. */
 #include "control.h"
 
 #include "scenario_internal.h"

@@ -1,3 +1,4 @@
+/* Fills a server with the built-in demo world lwc-mockserver serves without a scenario. */
 #include "demo_world.h"
 
 #include "store.h"

@@ -1,3 +1,4 @@
+/* The fault table: faults fire on requests request_match.c matches; they answer errors or shape watch streams. */
 #include "faults.h"
 
 #include "continue_token.h"

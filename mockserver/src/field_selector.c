@@ -1,3 +1,4 @@
+/* Parses and matches field selectors with the apiserver's grammar (apimachinery pkg/fields/selector.go). */
 #include "selector.h"
 
 #include <stdio.h>

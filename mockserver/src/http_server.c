@@ -1,3 +1,4 @@
+/* The HTTP side: libmicrohttpd callbacks that build a request, log it, route it and send the reply or watch stream. */
 #include "http_server.h"
 
 #include "monotonic.h"

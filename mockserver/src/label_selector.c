@@ -1,3 +1,4 @@
+/* Parses and matches label selectors with the apiserver's grammar (apimachinery pkg/labels/selector.go). */
 #include "selector.h"
 #include "validation.h"
 

@@ -1,3 +1,4 @@
+/* Decodes and validates ListOptions from the query string with the apiserver's rules (400 or 422). */
 #include "list_options.h"
 
 #include <ctype.h>

@@ -1,3 +1,4 @@
+/* Object versions: validating, normalizing and serializing an object once, refcounted, for lists and events. */
 #include "object_codec.h"
 #include "validation.h"
 

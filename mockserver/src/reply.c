@@ -1,3 +1,4 @@
+/* Builds replies: JSON bodies and metav1.Status errors with the apiserver's reasons and messages. */
 #include "reply.h"
 #include "validation.h"
 

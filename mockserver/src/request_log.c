@@ -1,3 +1,4 @@
+/* The request log: every request the server saw, what it answered, and waits for changes. */
 #include "request_log.h"
 #include "monotonic.h"
 

@@ -1,3 +1,4 @@
+/* The built-in resources (their names, scope, selectable fields) and resource_def for custom ones. */
 #include "resources.h"
 
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* Maps a request's method and path to a handler, classifies it once and fires faults before dispatch. */
 #include "router.h"
 
 #include "continue_token.h"

@@ -1,3 +1,4 @@
+/* The store: one resourceVersion counter, objects in key order, an event history with compaction, watchers. */
 #include "store.h"
 
 #include "monotonic.h"

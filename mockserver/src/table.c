@@ -1,3 +1,4 @@
+/* Writes meta.k8s.io/v1 Table output for kubectl: the pod printer's columns, the defaults for the rest. */
 #include "table.h"
 
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* Serves a watch as a chunked stream of events from the store, with bookmarks, timeouts and streaming lists. */
 #include "watch_stream.h"
 
 #include "base64url.h"
