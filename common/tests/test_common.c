@@ -1,4 +1,5 @@
-/* Unit tests of lwc_common: the growable buffer, whole-file I/O, UTF-8 and the monotonic clock. */
+/* Unit tests of lwc_common: the growable buffer, whole-file I/O, UTF-8, the monotonic clock and lwc_fail. */
+#include "lwc_fail.h"
 #include "monotonic.h"
 #include "strbuf.h"
 #include "utf8.h"
@@ -118,6 +119,17 @@ START_TEST(utf8)
 }
 END_TEST
 
+START_TEST(fail_formats_and_returns_the_code)
+{
+    char err[16];
+    ck_assert_int_eq(lwc_fail(err, sizeof err, -7, "%s %d", "bad", 42), -7);
+    ck_assert_str_eq(err, "bad 42");
+    ck_assert_int_eq(lwc_fail(err, sizeof err, 3, "%s", "a message longer than the buffer"), 3);
+    ck_assert_str_eq(err, "a message longe");
+    ck_assert_int_eq(lwc_fail(NULL, 0, 5, "nowhere to write"), 5);
+}
+END_TEST
+
 /* A timed wait on a monotonic condition ends at its deadline: not before it,
  * and not much later (it would be off by the epoch if the clocks disagreed). */
 START_TEST(monotonic_timed_wait)
@@ -153,6 +165,7 @@ int main(void)
     tcase_add_test(tc, files_round_trip);
     tcase_add_test(tc, utf8);
     tcase_add_test(tc, monotonic_timed_wait);
+    tcase_add_test(tc, fail_formats_and_returns_the_code);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

@@ -1,5 +1,6 @@
 /* Encodes and decodes continue tokens in the apiserver's own form (pkg/storage/continue.go). */
 #include "continue_token.h"
+#include "lwc_fail.h"
 
 #include "base64url.h"
 #include "strbuf.h"
@@ -63,18 +64,13 @@ int continue_token_decode(const char *token, continue_token *out, char *err, siz
     size_t raw_len = 0;
     size_t bad = 0;
     int rc = base64url_decode(token, strlen(token), &raw, &raw_len, &bad);
-    if (rc == -2) {
-        snprintf(err, errlen, "continue key is not valid: out of memory");
-        return -1;
-    }
-    if (rc != 0) {
-        snprintf(err, errlen, "continue key is not valid: illegal base64 data at input byte %zu", bad);
-        return -1;
-    }
+    if (rc == -2)
+        return lwc_fail(err, errlen, -1, "continue key is not valid: out of memory");
+    if (rc != 0)
+        return lwc_fail(err, errlen, -1, "continue key is not valid: illegal base64 data at input byte %zu", bad);
     if (memchr(raw, '\0', raw_len)) {
         free(raw);
-        snprintf(err, errlen, "continue key is not valid: invalid character '\\x00' in JSON");
-        return -1;
+        return lwc_fail(err, errlen, -1, "continue key is not valid: invalid character '\\x00' in JSON");
     }
     cJSON *doc = cJSON_ParseWithLength((const char *)raw, raw_len);
     if (!doc || !cJSON_IsObject(doc)) {

@@ -1,5 +1,6 @@
 /* Fills a server with the built-in demo world lwc-mockserver serves without a scenario. */
 #include "demo_world.h"
+#include "lwc_fail.h"
 
 #include "store.h"
 
@@ -72,10 +73,8 @@ static int add_pod(lwc_mock *srv, const demo_pod *p, long long now, char *err, s
                      p->name, p->ns, created, p->app, p->ns[0] == 'k' ? "control-plane" : "app", containers,
                      p->phase[0] == 'S' ? "Never" : "Always", p->node, p->phase, p->ip ? ",\"podIP\":\"" : "",
                      p->ip ? p->ip : "", p->ip ? "\"" : "", created, statuses);
-    if (n < 0 || (size_t)n >= sizeof json) {
-        snprintf(err, errlen, "demo pod %s/%s does not fit its buffer", p->ns, p->name);
-        return LWC_MOCK_EINVAL;
-    }
+    if (n < 0 || (size_t)n >= sizeof json)
+        return lwc_fail(err, errlen, LWC_MOCK_EINVAL, "demo pod %s/%s does not fit its buffer", p->ns, p->name);
     return lwc_mock_create(srv, "/api/v1", "pods", json, NULL, err, errlen);
 }
 

@@ -1,5 +1,6 @@
 /* Parses and matches field selectors with the apiserver's grammar (apimachinery pkg/fields/selector.go). */
 #include "selector.h"
+#include "lwc_fail.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,10 +58,8 @@ static int parse_term(const char *t, size_t len, field_requirement *r, char *err
             break;
         }
     }
-    if (oplen == 0) {
-        snprintf(err, errlen, "invalid selector: '%.*s'; can't understand '%.*s'", (int)len, t, (int)len, t);
-        return -1;
-    }
+    if (oplen == 0)
+        return lwc_fail(err, errlen, -1, "invalid selector: '%.*s'; can't understand '%.*s'", (int)len, t, (int)len, t);
     if (op == 7 + 6 && strncmp(t, "metadata.name", op) == 0) {
         r->field = FIELD_NAME;
     } else if (op == 18 && strncmp(t, "metadata.namespace", op) == 0) {
@@ -69,33 +68,26 @@ static int parse_term(const char *t, size_t len, field_requirement *r, char *err
         /* Whether the resource supports it is the caller's check (it knows the resource). */
         for (size_t i = 0; i < op; i++) {
             char c = t[i];
-            if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.')) {
-                snprintf(err, errlen, "invalid field selector: '%.*s': the field must be a dotted path", (int)len, t);
-                return -1;
-            }
+            if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.'))
+                return lwc_fail(err, errlen, -1, "invalid field selector: '%.*s': the field must be a dotted path",
+                                (int)len, t);
         }
-        if (op == 0) {
-            snprintf(err, errlen, "invalid selector: '%.*s'; can't understand '%.*s'", (int)len, t, (int)len, t);
-            return -1;
-        }
+        if (op == 0)
+            return lwc_fail(err, errlen, -1, "invalid selector: '%.*s'; can't understand '%.*s'", (int)len, t,
+                            (int)len, t);
         r->field = FIELD_OTHER;
         r->path = malloc(op + 1);
-        if (!r->path) {
-            snprintf(err, errlen, "out of memory");
-            return -1;
-        }
+        if (!r->path)
+            return lwc_fail(err, errlen, -1, "out of memory");
         memcpy(r->path, t, op);
         r->path[op] = '\0';
     }
     int rc = unescape(t + op + oplen, len - op - oplen, &r->value);
-    if (rc == -1) {
-        snprintf(err, errlen, "out of memory");
-        return -1;
-    }
-    if (rc == -2) {
-        snprintf(err, errlen, "invalid field selector value: '%.*s': invalid escape sequence", (int)(len - op - oplen), t + op + oplen);
-        return -1;
-    }
+    if (rc == -1)
+        return lwc_fail(err, errlen, -1, "out of memory");
+    if (rc == -2)
+        return lwc_fail(err, errlen, -1, "invalid field selector value: '%.*s': invalid escape sequence",
+                        (int)(len - op - oplen), t + op + oplen);
     return 0;
 }
 

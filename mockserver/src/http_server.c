@@ -1,5 +1,6 @@
 /* The HTTP side: libmicrohttpd callbacks that build a request, log it, route it and send the reply or watch stream. */
 #include "http_server.h"
+#include "lwc_fail.h"
 
 #include "monotonic.h"
 #include "router.h"
@@ -98,10 +99,8 @@ static void *sweeper_main(void *arg)
 static int guard_start(lwc_mock *srv, char *err, size_t errlen)
 {
     http_guard *g = calloc(1, sizeof *g);
-    if (!g) {
-        snprintf(err, errlen, "out of memory for the connection guard");
-        return LWC_MOCK_ENOMEM;
-    }
+    if (!g)
+        return lwc_fail(err, errlen, LWC_MOCK_ENOMEM, "out of memory for the connection guard");
     g->header_ms = srv->cfg.header_timeout_ms;
     g->idle_ms = (long long)srv->cfg.connection_timeout_s * 1000;
     /* A connection is cut at most a period after its deadline. */
@@ -113,23 +112,20 @@ static int guard_start(lwc_mock *srv, char *err, size_t errlen)
     int rc = pthread_mutex_init(&g->mu, NULL);
     if (rc != 0) {
         free(g);
-        snprintf(err, errlen, "connection guard: pthread_mutex_init failed: %s", strerror(rc));
-        return LWC_MOCK_EIO;
+        return lwc_fail(err, errlen, LWC_MOCK_EIO, "connection guard: pthread_mutex_init failed: %s", strerror(rc));
     }
     rc = monotonic_cond_init(&g->wake);
     if (rc != 0) {
         pthread_mutex_destroy(&g->mu);
         free(g);
-        snprintf(err, errlen, "connection guard: pthread_cond_init failed: %s", strerror(rc));
-        return LWC_MOCK_EIO;
+        return lwc_fail(err, errlen, LWC_MOCK_EIO, "connection guard: pthread_cond_init failed: %s", strerror(rc));
     }
     rc = monotonic_cond_init(&g->closed);
     if (rc != 0) {
         pthread_cond_destroy(&g->wake);
         pthread_mutex_destroy(&g->mu);
         free(g);
-        snprintf(err, errlen, "connection guard: pthread_cond_init failed: %s", strerror(rc));
-        return LWC_MOCK_EIO;
+        return lwc_fail(err, errlen, LWC_MOCK_EIO, "connection guard: pthread_cond_init failed: %s", strerror(rc));
     }
     rc = pthread_create(&g->sweeper, NULL, sweeper_main, g);
     if (rc != 0) {
@@ -137,8 +133,8 @@ static int guard_start(lwc_mock *srv, char *err, size_t errlen)
         pthread_cond_destroy(&g->wake);
         pthread_mutex_destroy(&g->mu);
         free(g);
-        snprintf(err, errlen, "connection guard: cannot start the header-timeout sweeper: %s", strerror(rc));
-        return LWC_MOCK_EIO;
+        return lwc_fail(err, errlen, LWC_MOCK_EIO, "connection guard: cannot start the header-timeout sweeper: %s",
+                        strerror(rc));
     }
     g->sweeper_started = 1;
     srv->guard = g;
@@ -605,8 +601,8 @@ int http_server_start(lwc_mock *srv, char *err, size_t errlen)
         in6->sin6_port = htons(srv->cfg.port);
         flags |= MHD_USE_IPv6;
     } else {
-        snprintf(err, errlen, "listen address \"%s\" is not an IPv4 or IPv6 literal", srv->listen_addr);
-        return LWC_MOCK_EINVAL;
+        return lwc_fail(err, errlen, LWC_MOCK_EINVAL, "listen address \"%s\" is not an IPv4 or IPv6 literal",
+                        srv->listen_addr);
     }
     /* Always: the logger answers the errors libmicrohttpd replies to itself
      * (on_mhd_log); it prints only with log_requests. */
@@ -625,9 +621,8 @@ int http_server_start(lwc_mock *srv, char *err, size_t errlen)
         MHD_OPTION_END);
     if (!srv->daemon) {
         guard_free(srv);
-        snprintf(err, errlen, "cannot listen on %s:%u (address in use, or not permitted)", srv->listen_addr,
-                 srv->cfg.port);
-        return LWC_MOCK_EIO;
+        return lwc_fail(err, errlen, LWC_MOCK_EIO, "cannot listen on %s:%u (address in use, or not permitted)",
+                        srv->listen_addr, srv->cfg.port);
     }
     const union MHD_DaemonInfo *di = MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT);
     srv->port = di ? di->port : srv->cfg.port;
@@ -635,8 +630,7 @@ int http_server_start(lwc_mock *srv, char *err, size_t errlen)
         MHD_stop_daemon(srv->daemon);
         srv->daemon = NULL;
         guard_free(srv);
-        snprintf(err, errlen, "could not learn the bound port");
-        return LWC_MOCK_EIO;
+        return lwc_fail(err, errlen, LWC_MOCK_EIO, "could not learn the bound port");
     }
     if (flags & MHD_USE_IPv6)
         snprintf(srv->url, sizeof srv->url, "http://[%s]:%u", srv->listen_addr, srv->port);

@@ -2,6 +2,7 @@
  * at the server. insecure-skip-tls-verify is meaningless over http, but the
  * JavaScript client refuses http:// without it (real-clients.md §1.5). */
 #include "mock_internal.h"
+#include "lwc_fail.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -9,22 +10,17 @@
 
 int lwc_mock_write_kubeconfig(const lwc_mock *srv, const char *path, const char *ns, char *err, size_t errlen)
 {
-    if (!path || !*path) {
-        snprintf(err, errlen, "kubeconfig: no path given");
-        return LWC_MOCK_EINVAL;
-    }
+    if (!path || !*path)
+        return lwc_fail(err, errlen, LWC_MOCK_EINVAL, "kubeconfig: no path given");
     const char *namespace = ns && *ns ? ns : "default";
     for (const char *p = namespace; *p; p++) {
-        if (*p == '\n' || *p == '"' || *p == '\\') {
-            snprintf(err, errlen, "kubeconfig: namespace \"%s\" has a character that cannot be written", namespace);
-            return LWC_MOCK_EINVAL;
-        }
+        if (*p == '\n' || *p == '"' || *p == '\\')
+            return lwc_fail(err, errlen, LWC_MOCK_EINVAL,
+                            "kubeconfig: namespace \"%s\" has a character that cannot be written", namespace);
     }
     FILE *f = fopen(path, "w");
-    if (!f) {
-        snprintf(err, errlen, "kubeconfig: cannot write %s: %s", path, strerror(errno));
-        return LWC_MOCK_EIO;
-    }
+    if (!f)
+        return lwc_fail(err, errlen, LWC_MOCK_EIO, "kubeconfig: cannot write %s: %s", path, strerror(errno));
     int n = fprintf(f,
                     "apiVersion: v1\n"
                     "kind: Config\n"
@@ -45,9 +41,7 @@ int lwc_mock_write_kubeconfig(const lwc_mock *srv, const char *path, const char 
                     "current-context: lwc\n",
                     srv->url, namespace);
     int closed = fclose(f);
-    if (n < 0 || closed != 0) {
-        snprintf(err, errlen, "kubeconfig: writing %s failed: %s", path, strerror(errno));
-        return LWC_MOCK_EIO;
-    }
+    if (n < 0 || closed != 0)
+        return lwc_fail(err, errlen, LWC_MOCK_EIO, "kubeconfig: writing %s failed: %s", path, strerror(errno));
     return LWC_MOCK_OK;
 }

@@ -1,5 +1,6 @@
 /* Parses and matches label selectors with the apiserver's grammar (apimachinery pkg/labels/selector.go). */
 #include "selector.h"
+#include "lwc_fail.h"
 #include "validation.h"
 
 #include <ctype.h>
@@ -87,19 +88,13 @@ static int parse_requirement(lexer *lx, sel_requirement *r, char *err, size_t er
         lx->pos++;
     }
     r->key = read_ident(lx);
-    if (!r->key) {
-        snprintf(err, errlen, "out of memory");
-        return -1;
-    }
-    if (r->key[0] == '\0') {
-        snprintf(err, errlen, "unable to parse requirement: found '%c' at offset %zu, expected: identifier",
-                 lx->s[lx->pos] ? lx->s[lx->pos] : ' ', lx->pos);
-        return -1;
-    }
-    if (!valid_label_key(r->key, why, sizeof why)) {
-        snprintf(err, errlen, "unable to parse requirement: key: Invalid value: \"%.80s\": %s", r->key, why);
-        return -1;
-    }
+    if (!r->key)
+        return lwc_fail(err, errlen, -1, "out of memory");
+    if (r->key[0] == '\0')
+        return lwc_fail(err, errlen, -1, "unable to parse requirement: found '%c' at offset %zu, expected: identifier",
+                        lx->s[lx->pos] ? lx->s[lx->pos] : ' ', lx->pos);
+    if (!valid_label_key(r->key, why, sizeof why))
+        return lwc_fail(err, errlen, -1, "unable to parse requirement: key: Invalid value: \"%.80s\": %s", r->key, why);
     skip_space(lx);
     const char *p = lx->s + lx->pos;
     if (negated_exists) {
@@ -135,51 +130,46 @@ static int parse_requirement(lexer *lx, sel_requirement *r, char *err, size_t er
         lx->pos += 5;
         set_op = 1;
     } else {
-        snprintf(err, errlen, "unable to parse requirement: found '%.20s' at offset %zu, expected: in, notin, =, ==, !=, gt, lt", p, lx->pos);
-        return -1;
+        return lwc_fail(err, errlen, -1,
+                        "unable to parse requirement: found '%.20s' at offset %zu, expected: in, notin, =, ==, !=, gt, lt",
+                        p, lx->pos);
     }
     if (!set_op) {
         char *v = read_ident(lx);
-        if (!v || push_value(r, v) != 0) {
-            snprintf(err, errlen, "out of memory");
-            return -1;
-        }
+        if (!v || push_value(r, v) != 0)
+            return lwc_fail(err, errlen, -1, "out of memory");
         if ((r->op == SEL_GT || r->op == SEL_LT)) {
             char *end = NULL;
             errno = 0;
             (void)strtoll(r->values[0], &end, 10);
-            if (r->values[0][0] == '\0' || *end != '\0' || errno) {
-                snprintf(err, errlen, "unable to parse requirement: for 'Gt', 'Lt' operators, the value must be an integer, not \"%.60s\"", r->values[0]);
-                return -1;
-            }
+            if (r->values[0][0] == '\0' || *end != '\0' || errno)
+                return lwc_fail(err, errlen, -1,
+                                "unable to parse requirement: for 'Gt', 'Lt' operators, the value must be an integer, not \"%.60s\"",
+                                r->values[0]);
         } else if (!valid_label_value(r->values[0], why, sizeof why)) {
-            snprintf(err, errlen, "unable to parse requirement: values[0][%.80s]: Invalid value: \"%.80s\": %s", r->key, r->values[0], why);
-            return -1;
+            return lwc_fail(err, errlen, -1,
+                            "unable to parse requirement: values[0][%.80s]: Invalid value: \"%.80s\": %s", r->key,
+                            r->values[0], why);
         }
         return 0;
     }
     skip_space(lx);
-    if (lx->s[lx->pos] != '(') {
-        snprintf(err, errlen, "unable to parse requirement: found '%.20s' at offset %zu, expected: '('", lx->s + lx->pos, lx->pos);
-        return -1;
-    }
+    if (lx->s[lx->pos] != '(')
+        return lwc_fail(err, errlen, -1, "unable to parse requirement: found '%.20s' at offset %zu, expected: '('",
+                        lx->s + lx->pos, lx->pos);
     lx->pos++;
     skip_space(lx);
-    if (lx->s[lx->pos] == ')') {
-        snprintf(err, errlen, "unable to parse requirement: for 'in', 'notin' operators, values set can't be empty");
-        return -1;
-    }
+    if (lx->s[lx->pos] == ')')
+        return lwc_fail(err, errlen, -1,
+                        "unable to parse requirement: for 'in', 'notin' operators, values set can't be empty");
     for (;;) {
         char *v = read_ident(lx);
-        if (!v || push_value(r, v) != 0) {
-            snprintf(err, errlen, "out of memory");
-            return -1;
-        }
-        if (!valid_label_value(r->values[r->nvalues - 1], why, sizeof why)) {
-            snprintf(err, errlen, "unable to parse requirement: values[%zu][%.80s]: Invalid value: \"%.80s\": %s",
-                     r->nvalues - 1, r->key, r->values[r->nvalues - 1], why);
-            return -1;
-        }
+        if (!v || push_value(r, v) != 0)
+            return lwc_fail(err, errlen, -1, "out of memory");
+        if (!valid_label_value(r->values[r->nvalues - 1], why, sizeof why))
+            return lwc_fail(err, errlen, -1,
+                            "unable to parse requirement: values[%zu][%.80s]: Invalid value: \"%.80s\": %s",
+                            r->nvalues - 1, r->key, r->values[r->nvalues - 1], why);
         skip_space(lx);
         char c = lx->s[lx->pos];
         if (c == ',') {
@@ -190,8 +180,8 @@ static int parse_requirement(lexer *lx, sel_requirement *r, char *err, size_t er
             lx->pos++;
             break;
         }
-        snprintf(err, errlen, "unable to parse requirement: found '%c' at offset %zu, expected: ',' or ')'", c ? c : ' ', lx->pos);
-        return -1;
+        return lwc_fail(err, errlen, -1, "unable to parse requirement: found '%c' at offset %zu, expected: ',' or ')'",
+                        c ? c : ' ', lx->pos);
     }
     return 0;
 }

@@ -1,5 +1,6 @@
 /* The public C API's life cycle: start a server (its state, demo world, control endpoints, HTTP) and stop it. */
 #include "control.h"
+#include "lwc_fail.h"
 #include "demo_world.h"
 #include "http_server.h"
 #include "mock_internal.h"
@@ -24,16 +25,13 @@ int lwc_mock_start(const lwc_mock_config *cfg, lwc_mock **out, char *err, size_t
 {
     *out = NULL;
     lwc_mock *srv = calloc(1, sizeof *srv);
-    if (!srv) {
-        snprintf(err, errlen, "out of memory");
-        return LWC_MOCK_ENOMEM;
-    }
+    if (!srv)
+        return lwc_fail(err, errlen, LWC_MOCK_ENOMEM, "out of memory");
     srv->cfg = *cfg;
     const char *addr = cfg->listen_addr && *cfg->listen_addr ? cfg->listen_addr : "127.0.0.1";
     if (strlen(addr) >= sizeof srv->listen_addr) {
         free(srv);
-        snprintf(err, errlen, "listen address too long");
-        return LWC_MOCK_EINVAL;
+        return lwc_fail(err, errlen, LWC_MOCK_EINVAL, "listen address too long");
     }
     snprintf(srv->listen_addr, sizeof srv->listen_addr, "%s", addr);
     srv->cfg.listen_addr = srv->listen_addr;
@@ -58,22 +56,19 @@ int lwc_mock_start(const lwc_mock_config *cfg, lwc_mock **out, char *err, size_t
     atomic_init(&srv->churn_serial, 0);
     if (pthread_mutex_init(&srv->rng_mu, NULL) != 0) {
         free(srv);
-        snprintf(err, errlen, "pthread_mutex_init failed");
-        return LWC_MOCK_EIO;
+        return lwc_fail(err, errlen, LWC_MOCK_EIO, "pthread_mutex_init failed");
     }
     if (fault_table_init(&srv->faults) != 0) {
         pthread_mutex_destroy(&srv->rng_mu);
         free(srv);
-        snprintf(err, errlen, "fault table init failed");
-        return LWC_MOCK_EIO;
+        return lwc_fail(err, errlen, LWC_MOCK_EIO, "fault table init failed");
     }
     srv->faults.limit = LWC_MOCK_MAX_FAULTS;
     if (request_log_init(&srv->log) != 0) {
         fault_table_destroy(&srv->faults);
         pthread_mutex_destroy(&srv->rng_mu);
         free(srv);
-        snprintf(err, errlen, "request log init failed");
-        return LWC_MOCK_EIO;
+        return lwc_fail(err, errlen, LWC_MOCK_EIO, "request log init failed");
     }
     srv->log.limit = srv->cfg.max_log_entries == SIZE_MAX ? 0 : srv->cfg.max_log_entries;
     if (cfg->log_requests)
@@ -81,8 +76,7 @@ int lwc_mock_start(const lwc_mock_config *cfg, lwc_mock **out, char *err, size_t
     srv->st = store_new(seed, cfg->history_limit);
     if (!srv->st) {
         lwc_mock_stop(srv);
-        snprintf(err, errlen, "out of memory");
-        return LWC_MOCK_ENOMEM;
+        return lwc_fail(err, errlen, LWC_MOCK_ENOMEM, "out of memory");
     }
     if (cfg->lagging_replica_writes > 0)
         store_pin_history(srv->st, (uint64_t)cfg->lagging_replica_writes);
@@ -90,8 +84,7 @@ int lwc_mock_start(const lwc_mock_config *cfg, lwc_mock **out, char *err, size_t
         resource_def def;
         if (builtin_resource(i, &def) != 0 || store_add_resource(srv->st, &def) < 0) {
             lwc_mock_stop(srv);
-            snprintf(err, errlen, "cannot register the built-in resources");
-            return LWC_MOCK_ENOMEM;
+            return lwc_fail(err, errlen, LWC_MOCK_ENOMEM, "cannot register the built-in resources");
         }
     }
     if (cfg->demo_world) {

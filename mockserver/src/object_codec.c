@@ -1,5 +1,6 @@
 /* Object versions: validating, normalizing and serializing an object once, refcounted, for lists and events. */
 #include "object_codec.h"
+#include "lwc_fail.h"
 #include "validation.h"
 
 #include <ctype.h>
@@ -90,26 +91,22 @@ int object_validate(const resource_def *def, const cJSON *obj, char *field, size
 {
     if (!cJSON_IsObject(obj)) {
         snprintf(field, fieldlen, "<root>");
-        snprintf(detail, detaillen, "Invalid value: the body must be a JSON object");
-        return -1;
+        return lwc_fail(detail, detaillen, -1, "Invalid value: the body must be a JSON object");
     }
     const cJSON *meta = cJSON_GetObjectItemCaseSensitive(obj, "metadata");
     if (meta && !cJSON_IsObject(meta)) {
         snprintf(field, fieldlen, "metadata");
-        snprintf(detail, detaillen, "Invalid value: must be an object");
-        return -1;
+        return lwc_fail(detail, detaillen, -1, "Invalid value: must be an object");
     }
     const cJSON *name = cJSON_GetObjectItemCaseSensitive(meta, "name");
     const cJSON *gen = cJSON_GetObjectItemCaseSensitive(meta, "generateName");
     if (name && !cJSON_IsString(name)) {
         snprintf(field, fieldlen, "metadata.name");
-        snprintf(detail, detaillen, "Invalid value: must be a string");
-        return -1;
+        return lwc_fail(detail, detaillen, -1, "Invalid value: must be a string");
     }
     if ((!name || !name->valuestring[0]) && !(cJSON_IsString(gen) && gen->valuestring[0])) {
         snprintf(field, fieldlen, "metadata.name");
-        snprintf(detail, detaillen, "Required value: name or generateName is required");
-        return -1;
+        return lwc_fail(detail, detaillen, -1, "Required value: name or generateName is required");
     }
     char why[512];
     /* Namespaces are DNS-1123 labels (ValidateNamespaceName), the rest
@@ -119,14 +116,12 @@ int object_validate(const resource_def *def, const cJSON *obj, char *field, size
         !(is_ns ? valid_dns1123_label(name->valuestring, why, sizeof why)
                 : valid_dns1123_subdomain(name->valuestring, why, sizeof why))) {
         snprintf(field, fieldlen, "metadata.name");
-        snprintf(detail, detaillen, "Invalid value: \"%.200s\": %s", name->valuestring, why);
-        return -1;
+        return lwc_fail(detail, detaillen, -1, "Invalid value: \"%.200s\": %s", name->valuestring, why);
     }
     const cJSON *labels = cJSON_GetObjectItemCaseSensitive(meta, "labels");
     if (!string_map(labels)) {
         snprintf(field, fieldlen, "metadata.labels");
-        snprintf(detail, detaillen, "Invalid value: labels must map strings to strings");
-        return -1;
+        return lwc_fail(detail, detaillen, -1, "Invalid value: labels must map strings to strings");
     }
     /* ValidateLabels: each key a qualified name, each value a label value. */
     const cJSON *l;
@@ -138,14 +133,12 @@ int object_validate(const resource_def *def, const cJSON *obj, char *field, size
             bad = l->valuestring;
         if (bad) {
             snprintf(field, fieldlen, "metadata.labels");
-            snprintf(detail, detaillen, "Invalid value: \"%.200s\": %s", bad, why);
-            return -1;
+            return lwc_fail(detail, detaillen, -1, "Invalid value: \"%.200s\": %s", bad, why);
         }
     }
     if (!string_map(cJSON_GetObjectItemCaseSensitive(meta, "annotations"))) {
         snprintf(field, fieldlen, "metadata.annotations");
-        snprintf(detail, detaillen, "Invalid value: annotations must map strings to strings");
-        return -1;
+        return lwc_fail(detail, detaillen, -1, "Invalid value: annotations must map strings to strings");
     }
     return 0;
 }

@@ -1,6 +1,7 @@
 /* Putting a scenario to work on a running server: its world, its faults and
  * the actions of its timeline steps. */
 #include "lwc_scenario.h"
+#include "lwc_fail.h"
 #include "mock_internal.h"
 #include "mock_runtime.h"
 #include "scenario_run.h"
@@ -27,10 +28,8 @@ int lwc_mock_add_fault(lwc_mock *srv, const lwc_fault *fault, char *err, size_t 
                      "used: faults=%zu, limited: faults=%zu", n, n);
         return LWC_MOCK_ELIMIT;
     }
-    if (rc != 0) {
-        snprintf(err, errlen, "out of memory adding a fault");
-        return LWC_MOCK_ENOMEM;
-    }
+    if (rc != 0)
+        return lwc_fail(err, errlen, LWC_MOCK_ENOMEM, "out of memory adding a fault");
     return LWC_MOCK_OK;
 }
 
@@ -151,10 +150,8 @@ int scenario_populate(lwc_mock *srv, const lwc_scenario *sc, char *err, size_t e
         const char *plural = sc->object_resources[i] ? sc->object_resources[i] : sc->plural;
         char why[400];
         int rc = lwc_mock_create(srv, api_path_of(srv, sc, plural), plural, sc->objects[i], NULL, why, sizeof why);
-        if (rc != LWC_MOCK_OK) {
-            snprintf(err, errlen, "%s: world.objects[%zu]: %s", sc->path, i, why);
-            return rc;
-        }
+        if (rc != LWC_MOCK_OK)
+            return lwc_fail(err, errlen, rc, "%s: world.objects[%zu]: %s", sc->path, i, why);
     }
     for (size_t g = 0; g < sc->ngenerators; g++) {
         const lwc_generator *gen = &sc->generators[g];
@@ -163,10 +160,9 @@ int scenario_populate(lwc_mock *srv, const lwc_scenario *sc, char *err, size_t e
         int res = store_find_resource(srv->st, api_path_of(srv, sc, plural), plural);
         if (res >= 0)
             def = store_resource(srv->st, res);
-        if (!def) {
-            snprintf(err, errlen, "%s: world.generate[%zu].resource: no resource \"%s\"", sc->path, g, plural);
-            return LWC_MOCK_EINVAL;
-        }
+        if (!def)
+            return lwc_fail(err, errlen, LWC_MOCK_EINVAL, "%s: world.generate[%zu].resource: no resource \"%s\"",
+                            sc->path, g, plural);
         int nns = def->namespaced ? gen->namespaces : 1;
         for (int n = 0; n < nns; n++) {
             char ns[128];
@@ -175,15 +171,12 @@ int scenario_populate(lwc_mock *srv, const lwc_scenario *sc, char *err, size_t e
                 char name[160], json[4096], why[400];
                 snprintf(name, sizeof name, "%s-%05d", gen->name_prefix, k);
                 const char *labels = (k % gen->label_every == 0) ? gen->labels_json : NULL;
-                if (generated_object(sc, plural, def->namespaced ? ns : "", name, labels, json, sizeof json) != 0) {
-                    snprintf(err, errlen, "%s: world.generate[%zu]: names too long", sc->path, g);
-                    return LWC_MOCK_EINVAL;
-                }
+                if (generated_object(sc, plural, def->namespaced ? ns : "", name, labels, json, sizeof json) != 0)
+                    return lwc_fail(err, errlen, LWC_MOCK_EINVAL, "%s: world.generate[%zu]: names too long", sc->path,
+                                    g);
                 int rc = lwc_mock_create(srv, def->api_path, plural, json, NULL, why, sizeof why);
-                if (rc != LWC_MOCK_OK) {
-                    snprintf(err, errlen, "%s: world.generate[%zu]: %s", sc->path, g, why);
-                    return rc;
-                }
+                if (rc != LWC_MOCK_OK)
+                    return lwc_fail(err, errlen, rc, "%s: world.generate[%zu]: %s", sc->path, g, why);
             }
         }
     }
@@ -229,8 +222,7 @@ static int relabel(lwc_mock *srv, const lwc_scenario *sc, const obj_version *v, 
     if (!obj || !patch) {
         cJSON_Delete(obj);
         cJSON_Delete(patch);
-        snprintf(err, errlen, "out of memory");
-        return LWC_MOCK_ENOMEM;
+        return lwc_fail(err, errlen, LWC_MOCK_ENOMEM, "out of memory");
     }
     cJSON *meta = cJSON_GetObjectItemCaseSensitive(obj, "metadata");
     cJSON *labels = cJSON_GetObjectItemCaseSensitive(meta, "labels");
@@ -246,10 +238,8 @@ static int relabel(lwc_mock *srv, const lwc_scenario *sc, const obj_version *v, 
     char *json = cJSON_PrintUnformatted(obj);
     cJSON_Delete(obj);
     cJSON_Delete(patch);
-    if (!json) {
-        snprintf(err, errlen, "out of memory");
-        return LWC_MOCK_ENOMEM;
-    }
+    if (!json)
+        return lwc_fail(err, errlen, LWC_MOCK_ENOMEM, "out of memory");
     int rc = lwc_mock_update(srv, sc->api_path, sc->plural, json, NULL, err, errlen);
     free(json);
     return rc;
@@ -263,10 +253,8 @@ static int churn(lwc_mock *srv, const lwc_scenario *sc, const lwc_step *st, char
         unsigned long long id = atomic_fetch_add(&srv->churn_serial, 1);
         char name[64], json[4096];
         snprintf(name, sizeof name, "churn-%llu", id);
-        if (generated_object(sc, sc->plural, ns, name, "{\"churn\":\"true\"}", json, sizeof json) != 0) {
-            snprintf(err, errlen, "churn: object too large");
-            return LWC_MOCK_EINVAL;
-        }
+        if (generated_object(sc, sc->plural, ns, name, "{\"churn\":\"true\"}", json, sizeof json) != 0)
+            return lwc_fail(err, errlen, LWC_MOCK_EINVAL, "churn: object too large");
         int rc = lwc_mock_create(srv, sc->api_path, sc->plural, json, NULL, err, errlen);
         if (rc != LWC_MOCK_OK)
             return rc;
@@ -275,10 +263,8 @@ static int churn(lwc_mock *srv, const lwc_scenario *sc, const lwc_step *st, char
             snprintf(old, sizeof old, "churn-%llu", id - 1);
             lwc_mock_delete(srv, sc->api_path, sc->plural, ns, old, NULL, err, errlen);
         }
-        if (st->interval_ms && mock_sleep_ms(srv, st->interval_ms) != 0) {
-            snprintf(err, errlen, "churn: the server is stopping");
-            return LWC_MOCK_EIO;
-        }
+        if (st->interval_ms && mock_sleep_ms(srv, st->interval_ms) != 0)
+            return lwc_fail(err, errlen, LWC_MOCK_EIO, "churn: the server is stopping");
     }
     return LWC_MOCK_OK;
 }
@@ -300,10 +286,8 @@ int lwc_scenario_do_step(lwc_mock *srv, const lwc_scenario *sc_in, const lwc_ste
         if (st->object_json)
             return lwc_mock_create(srv, sc->api_path, sc->plural, st->object_json, NULL, err, errlen);
         char *json = step_object(sc, st);
-        if (!json) {
-            snprintf(err, errlen, "out of memory");
-            return LWC_MOCK_ENOMEM;
-        }
+        if (!json)
+            return lwc_fail(err, errlen, LWC_MOCK_ENOMEM, "out of memory");
         rc = lwc_mock_create(srv, sc->api_path, sc->plural, json, NULL, err, errlen);
         free(json);
         return rc;
@@ -317,29 +301,23 @@ int lwc_scenario_do_step(lwc_mock *srv, const lwc_scenario *sc_in, const lwc_ste
          * or (with labels) the object built from its name. */
         int res = store_find_resource(srv->st, sc->api_path, sc->plural);
         obj_version *v = store_get(srv->st, res, st->ns, st->name);
-        if (!v) {
-            snprintf(err, errlen, "recreate: %s \"%s\" not found", sc->plural, st->name);
-            return LWC_MOCK_ENOENT;
-        }
+        if (!v)
+            return lwc_fail(err, errlen, LWC_MOCK_ENOENT, "recreate: %s \"%s\" not found", sc->plural, st->name);
         char *built = !st->object_json && st->labels_json ? step_object(sc, st) : NULL;
         const char *given = st->object_json ? st->object_json : built;
         cJSON *obj = given ? cJSON_Parse(given) : obj_version_parse(v);
         free(built);
         obj_version_unref(v);
-        if (!obj) {
-            snprintf(err, errlen, "out of memory");
-            return LWC_MOCK_ENOMEM;
-        }
+        if (!obj)
+            return lwc_fail(err, errlen, LWC_MOCK_ENOMEM, "out of memory");
         cJSON *meta = cJSON_GetObjectItemCaseSensitive(obj, "metadata");
         cJSON_DeleteItemFromObjectCaseSensitive(meta, "uid");
         cJSON_DeleteItemFromObjectCaseSensitive(meta, "resourceVersion");
         cJSON_DeleteItemFromObjectCaseSensitive(meta, "creationTimestamp");
         char *json = cJSON_PrintUnformatted(obj);
         cJSON_Delete(obj);
-        if (!json) {
-            snprintf(err, errlen, "out of memory");
-            return LWC_MOCK_ENOMEM;
-        }
+        if (!json)
+            return lwc_fail(err, errlen, LWC_MOCK_ENOMEM, "out of memory");
         rc = lwc_mock_delete(srv, sc->api_path, sc->plural, st->ns, st->name, NULL, err, errlen);
         if (rc == LWC_MOCK_OK)
             rc = lwc_mock_create(srv, sc->api_path, sc->plural, json, NULL, err, errlen);
@@ -349,10 +327,8 @@ int lwc_scenario_do_step(lwc_mock *srv, const lwc_scenario *sc_in, const lwc_ste
     case LWC_STEP_DELETE_ALL:
     case LWC_STEP_RELABEL: {
         list_page page;
-        if (select_objects(srv, sc, st, &page) != 0) {
-            snprintf(err, errlen, "could not select objects");
-            return LWC_MOCK_EINVAL;
-        }
+        if (select_objects(srv, sc, st, &page) != 0)
+            return lwc_fail(err, errlen, LWC_MOCK_EINVAL, "could not select objects");
         size_t n = page.n;
         if (st->kind == LWC_STEP_DELETE_ALL && st->count_objects && (size_t)st->count_objects < n)
             n = (size_t)st->count_objects;
@@ -375,10 +351,8 @@ int lwc_scenario_do_step(lwc_mock *srv, const lwc_scenario *sc_in, const lwc_ste
     case LWC_STEP_ADD_FAULT:
         return lwc_mock_add_fault(srv, st->fault, err, errlen);
     case LWC_STEP_REMOVE_FAULT:
-        if (lwc_mock_remove_fault(srv, st->fault_name) != LWC_MOCK_OK) {
-            snprintf(err, errlen, "removeFault: no fault named \"%s\"", st->fault_name);
-            return LWC_MOCK_ENOENT;
-        }
+        if (lwc_mock_remove_fault(srv, st->fault_name) != LWC_MOCK_OK)
+            return lwc_fail(err, errlen, LWC_MOCK_ENOENT, "removeFault: no fault named \"%s\"", st->fault_name);
         return LWC_MOCK_OK;
     case LWC_STEP_CHURN:
         return churn(srv, sc, st, err, errlen);

@@ -1,5 +1,6 @@
 /* The store: one resourceVersion counter, objects in key order, an event history with compaction, watchers. */
 #include "store.h"
+#include "lwc_fail.h"
 
 #include "monotonic.h"
 
@@ -341,8 +342,7 @@ int store_create(store *st, int res, cJSON *obj, int keep_timestamp, obj_version
     pthread_rwlock_wrlock(&st->lock);
     if (res < 0 || res >= st->nres) {
         pthread_rwlock_unlock(&st->lock);
-        snprintf(err, errlen, "unknown resource");
-        return STORE_EINVAL;
+        return lwc_fail(err, errlen, STORE_EINVAL, "unknown resource");
     }
     resource_store *rs = st->res[res];
     const char *name = get_meta_string(obj, "name");
@@ -352,8 +352,7 @@ int store_create(store *st, int res, cJSON *obj, int keep_timestamp, obj_version
         static const char alnum[] = "bcdfghjklmnpqrstvwxz2456789";
         if (!gen || strlen(gen) > 253 - 5) {
             pthread_rwlock_unlock(&st->lock);
-            snprintf(err, errlen, "name or generateName is required");
-            return STORE_EINVAL;
+            return lwc_fail(err, errlen, STORE_EINVAL, "name or generateName is required");
         }
         /* Retry on the rare collision, as the apiserver's generator would fail; a mock can afford it. */
         for (int attempt = 0;; attempt++) {
@@ -368,8 +367,7 @@ int store_create(store *st, int res, cJSON *obj, int keep_timestamp, obj_version
                 break;
             if (attempt > 100) {
                 pthread_rwlock_unlock(&st->lock);
-                snprintf(err, errlen, "could not generate a unique name from \"%s\"", gen);
-                return STORE_EEXIST;
+                return lwc_fail(err, errlen, STORE_EEXIST, "could not generate a unique name from \"%s\"", gen);
             }
         }
         if (set_meta_string(obj, "name", genname) != 0)
@@ -379,14 +377,12 @@ int store_create(store *st, int res, cJSON *obj, int keep_timestamp, obj_version
     char key[600];
     if (make_key(&rs->def, get_meta_string(obj, "namespace"), name, key, sizeof key) != 0) {
         pthread_rwlock_unlock(&st->lock);
-        snprintf(err, errlen, "name too long");
-        return STORE_EINVAL;
+        return lwc_fail(err, errlen, STORE_EINVAL, "name too long");
     }
     size_t pos = 0;
     if (find_current(rs, key, &pos)) {
         pthread_rwlock_unlock(&st->lock);
-        snprintf(err, errlen, "%s \"%s\" already exists", rs->def.plural, name);
-        return STORE_EEXIST;
+        return lwc_fail(err, errlen, STORE_EEXIST, "%s \"%s\" already exists", rs->def.plural, name);
     }
     uint64_t rv = atomic_load(&st->rv) + 1;
     char rvs[32];
@@ -432,8 +428,7 @@ int store_create(store *st, int res, cJSON *obj, int keep_timestamp, obj_version
     return STORE_OK;
 nomem:
     pthread_rwlock_unlock(&st->lock);
-    snprintf(err, errlen, "out of memory");
-    return STORE_ENOMEM;
+    return lwc_fail(err, errlen, STORE_ENOMEM, "out of memory");
 }
 
 int store_update(store *st, int res, cJSON *obj, obj_version **out, char *err, size_t errlen)
@@ -442,34 +437,30 @@ int store_update(store *st, int res, cJSON *obj, obj_version **out, char *err, s
     pthread_rwlock_wrlock(&st->lock);
     if (res < 0 || res >= st->nres) {
         pthread_rwlock_unlock(&st->lock);
-        snprintf(err, errlen, "unknown resource");
-        return STORE_EINVAL;
+        return lwc_fail(err, errlen, STORE_EINVAL, "unknown resource");
     }
     resource_store *rs = st->res[res];
     const char *name = get_meta_string(obj, "name");
     char key[600];
     if (!name || make_key(&rs->def, get_meta_string(obj, "namespace"), name, key, sizeof key) != 0) {
         pthread_rwlock_unlock(&st->lock);
-        snprintf(err, errlen, "name missing or too long");
-        return STORE_EINVAL;
+        return lwc_fail(err, errlen, STORE_EINVAL, "name missing or too long");
     }
     size_t pos = 0;
     obj_version *old = find_current(rs, key, &pos);
     if (!old) {
         pthread_rwlock_unlock(&st->lock);
-        snprintf(err, errlen, "%s \"%s\" not found", rs->def.plural, name);
-        return STORE_ENOENT;
+        return lwc_fail(err, errlen, STORE_ENOENT, "%s \"%s\" not found", rs->def.plural, name);
     }
     const char *want = get_meta_string(obj, "resourceVersion");
     char oldrv[32];
     snprintf(oldrv, sizeof oldrv, "%llu", (unsigned long long)old->rv);
     if (want && *want && strcmp(want, oldrv) != 0) {
         pthread_rwlock_unlock(&st->lock);
-        snprintf(err, errlen,
-                 "Operation cannot be fulfilled on %s%s%s \"%s\": the object has been modified; please apply your "
-                 "changes to the latest version and try again",
-                 rs->def.plural, rs->def.group[0] ? "." : "", rs->def.group, name);
-        return STORE_ECONFLICT;
+        return lwc_fail(err, errlen, STORE_ECONFLICT,
+                        "Operation cannot be fulfilled on %s%s%s \"%s\": the object has been modified; please apply your "
+                        "changes to the latest version and try again", rs->def.plural, rs->def.group[0] ? "." : "",
+                        rs->def.group, name);
     }
     /* An update without a status keeps the old one: for pods and namespaces the
      * real apiserver ignores status on the main resource (PrepareForUpdate);
@@ -535,8 +526,7 @@ int store_update(store *st, int res, cJSON *obj, obj_version **out, char *err, s
     return STORE_OK;
 nomem:
     pthread_rwlock_unlock(&st->lock);
-    snprintf(err, errlen, "out of memory");
-    return STORE_ENOMEM;
+    return lwc_fail(err, errlen, STORE_ENOMEM, "out of memory");
 }
 
 int store_delete(store *st, int res, const char *ns, const char *name, obj_version **out,
@@ -546,8 +536,7 @@ int store_delete(store *st, int res, const char *ns, const char *name, obj_versi
     pthread_rwlock_wrlock(&st->lock);
     if (res < 0 || res >= st->nres) {
         pthread_rwlock_unlock(&st->lock);
-        snprintf(err, errlen, "unknown resource");
-        return STORE_EINVAL;
+        return lwc_fail(err, errlen, STORE_EINVAL, "unknown resource");
     }
     resource_store *rs = st->res[res];
     char key[600];
@@ -557,9 +546,8 @@ int store_delete(store *st, int res, const char *ns, const char *name, obj_versi
         old = find_current(rs, key, &pos);
     if (!old) {
         pthread_rwlock_unlock(&st->lock);
-        snprintf(err, errlen, "%s%s%s \"%s\" not found", rs->def.plural, rs->def.group[0] ? "." : "",
-                 rs->def.group, name);
-        return STORE_ENOENT;
+        return lwc_fail(err, errlen, STORE_ENOENT, "%s%s%s \"%s\" not found", rs->def.plural,
+                        rs->def.group[0] ? "." : "", rs->def.group, name);
     }
     uint64_t rv = atomic_load(&st->rv) + 1;
     /* DELETED carries the last state with the deletion's revision (etcd3 watcher prepareObjs). */
@@ -580,8 +568,7 @@ int store_delete(store *st, int res, const char *ns, const char *name, obj_versi
     return STORE_OK;
 nomem:
     pthread_rwlock_unlock(&st->lock);
-    snprintf(err, errlen, "out of memory");
-    return STORE_ENOMEM;
+    return lwc_fail(err, errlen, STORE_ENOMEM, "out of memory");
 }
 
 obj_version *store_get(store *st, int res, const char *ns, const char *name)

@@ -3,6 +3,7 @@
  * pkg/api/validate/content: IsDNS1123Subdomain, IsDNS1123Label,
  * IsQualifiedName, IsValidLabelValue, MaxLenError, RegexError), and UTF-8. */
 #include "validation.h"
+#include "lwc_fail.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -65,26 +66,20 @@ static int match_qualified(const char *s, size_t n)
 
 int valid_dns1123_subdomain(const char *s, char *why, size_t whylen)
 {
-    if (strlen(s) > 253) {
-        snprintf(why, whylen, "must be no more than 253 characters");
-        return 0;
-    }
-    if (!match_subdomain(s)) {
-        snprintf(why, whylen,
-                 "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', "
-                 "and must start and end with an alphanumeric character (e.g. 'example.com', regex used for "
-                 "validation is '" DNS1123_SUBDOMAIN_FMT "')");
-        return 0;
-    }
+    if (strlen(s) > 253)
+        return lwc_fail(why, whylen, 0, "must be no more than 253 characters");
+    if (!match_subdomain(s))
+        return lwc_fail(why, whylen, 0,
+                        "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', "
+                        "and must start and end with an alphanumeric character (e.g. 'example.com', regex used for "
+                        "validation is '" DNS1123_SUBDOMAIN_FMT "')");
     return 1;
 }
 
 int valid_dns1123_label(const char *s, char *why, size_t whylen)
 {
-    if (strlen(s) > 63) {
-        snprintf(why, whylen, "must be no more than 63 characters");
-        return 0;
-    }
+    if (strlen(s) > 63)
+        return lwc_fail(why, whylen, 0, "must be no more than 63 characters");
     if (!match_label(s, strlen(s))) {
         if (match_subdomain(s))
             snprintf(why, whylen, "must not contain dots");
@@ -103,63 +98,45 @@ int valid_label_key(const char *s, char *why, size_t whylen)
     const char *slash = strchr(s, '/');
     const char *name = s;
     if (slash) {
-        if (strchr(slash + 1, '/')) {
-            snprintf(why, whylen,
-                     "a qualified name " QUALIFIED_NAME_MSG " (e.g. 'MyName',  or 'my.name',  or '123-abc', regex "
-                     "used for validation is '" QUALIFIED_NAME_FMT "')");
-            return 0;
-        }
+        if (strchr(slash + 1, '/'))
+            return lwc_fail(why, whylen, 0,
+                            "a qualified name " QUALIFIED_NAME_MSG " (e.g. 'MyName',  or 'my.name',  or '123-abc', regex "
+                            "used for validation is '" QUALIFIED_NAME_FMT "')");
         size_t plen = (size_t)(slash - s);
         char prefix[300];
-        if (plen == 0) {
-            snprintf(why, whylen, "prefix part must be non-empty");
-            return 0;
-        }
-        if (plen >= sizeof prefix) {
-            snprintf(why, whylen, "prefix part must be no more than 253 characters");
-            return 0;
-        }
+        if (plen == 0)
+            return lwc_fail(why, whylen, 0, "prefix part must be non-empty");
+        if (plen >= sizeof prefix)
+            return lwc_fail(why, whylen, 0, "prefix part must be no more than 253 characters");
         memcpy(prefix, s, plen);
         prefix[plen] = '\0';
         char sub[512];
-        if (!valid_dns1123_subdomain(prefix, sub, sizeof sub)) {
-            snprintf(why, whylen, "prefix part %s", sub);
-            return 0;
-        }
+        if (!valid_dns1123_subdomain(prefix, sub, sizeof sub))
+            return lwc_fail(why, whylen, 0, "prefix part %s", sub);
         name = slash + 1;
     }
     size_t n = strlen(name);
-    if (n == 0) {
-        snprintf(why, whylen, "name part must be non-empty");
-        return 0;
-    }
-    if (n > 63) {
-        snprintf(why, whylen, "name part must be no more than 63 characters");
-        return 0;
-    }
-    if (!match_qualified(name, n)) {
-        snprintf(why, whylen,
-                 "name part " QUALIFIED_NAME_MSG " (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for "
-                 "validation is '" QUALIFIED_NAME_FMT "')");
-        return 0;
-    }
+    if (n == 0)
+        return lwc_fail(why, whylen, 0, "name part must be non-empty");
+    if (n > 63)
+        return lwc_fail(why, whylen, 0, "name part must be no more than 63 characters");
+    if (!match_qualified(name, n))
+        return lwc_fail(why, whylen, 0,
+                        "name part " QUALIFIED_NAME_MSG " (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for "
+                        "validation is '" QUALIFIED_NAME_FMT "')");
     return 1;
 }
 
 int valid_label_value(const char *s, char *why, size_t whylen)
 {
     size_t n = strlen(s);
-    if (n > 63) {
-        snprintf(why, whylen, "must be no more than 63 characters");
-        return 0;
-    }
-    if (n && !match_qualified(s, n)) {
-        snprintf(why, whylen,
-                 "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', "
-                 "and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or "
-                 "'12345', regex used for validation is '(" QUALIFIED_NAME_FMT ")?')");
-        return 0;
-    }
+    if (n > 63)
+        return lwc_fail(why, whylen, 0, "must be no more than 63 characters");
+    if (n && !match_qualified(s, n))
+        return lwc_fail(why, whylen, 0,
+                        "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', "
+                        "and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or "
+                        "'12345', regex used for validation is '(" QUALIFIED_NAME_FMT ")?')");
     return 1;
 }
 

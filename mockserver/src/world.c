@@ -1,5 +1,6 @@
 /* The server's world through the public API: resources, objects, compaction and watches. */
 #include "mock_internal.h"
+#include "lwc_fail.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,19 +24,14 @@ int lwc_mock_add_resource(lwc_mock *srv, const char *group, const char *version,
     resource_def def;
     if (!group || !version || !plural || !singular || !kind || !*version || !*plural || !*kind ||
         resource_def_init(&def, group, version, plural, singular, kind, "", namespaced) != 0) {
-        snprintf(err, errlen, "resource %s/%s %s: a name is missing or too long", group ? group : "",
-                 version ? version : "", plural ? plural : "");
-        return LWC_MOCK_EINVAL;
+        return lwc_fail(err, errlen, LWC_MOCK_EINVAL, "resource %s/%s %s: a name is missing or too long",
+                        group ? group : "", version ? version : "", plural ? plural : "");
     }
     int rc = store_add_resource(srv->st, &def);
-    if (rc == STORE_EEXIST) {
-        snprintf(err, errlen, "resource %s %s is already registered", def.api_path, plural);
-        return LWC_MOCK_EEXIST;
-    }
-    if (rc < 0) {
-        snprintf(err, errlen, "out of memory");
-        return LWC_MOCK_ENOMEM;
-    }
+    if (rc == STORE_EEXIST)
+        return lwc_fail(err, errlen, LWC_MOCK_EEXIST, "resource %s %s is already registered", def.api_path, plural);
+    if (rc < 0)
+        return lwc_fail(err, errlen, LWC_MOCK_ENOMEM, "out of memory");
     return LWC_MOCK_OK;
 }
 
@@ -105,8 +101,8 @@ int lwc_mock_create(lwc_mock *srv, const char *api_path, const char *resource, c
         const char *ns = namespace_of(obj);
         if (!*ns) {
             cJSON_Delete(obj);
-            snprintf(err, errlen, "%s: metadata.namespace is required for a namespaced resource", def->kind);
-            return LWC_MOCK_EINVAL;
+            return lwc_fail(err, errlen, LWC_MOCK_EINVAL,
+                            "%s: metadata.namespace is required for a namespaced resource", def->kind);
         }
         int rc = ensure_namespace(srv, ns, err, errlen);
         if (rc != LWC_MOCK_OK) {
@@ -149,10 +145,8 @@ int lwc_mock_delete(lwc_mock *srv, const char *api_path, const char *resource, c
     int res = find_res(srv, api_path, resource, err, errlen);
     if (res < 0)
         return LWC_MOCK_ENOENT;
-    if (!name) {
-        snprintf(err, errlen, "a name is required");
-        return LWC_MOCK_EINVAL;
-    }
+    if (!name)
+        return lwc_fail(err, errlen, LWC_MOCK_EINVAL, "a name is required");
     obj_version *v = NULL;
     int rc = store_delete(srv->st, res, ns, name, &v, err, errlen);
     if (rc == STORE_OK && rv_out)
