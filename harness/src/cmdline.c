@@ -1,4 +1,5 @@
 #include "cmdline.h"
+#include "lwc_fail.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,10 +42,8 @@ int cmdline_split(const char *line, char ***argv_out, char *err, size_t errlen)
     char *word = malloc(linelen + 1);
     char **argv = NULL;
     size_t n = 0, cap = 0;
-    if (!word) {
-        snprintf(err, errlen, "out of memory");
-        return -1;
-    }
+    if (!word)
+        return lwc_fail(err, errlen, -1, "out of memory");
     const char *p = line;
     for (;;) {
         while (*p == ' ' || *p == '\t' || *p == '\n')

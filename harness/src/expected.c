@@ -2,6 +2,7 @@
  * "NAME fail CHECK[,CHECK...]", evidence after '#'. A maintainer's record
  * of what the client does, so that a change on either side shows. */
 #include "expected.h"
+#include "lwc_fail.h"
 #include "strbuf.h"
 
 #include <ctype.h>
@@ -72,11 +73,9 @@ static int parse_line(expected_set *s, size_t *cap, char *text, int lineno, char
     char *word = strtok_r(NULL, " \t", &save);
     char *checks = strtok_r(NULL, " \t", &save);
     char *extra = strtok_r(NULL, " \t", &save);
-    if (!word) {
-        snprintf(err, errlen, "%s:%d: expected \"SCENARIO pass|n/a|fail [CHECKS]\", got only \"%.80s\"", s->path, lineno,
-                 name);
-        return -1;
-    }
+    if (!word)
+        return lwc_fail(err, errlen, -1, "%s:%d: expected \"SCENARIO pass|n/a|fail [CHECKS]\", got only \"%.80s\"",
+                        s->path, lineno, name);
     expect_kind k;
     if (!strcmp(word, "pass"))
         k = EXPECT_PASS;
@@ -84,35 +83,27 @@ static int parse_line(expected_set *s, size_t *cap, char *text, int lineno, char
         k = EXPECT_NA;
     else if (!strcmp(word, "fail"))
         k = EXPECT_FAIL;
-    else {
-        snprintf(err, errlen, "%s:%d: %s: expected the verdict pass, n/a or fail, got \"%.40s\"", s->path, lineno, name,
-                 word);
-        return -1;
-    }
-    if ((checks && k != EXPECT_FAIL) || extra) {
-        snprintf(err, errlen, "%s:%d: %s: unexpected \"%.40s\" (checks follow \"fail\" only, comma-separated, no spaces; "
-                 "evidence goes after '#')", s->path, lineno, name, extra ? extra : checks);
-        return -1;
-    }
+    else
+        return lwc_fail(err, errlen, -1, "%s:%d: %s: expected the verdict pass, n/a or fail, got \"%.40s\"", s->path,
+                        lineno, name, word);
+    if ((checks && k != EXPECT_FAIL) || extra)
+        return lwc_fail(err, errlen, -1,
+                        "%s:%d: %s: unexpected \"%.40s\" (checks follow \"fail\" only, comma-separated, no spaces; "
+                        "evidence goes after '#')", s->path, lineno, name, extra ? extra : checks);
     for (const char *c = checks; c && *c;) {
         const char *comma = strchr(c, ',');
         size_t l = comma ? (size_t)(comma - c) : strlen(c);
-        if (!known_check(c, l)) {
-            snprintf(err, errlen, "%s:%d: %s: \"%.*s\" is not a check (protocol, initial-state, convergence, events, "
-                     "requests, exit, timeline, watch)", s->path, lineno, name, (int)(l > 40 ? 40 : l), c);
-            return -1;
-        }
+        if (!known_check(c, l))
+            return lwc_fail(err, errlen, -1,
+                            "%s:%d: %s: \"%.*s\" is not a check (protocol, initial-state, convergence, events, "
+                            "requests, exit, timeline, watch)", s->path, lineno, name, (int)(l > 40 ? 40 : l), c);
         c += l + (comma ? 1 : 0);
     }
-    if (expected_find(s, name)) {
-        snprintf(err, errlen, "%s:%d: %s: a second line for the same scenario (first on line %d)", s->path, lineno, name,
-                 expected_find(s, name)->line);
-        return -1;
-    }
-    if (add_entry(s, cap, name, k, checks ? checks : "", evidence, lineno) != 0) {
-        snprintf(err, errlen, "%s: out of memory", s->path);
-        return -1;
-    }
+    if (expected_find(s, name))
+        return lwc_fail(err, errlen, -1, "%s:%d: %s: a second line for the same scenario (first on line %d)", s->path,
+                        lineno, name, expected_find(s, name)->line);
+    if (add_entry(s, cap, name, k, checks ? checks : "", evidence, lineno) != 0)
+        return lwc_fail(err, errlen, -1, "%s: out of memory", s->path);
     return 0;
 }
 

@@ -6,6 +6,7 @@
  * could not run (a generated scenario the harness refused is a bug of the
  * explorer), 2 bad arguments, a client that cannot be started, Ctrl-C. */
 #include "cmdline.h"
+#include "lwc_fail.h"
 #include "exe_dir.h"
 #include "interrupt.h"
 #include "monotonic.h"
@@ -657,8 +658,7 @@ static int write_json(explorer *x, const char *path, double wall_ms, int jobs, c
 oom:
     cJSON_Delete(doc);
 oom2:
-    snprintf(err, errlen, "out of memory writing %s", path);
-    return -1;
+    return lwc_fail(err, errlen, -1, "out of memory writing %s", path);
 }
 
 int main(int argc, char **argv)

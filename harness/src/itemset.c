@@ -1,4 +1,5 @@
 #include "itemset.h"
+#include "lwc_fail.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -99,10 +100,8 @@ static const char *str_member(const cJSON *o, const char *name)
 int itemset_from_snapshot(const cJSON *items, itemset *out, char *err, size_t errlen)
 {
     itemset_init(out);
-    if (!cJSON_IsArray(items)) {
-        snprintf(err, errlen, "\"items\" is not an array");
-        return -1;
-    }
+    if (!cJSON_IsArray(items))
+        return lwc_fail(err, errlen, -1, "\"items\" is not an array");
     size_t i = 0;
     const cJSON *it;
     cJSON_ArrayForEach(it, items) {
@@ -140,10 +139,8 @@ int itemset_from_list_json(const char *json, itemset *out, uint64_t *list_rv, ch
 {
     itemset_init(out);
     cJSON *doc = cJSON_Parse(json);
-    if (!doc) {
-        snprintf(err, errlen, "the server's list is not JSON");
-        return -1;
-    }
+    if (!doc)
+        return lwc_fail(err, errlen, -1, "the server's list is not JSON");
     const cJSON *meta = cJSON_GetObjectItemCaseSensitive(doc, "metadata");
     if (list_rv && parse_rv(str_member(meta, "resourceVersion"), list_rv) != 0)
         *list_rv = 0;

@@ -1,6 +1,7 @@
 /* --json: the run as one JSON document, for tools. Strings are valid UTF-8
  * (client output is sanitized before it gets here or in add_str). */
 #include "report.h"
+#include "lwc_fail.h"
 #include "lwc_scenario.h"
 #include "lwc_version.h"
 #include "strbuf.h"
@@ -134,10 +135,8 @@ int report_json(const char *path, const scenario_result *res, size_t n, const ru
     }
     char *text = bad ? NULL : cJSON_Print(doc);
     cJSON_Delete(doc);
-    if (!text) {
-        snprintf(err, errlen, "%s: out of memory", path);
-        return -1;
-    }
+    if (!text)
+        return lwc_fail(err, errlen, -1, "%s: out of memory", path);
     strbuf out;
     strbuf_init(&out);
     strbuf_puts(&out, text);
@@ -145,8 +144,7 @@ int report_json(const char *path, const scenario_result *res, size_t n, const ru
     free(text);
     if (out.failed) {
         strbuf_free(&out);
-        snprintf(err, errlen, "%s: out of memory", path);
-        return -1;
+        return lwc_fail(err, errlen, -1, "%s: out of memory", path);
     }
     int rc = lwc_write_file(path, out.data, out.len, err, errlen);
     strbuf_free(&out);

@@ -3,6 +3,7 @@
  * stderr in <system-err>. Text is made valid XML 1.0: invalid UTF-8 becomes
  * U+FFFD, control characters XML forbids become '?', markup is escaped. */
 #include "report.h"
+#include "lwc_fail.h"
 #include "lwc_version.h"
 #include "strbuf.h"
 #include "utf8.h"
@@ -103,8 +104,7 @@ int report_junit(const char *path, const scenario_result *res, size_t n, const r
     strbuf_puts(&tb, "  </testsuite>\n</testsuites>\n");
     if (tb.failed) {
         strbuf_free(&tb);
-        snprintf(err, errlen, "%s: out of memory", path);
-        return -1;
+        return lwc_fail(err, errlen, -1, "%s: out of memory", path);
     }
     int rc = lwc_write_file(path, tb.data, tb.len, err, errlen);
     strbuf_free(&tb);

@@ -3,6 +3,7 @@
  * what report_junit writes: one <testsuites> with one <testsuite>, whose
  * counts are added and whose test cases are concatenated in file order. */
 #include "report.h"
+#include "lwc_fail.h"
 #include "strbuf.h"
 
 #include <errno.h>
@@ -33,23 +34,18 @@ typedef struct suite_part {
 
 static int find_suite(const char *path, const char *xml, suite_part *sp, char *err, size_t errlen)
 {
-    if (!strstr(xml, "<testsuites name=\"lwc-harness\"")) {
-        snprintf(err, errlen, "%s: not a JUnit file written by lwc-harness --junit", path);
-        return -1;
-    }
+    if (!strstr(xml, "<testsuites name=\"lwc-harness\""))
+        return lwc_fail(err, errlen, -1, "%s: not a JUnit file written by lwc-harness --junit", path);
     const char *tag = strstr(xml, "<testsuite ");
     const char *tag_end = tag ? strchr(tag, '>') : NULL;
     const char *close = tag_end ? strstr(tag_end, "</testsuite>") : NULL;
-    if (!tag || !tag_end || !close || strstr(close + 1, "<testsuite ")) {
-        snprintf(err, errlen, "%s: expected exactly one complete <testsuite> element", path);
-        return -1;
-    }
+    if (!tag || !tag_end || !close || strstr(close + 1, "<testsuite "))
+        return lwc_fail(err, errlen, -1, "%s: expected exactly one complete <testsuite> element", path);
     sp->skipped = 0;
     attr_number(tag, tag_end, "skipped", &sp->skipped); /* older files have none */
     if (attr_number(tag, tag_end, "tests", &sp->tests) || attr_number(tag, tag_end, "failures", &sp->failures) ||
         attr_number(tag, tag_end, "errors", &sp->errors) || attr_number(tag, tag_end, "time", &sp->time)) {
-        snprintf(err, errlen, "%s: <testsuite> lacks a number in tests, failures, errors or time", path);
-        return -1;
+        return lwc_fail(err, errlen, -1, "%s: <testsuite> lacks a number in tests, failures, errors or time", path);
     }
     sp->body = tag_end + 1;
     sp->body_end = close;

@@ -5,6 +5,7 @@
  * arguments, a scenario file that cannot be read or is refused, a client
  * that cannot be started, Ctrl-C). */
 #include "cmdline.h"
+#include "lwc_fail.h"
 #include "exe_dir.h"
 #include "interrupt.h"
 #include "monotonic.h"
@@ -95,8 +96,8 @@ static int find_program(const char *argv0, char *why, size_t whylen)
     if (strchr(argv0, '/')) {
         if (access(argv0, X_OK) == 0 && !is_dir(argv0))
             return 0;
-        snprintf(why, whylen, "%s: %s", argv0, access(argv0, F_OK) == 0 ? "not an executable file" : strerror(errno));
-        return -1;
+        return lwc_fail(why, whylen, -1, "%s: %s", argv0,
+                        access(argv0, F_OK) == 0 ? "not an executable file" : strerror(errno));
     }
     const char *path = getenv("PATH");
     if (!path || !*path)
@@ -113,8 +114,7 @@ static int find_program(const char *argv0, char *why, size_t whylen)
         if (!end)
             break;
     }
-    snprintf(why, whylen, "%s: not found in PATH", argv0);
-    return -1;
+    return lwc_fail(why, whylen, -1, "%s: not found in PATH", argv0);
 }
 
 /* ---- the scenario list ---- */

@@ -4,6 +4,7 @@
  * without: a JSON object with a "scenarios" array of objects that each have
  * a "name" and a "verdict". */
 #include "matrix.h"
+#include "lwc_fail.h"
 #include "strbuf.h"
 
 #include <cjson/cJSON.h>
@@ -284,15 +285,11 @@ static mx_client *new_row(mx_matrix *m, const char *label, const char *group, co
  * -2 (out of memory). */
 static int read_report(mx_matrix *m, mx_client *c, const cJSON *doc, const char *path, char *err, size_t errlen)
 {
-    if (!cJSON_IsObject(doc)) {
-        snprintf(err, errlen, "%s: not an lwc-harness JSON report (the document is not an object)", path);
-        return -1;
-    }
+    if (!cJSON_IsObject(doc))
+        return lwc_fail(err, errlen, -1, "%s: not an lwc-harness JSON report (the document is not an object)", path);
     const cJSON *scen = cJSON_GetObjectItemCaseSensitive(doc, "scenarios");
-    if (!cJSON_IsArray(scen)) {
-        snprintf(err, errlen, "%s: not an lwc-harness JSON report (no \"scenarios\" array)", path);
-        return -1;
-    }
+    if (!cJSON_IsArray(scen))
+        return lwc_fail(err, errlen, -1, "%s: not an lwc-harness JSON report (no \"scenarios\" array)", path);
     int oom = 0;
     const cJSON *ci = cJSON_GetObjectItemCaseSensitive(doc, "clientInfo");
     if (cJSON_IsObject(ci)) {
@@ -315,10 +312,9 @@ static int read_report(mx_matrix *m, mx_client *c, const cJSON *doc, const char 
     {
         const cJSON *name = cJSON_GetObjectItemCaseSensitive(s, "name");
         const cJSON *verdict = cJSON_GetObjectItemCaseSensitive(s, "verdict");
-        if (!cJSON_IsObject(s) || !cJSON_IsString(name) || !cJSON_IsString(verdict) || !*name->valuestring) {
-            snprintf(err, errlen, "%s: scenarios[%zu]: not an object with \"name\" and \"verdict\" strings", path, idx);
-            return -1;
-        }
+        if (!cJSON_IsObject(s) || !cJSON_IsString(name) || !cJSON_IsString(verdict) || !*name->valuestring)
+            return lwc_fail(err, errlen, -1, "%s: scenarios[%zu]: not an object with \"name\" and \"verdict\" strings",
+                            path, idx);
         idx++;
         mx_cell tmp;
         memset(&tmp, 0, sizeof(tmp));
@@ -385,8 +381,7 @@ int mx_add_report(mx_matrix *m, const char *label, const char *group, const char
     mx_client *c = new_row(m, label, group, command, expect_file, note);
     if (!c) {
         cJSON_Delete(doc);
-        snprintf(err, errlen, "%s: out of memory", report_path);
-        return -1;
+        return lwc_fail(err, errlen, -1, "%s: out of memory", report_path);
     }
     int rc = read_report(m, c, doc, report_path, err, errlen);
     cJSON_Delete(doc);
@@ -418,8 +413,7 @@ int mx_add_unavailable(mx_matrix *m, const char *label, const char *group, const
         m->nclients--;
         client_free(c);
     }
-    snprintf(err, errlen, "%s: out of memory", label);
-    return -1;
+    return lwc_fail(err, errlen, -1, "%s: out of memory", label);
 }
 
 /* Splits line at tabs into at most max fields (in place). */

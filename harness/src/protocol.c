@@ -1,6 +1,7 @@
 /* The client protocol's stdout side: a line buffer over the pipe and the
  * reading of each line as one message (docs/client-protocol.md). */
 #include "protocol.h"
+#include "lwc_fail.h"
 #include "lwc_scenario.h"
 
 #include <cjson/cJSON.h>
@@ -117,26 +118,19 @@ static int parse_hello(const cJSON *doc, client_msg *out, char *err, size_t errl
     const cJSON *caps = cJSON_GetObjectItemCaseSensitive(doc, "capabilities");
     if (!cJSON_IsNumber(proto) || proto->valuedouble != floor(proto->valuedouble) || proto->valuedouble < 1 ||
         proto->valuedouble > 1000) {
-        snprintf(err, errlen, "a HELLO without an integer \"protocol\" version");
-        return -1;
+        return lwc_fail(err, errlen, -1, "a HELLO without an integer \"protocol\" version");
     }
     out->protocol = (int)proto->valuedouble;
-    if (name && !cJSON_IsString(name)) {
-        snprintf(err, errlen, "a HELLO whose \"client\" is not a string");
-        return -1;
-    }
+    if (name && !cJSON_IsString(name))
+        return lwc_fail(err, errlen, -1, "a HELLO whose \"client\" is not a string");
     snprintf(out->text, sizeof out->text, "%s", name ? name->valuestring : "");
-    if (caps && !cJSON_IsArray(caps)) {
-        snprintf(err, errlen, "a HELLO whose \"capabilities\" is not an array of strings");
-        return -1;
-    }
+    if (caps && !cJSON_IsArray(caps))
+        return lwc_fail(err, errlen, -1, "a HELLO whose \"capabilities\" is not an array of strings");
     const cJSON *c;
     size_t off = 0;
     cJSON_ArrayForEach(c, caps) {
-        if (!cJSON_IsString(c)) {
-            snprintf(err, errlen, "a HELLO whose \"capabilities\" is not an array of strings");
-            return -1;
-        }
+        if (!cJSON_IsString(c))
+            return lwc_fail(err, errlen, -1, "a HELLO whose \"capabilities\" is not an array of strings");
         unsigned bit = lwc_capability_from_name(c->valuestring);
         out->caps |= bit;
         if (!bit && off + 4 < sizeof out->unknown) {

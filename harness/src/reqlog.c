@@ -1,4 +1,5 @@
 #include "reqlog.h"
+#include "lwc_fail.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -39,10 +40,8 @@ int reqlog_start(reqlog *rl, lwc_mock *srv, int wake_fd, char *err, size_t errle
     rl->wake_fd = wake_fd;
     atomic_init(&rl->stop, 0);
     int rc = pthread_create(&rl->thread, NULL, watcher, rl);
-    if (rc != 0) {
-        snprintf(err, errlen, "pthread_create: %s", strerror(rc));
-        return -1;
-    }
+    if (rc != 0)
+        return lwc_fail(err, errlen, -1, "pthread_create: %s", strerror(rc));
     rl->thread_started = 1;
     return 0;
 }
