@@ -4,7 +4,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -291,14 +290,12 @@ int count_events(child *c, const char *type, const char *name)
     return n;
 }
 
-/* A watch by what was asked (watch=true), so that a watch refused with an
- * HTTP error still counts as a watch. */
+/* A watch by what was asked (the server's classification: watch=true or the
+ * /watch/ prefix), so that a watch refused with an HTTP error still counts
+ * as a watch. */
 static int asked_watch(const lwc_mock_request *r)
 {
-    char *w = lwc_mock_query_param(r->query, "watch");
-    int yes = w && strcmp(w, "0") != 0 && strcasecmp(w, "false") != 0;
-    free(w);
-    return yes || strstr(r->path, "/watch/") != NULL;
+    return r->cls.verb == LWC_VERB_WATCH;
 }
 
 static int request_matches(lwc_mock_request *r, const req_filter *f)
