@@ -2,6 +2,7 @@
  * page (inline CSS and JS, nothing fetched). Every string that came from a
  * report or a setup error is escaped here: client stderr can hold anything. */
 #include "matrix.h"
+#include "duration_text.h"
 #include "strbuf.h"
 #include "utf8.h"
 
@@ -9,6 +10,8 @@
 #include <string.h>
 
 #define REPLACEMENT "\xEF\xBF\xBD"
+/* Matrix cells are narrow: seconds from one second on. */
+#define MATRIX_SECONDS_FROM_MS 1000.0
 
 /* Walks s: valid multi-byte sequences are copied, invalid bytes become
  * U+FFFD, ASCII goes through esc (which appends its own form of c). */
@@ -99,17 +102,6 @@ static void MD(strbuf *tb, const char *s)
         mx_md_escape(tb, s, strlen(s));
 }
 
-/* sep goes between the number and the unit: " ", or "" in the narrow HTML cells. */
-static void fmt_ms(char *buf, size_t len, double ms, const char *sep)
-{
-    if (ms < 0)
-        snprintf(buf, len, "-");
-    else if (ms < 1000)
-        snprintf(buf, len, "%.0f%sms", ms, sep);
-    else
-        snprintf(buf, len, "%.1f%ss", ms / 1000, sep);
-}
-
 /* The failed checks of a cell, "a, b". */
 static void failed_checks(strbuf *tb, const mx_cell *c, void (*put)(strbuf *, const char *))
 {
@@ -173,7 +165,7 @@ static void md_cell(strbuf *tb, const mx_cell *c)
     char t[32];
     switch (c->kind) {
     case MX_PASS:
-        fmt_ms(t, sizeof(t), c->converge_ms, " ");
+        duration_text(t, sizeof(t), c->converge_ms, MATRIX_SECONDS_FROM_MS, " ");
         strbuf_printf(tb, "PASS %s", t);
         break;
     case MX_FAIL:
@@ -424,7 +416,7 @@ static void html_cell(strbuf *tb, const mx_client *c, size_t row, size_t col, co
         H(tb, x->kind == MX_OTHER ? x->verdict : mx_kind_name(x->kind));
         char t[32];
         if (x->kind == MX_PASS) {
-            fmt_ms(t, sizeof(t), x->converge_ms, " ");
+            duration_text(t, sizeof(t), x->converge_ms, MATRIX_SECONDS_FROM_MS, " ");
             strbuf_printf(tb, ", converged in %s", t);
         }
         if (x->nfailures) {
@@ -454,7 +446,7 @@ static void html_cell(strbuf *tb, const mx_client *c, size_t row, size_t col, co
         char t[32];
         switch (x->kind) {
         case MX_PASS:
-            fmt_ms(t, sizeof(t), x->converge_ms, ""); /* narrow cells: "12ms" */
+            duration_text(t, sizeof(t), x->converge_ms, MATRIX_SECONDS_FROM_MS, ""); /* narrow cells: "12ms" */
             strbuf_puts(tb, "<span class=\"v\">✓</span>");
             if (x->converge_ms >= 0)
                 strbuf_puts(tb, t);
@@ -513,8 +505,8 @@ static void html_report(strbuf *tb, const mx_client *c, size_t row, size_t col, 
         strbuf_puts(tb, x->exp_matched ? " (as expected)" : " (DIFFERS from the expected verdict)");
     strbuf_puts(tb, "</summary>");
     char t1[32], t2[32];
-    fmt_ms(t1, sizeof(t1), x->total_ms, " ");
-    fmt_ms(t2, sizeof(t2), x->converge_ms, " ");
+    duration_text(t1, sizeof(t1), x->total_ms, MATRIX_SECONDS_FROM_MS, " ");
+    duration_text(t2, sizeof(t2), x->converge_ms, MATRIX_SECONDS_FROM_MS, " ");
     strbuf_printf(tb, "<p class=\"meta\">total %s, %s%s", t1, x->converge_ms < 0 ? "no final convergence" : "converged in ",
               x->converge_ms < 0 ? "" : t2);
     if (x->runs > 1)

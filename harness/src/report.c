@@ -1,6 +1,7 @@
 /* The terminal report: the table, each failure's details, and with --expect
  * the runs whose verdict differed from the client's expected-verdicts file. */
 #include "report.h"
+#include "duration_text.h"
 #include "lwc_scenario.h"
 #include "lwc_version.h"
 #include "strbuf.h"
@@ -13,6 +14,9 @@
 #define YELLOW "\033[33m"
 #define BOLD "\033[1m"
 #define RESET "\033[0m"
+
+/* The table's 9-wide columns hold "9999 ms"; longer runs read better in seconds. */
+#define TABLE_SECONDS_FROM_MS 10000.0
 
 void summary_count(const scenario_result *res, size_t n, run_summary *sum)
 {
@@ -37,16 +41,6 @@ static const char *verdict_colour(verdict v)
     return v == VERDICT_PASS ? GREEN : v == VERDICT_FAIL ? RED : YELLOW;
 }
 
-static void fmt_ms(double ms, char *buf, size_t len)
-{
-    if (ms < 0)
-        snprintf(buf, len, "-");
-    else if (ms < 10000)
-        snprintf(buf, len, "%.0f ms", ms);
-    else
-        snprintf(buf, len, "%.1f s", ms / 1000.0);
-}
-
 void report_table(FILE *out, const scenario_result *res, size_t n, const run_summary *sum, int colour)
 {
     int w = 8;
@@ -66,9 +60,9 @@ void report_table(FILE *out, const scenario_result *res, size_t n, const run_sum
             snprintf(name, sizeof name, "%s #%d", r->name ? r->name : "?", r->repeat);
         else
             snprintf(name, sizeof name, "%s", r->name ? r->name : "?");
-        fmt_ms(r->ready_ms, ready, sizeof ready);
-        fmt_ms(r->converge_ms, conv, sizeof conv);
-        fmt_ms(r->total_ms, total, sizeof total);
+        duration_text(ready, sizeof ready, r->ready_ms, TABLE_SECONDS_FROM_MS, " ");
+        duration_text(conv, sizeof conv, r->converge_ms, TABLE_SECONDS_FROM_MS, " ");
+        duration_text(total, sizeof total, r->total_ms, TABLE_SECONDS_FROM_MS, " ");
         char checks[200] = "";
         size_t off = 0;
         for (size_t k = 0; k < r->nfailures && off < sizeof checks; k++) {
