@@ -8,7 +8,7 @@ streams), their RSS sampled too and bounded.
 Usage: bench/soak.py [--duration S] [--build DIR] [--out FILE]
 Writes a Markdown results file (default bench/results/soak.md) naming the
 machine, with the samples and the verdicts."""
-import argparse, http.client, json, os, platform, random, subprocess, sys, threading, time
+import argparse, http.client, json, os, random, subprocess, sys, threading, time
 
 ap = argparse.ArgumentParser()
 ap.add_argument("--duration", type=int, default=600)
@@ -18,6 +18,14 @@ ap.add_argument("--watchers", type=int, default=4)
 ap.add_argument("--no-faults", action="store_true", help="no fault, close-watches or compact traffic")
 ap.add_argument("--server-args", default="", help="more lwc-mockserver options, e.g. \"--log-limit 5000\"")
 a = ap.parse_args()
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def machine_table():
+    """bench/machine.sh's "## Machine" heading and first table rows, shared by all benchmark results."""
+    return subprocess.run(["bash", "-c", '. "$1/bench/machine.sh" && machine_table', "machine.sh", ROOT],
+                          check=True, capture_output=True, text=True).stdout
 
 def rss_kb(pid):
     try:
@@ -168,9 +176,7 @@ bounded = peak_w < 64 * 1024
 os.makedirs(os.path.dirname(a.out) or ".", exist_ok=True)
 with open(a.out, "w") as f:
     f.write("# Soak: lwc-mockserver and lwc-watch under mixed traffic and faults\n\n")
-    f.write(f"Command: `bench/soak.py --duration {a.duration}{' --server-args ' + repr(a.server_args) if a.server_args else ''}` ({time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}).\n")
-    f.write(f"Machine: {platform.node()}, {os.cpu_count()} cores, {platform.platform()}, load "
-            f"{os.getloadavg()[0]:.1f} at the end (shared with other jobs).\n\n")
+    f.write(f"Command: `bench/soak.py --duration {a.duration}{' --server-args ' + repr(a.server_args) if a.server_args else ''}` ({time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}).\n\n")
     f.write(f"Traffic: 2 paginating listers, 2 writers (create/delete configmaps, patch pods), {a.watchers} lwc-watch "
             "(pods and configmaps, pages of 3), a fault every 2 s (500, 429, 410 on page 2, watch drop, garbage, "
             "truncated line, stall, slow stream, ERROR 410; close-watches 30%, compact 20%).\n\n")
@@ -184,5 +190,8 @@ with open(a.out, "w") as f:
     f.write("| t (s) | server RSS (kB) | lwc-watch max RSS (kB) | requests logged | open watches | RV |\n|---|---|---|---|---|---|\n")
     for s in samples:
         f.write("| %d | %d | %d | %d | %d | %d |\n" % s)
+    # The machine as every benchmark names it (bench/machine.sh), then this run's own row.
+    f.write("\n" + machine_table())
+    f.write(f"| load average (1 min) at the end | {os.getloadavg()[0]:.1f} (shared with other jobs) |\n")
 print(open(a.out).read().split("\n\n")[4])
 sys.exit(0 if flat and bounded and all(alive) else 1)
