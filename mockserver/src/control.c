@@ -1,6 +1,7 @@
 /* The control endpoints under /lwc/v1/ (state, requests, faults, steps, ...), reached through the router's hook. */
 #include "control.h"
 
+#include "mock_internal.h"
 #include "scenario_internal.h"
 
 #include <stdio.h>

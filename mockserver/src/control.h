@@ -4,7 +4,9 @@
 #ifndef LWC_CONTROL_H
 #define LWC_CONTROL_H
 
-#include "mock_internal.h"
+#include "lwc_mockserver.h"
+#include "reply.h"
+#include "request.h"
 
 void handle_control(lwc_mock *srv, const request *req, reply *r);
 

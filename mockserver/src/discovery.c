@@ -3,6 +3,7 @@
  * JSON with Content-Type application/json, on which client-go falls back to
  * the legacy documents (client-go discovery_client.go). */
 #include "handlers.h"
+#include "mock_internal.h"
 
 #include <stdio.h>
 #include <string.h>

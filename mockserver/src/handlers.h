@@ -3,7 +3,7 @@
 #ifndef LWC_HANDLERS_H
 #define LWC_HANDLERS_H
 
-#include "mock_internal.h"
+#include "lwc_mockserver.h"
 #include "reply.h"
 #include "request.h"
 

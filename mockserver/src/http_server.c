@@ -2,6 +2,7 @@
 #include "http_server.h"
 #include "lwc_fail.h"
 
+#include "mock_internal.h"
 #include "monotonic.h"
 #include "router.h"
 #include "watch_stream.h"

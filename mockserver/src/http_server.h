@@ -3,7 +3,7 @@
 #ifndef LWC_HTTP_SERVER_H
 #define LWC_HTTP_SERVER_H
 
-#include "mock_internal.h"
+#include "lwc_mockserver.h"
 
 #include <stddef.h>
 

@@ -4,6 +4,7 @@
 #include "continue_token.h"
 #include "handlers.h"
 #include "list_options.h"
+#include "mock_internal.h"
 #include "table.h"
 
 #include <stdio.h>

@@ -1,6 +1,8 @@
 /* What a server's serving threads share: a sleep that ends when the server stops, and its seeded random numbers. */
 #include "mock_runtime.h"
 
+#include "mock_internal.h"
+
 #include <time.h>
 
 int mock_sleep_ms(lwc_mock *srv, int ms)

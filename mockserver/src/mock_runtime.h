@@ -3,7 +3,7 @@
 #ifndef LWC_MOCK_RUNTIME_H
 #define LWC_MOCK_RUNTIME_H
 
-#include "mock_internal.h"
+#include "lwc_mockserver.h"
 
 #include <stdint.h>
 

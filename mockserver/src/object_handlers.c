@@ -3,6 +3,7 @@
  * Conflict, 422 Invalid, 415 for patch types it does not take). */
 #include "handlers.h"
 #include "merge_patch.h"
+#include "mock_internal.h"
 #include "table.h"
 #include "validation.h"
 

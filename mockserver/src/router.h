@@ -3,7 +3,9 @@
 #ifndef LWC_ROUTER_H
 #define LWC_ROUTER_H
 
-#include "mock_internal.h"
+#include "lwc_mockserver.h"
+#include "reply.h"
+#include "request.h"
 
 void route_request(lwc_mock *srv, const request *req, reply *r);
 

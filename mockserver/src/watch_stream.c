@@ -5,6 +5,7 @@
 
 #include "handlers.h"
 #include "list_options.h"
+#include "mock_internal.h"
 #include "mock_runtime.h"
 #include "monotonic.h"
 #include "table.h"
