@@ -74,8 +74,9 @@ typedef struct lwc_mock_config {
                                        (the apiserver's IdleTimeout) */
     unsigned header_timeout_ms;     /* a request's line and headers must be in this long after the
                                        connection opened (a later request on it: after its request
-                                       line began), or the connection is closed without a reply;
-                                       default 32 s (the apiserver's ReadHeaderTimeout) */
+                                       line arrived, and at most connection_timeout_s + this after
+                                       the previous reply), or the connection is closed without a
+                                       reply; default 32 s (the apiserver's ReadHeaderTimeout) */
 } lwc_mock_config;
 
 void lwc_mock_config_init(lwc_mock_config *cfg);
