@@ -270,7 +270,8 @@ static void answer_below_api(int fd, unsigned code)
                 strerror(errno));
 }
 
-static void on_mhd_log(void *cls, const char *fmt, va_list ap)
+/* fmt is libmicrohttpd's own printf format (the attribute lets the compilers check vfprintf's use of it). */
+__attribute__((format(printf, 2, 0))) static void on_mhd_log(void *cls, const char *fmt, va_list ap)
 {
     lwc_mock *srv = cls;
     if (tl_conn_fd > 0 && !tl_replying && !strncmp(fmt, MHD_ERROR_REPLY_LOG, sizeof MHD_ERROR_REPLY_LOG - 1)) {

@@ -4,12 +4,17 @@
 #include "strbuf.h"
 #include "monotonic.h"
 
+#include <arpa/inet.h>
 #include <check.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
 #include <stdio.h>
 
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
 #include <time.h>
 
 /* libcurl's write callback: appends to a strbuf; a short count on failure makes curl fail the transfer. */
@@ -321,4 +326,59 @@ char *test_read_wire(const char *name, size_t *len)
     bytes[n] = '\0';
     *len = n;
     return bytes;
+}
+
+int test_connect_raw(lwc_mock *srv)
+{
+    const char *colon = strrchr(lwc_mock_url(srv), ':'); /* http://127.0.0.1:PORT */
+    ck_assert_ptr_nonnull(colon);
+    struct sockaddr_in sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sin_family = AF_INET;
+    sa.sin_port = htons((unsigned short)atoi(colon + 1));
+    ck_assert_int_eq(inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr), 1);
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    ck_assert_msg(fd >= 0, "socket: %s", strerror(errno));
+    ck_assert_msg(connect(fd, (struct sockaddr *)&sa, sizeof sa) == 0, "connect: %s", strerror(errno));
+    return fd;
+}
+
+int test_closed_by_server(int fd, int deadline_ms)
+{
+    struct pollfd p = {.fd = fd, .events = POLLIN};
+    if (poll(&p, 1, deadline_ms) <= 0)
+        return 0;
+    char b;
+    ssize_t r = recv(fd, &b, 1, MSG_DONTWAIT);
+    return r == 0 || (r < 0 && errno == ECONNRESET);
+}
+
+char *test_read_until_close(int fd, int deadline_ms, int *closed)
+{
+    size_t cap = 4096, n = 0;
+    char *out = malloc(cap);
+    ck_assert_ptr_nonnull(out);
+    *closed = 0;
+    long long end = (long long)monotonic_ms() + deadline_ms;
+    for (;;) {
+        long long left = end - (long long)monotonic_ms();
+        struct pollfd p = {.fd = fd, .events = POLLIN};
+        if (left <= 0 || poll(&p, 1, (int)left) <= 0)
+            break;
+        if (n + 1024 > cap) {
+            cap *= 2;
+            out = realloc(out, cap);
+            ck_assert_ptr_nonnull(out);
+        }
+        ssize_t r = recv(fd, out + n, cap - n - 1, 0);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0) {
+            *closed = 1; /* end of stream, or a reset after the reply */
+            break;
+        }
+        n += (size_t)r;
+    }
+    out[n] = '\0';
+    return out;
 }

@@ -57,4 +57,13 @@ watch_client *test_open_watch(lwc_mock *srv, const char *path_query);
  * them, malloc'd, NUL-terminated, length in *len; fails the test on error. */
 char *test_read_wire(const char *name, size_t *len);
 
+/* Raw sockets, for requests libcurl will not send. A TCP connection to the
+ * server (IPv4 loopback); fails the running test on error. */
+int test_connect_raw(lwc_mock *srv);
+/* 1 when the server closed fd (end of stream or reset) within deadline_ms. */
+int test_closed_by_server(int fd, int deadline_ms);
+/* What the server sends on fd until it closes (*closed = 1) or deadline_ms
+ * pass; malloc'd and NUL-terminated. */
+char *test_read_until_close(int fd, int deadline_ms, int *closed);
+
 #endif

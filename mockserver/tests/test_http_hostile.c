@@ -53,27 +53,11 @@ static void teardown(void)
     srv = NULL;
 }
 
-static int connect_to_server(void)
-{
-    const char *url = lwc_mock_url(srv); /* http://127.0.0.1:PORT */
-    const char *colon = strrchr(url, ':');
-    ck_assert_ptr_nonnull(colon);
-    struct sockaddr_in sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sin_family = AF_INET;
-    sa.sin_port = htons((unsigned short)atoi(colon + 1));
-    ck_assert_int_eq(inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr), 1);
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    ck_assert_int_ge(fd, 0);
-    ck_assert_int_eq(connect(fd, (struct sockaddr *)&sa, sizeof sa), 0);
-    return fd;
-}
-
 /* Sends req and reads until the server closes (or deadline); returns what
  * came back, malloc'd and NUL-terminated. */
 static char *exchange(const char *req, size_t len, int deadline_ms)
 {
-    int fd = connect_to_server();
+    int fd = test_connect_raw(srv);
     size_t off = 0;
     while (off < len) {
         ssize_t w = send(fd, req + off, len - off, MSG_NOSIGNAL);
@@ -82,26 +66,8 @@ static char *exchange(const char *req, size_t len, int deadline_ms)
         off += (size_t)w;
     }
     shutdown(fd, SHUT_WR);
-    size_t cap = 4096, n = 0;
-    char *out = malloc(cap);
-    ck_assert_ptr_nonnull(out);
-    long long end = (long long)monotonic_ms() + deadline_ms;
-    for (;;) {
-        long long left = end - (long long)monotonic_ms();
-        struct pollfd p = {.fd = fd, .events = POLLIN};
-        if (left <= 0 || poll(&p, 1, (int)left) <= 0)
-            break;
-        if (n + 1024 > cap) {
-            cap *= 2;
-            out = realloc(out, cap);
-            ck_assert_ptr_nonnull(out);
-        }
-        ssize_t r = recv(fd, out + n, cap - n - 1, 0);
-        if (r <= 0)
-            break;
-        n += (size_t)r;
-    }
-    out[n] = '\0';
+    int closed = 0;
+    char *out = test_read_until_close(fd, deadline_ms, &closed);
     close(fd);
     return out;
 }
@@ -251,16 +217,6 @@ START_TEST(replies_are_always_utf8)
 }
 END_TEST
 
-/* An idle connection is closed by the server after connection_timeout_s. */
-static int closed_by_server(int fd, int deadline_ms)
-{
-    struct pollfd p = {.fd = fd, .events = POLLIN};
-    if (poll(&p, 1, deadline_ms) <= 0)
-        return 0;
-    char b;
-    return recv(fd, &b, 1, MSG_DONTWAIT) == 0;
-}
-
 /* One past the per-address limit: the connection is closed at once, the
  * others still work; and an idle connection is closed after the timeout
  * (a half-open flood used to hold every slot for 600 s). */
@@ -270,13 +226,13 @@ START_TEST(connections_per_address_and_idle_timeout)
     start_bounded(0, 4, 1);
     int fds[4];
     for (int i = 0; i < 4; i++)
-        fds[i] = connect_to_server();
-    int extra = connect_to_server();
-    ck_assert_msg(closed_by_server(extra, 2000), "a 5th connection from one address was kept");
+        fds[i] = test_connect_raw(srv);
+    int extra = test_connect_raw(srv);
+    ck_assert_msg(test_closed_by_server(extra, 2000), "a 5th connection from one address was kept");
     close(extra);
     /* The idle four go after about a second. */
     for (int i = 0; i < 4; i++) {
-        ck_assert_msg(closed_by_server(fds[i], 4000), "idle connection %d still open after the timeout", i);
+        ck_assert_msg(test_closed_by_server(fds[i], 4000), "idle connection %d still open after the timeout", i);
         close(fds[i]);
     }
     /* Their slots come back once the server has cleaned them up. */

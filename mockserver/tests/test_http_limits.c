@@ -55,21 +55,6 @@ static long long now_ms(void)
     return (long long)monotonic_ms();
 }
 
-static int connect_to_server(void)
-{
-    const char *colon = strrchr(lwc_mock_url(srv), ':'); /* http://127.0.0.1:PORT */
-    ck_assert_ptr_nonnull(colon);
-    struct sockaddr_in sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sin_family = AF_INET;
-    sa.sin_port = htons((unsigned short)atoi(colon + 1));
-    ck_assert_int_eq(inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr), 1);
-    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    ck_assert_int_ge(fd, 0);
-    ck_assert_msg(connect(fd, (struct sockaddr *)&sa, sizeof sa) == 0, "connect: %s", strerror(errno));
-    return fd;
-}
-
 static void send_all(int fd, const char *data, size_t len)
 {
     size_t off = 0;
@@ -81,38 +66,6 @@ static void send_all(int fd, const char *data, size_t len)
             return; /* the server may close early: the caller reads what it said */
         off += (size_t)w;
     }
-}
-
-/* Reads until the server closes (*closed = 1) or the deadline passes;
- * returns what came, malloc'd and NUL-terminated. */
-static char *read_until_close(int fd, int deadline_ms, int *closed)
-{
-    size_t cap = 4096, n = 0;
-    char *out = malloc(cap);
-    ck_assert_ptr_nonnull(out);
-    *closed = 0;
-    long long end = now_ms() + deadline_ms;
-    for (;;) {
-        long long left = end - now_ms();
-        struct pollfd p = {.fd = fd, .events = POLLIN};
-        if (left <= 0 || poll(&p, 1, (int)left) <= 0)
-            break;
-        if (n + 1024 > cap) {
-            cap *= 2;
-            out = realloc(out, cap);
-            ck_assert_ptr_nonnull(out);
-        }
-        ssize_t r = recv(fd, out + n, cap - n - 1, 0);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0) {
-            *closed = 1; /* EOF, or a reset after the reply */
-            break;
-        }
-        n += (size_t)r;
-    }
-    out[n] = '\0';
-    return out;
 }
 
 static int count_of(const char *hay, const char *needle)
@@ -178,11 +131,11 @@ START_TEST(refused_requests_get_one_reply_and_a_close)
         snprintf(req, cap, "%s", c->head);
     free(filler);
 
-    int fd = connect_to_server();
+    int fd = test_connect_raw(srv);
     send_all(fd, req, strlen(req));
     free(req);
     int closed = 0;
-    char *out = read_until_close(fd, 5000, &closed);
+    char *out = test_read_until_close(fd, 5000, &closed);
     close(fd);
     ck_assert_msg(closed, "%s: the server kept the connection open; it sent: %.200s", c->what, out);
     ck_assert_msg(count_of(out, "HTTP/1.") == 1, "%s: %d status lines in: %.400s", c->what, count_of(out, "HTTP/1."),
@@ -215,7 +168,7 @@ START_TEST(stopping_while_refusing_a_request)
         "GET /api HTTP/1.1\r\nHost: x\r\nno colon here\r\n\r\n",
     };
     for (int i = 0; i < 40; i++) {
-        int fd = connect_to_server();
+        int fd = test_connect_raw(srv);
         send_all(fd, heads[i % 2], strlen(heads[i % 2]));
         struct pollfd p = {.fd = fd, .events = POLLIN};
         ck_assert_msg(poll(&p, 1, 5000) == 1, "round %d: no reply", i);
@@ -263,7 +216,7 @@ START_TEST(slow_request_head_is_cut_at_the_header_timeout)
     const char *endless = "GET /api HTTP/1.1\r\nHost: x\r\nX-Slow: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
 
     long long t0 = now_ms();
-    int fd = connect_to_server();
+    int fd = test_connect_raw(srv);
     int replied = 0;
     long long cut = trickle(fd, endless, 150, 10000, t0, &replied);
     close(fd);
@@ -272,7 +225,7 @@ START_TEST(slow_request_head_is_cut_at_the_header_timeout)
     ck_assert_msg(!replied, "the server replied to a head that never ended");
 
     /* In time, though slow: served, and the connection stays for the next request. */
-    fd = connect_to_server();
+    fd = test_connect_raw(srv);
     const char *head = "GET /api HTTP/1.1\r\nHost: x\r\n\r\n";
     for (size_t i = 0; head[i]; i++) {
         ck_assert_int_eq(send(fd, head + i, 1, MSG_NOSIGNAL), 1);
@@ -308,15 +261,6 @@ START_TEST(slow_request_head_is_cut_at_the_header_timeout)
 }
 END_TEST
 
-static int closed_by_server(int fd, int deadline_ms)
-{
-    struct pollfd p = {.fd = fd, .events = POLLIN};
-    if (poll(&p, 1, deadline_ms) <= 0)
-        return 0;
-    char b;
-    ssize_t r = recv(fd, &b, 1, MSG_DONTWAIT);
-    return r == 0 || (r < 0 && errno == ECONNRESET);
-}
 
 /* The default per-address share: 1,024 connections of 8,192 (was 2,048:
  * four addresses took them all), room for the 1,000 watches one host may
@@ -335,9 +279,9 @@ START_TEST(default_connections_per_address_one_past)
                   (unsigned long long)rl.rlim_cur);
     static int fds[N];
     for (int i = 0; i < N; i++)
-        fds[i] = connect_to_server();
-    int extra = connect_to_server();
-    ck_assert_msg(closed_by_server(extra, 5000), "connection %d from one address was kept", N + 1);
+        fds[i] = test_connect_raw(srv);
+    int extra = test_connect_raw(srv);
+    ck_assert_msg(test_closed_by_server(extra, 5000), "connection %d from one address was kept", N + 1);
     close(extra);
     /* The 256 are served. */
     const char *head = "GET /version HTTP/1.1\r\nHost: x\r\n\r\n";
@@ -424,6 +368,26 @@ START_TEST(faults_are_bounded)
 }
 END_TEST
 
+/* A scenario file with more faults than the server installs is refused
+ * when it loads, with its JSON path, not halfway through a run. */
+START_TEST(scenario_with_too_many_faults_is_refused)
+{
+    size_t cap = 64 + (size_t)(LWC_MOCK_MAX_FAULTS + 1) * 64;
+    char *json = malloc(cap);
+    ck_assert_ptr_nonnull(json);
+    size_t n = (size_t)snprintf(json, cap, "{\"name\":\"many-faults\",\"description\":\"x\",\"faults\":[");
+    for (int i = 0; i <= LWC_MOCK_MAX_FAULTS; i++)
+        n += (size_t)snprintf(json + n, cap - n, "%s{\"name\":\"f%d\",\"match\":{},\"action\":{\"status\":500}}",
+                              i ? "," : "", i);
+    snprintf(json + n, cap - n, "]}");
+    char err[512];
+    lwc_scenario *sc = lwc_scenario_parse(json, "many.json", err, sizeof err);
+    free(json);
+    ck_assert_msg(sc == NULL, "a scenario with %d faults loaded", LWC_MOCK_MAX_FAULTS + 1);
+    ck_assert_msg(strstr(err, "faults: 1001 faults; the server installs at most 1000 at once") != NULL, "%s", err);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("http_limits");
@@ -436,6 +400,7 @@ int main(void)
     tcase_add_test(tc, slow_request_head_is_cut_at_the_header_timeout);
     tcase_add_test(tc, default_connections_per_address_one_past);
     tcase_add_test(tc, faults_are_bounded);
+    tcase_add_test(tc, scenario_with_too_many_faults_is_refused);
     suite_add_tcase(s, tc);
     return run_suite(s);
 }
