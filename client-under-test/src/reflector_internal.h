@@ -1,5 +1,6 @@
 /* The reflector's state, shared by the loop (reflector.c), the pager
- * (pager.c) and the watch (watch.c). */
+ * (pager.c) and the watch (watch.c), and what they share below them
+ * (reflector_state.c, failure.c). */
 #ifndef LWCR_REFLECTOR_INTERNAL_H
 #define LWCR_REFLECTOR_INTERNAL_H
 
