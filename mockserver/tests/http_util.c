@@ -328,6 +328,18 @@ char *test_read_wire(const char *name, size_t *len)
     return bytes;
 }
 
+lwc_mock *test_start_with_default_ns(const lwc_mock_config *cfg)
+{
+    lwc_mock *srv = NULL;
+    char err[256];
+    ck_assert_msg(lwc_mock_start(cfg, &srv, err, sizeof err) == LWC_MOCK_OK, "start: %s", err);
+    uint64_t rv = 0;
+    ck_assert_msg(lwc_mock_create(srv, "/api/v1", "namespaces", "{\"metadata\":{\"name\":\"default\"}}", &rv, err,
+                                  sizeof err) == LWC_MOCK_OK,
+                  "namespace: %s", err);
+    return srv;
+}
+
 int test_connect_raw(lwc_mock *srv)
 {
     const char *colon = strrchr(lwc_mock_url(srv), ':'); /* http://127.0.0.1:PORT */

@@ -57,6 +57,9 @@ watch_client *test_open_watch(lwc_mock *srv, const char *path_query);
  * them, malloc'd, NUL-terminated, length in *len; fails the test on error. */
 char *test_read_wire(const char *name, size_t *len);
 
+/* A server started with cfg and a "default" namespace; fails the running test on error. */
+lwc_mock *test_start_with_default_ns(const lwc_mock_config *cfg);
+
 /* Raw sockets, for requests libcurl will not send. A TCP connection to the
  * server (IPv4 loopback); fails the running test on error. */
 int test_connect_raw(lwc_mock *srv);

@@ -34,12 +34,7 @@ static void start_bounded(size_t log_entries, unsigned per_ip, unsigned timeout_
     cfg.max_log_entries = log_entries;
     cfg.max_connections_per_ip = per_ip;
     cfg.connection_timeout_s = timeout_s;
-    char err[256];
-    ck_assert_msg(lwc_mock_start(&cfg, &srv, err, sizeof err) == LWC_MOCK_OK, "start: %s", err);
-    uint64_t rv = 0;
-    ck_assert_msg(lwc_mock_create(srv, "/api/v1", "namespaces", "{\"metadata\":{\"name\":\"default\"}}", &rv, err,
-                                  sizeof err) == LWC_MOCK_OK,
-                  "namespace: %s", err);
+    srv = test_start_with_default_ns(&cfg);
 }
 
 static void setup(void)

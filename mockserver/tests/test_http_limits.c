@@ -31,12 +31,7 @@ static void start_with(unsigned header_timeout_ms)
     lwc_mock_config_init(&cfg);
     cfg.seed = 11;
     cfg.header_timeout_ms = header_timeout_ms;
-    char err[256];
-    ck_assert_msg(lwc_mock_start(&cfg, &srv, err, sizeof err) == LWC_MOCK_OK, "start: %s", err);
-    uint64_t rv = 0;
-    ck_assert_msg(lwc_mock_create(srv, "/api/v1", "namespaces", "{\"metadata\":{\"name\":\"default\"}}", &rv, err,
-                                  sizeof err) == LWC_MOCK_OK,
-                  "namespace: %s", err);
+    srv = test_start_with_default_ns(&cfg);
 }
 
 static void setup(void)
