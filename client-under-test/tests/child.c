@@ -1,5 +1,7 @@
 #include "child.h"
 
+#include "check_main.h"
+
 #include <check.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -401,9 +403,5 @@ int cut_run_tests(const char *suite, const cut_test *tests, size_t n, void (*tea
         tcase_add_test(tc, tests[i].test);
         suite_add_tcase(s, tc);
     }
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return run_suite(s);
 }

@@ -3,6 +3,8 @@
  * parsing Retry-After as seconds or an HTTP date. */
 #include "backoff.h"
 
+#include "check_main.h"
+
 #include <check.h>
 #include <string.h>
 
@@ -104,9 +106,5 @@ int main(void)
     tcase_add_test(tc, no_backoff_bug_waits_nothing);
     tcase_add_test(tc, retry_after_parsing);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return run_suite(s);
 }

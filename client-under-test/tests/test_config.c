@@ -3,6 +3,8 @@
 #include "api.h"
 #include "lwc_reflector.h"
 
+#include "check_main.h"
+
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -231,9 +233,5 @@ int main(void)
     tcase_add_test(tc, object_metadata);
     tcase_add_test(tc, config_validation);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return run_suite(s);
 }

@@ -3,6 +3,8 @@
 #include "lwc_reflector.h"
 #include "watch_stream.h"
 
+#include "check_main.h"
+
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
@@ -124,9 +126,5 @@ int main(void)
     tcase_add_test(tc, oversized_line_is_an_error_and_memory_stays_bounded);
     tcase_add_test(tc, default_cap_is_16_mib);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return run_suite(s);
 }

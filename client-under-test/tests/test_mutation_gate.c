@@ -11,6 +11,8 @@
 #include "lwc_scenario.h"
 #include "mock_util.h"
 
+#include "check_main.h"
+
 #include <check.h>
 #include <signal.h>
 #include <stdio.h>
@@ -452,9 +454,5 @@ int main(void)
     tcase_add_loop_test(all, correct_watcher_passes_every_shape, 0, (int)NGATES);
     tcase_add_loop_test(all, each_bug_fails_its_shape, 0, (int)NGATES);
     suite_add_tcase(s, all);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return run_suite(s);
 }

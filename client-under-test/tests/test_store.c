@@ -6,6 +6,8 @@
 #include "store.h"
 #include "table.h"
 
+#include "check_main.h"
+
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -218,9 +220,5 @@ int main(void)
     tcase_add_test(tc, snapshot_copies_everything);
     tcase_add_test(tc, table_take_keeps_probe_runs_intact);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return run_suite(s);
 }

@@ -1,4 +1,5 @@
-/* The end of every test program's main: run the suite, exit 1 on any failure. */
+/* The end of every Check test program's main (the server's and the watcher's tests): run the
+ * suite, exit 1 on any failure. */
 #ifndef LWC_TEST_CHECK_MAIN_H
 #define LWC_TEST_CHECK_MAIN_H
 
