@@ -1,5 +1,5 @@
-/* The end of every Check test program's main (the server's and the watcher's tests): run the
- * suite, exit 1 on any failure. */
+/* The end of every Check test program's main (the server's, the watcher's
+ * and the harness's): run the suite, exit 1 on any failure. */
 #ifndef LWC_TEST_CHECK_MAIN_H
 #define LWC_TEST_CHECK_MAIN_H
 

@@ -5,6 +5,8 @@
  * client that ignores STOP leave no process behind. */
 #include "monotonic.h"
 
+#include "check_main.h"
+
 #include <check.h>
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -731,9 +733,5 @@ int main(void)
     tcase_add_test(tc, list_filter_shard);
     tcase_add_test(tc, parallel_repeat_junit);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return run_suite(s);
 }

@@ -6,6 +6,8 @@
 #include "lwc_scenario.h"
 #include "result.h"
 
+#include "check_main.h"
+
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -221,9 +223,5 @@ int main(void)
     tcase_add_test(tc, shrinker_stops);
     tcase_add_test(tc, every_check_has_a_bit);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return run_suite(s);
 }

@@ -5,6 +5,8 @@
 #include "strbuf.h"
 #include "utf8.h"
 
+#include "check_main.h"
+
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -401,9 +403,5 @@ int main(void)
     tcase_add_test(tc, wrong_types_are_absent_fields);
     tcase_add_test(tc, manifest_rows);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return run_suite(s);
 }

@@ -13,6 +13,8 @@
 #include "watchcheck.h"
 
 #include <arpa/inet.h>
+#include "check_main.h"
+
 #include <check.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -776,9 +778,5 @@ int main(void)
     tcase_add_test(tc, watch_check_rules);
     tcase_add_test(tc, log_watcher_wakes_on_watch_end);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return run_suite(s);
 }
