@@ -4,6 +4,7 @@
  * IsQualifiedName, IsValidLabelValue, MaxLenError, RegexError), and UTF-8. */
 #include "validation.h"
 #include "lwc_fail.h"
+#include "utf8.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -138,38 +139,6 @@ int valid_label_value(const char *s, char *why, size_t whylen)
                         "and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or "
                         "'12345', regex used for validation is '(" QUALIFIED_NAME_FMT ")?')");
     return 1;
-}
-
-/* Length of the well-formed UTF-8 sequence at s (at most n bytes), or 0. */
-static size_t utf8_seq(const unsigned char *s, size_t n)
-{
-    unsigned char c = s[0];
-    if (c < 0x80)
-        return 1;
-    size_t len;
-    unsigned lo = 0x80, hi = 0xBF;
-    if (c >= 0xC2 && c <= 0xDF)
-        len = 2;
-    else if (c >= 0xE0 && c <= 0xEF) {
-        len = 3;
-        if (c == 0xE0)
-            lo = 0xA0; /* no overlongs */
-        else if (c == 0xED)
-            hi = 0x9F; /* no surrogates */
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        len = 4;
-        if (c == 0xF0)
-            lo = 0x90;
-        else if (c == 0xF4)
-            hi = 0x8F; /* nothing above U+10FFFF */
-    } else
-        return 0;
-    if (n < len || s[1] < lo || s[1] > hi)
-        return 0;
-    for (size_t i = 2; i < len; i++)
-        if (s[i] < 0x80 || s[i] > 0xBF)
-            return 0;
-    return len;
 }
 
 int mock_utf8_valid(const char *s, size_t n)
