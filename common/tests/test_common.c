@@ -4,6 +4,8 @@
 #include "strbuf.h"
 #include "utf8.h"
 
+#include "check_main.h"
+
 #include <check.h>
 #include <errno.h>
 #include <stdio.h>
@@ -168,9 +170,5 @@ int main(void)
     tcase_add_test(tc, monotonic_timed_wait);
     tcase_add_test(tc, fail_formats_and_returns_the_code);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return run_suite(s);
 }
