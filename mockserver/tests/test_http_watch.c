@@ -49,6 +49,14 @@ static watch_client *open_watch(const char *path_query)
     return test_open_watch(srv, path_query);
 }
 
+/* The event's object's resourceVersion is rv. */
+static void assert_event_rv(const cJSON *ev, uint64_t rv)
+{
+    char want[32];
+    snprintf(want, sizeof want, "%llu", (unsigned long long)rv);
+    ck_assert_str_eq(event_rv(ev), want);
+}
+
 /* The next event must be of this type (and name, if given). */
 static cJSON *expect_event(watch_client *w, const char *type, const char *name)
 {
@@ -85,9 +93,7 @@ START_TEST(unset_rv_sends_sorted_synthetic_added_then_changes)
     cJSON_Delete(expect_event(w, "ADDED", "p2"));
     uint64_t rv = put_pod("a", "p1", "db", 1);
     cJSON *ev = expect_event(w, "MODIFIED", "p1");
-    char want[32];
-    snprintf(want, sizeof want, "%llu", (unsigned long long)rv);
-    ck_assert_str_eq(event_rv(ev), want);
+    assert_event_rv(ev, rv);
     cJSON_Delete(ev);
     watch_close(w);
 }
@@ -105,9 +111,7 @@ START_TEST(rv_n_sends_only_later_events_and_deleted_keeps_last_state)
     uint64_t drv = 0;
     ck_assert_int_eq(lwc_mock_delete(srv, "/api/v1", "pods", "a", "p1", &drv, err, sizeof err), LWC_MOCK_OK);
     cJSON *ev = expect_event(w, "DELETED", "p1");
-    char want[32];
-    snprintf(want, sizeof want, "%llu", (unsigned long long)drv);
-    ck_assert_str_eq(event_rv(ev), want);
+    assert_event_rv(ev, drv);
     const cJSON *labels = cJSON_GetObjectItemCaseSensitive(
         cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(ev, "object"), "metadata"), "labels");
     ck_assert_str_eq(cJSON_GetObjectItemCaseSensitive(labels, "app")->valuestring, "web");
@@ -157,9 +161,7 @@ START_TEST(bookmarks_only_when_allowed)
     /* A write the watcher cannot see moves the RV: the next bookmark carries it. */
     uint64_t rv2 = put_pod("b", "p2", "web", 0);
     cJSON *ev = expect_event(w, "BOOKMARK", NULL);
-    char want[32];
-    snprintf(want, sizeof want, "%llu", (unsigned long long)rv2);
-    ck_assert_str_eq(event_rv(ev), want);
+    assert_event_rv(ev, rv2);
     /* The Go zero value around the RV: creationTimestamp null. */
     const cJSON *md = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(ev, "object"), "metadata");
     ck_assert(cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(md, "creationTimestamp")));
@@ -214,9 +216,7 @@ START_TEST(selector_transitions_arrive_as_added_and_deleted)
         cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(ev, "object"), "metadata"), "labels");
     /* The previous content, at the revision that moved it out. */
     ck_assert_str_eq(cJSON_GetObjectItemCaseSensitive(labels, "app")->valuestring, "web");
-    char want[32];
-    snprintf(want, sizeof want, "%llu", (unsigned long long)lwc_mock_current_rv(srv));
-    ck_assert_str_eq(event_rv(ev), want);
+    assert_event_rv(ev, lwc_mock_current_rv(srv));
     cJSON_Delete(ev);
     put_pod("a", "p2", "db", 0); /* never visible */
     put_pod("a", "p3", "web", 0);
@@ -255,9 +255,7 @@ START_TEST(streaming_list_then_live_events)
      * (measured, fidelity/results.md). */
     ck_assert_str_eq(cJSON_GetObjectItemCaseSensitive(ann, "kubernetes.io/initial-events-list-blueprint")->valuestring,
                      "eyJraW5kIjoiUG9kTGlzdCIsImFwaVZlcnNpb24iOiJ2MSIsIm1ldGFkYXRhIjp7fSwiaXRlbXMiOm51bGx9Cg==");
-    char want[32];
-    snprintf(want, sizeof want, "%llu", (unsigned long long)lwc_mock_current_rv(srv));
-    ck_assert_str_eq(event_rv(bm), want);
+    assert_event_rv(bm, lwc_mock_current_rv(srv));
     cJSON_Delete(bm);
     put_pod("c", "p3", "web", 0);
     cJSON_Delete(expect_event(w, "ADDED", "p3"));
