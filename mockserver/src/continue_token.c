@@ -101,35 +101,33 @@ int continue_token_decode(const char *token, continue_token *out, char *err, siz
         return -1;
     }
     if (rvj && !cJSON_IsNumber(rvj)) {
-        snprintf(err, errlen, "continue key is not valid: json: cannot unmarshal rv into Go struct field continueToken.rv of type int64");
         cJSON_Delete(doc);
-        return -1;
+        return lwc_fail(err, errlen, -1,
+                        "continue key is not valid: json: cannot unmarshal rv into Go struct field continueToken.rv of type int64");
     }
     double rvd = rvj ? rvj->valuedouble : 0;
     if (rvd != floor(rvd) || rvd > 9007199254740992.0 || rvd < -9007199254740992.0) {
-        snprintf(err, errlen, "continue key is not valid: json: cannot unmarshal number into Go struct field continueToken.rv of type int64");
         cJSON_Delete(doc);
-        return -1;
+        return lwc_fail(err, errlen, -1,
+                        "continue key is not valid: json: cannot unmarshal number into Go struct field continueToken.rv of type int64");
     }
     if (rvd == 0) {
-        snprintf(err, errlen, "continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)");
         cJSON_Delete(doc);
-        return -1;
+        return lwc_fail(err, errlen, -1,
+                        "continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)");
     }
     const char *key = cJSON_IsString(start) ? start->valuestring : "";
     if (key[0] == '\0' && !exclusive) {
-        snprintf(err, errlen, "continue key is not valid: encoded start key empty (version meta.k8s.io/v1)");
         cJSON_Delete(doc);
-        return -1;
+        return lwc_fail(err, errlen, -1, "continue key is not valid: encoded start key empty (version meta.k8s.io/v1)");
     }
     /* Tokens built by the watch cache start with "/"; etcd's do not. */
     const char *rel = key[0] == '/' ? key + 1 : key;
     size_t rel_len = strlen(rel);
     char *abs = malloc(rel_len + 2);
     if (!abs) {
-        snprintf(err, errlen, "continue key is not valid: out of memory");
         cJSON_Delete(doc);
-        return -1;
+        return lwc_fail(err, errlen, -1, "continue key is not valid: out of memory");
     }
     abs[0] = '/';
     memcpy(abs + 1, rel, rel_len + 1);

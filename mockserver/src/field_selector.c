@@ -109,9 +109,8 @@ int field_selector_parse(const char *text, field_selector *out, char *err, size_
         if (len > 0) {
             field_requirement *nr = realloc(out->reqs, (out->n + 1) * sizeof *nr);
             if (!nr) {
-                snprintf(err, errlen, "out of memory");
                 field_selector_free(out);
-                return -1;
+                return lwc_fail(err, errlen, -1, "out of memory");
             }
             out->reqs = nr;
             memset(&out->reqs[out->n], 0, sizeof out->reqs[out->n]);

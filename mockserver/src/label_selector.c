@@ -199,9 +199,8 @@ int label_selector_parse(const char *text, label_selector *out, char *err, size_
     for (;;) {
         sel_requirement *nr = realloc(out->reqs, (out->n + 1) * sizeof *nr);
         if (!nr) {
-            snprintf(err, errlen, "out of memory");
             label_selector_free(out);
-            return -1;
+            return lwc_fail(err, errlen, -1, "out of memory");
         }
         out->reqs = nr;
         if (parse_requirement(&lx, &out->reqs[out->n], err, errlen) != 0) {
