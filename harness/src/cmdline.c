@@ -106,9 +106,8 @@ int cmdline_split(const char *line, char ***argv_out, char *err, size_t errlen)
     }
     free(word);
     if (n == 0) {
-        snprintf(err, errlen, "the client command is empty");
         cmdline_free(argv);
-        return -1;
+        return lwc_fail(err, errlen, -1, "the client command is empty");
     }
     *argv_out = argv;
     return 0;

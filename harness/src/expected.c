@@ -127,15 +127,13 @@ int expected_load(const char *path, expected_set *out, char *err, size_t errlen)
     while (rc == 0 && (n = getline(&line, &linecap, f)) >= 0) {
         lineno++;
         if ((size_t)n != strlen(line)) {
-            snprintf(err, errlen, "%s:%d: a NUL byte in the line", path, lineno);
-            rc = -1;
+            rc = lwc_fail(err, errlen, -1, "%s:%d: a NUL byte in the line", path, lineno);
             break;
         }
         rc = parse_line(out, &cap, line, lineno, err, errlen);
     }
     if (rc == 0 && ferror(f)) {
-        snprintf(err, errlen, "%s: read error: %s", path, strerror(errno));
-        rc = -1;
+        rc = lwc_fail(err, errlen, -1, "%s: read error: %s", path, strerror(errno));
     }
     free(line);
     fclose(f);

@@ -480,9 +480,9 @@ static int probe_client(explorer *x, char *err, size_t errlen)
     lwc_scenario_free(sc);
     int rc = 0;
     if (r.v == VERDICT_ERROR || r.v == VERDICT_INTERRUPTED || !r.caps_known) {
-        snprintf(err, errlen, "the client could not be started: %s%s%s", r.error ? r.error : verdict_name(r.v),
-                 r.nfailures ? ": " : "", r.nfailures ? r.failures[0].summary : "");
-        rc = -1;
+        rc = lwc_fail(err, errlen, -1, "the client could not be started: %s%s%s",
+                      r.error ? r.error : verdict_name(r.v), r.nfailures ? ": " : "",
+                      r.nfailures ? r.failures[0].summary : "");
     } else {
         if (r.v == VERDICT_FAIL)
             fprintf(stderr, "lwc-explore: warning: the client fails the one-object probe (%s): expect every run to fail\n",

@@ -455,9 +455,9 @@ int mx_load_manifest(mx_matrix *m, const char *path, char *err, size_t errlen)
         char *f[7] = {0};
         size_t nf = split_tabs(line, f, 7);
         if (nf < 6 || !*f[0]) {
-            snprintf(err, errlen, "%s:%zu: expected LABEL, GROUP, COMMAND, EXPECT-FILE, REPORT-JSON, ERROR-FILE [, NOTE] "
-                     "separated by tabs", path, lineno);
-            rc = -1;
+            rc = lwc_fail(err, errlen, -1,
+                          "%s:%zu: expected LABEL, GROUP, COMMAND, EXPECT-FILE, REPORT-JSON, ERROR-FILE [, NOTE] "
+                          "separated by tabs", path, lineno);
             break;
         }
         const char *note = nf > 6 ? f[6] : NULL;
@@ -466,8 +466,7 @@ int mx_load_manifest(mx_matrix *m, const char *path, char *err, size_t errlen)
             size_t elen = 0;
             char *etext = lwc_read_file(f[5], MX_MAX_FILE, &elen, sub, sizeof(sub));
             if (!etext) {
-                snprintf(err, errlen, "%s:%zu: %s", path, lineno, sub);
-                rc = -1;
+                rc = lwc_fail(err, errlen, -1, "%s:%zu: %s", path, lineno, sub);
                 break;
             }
             if (elen > 0 || !*f[4]) {
@@ -482,8 +481,7 @@ int mx_load_manifest(mx_matrix *m, const char *path, char *err, size_t errlen)
             continue;
         }
         if (mx_add_report(m, f[0], f[1], f[2], f[3], note, f[4], sub, sizeof(sub)) != 0) {
-            snprintf(err, errlen, "%s:%zu: %s", path, lineno, sub);
-            rc = -1;
+            rc = lwc_fail(err, errlen, -1, "%s:%zu: %s", path, lineno, sub);
         }
     }
     free(text);

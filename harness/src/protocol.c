@@ -173,14 +173,12 @@ int protocol_parse_line(const char *line, size_t len, client_msg *out, char *err
          * undefined behaviour to convert (found by fuzz_protocol_line). */
         if (!cJSON_IsNumber(seq) || seq->valuedouble != floor(seq->valuedouble) || seq->valuedouble < -9e15 ||
             seq->valuedouble > 9e15) {
-            snprintf(err, errlen, "a SNAPSHOT without an integer \"seq\"");
-            rc = -1;
+            rc = lwc_fail(err, errlen, -1, "a SNAPSHOT without an integer \"seq\"");
         } else {
             out->seq = (long long)seq->valuedouble;
             char why[256];
             if (itemset_from_snapshot(cJSON_GetObjectItemCaseSensitive(doc, "items"), &out->items, why, sizeof why) != 0) {
-                snprintf(err, errlen, "SNAPSHOT seq %lld: %s", out->seq, why);
-                rc = -1;
+                rc = lwc_fail(err, errlen, -1, "SNAPSHOT seq %lld: %s", out->seq, why);
             }
         }
     } else if (!strcmp(type->valuestring, "EVENT")) {
@@ -195,8 +193,7 @@ int protocol_parse_line(const char *line, size_t len, client_msg *out, char *err
             out->event = EV_DELETED;
         else {
             preview(line, len, pv, sizeof pv);
-            snprintf(err, errlen, "an EVENT whose \"event\" is not ADDED, MODIFIED or DELETED: \"%s\"", pv);
-            rc = -1;
+            rc = lwc_fail(err, errlen, -1, "an EVENT whose \"event\" is not ADDED, MODIFIED or DELETED: \"%s\"", pv);
         }
         if (rc == 0) {
             /* The event's object has the members of a SNAPSHOT item: read it as a one-item list. */
@@ -205,14 +202,13 @@ int protocol_parse_line(const char *line, size_t len, client_msg *out, char *err
             char why[256];
             if (!arr || !ref) {
                 cJSON_Delete(arr);
-                snprintf(err, errlen, "out of memory");
-                rc = -1;
+                rc = lwc_fail(err, errlen, -1, "out of memory");
             } else {
                 cJSON_AddItemToArray(arr, ref);
                 if (itemset_from_snapshot(arr, &out->subject, why, sizeof why) != 0) {
                     preview(line, len, pv, sizeof pv);
-                    snprintf(err, errlen, "an EVENT whose object %s: \"%s\"", strstr(why, "has") ? strstr(why, "has") : why, pv);
-                    rc = -1;
+                    rc = lwc_fail(err, errlen, -1, "an EVENT whose object %s: \"%s\"",
+                                  strstr(why, "has") ? strstr(why, "has") : why, pv);
                 }
                 cJSON_Delete(arr);
             }
