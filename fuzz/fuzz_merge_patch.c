@@ -19,11 +19,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     /* The server dedupes keys when it parses a body (the last wins, as Go):
      * so do these, else the first "f": null of a patch deletes only the first
      * of two "f"s and a second application deletes the other. */
-    if (target && patch && mock_json_dedupe_keys(target) == 0 && mock_json_dedupe_keys(patch) == 0 &&
-        merge_patch_apply(target, patch) == 0) {
+    if (target && patch && lwcm_json_dedupe_keys(target) == 0 && lwcm_json_dedupe_keys(patch) == 0 &&
+        lwcm_merge_patch_apply(target, patch) == 0) {
         /* Applying the same patch again changes nothing (idempotence). */
         char *once = cJSON_PrintUnformatted(target);
-        if (merge_patch_apply(target, patch) == 0) {
+        if (lwcm_merge_patch_apply(target, patch) == 0) {
             char *twice = cJSON_PrintUnformatted(target);
             if (once && twice && strcmp(once, twice) != 0)
                 __builtin_trap();

@@ -16,16 +16,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     label_pair labels[] = {{"app", "web"}, {"tier", "front"}, {"x.io/k", ""}};
     if (data[0] & 1) {
         field_selector f;
-        if (field_selector_parse(s, &f, err, sizeof err) == 0) {
+        if (lwcm_field_selector_parse(s, &f, err, sizeof err) == 0) {
             label_pair fields[] = {{"status.phase", "Running"}, {"spec.nodeName", "node-1"}};
-            (void)field_selector_matches(&f, "default", "pod-1", fields, 2);
-            field_selector_free(&f);
+            (void)lwcm_field_selector_matches(&f, "default", "pod-1", fields, 2);
+            lwcm_field_selector_free(&f);
         }
     } else {
         label_selector l;
-        if (label_selector_parse(s, &l, err, sizeof err) == 0) {
-            (void)label_selector_matches(&l, labels, 3);
-            label_selector_free(&l);
+        if (lwcm_label_selector_parse(s, &l, err, sizeof err) == 0) {
+            (void)lwcm_label_selector_matches(&l, labels, 3);
+            lwcm_label_selector_free(&l);
         }
     }
     free(s);

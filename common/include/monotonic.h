@@ -7,12 +7,12 @@
 #include <time.h>
 
 /* Milliseconds since an arbitrary fixed point (boot); only differences mean anything. */
-double monotonic_ms(void);
+double lwcc_monotonic_ms(void);
 /* pthread_cond_init for a condition variable whose timed waits use
- * monotonic_deadline. 0, or the pthread error. */
-int monotonic_cond_init(pthread_cond_t *cond);
+ * lwcc_monotonic_deadline. 0, or the pthread error. */
+int lwcc_monotonic_cond_init(pthread_cond_t *cond);
 /* The absolute time timeout_ms (clamped to >= 0) from now, for
- * pthread_cond_timedwait on a condition set up by monotonic_cond_init. */
-struct timespec monotonic_deadline(int timeout_ms);
+ * pthread_cond_timedwait on a condition set up by lwcc_monotonic_cond_init. */
+struct timespec lwcc_monotonic_deadline(int timeout_ms);
 
 #endif

@@ -13,25 +13,25 @@ typedef struct strbuf {
     int failed;
 } strbuf;
 
-void strbuf_init(strbuf *sb);
-void strbuf_free(strbuf *sb);
+void lwcc_strbuf_init(strbuf *sb);
+void lwcc_strbuf_free(strbuf *sb);
 /* Empties the buffer, keeping its memory (and its failed flag). */
-void strbuf_reset(strbuf *sb);
+void lwcc_strbuf_reset(strbuf *sb);
 /* Room for extra more bytes and the NUL. 0, or -1 (and failed set). */
-int strbuf_reserve(strbuf *sb, size_t extra);
+int lwcc_strbuf_reserve(strbuf *sb, size_t extra);
 /* Each append returns 0, or -1 once an allocation has failed. */
-int strbuf_append(strbuf *sb, const void *data, size_t len);
-int strbuf_puts(strbuf *sb, const char *s);
-int strbuf_putc(strbuf *sb, char c);
-int strbuf_printf(strbuf *sb, const char *fmt, ...)
+int lwcc_strbuf_append(strbuf *sb, const void *data, size_t len);
+int lwcc_strbuf_puts(strbuf *sb, const char *s);
+int lwcc_strbuf_putc(strbuf *sb, char c);
+int lwcc_strbuf_printf(strbuf *sb, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 /* Appends s as a JSON string literal, quotes included. */
-int strbuf_put_json_string(strbuf *sb, const char *s);
+int lwcc_strbuf_put_json_string(strbuf *sb, const char *s);
 /* The text so far ("" when empty or failed); stays owned by sb. */
-const char *strbuf_str(const strbuf *sb);
+const char *lwcc_strbuf_str(const strbuf *sb);
 /* Hands the NUL-terminated text ("" when empty) to the caller and empties sb;
  * NULL (and sb freed) if any append failed. */
-char *strbuf_take(strbuf *sb, size_t *len_out);
+char *lwcc_strbuf_take(strbuf *sb, size_t *len_out);
 
 /* The whole file at path, NUL-terminated (malloc'd), its length in *len (may
  * be NULL). NULL with err naming the file when it cannot be read, is larger

@@ -14,12 +14,12 @@ char *lwc_read_file(const char *path, size_t max, size_t *len, char *err, size_t
         return NULL;
     }
     strbuf sb;
-    strbuf_init(&sb);
-    strbuf_append(&sb, "", 0); /* an empty file is "" */
+    lwcc_strbuf_init(&sb);
+    lwcc_strbuf_append(&sb, "", 0); /* an empty file is "" */
     char buf[65536];
     size_t n;
     while ((n = fread(buf, 1, sizeof buf, f)) > 0 && sb.len <= max)
-        strbuf_append(&sb, buf, n);
+        lwcc_strbuf_append(&sb, buf, n);
     int bad = ferror(f);
     fclose(f);
     if (bad || sb.failed || sb.len > max) {
@@ -27,10 +27,10 @@ char *lwc_read_file(const char *path, size_t max, size_t *len, char *err, size_t
             snprintf(err, errlen, "%s: %s", path, bad ? "read error" : "out of memory");
         else
             snprintf(err, errlen, "%s: larger than %zu MiB", path, max >> 20);
-        strbuf_free(&sb);
+        lwcc_strbuf_free(&sb);
         return NULL;
     }
-    return strbuf_take(&sb, len);
+    return lwcc_strbuf_take(&sb, len);
 }
 
 int lwc_write_file(const char *path, const char *s, size_t n, char *err, size_t errlen)

@@ -1,14 +1,14 @@
 /* The monotonic clock in milliseconds, and timed waits on it. */
 #include "monotonic.h"
 
-double monotonic_ms(void)
+double lwcc_monotonic_ms(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
 }
 
-int monotonic_cond_init(pthread_cond_t *cond)
+int lwcc_monotonic_cond_init(pthread_cond_t *cond)
 {
     pthread_condattr_t attr;
     int rc = pthread_condattr_init(&attr);
@@ -21,7 +21,7 @@ int monotonic_cond_init(pthread_cond_t *cond)
     return rc;
 }
 
-struct timespec monotonic_deadline(int timeout_ms)
+struct timespec lwcc_monotonic_deadline(int timeout_ms)
 {
     if (timeout_ms < 0)
         timeout_ms = 0;

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-void strbuf_init(strbuf *sb)
+void lwcc_strbuf_init(strbuf *sb)
 {
     sb->data = NULL;
     sb->len = 0;
@@ -14,20 +14,20 @@ void strbuf_init(strbuf *sb)
     sb->failed = 0;
 }
 
-void strbuf_free(strbuf *sb)
+void lwcc_strbuf_free(strbuf *sb)
 {
     free(sb->data);
-    strbuf_init(sb);
+    lwcc_strbuf_init(sb);
 }
 
-void strbuf_reset(strbuf *sb)
+void lwcc_strbuf_reset(strbuf *sb)
 {
     sb->len = 0;
     if (sb->data)
         sb->data[0] = '\0';
 }
 
-int strbuf_reserve(strbuf *sb, size_t extra)
+int lwcc_strbuf_reserve(strbuf *sb, size_t extra)
 {
     if (sb->failed)
         return -1;
@@ -51,9 +51,9 @@ int strbuf_reserve(strbuf *sb, size_t extra)
     return 0;
 }
 
-int strbuf_append(strbuf *sb, const void *data, size_t len)
+int lwcc_strbuf_append(strbuf *sb, const void *data, size_t len)
 {
-    if (strbuf_reserve(sb, len) != 0)
+    if (lwcc_strbuf_reserve(sb, len) != 0)
         return -1;
     if (len)
         memcpy(sb->data + sb->len, data, len);
@@ -62,17 +62,17 @@ int strbuf_append(strbuf *sb, const void *data, size_t len)
     return 0;
 }
 
-int strbuf_puts(strbuf *sb, const char *s)
+int lwcc_strbuf_puts(strbuf *sb, const char *s)
 {
-    return strbuf_append(sb, s, strlen(s));
+    return lwcc_strbuf_append(sb, s, strlen(s));
 }
 
-int strbuf_putc(strbuf *sb, char c)
+int lwcc_strbuf_putc(strbuf *sb, char c)
 {
-    return strbuf_append(sb, &c, 1);
+    return lwcc_strbuf_append(sb, &c, 1);
 }
 
-int strbuf_printf(strbuf *sb, const char *fmt, ...)
+int lwcc_strbuf_printf(strbuf *sb, const char *fmt, ...)
 {
     if (sb->failed)
         return -1;
@@ -86,8 +86,8 @@ int strbuf_printf(strbuf *sb, const char *fmt, ...)
         return -1;
     }
     if ((size_t)n < sizeof small)
-        return strbuf_append(sb, small, (size_t)n);
-    if (strbuf_reserve(sb, (size_t)n) != 0)
+        return lwcc_strbuf_append(sb, small, (size_t)n);
+    if (lwcc_strbuf_reserve(sb, (size_t)n) != 0)
         return -1;
     va_start(ap, fmt);
     vsnprintf(sb->data + sb->len, (size_t)n + 1, fmt, ap);
@@ -96,49 +96,49 @@ int strbuf_printf(strbuf *sb, const char *fmt, ...)
     return 0;
 }
 
-int strbuf_put_json_string(strbuf *sb, const char *s)
+int lwcc_strbuf_put_json_string(strbuf *sb, const char *s)
 {
     static const char hex[] = "0123456789abcdef";
-    if (strbuf_putc(sb, '"') != 0)
+    if (lwcc_strbuf_putc(sb, '"') != 0)
         return -1;
     const unsigned char *p = (const unsigned char *)s;
     const unsigned char *run = p;
     for (; *p; p++) {
         if (*p >= 0x20 && *p != '"' && *p != '\\')
             continue;
-        strbuf_append(sb, run, (size_t)(p - run));
+        lwcc_strbuf_append(sb, run, (size_t)(p - run));
         switch (*p) {
-        case '"': strbuf_puts(sb, "\\\""); break;
-        case '\\': strbuf_puts(sb, "\\\\"); break;
-        case '\n': strbuf_puts(sb, "\\n"); break;
-        case '\r': strbuf_puts(sb, "\\r"); break;
-        case '\t': strbuf_puts(sb, "\\t"); break;
+        case '"': lwcc_strbuf_puts(sb, "\\\""); break;
+        case '\\': lwcc_strbuf_puts(sb, "\\\\"); break;
+        case '\n': lwcc_strbuf_puts(sb, "\\n"); break;
+        case '\r': lwcc_strbuf_puts(sb, "\\r"); break;
+        case '\t': lwcc_strbuf_puts(sb, "\\t"); break;
         default: {
             char esc[7] = {'\\', 'u', '0', '0', hex[*p >> 4], hex[*p & 15], 0};
-            strbuf_puts(sb, esc);
+            lwcc_strbuf_puts(sb, esc);
         }
         }
         run = p + 1;
     }
-    strbuf_append(sb, run, (size_t)(p - run));
-    return strbuf_putc(sb, '"');
+    lwcc_strbuf_append(sb, run, (size_t)(p - run));
+    return lwcc_strbuf_putc(sb, '"');
 }
 
-const char *strbuf_str(const strbuf *sb)
+const char *lwcc_strbuf_str(const strbuf *sb)
 {
     return sb->data && !sb->failed ? sb->data : "";
 }
 
-char *strbuf_take(strbuf *sb, size_t *len_out)
+char *lwcc_strbuf_take(strbuf *sb, size_t *len_out)
 {
-    if (sb->failed || strbuf_reserve(sb, 0) != 0) {
-        strbuf_free(sb);
+    if (sb->failed || lwcc_strbuf_reserve(sb, 0) != 0) {
+        lwcc_strbuf_free(sb);
         return NULL;
     }
     char *p = sb->data;
     p[sb->len] = '\0'; /* a buffer nothing was appended to is "" too */
     if (len_out)
         *len_out = sb->len;
-    strbuf_init(sb);
+    lwcc_strbuf_init(sb);
     return p;
 }

@@ -6,7 +6,7 @@
 #include <stddef.h>
 
 /* Length of the valid UTF-8 sequence at p (at most n bytes), 0 if invalid. */
-size_t utf8_seq(const unsigned char *p, size_t n)
+size_t lwcc_utf8_seq(const unsigned char *p, size_t n)
 {
     unsigned char c = p[0];
     size_t len;
@@ -38,21 +38,21 @@ size_t utf8_seq(const unsigned char *p, size_t n)
     return len;
 }
 
-char *utf8_sanitize(const char *s, size_t n)
+char *lwcc_utf8_sanitize(const char *s, size_t n)
 {
     strbuf sb;
-    strbuf_init(&sb);
+    lwcc_strbuf_init(&sb);
     const unsigned char *p = (const unsigned char *)s;
     size_t i = 0;
     while (i < n) {
-        size_t k = utf8_seq(p + i, n - i);
+        size_t k = lwcc_utf8_seq(p + i, n - i);
         if (k == 0 || (k == 1 && p[i] == 0)) {
-            strbuf_puts(&sb, "\xEF\xBF\xBD");
+            lwcc_strbuf_puts(&sb, "\xEF\xBF\xBD");
             i++;
         } else {
-            strbuf_append(&sb, s + i, k);
+            lwcc_strbuf_append(&sb, s + i, k);
             i += k;
         }
     }
-    return strbuf_take(&sb, NULL);
+    return lwcc_strbuf_take(&sb, NULL);
 }

@@ -16,18 +16,18 @@
 START_TEST(strbuf_grows)
 {
     strbuf sb;
-    strbuf_init(&sb);
+    lwcc_strbuf_init(&sb);
     for (int i = 0; i < 10000; i++)
-        ck_assert_int_eq(strbuf_printf(&sb, "%d,", i), 0);
+        ck_assert_int_eq(lwcc_strbuf_printf(&sb, "%d,", i), 0);
     ck_assert(!sb.failed);
-    ck_assert_ptr_nonnull(strstr(strbuf_str(&sb), "9999,"));
+    ck_assert_ptr_nonnull(strstr(lwcc_strbuf_str(&sb), "9999,"));
     char big[1000];
     memset(big, 'x', sizeof big - 1);
     big[sizeof big - 1] = '\0';
-    strbuf_printf(&sb, "%s", big);
-    ck_assert_uint_eq(strlen(strbuf_str(&sb)), sb.len);
+    lwcc_strbuf_printf(&sb, "%s", big);
+    ck_assert_uint_eq(strlen(lwcc_strbuf_str(&sb)), sb.len);
     size_t len = 0;
-    char *s = strbuf_take(&sb, &len);
+    char *s = lwcc_strbuf_take(&sb, &len);
     ck_assert_ptr_nonnull(s);
     ck_assert_uint_eq(strlen(s), len);
     ck_assert_ptr_null(sb.data);
@@ -39,10 +39,10 @@ END_TEST
 START_TEST(strbuf_empty_take_is_empty_string)
 {
     strbuf sb;
-    strbuf_init(&sb);
-    ck_assert_str_eq(strbuf_str(&sb), "");
+    lwcc_strbuf_init(&sb);
+    ck_assert_str_eq(lwcc_strbuf_str(&sb), "");
     size_t len = 99;
-    char *s = strbuf_take(&sb, &len);
+    char *s = lwcc_strbuf_take(&sb, &len);
     ck_assert_ptr_nonnull(s);
     ck_assert_str_eq(s, "");
     ck_assert_uint_eq(len, 0);
@@ -53,14 +53,14 @@ END_TEST
 START_TEST(strbuf_reset_and_json)
 {
     strbuf sb;
-    strbuf_init(&sb);
-    strbuf_puts(&sb, "old");
-    strbuf_reset(&sb);
-    ck_assert_str_eq(strbuf_str(&sb), "");
-    strbuf_put_json_string(&sb, "a\"b\\c\n\x01");
-    strbuf_putc(&sb, '!');
-    ck_assert_str_eq(strbuf_str(&sb), "\"a\\\"b\\\\c\\n\\u0001\"!");
-    strbuf_free(&sb);
+    lwcc_strbuf_init(&sb);
+    lwcc_strbuf_puts(&sb, "old");
+    lwcc_strbuf_reset(&sb);
+    ck_assert_str_eq(lwcc_strbuf_str(&sb), "");
+    lwcc_strbuf_put_json_string(&sb, "a\"b\\c\n\x01");
+    lwcc_strbuf_putc(&sb, '!');
+    ck_assert_str_eq(lwcc_strbuf_str(&sb), "\"a\\\"b\\\\c\\n\\u0001\"!");
+    lwcc_strbuf_free(&sb);
 }
 END_TEST
 
@@ -68,13 +68,13 @@ END_TEST
 START_TEST(strbuf_failure_is_sticky)
 {
     strbuf sb;
-    strbuf_init(&sb);
+    lwcc_strbuf_init(&sb);
     /* A size that overflows: refused before any allocation is tried. */
-    ck_assert_int_eq(strbuf_reserve(&sb, (size_t)-1), -1);
+    ck_assert_int_eq(lwcc_strbuf_reserve(&sb, (size_t)-1), -1);
     ck_assert(sb.failed);
-    ck_assert_int_eq(strbuf_puts(&sb, "x"), -1);
-    ck_assert_str_eq(strbuf_str(&sb), "");
-    ck_assert_ptr_null(strbuf_take(&sb, NULL));
+    ck_assert_int_eq(lwcc_strbuf_puts(&sb, "x"), -1);
+    ck_assert_str_eq(lwcc_strbuf_str(&sb), "");
+    ck_assert_ptr_null(lwcc_strbuf_take(&sb, NULL));
 }
 END_TEST
 
@@ -105,20 +105,20 @@ END_TEST
 START_TEST(utf8)
 {
     const char in[] = "ok \xC3\xA9 \xFF bad \xE2\x82 cut \xED\xA0\x80 surrogate \xF0\x9F\x98\x80";
-    char *out = utf8_sanitize(in, sizeof in - 1);
+    char *out = lwcc_utf8_sanitize(in, sizeof in - 1);
     ck_assert_ptr_nonnull(out);
     ck_assert_str_eq(out, "ok \xC3\xA9 \xEF\xBF\xBD bad \xEF\xBF\xBD\xEF\xBF\xBD cut \xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD "
                           "surrogate \xF0\x9F\x98\x80");
     free(out);
     char nul[] = {'a', 0, 'b'};
-    out = utf8_sanitize(nul, 3);
+    out = lwcc_utf8_sanitize(nul, 3);
     ck_assert_str_eq(out, "a\xEF\xBF\xBD" "b");
     free(out);
-    out = utf8_sanitize("", 0);
+    out = lwcc_utf8_sanitize("", 0);
     ck_assert_str_eq(out, "");
     free(out);
-    ck_assert_uint_eq(utf8_seq((const unsigned char *)"\xC0\x80", 2), 0); /* overlong */
-    ck_assert_uint_eq(utf8_seq((const unsigned char *)"\xF4\x90\x80\x80", 4), 0); /* past U+10FFFF */
+    ck_assert_uint_eq(lwcc_utf8_seq((const unsigned char *)"\xC0\x80", 2), 0); /* overlong */
+    ck_assert_uint_eq(lwcc_utf8_seq((const unsigned char *)"\xF4\x90\x80\x80", 4), 0); /* past U+10FFFF */
 }
 END_TEST
 
@@ -139,19 +139,19 @@ START_TEST(monotonic_timed_wait)
 {
     pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
     pthread_cond_t cond;
-    ck_assert_int_eq(monotonic_cond_init(&cond), 0);
-    double t0 = monotonic_ms();
-    struct timespec deadline = monotonic_deadline(120);
+    ck_assert_int_eq(lwcc_monotonic_cond_init(&cond), 0);
+    double t0 = lwcc_monotonic_ms();
+    struct timespec deadline = lwcc_monotonic_deadline(120);
     pthread_mutex_lock(&mu);
     int rc = 0;
     while (rc != ETIMEDOUT)
         rc = pthread_cond_timedwait(&cond, &mu, &deadline);
     pthread_mutex_unlock(&mu);
-    double waited = monotonic_ms() - t0;
+    double waited = lwcc_monotonic_ms() - t0;
     ck_assert_msg(waited >= 119.0 && waited < 5000.0, "waited %.1f ms for a 120 ms deadline", waited);
     pthread_cond_destroy(&cond);
     /* A negative timeout is now, not the past of a wrapped-around count. */
-    struct timespec now = monotonic_deadline(-5);
+    struct timespec now = lwcc_monotonic_deadline(-5);
     ck_assert(now.tv_nsec >= 0 && now.tv_nsec < 1000000000L);
     ck_assert(now.tv_sec * 1000.0 + now.tv_nsec / 1e6 >= t0);
 }

@@ -68,16 +68,16 @@ uint64_t initial_lower_bound(const lwc_scenario *sc, const reqlog *rl, double be
         if (!found || b < lower) {
             lower = b;
             if (why) {
-                strbuf_reset(why);
-                strbuf_printf(why, "the list %s%s%s at %.1f ms was served at rv %llu", r->path, r->query[0] ? "?" : "",
+                lwcc_strbuf_reset(why);
+                lwcc_strbuf_printf(why, "the list %s%s%s at %.1f ms was served at rv %llu", r->path, r->query[0] ? "?" : "",
                           r->query, r->start_ms, (unsigned long long)b);
             }
         }
         found = 1;
     }
     if (!*completed && why) {
-        strbuf_reset(why);
-        strbuf_puts(why, found ? "lists were started before READY, but none was followed to its last page"
+        lwcc_strbuf_reset(why);
+        lwcc_strbuf_puts(why, found ? "lists were started before READY, but none was followed to its last page"
                            : "no list of the collection was served before READY");
     }
     return lower;
@@ -92,11 +92,11 @@ int check_initial_state(lwc_mock *srv, const lwc_scenario *sc, const itemset *sn
     if (start == 0)
         start = 1;
     if (m > upper) {
-        strbuf_printf(summary, "the snapshot after READY holds resourceVersion %llu, newer than the server's %llu",
+        lwcc_strbuf_printf(summary, "the snapshot after READY holds resourceVersion %llu, newer than the server's %llu",
                   (unsigned long long)m, (unsigned long long)upper);
         return 1;
     }
-    double t0 = monotonic_ms();
+    double t0 = lwcc_monotonic_ms();
     size_t best_count = (size_t)-1, tried = 0, gone = 0;
     uint64_t best_rv = 0, r = start;
     for (; r <= upper; r++) {
@@ -117,7 +117,7 @@ int check_initial_state(lwc_mock *srv, const lwc_scenario *sc, const itemset *sn
             best_count = n;
             best_rv = r;
         }
-        if (monotonic_ms() - t0 > budget_ms)
+        if (lwcc_monotonic_ms() - t0 > budget_ms)
             break;
     }
     if (tried == 0) {
@@ -125,7 +125,7 @@ int check_initial_state(lwc_mock *srv, const lwc_scenario *sc, const itemset *sn
          * check cannot decide, and must not fail a client for the harness's
          * lateness. Convergence still checks the store. */
         *matched = 0;
-        strbuf_printf(summary, "not checked: the states rv %llu..%llu were compacted before they could be read",
+        lwcc_strbuf_printf(summary, "not checked: the states rv %llu..%llu were compacted before they could be read",
                   (unsigned long long)start, (unsigned long long)upper);
         return 0;
     }
@@ -133,28 +133,28 @@ int check_initial_state(lwc_mock *srv, const lwc_scenario *sc, const itemset *sn
         /* Some candidate states are compacted away: the client may hold one
          * of them. Failing would be a guess; convergence still checks it. */
         *matched = 0;
-        strbuf_printf(summary,
+        lwcc_strbuf_printf(summary,
                   "not decided: the snapshot matches none of the %zu readable states between rv %llu and %llu, "
                   "and %zu others were compacted before they could be read",
                   tried, (unsigned long long)start, (unsigned long long)upper, gone);
         return 0;
     }
-    strbuf_printf(summary,
+    lwcc_strbuf_printf(summary,
               "the snapshot after READY (%zu objects) is no state the server passed through between rv %llu and %llu",
               snap->n, (unsigned long long)start, (unsigned long long)upper);
     if (r <= upper)
-        strbuf_printf(summary, " (searched up to rv %llu)", (unsigned long long)r);
+        lwcc_strbuf_printf(summary, " (searched up to rv %llu)", (unsigned long long)r);
     itemset best;
     char err[256];
-    strbuf_printf(detail, "  closest state: rv %llu; %zu states compared, %zu compacted\n", (unsigned long long)best_rv,
+    lwcc_strbuf_printf(detail, "  closest state: rv %llu; %zu states compared, %zu compacted\n", (unsigned long long)best_rv,
               tried, gone);
     if (server_state(srv, sc, best_rv, &best, NULL, err, sizeof err) == 0) {
-        strbuf_printf(detail, "  the server at rv %llu holds %zu objects, the client's snapshot %zu\n",
+        lwcc_strbuf_printf(detail, "  the server at rv %llu holds %zu objects, the client's snapshot %zu\n",
                   (unsigned long long)best_rv, best.n, snap->n);
         itemset_diff(snap, &best, NULL, detail, 10);
         itemset_free(&best);
     } else {
-        strbuf_printf(detail, "  (the closest state can no longer be read: %s)\n", err);
+        lwcc_strbuf_printf(detail, "  (the closest state can no longer be read: %s)\n", err);
     }
     return 1;
 }
@@ -174,49 +174,49 @@ static const char *verb_word(lwc_verb v)
 static void describe_matcher(const lwc_matcher *m, int page_size, strbuf *out)
 {
     int first = 1;
-    strbuf_puts(out, "{");
-#define SEP() strbuf_puts(out, first ? "" : ", "), first = 0
+    lwcc_strbuf_puts(out, "{");
+#define SEP() lwcc_strbuf_puts(out, first ? "" : ", "), first = 0
     if (verb_word(m->verb)) {
         SEP();
-        strbuf_printf(out, "verb %s", verb_word(m->verb));
+        lwcc_strbuf_printf(out, "verb %s", verb_word(m->verb));
     }
     if (m->resource) {
         SEP();
-        strbuf_printf(out, "resource %s", m->resource);
+        lwcc_strbuf_printf(out, "resource %s", m->resource);
     }
     if (m->namespace_) {
         SEP();
-        strbuf_printf(out, "namespace \"%s\"", m->namespace_);
+        lwcc_strbuf_printf(out, "namespace \"%s\"", m->namespace_);
     }
     if (m->has_continue != LWC_TRI_ANY) {
         SEP();
-        strbuf_printf(out, "continue %s", m->has_continue == LWC_TRI_YES ? "given" : "absent");
+        lwcc_strbuf_printf(out, "continue %s", m->has_continue == LWC_TRI_YES ? "given" : "absent");
     }
     if (m->page) {
         SEP();
-        strbuf_printf(out, "page %d", m->page);
+        lwcc_strbuf_printf(out, "page %d", m->page);
     }
     if (m->rv != LWC_RV_ANY) {
         SEP();
-        strbuf_printf(out, "resourceVersion %s", m->rv == LWC_RV_UNSET ? "unset" : m->rv == LWC_RV_ZERO ? "0" : "set");
+        lwcc_strbuf_printf(out, "resourceVersion %s", m->rv == LWC_RV_UNSET ? "unset" : m->rv == LWC_RV_ZERO ? "0" : "set");
     }
     if (m->watch_list >= 0) {
         SEP();
-        strbuf_printf(out, "watchList %s", m->watch_list ? "yes" : "no");
+        lwcc_strbuf_printf(out, "watchList %s", m->watch_list ? "yes" : "no");
     }
     if (m->status) {
         SEP();
-        strbuf_printf(out, "status %d", m->status);
+        lwcc_strbuf_printf(out, "status %d", m->status);
     }
     if (m->limit != -1) {
         SEP();
         if (m->limit == -2)
-            strbuf_printf(out, "limit = pageSize (%d)", page_size);
+            lwcc_strbuf_printf(out, "limit = pageSize (%d)", page_size);
         else
-            strbuf_printf(out, "limit %lld", m->limit);
+            lwcc_strbuf_printf(out, "limit %lld", m->limit);
     }
 #undef SEP
-    strbuf_puts(out, "}");
+    lwcc_strbuf_puts(out, "}");
 }
 
 #define SHOW_MATCHED 40
@@ -254,7 +254,7 @@ void check_expectations(const lwc_scenario *sc, const reqlog *rl, const double *
         double from = 0, to = -1;
         if (x->from_step >= 0) {
             if (step_srv_ms[x->from_step] < 0) {
-                strbuf_printf(notes, "expect[%zu] not checked: step %d never ran\n", e, x->from_step);
+                lwcc_strbuf_printf(notes, "expect[%zu] not checked: step %d never ran\n", e, x->from_step);
                 continue;
             }
             from = step_srv_ms[x->from_step];
@@ -267,31 +267,31 @@ void check_expectations(const lwc_scenario *sc, const reqlog *rl, const double *
         if (!bad)
             continue;
         strbuf s, d;
-        strbuf_init(&s);
-        strbuf_init(&d);
-        strbuf_printf(&s, "expect[%zu]: %s: ", e, x->why);
+        lwcc_strbuf_init(&s);
+        lwcc_strbuf_init(&d);
+        lwcc_strbuf_printf(&s, "expect[%zu]: %s: ", e, x->why);
         if (x->at_least >= 0 && count < x->at_least)
-            strbuf_printf(&s, "at least %lld requests ", x->at_least);
+            lwcc_strbuf_printf(&s, "at least %lld requests ", x->at_least);
         else
-            strbuf_printf(&s, "at most %lld requests ", x->at_most);
+            lwcc_strbuf_printf(&s, "at most %lld requests ", x->at_most);
         describe_matcher(&x->match, sc->page_size, &s);
-        strbuf_printf(&s, ", saw %lld", count);
-        strbuf_printf(&d, "  counted ");
+        lwcc_strbuf_printf(&s, ", saw %lld", count);
+        lwcc_strbuf_printf(&d, "  counted ");
         if (x->from_step >= 0)
-            strbuf_printf(&d, "from step %d (at %.1f ms)%s", x->from_step, from, x->window_ms ? "" : " to the end");
+            lwcc_strbuf_printf(&d, "from step %d (at %.1f ms)%s", x->from_step, from, x->window_ms ? "" : " to the end");
         else
-            strbuf_puts(&d, "over the whole run");
+            lwcc_strbuf_puts(&d, "over the whole run");
         if (x->window_ms)
-            strbuf_printf(&d, " for %d ms", x->window_ms);
-        strbuf_printf(&d, "; the %lld matching requests (of %lld in that window):\n", count, in_window);
+            lwcc_strbuf_printf(&d, " for %d ms", x->window_ms);
+        lwcc_strbuf_printf(&d, "; the %lld matching requests (of %lld in that window):\n", count, in_window);
         /* The matching ones only: they are what the bound is about. */
         count_window(sc, rl, &x->match, from, to, NULL, &d);
         if (count > SHOW_MATCHED)
-            strbuf_printf(&d, "    ... %lld more not shown\n", count - SHOW_MATCHED);
+            lwcc_strbuf_printf(&d, "    ... %lld more not shown\n", count - SHOW_MATCHED);
         else if (count == 0)
-            strbuf_puts(&d, "    (none)\n");
-        result_add_failure(res, CHECK_REQUESTS, strbuf_str(&s), strbuf_str(&d));
-        strbuf_free(&s);
-        strbuf_free(&d);
+            lwcc_strbuf_puts(&d, "    (none)\n");
+        result_add_failure(res, CHECK_REQUESTS, lwcc_strbuf_str(&s), lwcc_strbuf_str(&d));
+        lwcc_strbuf_free(&s);
+        lwcc_strbuf_free(&d);
     }
 }

@@ -22,7 +22,7 @@ struct evslot {
 void eventcheck_init(eventcheck *ec)
 {
     memset(ec, 0, sizeof *ec);
-    strbuf_init(&ec->report);
+    lwcc_strbuf_init(&ec->report);
 }
 
 void eventcheck_free(eventcheck *ec)
@@ -33,7 +33,7 @@ void eventcheck_free(eventcheck *ec)
         free(ec->slots[i].rv);
     }
     free(ec->slots);
-    strbuf_free(&ec->report);
+    lwcc_strbuf_free(&ec->report);
     memset(ec, 0, sizeof *ec);
 }
 
@@ -82,7 +82,7 @@ __attribute__((format(printf, 3, 4))) static void violation(eventcheck *ec, doub
     va_start(ap, fmt);
     vsnprintf(line, sizeof line, fmt, ap);
     va_end(ap);
-    strbuf_printf(&ec->report, "  at %.0f ms (event #%zu): %s\n", t_ms, ec->events, line);
+    lwcc_strbuf_printf(&ec->report, "  at %.0f ms (event #%zu): %s\n", t_ms, ec->events, line);
 }
 
 int eventcheck_apply(eventcheck *ec, event_kind kind, const item *obj, double t_ms)
@@ -171,7 +171,7 @@ size_t eventcheck_compare(const eventcheck *ec, const itemset *snapshot, strbuf 
         ns[nl] = '\0';
         if (itemset_add(&held, ns, sep + 1, s->uid, s->rv) != 0) {
             itemset_free(&held);
-            strbuf_puts(out, "  out of memory comparing the events with the snapshot\n");
+            lwcc_strbuf_puts(out, "  out of memory comparing the events with the snapshot\n");
             return 1;
         }
     }

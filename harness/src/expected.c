@@ -172,24 +172,24 @@ static int failed_check(const scenario_result *r, const char *check, size_t len)
 
 static const char *got_text(const scenario_result *r, strbuf *tb)
 {
-    strbuf_puts(tb, verdict_name(r->v));
+    lwcc_strbuf_puts(tb, verdict_name(r->v));
     for (size_t i = 0; i < r->nfailures; i++) {
         int dup = 0;
         for (size_t j = 0; j < i; j++)
             dup |= !strcmp(r->failures[j].check, r->failures[i].check);
         if (!dup)
-            strbuf_printf(tb, "%s%s", i ? "," : " ", r->failures[i].check);
+            lwcc_strbuf_printf(tb, "%s%s", i ? "," : " ", r->failures[i].check);
     }
     if (r->v == VERDICT_NA && r->reason)
-        strbuf_printf(tb, " (%s)", r->reason);
-    return strbuf_str(tb);
+        lwcc_strbuf_printf(tb, " (%s)", r->reason);
+    return lwcc_strbuf_str(tb);
 }
 
 int expected_judge(const expected_set *s, const expected_entry *e, scenario_result *r)
 {
     strbuf why, got;
-    strbuf_init(&why);
-    strbuf_init(&got);
+    lwcc_strbuf_init(&why);
+    lwcc_strbuf_init(&got);
     if (!e) {
         r->expected = strdup("(none)");
         r->evidence = strdup("");
@@ -206,20 +206,20 @@ int expected_judge(const expected_set *s, const expected_entry *e, scenario_resu
     if (r->v == VERDICT_NOT_RUN) {
         /* not judged */
     } else if (!e) {
-        strbuf_printf(&why, "%s has no line for this scenario; got %s", s->path, got_text(r, &got));
+        lwcc_strbuf_printf(&why, "%s has no line for this scenario; got %s", s->path, got_text(r, &got));
     } else if (e->kind == EXPECT_PASS && r->v != VERDICT_PASS) {
-        strbuf_printf(&why, "expected pass, got %s", got_text(r, &got));
+        lwcc_strbuf_printf(&why, "expected pass, got %s", got_text(r, &got));
     } else if (e->kind == EXPECT_NA && r->v != VERDICT_NA) {
-        strbuf_printf(&why, "expected n/a, got %s", got_text(r, &got));
+        lwcc_strbuf_printf(&why, "expected n/a, got %s", got_text(r, &got));
     } else if (e->kind == EXPECT_FAIL && r->v != VERDICT_FAIL) {
-        strbuf_printf(&why, "expected fail%s%s (%s:%d), got %s", *e->checks ? " " : "", e->checks, s->path, e->line,
+        lwcc_strbuf_printf(&why, "expected fail%s%s (%s:%d), got %s", *e->checks ? " " : "", e->checks, s->path, e->line,
                   got_text(r, &got));
     } else if (e->kind == EXPECT_FAIL) {
         for (const char *c = e->checks; *c;) {
             const char *comma = strchr(c, ',');
             size_t l = comma ? (size_t)(comma - c) : strlen(c);
             if (!failed_check(r, c, l)) {
-                strbuf_printf(&why, "expected the %.*s check to fail (%s:%d), got %s", (int)l, c, s->path, e->line,
+                lwcc_strbuf_printf(&why, "expected the %.*s check to fail (%s:%d), got %s", (int)l, c, s->path, e->line,
                           got_text(r, &got));
                 break;
             }
@@ -229,8 +229,8 @@ int expected_judge(const expected_set *s, const expected_entry *e, scenario_resu
     int oom = !r->expected || !r->evidence || why.failed || got.failed;
     r->expect_matched = why.len == 0 && !oom;
     if (why.len)
-        r->mismatch = strbuf_take(&why, NULL);
-    strbuf_free(&why);
-    strbuf_free(&got);
+        r->mismatch = lwcc_strbuf_take(&why, NULL);
+    lwcc_strbuf_free(&why);
+    lwcc_strbuf_free(&got);
     return oom ? -1 : 0;
 }

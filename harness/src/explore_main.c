@@ -176,11 +176,11 @@ static void progress_line(explorer *x)
         if (x->done && x->done % 100 == 0 && x->done != x->logged) {
             x->logged = x->done;
             fprintf(stderr, "lwc-explore: %ld runs, %ld failed, %.2f runs/s\n", x->done, x->failed + x->errors,
-                    x->done / ((monotonic_ms() - x->t0) / 1000.0));
+                    x->done / ((lwcc_monotonic_ms() - x->t0) / 1000.0));
         }
         return;
     }
-    double el = (monotonic_ms() - x->t0) / 1000.0;
+    double el = (lwcc_monotonic_ms() - x->t0) / 1000.0;
     char total[32] = "";
     if (x->runs)
         snprintf(total, sizeof total, "/%ld", x->runs);
@@ -405,7 +405,7 @@ static void *worker(void *arg)
         pthread_mutex_unlock(&x->mu);
         if (enough)
             break;
-        if (x->deadline_ms && monotonic_ms() >= x->deadline_ms)
+        if (x->deadline_ms && lwcc_monotonic_ms() >= x->deadline_ms)
             break;
         long i = atomic_fetch_add(&x->next, 1);
         if (x->runs && i >= x->runs)
@@ -868,7 +868,7 @@ int main(int argc, char **argv)
     lwc_capabilities_format(x.caps, caps, sizeof caps);
     fprintf(stderr, "lwc-explore: client %s declares %s; generating only what it declares\n", x.client_name, caps);
 
-    x.t0 = monotonic_ms();
+    x.t0 = lwcc_monotonic_ms();
     if (x.deadline_ms)
         x.deadline_ms += x.t0;
     pthread_t *th = calloc((size_t)jobs, sizeof *th);
@@ -891,7 +891,7 @@ int main(int argc, char **argv)
     for (long i = 0; i < started; i++)
         pthread_join(th[i], NULL);
     free(th);
-    double wall = monotonic_ms() - x.t0;
+    double wall = lwcc_monotonic_ms() - x.t0;
     if (x.tty)
         fprintf(stderr, "\r\033[K");
 

@@ -180,10 +180,10 @@ static void section(strbuf *out, const char *title, size_t count, const strbuf *
 {
     if (!out || !count)
         return;
-    strbuf_printf(out, "  %s: %zu\n", title, count);
-    strbuf_append(out, strbuf_str(lines), lines->len);
+    lwcc_strbuf_printf(out, "  %s: %zu\n", title, count);
+    lwcc_strbuf_append(out, lwcc_strbuf_str(lines), lines->len);
     if (count > max)
-        strbuf_printf(out, "    ... and %zu more\n", count - max);
+        lwcc_strbuf_printf(out, "    ... and %zu more\n", count - max);
 }
 
 size_t itemset_diff(const itemset *client, const itemset *server, itemdiff *d, strbuf *out, size_t max_each)
@@ -199,11 +199,11 @@ size_t itemset_diff_named(const itemset *client, const itemset *server, itemdiff
         d = &local;
     memset(d, 0, sizeof *d);
     strbuf lm, le, ls, lu, ld;
-    strbuf_init(&lm);
-    strbuf_init(&le);
-    strbuf_init(&ls);
-    strbuf_init(&lu);
-    strbuf_init(&ld);
+    lwcc_strbuf_init(&lm);
+    lwcc_strbuf_init(&le);
+    lwcc_strbuf_init(&ls);
+    lwcc_strbuf_init(&lu);
+    lwcc_strbuf_init(&ld);
     char key[600];
     size_t i = 0, j = 0;
     while (i < client->n || j < server->n) {
@@ -213,7 +213,7 @@ size_t itemset_diff_named(const itemset *client, const itemset *server, itemdiff
         if (c && i + 1 < client->n && key_cmp(c, &client->v[i + 1]) == 0) {
             if (out && d->duplicate < max_each) {
                 key_str(c, key, sizeof key);
-                strbuf_printf(&ld, "    %s (uid %s rv %s, and again uid %s rv %s)\n", key, c->uid, c->rv,
+                lwcc_strbuf_printf(&ld, "    %s (uid %s rv %s, and again uid %s rv %s)\n", key, c->uid, c->rv,
                           client->v[i + 1].uid, client->v[i + 1].rv);
             }
             d->duplicate++;
@@ -224,14 +224,14 @@ size_t itemset_diff_named(const itemset *client, const itemset *server, itemdiff
         if (cmp < 0) {
             if (out && d->extra < max_each) {
                 key_str(c, key, sizeof key);
-                strbuf_printf(&le, "    %s uid %s rv %s\n", key, c->uid, c->rv);
+                lwcc_strbuf_printf(&le, "    %s uid %s rv %s\n", key, c->uid, c->rv);
             }
             d->extra++;
             i++;
         } else if (cmp > 0) {
             if (out && d->missing < max_each) {
                 key_str(s, key, sizeof key);
-                strbuf_printf(&lm, "    %s uid %s rv %s\n", key, s->uid, s->rv);
+                lwcc_strbuf_printf(&lm, "    %s uid %s rv %s\n", key, s->uid, s->rv);
             }
             d->missing++;
             j++;
@@ -239,14 +239,14 @@ size_t itemset_diff_named(const itemset *client, const itemset *server, itemdiff
             if (strcmp(c->uid, s->uid) != 0) {
                 if (out && d->uid < max_each) {
                     key_str(c, key, sizeof key);
-                    strbuf_printf(&lu, "    %s: %s uid %s rv %s, %s uid %s rv %s\n", key, ashort, c->uid, c->rv, bshort,
+                    lwcc_strbuf_printf(&lu, "    %s: %s uid %s rv %s, %s uid %s rv %s\n", key, ashort, c->uid, c->rv, bshort,
                               s->uid, s->rv);
                 }
                 d->uid++;
             } else if (strcmp(c->rv, s->rv) != 0) {
                 if (out && d->stale < max_each) {
                     key_str(c, key, sizeof key);
-                    strbuf_printf(&ls, "    %s: %s rv %s, %s rv %s\n", key, ashort, c->rv, bshort, s->rv);
+                    lwcc_strbuf_printf(&ls, "    %s: %s rv %s, %s rv %s\n", key, ashort, c->rv, bshort, s->rv);
                 }
                 d->stale++;
             }
@@ -265,10 +265,10 @@ size_t itemset_diff_named(const itemset *client, const itemset *server, itemdiff
         snprintf(title, sizeof title, "keys given twice by %s", aname);
         section(out, title, d->duplicate, &ld, max_each);
     }
-    strbuf_free(&lm);
-    strbuf_free(&le);
-    strbuf_free(&ls);
-    strbuf_free(&lu);
-    strbuf_free(&ld);
+    lwcc_strbuf_free(&lm);
+    lwcc_strbuf_free(&le);
+    lwcc_strbuf_free(&ls);
+    lwcc_strbuf_free(&lu);
+    lwcc_strbuf_free(&ld);
     return d->missing + d->extra + d->stale + d->uid + d->duplicate;
 }

@@ -13,7 +13,7 @@
 
 static int add_str(cJSON *o, const char *key, const char *s)
 {
-    char *clean = utf8_sanitize(s ? s : "", s ? strlen(s) : 0);
+    char *clean = lwcc_utf8_sanitize(s ? s : "", s ? strlen(s) : 0);
     if (!clean)
         return -1;
     cJSON *v = cJSON_AddStringToObject(o, key, clean);
@@ -138,15 +138,15 @@ int report_json(const char *path, const scenario_result *res, size_t n, const ru
     if (!text)
         return lwc_fail(err, errlen, -1, "%s: out of memory", path);
     strbuf out;
-    strbuf_init(&out);
-    strbuf_puts(&out, text);
-    strbuf_puts(&out, "\n");
+    lwcc_strbuf_init(&out);
+    lwcc_strbuf_puts(&out, text);
+    lwcc_strbuf_puts(&out, "\n");
     free(text);
     if (out.failed) {
-        strbuf_free(&out);
+        lwcc_strbuf_free(&out);
         return lwc_fail(err, errlen, -1, "%s: out of memory", path);
     }
     int rc = lwc_write_file(path, out.data, out.len, err, errlen);
-    strbuf_free(&out);
+    lwcc_strbuf_free(&out);
     return rc;
 }

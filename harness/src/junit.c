@@ -13,21 +13,21 @@
 
 static void xml_escape(strbuf *tb, const char *s)
 {
-    char *clean = utf8_sanitize(s ? s : "", s ? strlen(s) : 0);
+    char *clean = lwcc_utf8_sanitize(s ? s : "", s ? strlen(s) : 0);
     const char *p = clean ? clean : "";
     for (; *p; p++) {
         unsigned char c = (unsigned char)*p;
         switch (c) {
-        case '&': strbuf_puts(tb, "&amp;"); break;
-        case '<': strbuf_puts(tb, "&lt;"); break;
-        case '>': strbuf_puts(tb, "&gt;"); break;
-        case '"': strbuf_puts(tb, "&quot;"); break;
-        case '\'': strbuf_puts(tb, "&apos;"); break;
+        case '&': lwcc_strbuf_puts(tb, "&amp;"); break;
+        case '<': lwcc_strbuf_puts(tb, "&lt;"); break;
+        case '>': lwcc_strbuf_puts(tb, "&gt;"); break;
+        case '"': lwcc_strbuf_puts(tb, "&quot;"); break;
+        case '\'': lwcc_strbuf_puts(tb, "&apos;"); break;
         default:
             if (c < 0x20 && c != '\t' && c != '\n' && c != '\r')
-                strbuf_puts(tb, "?");
+                lwcc_strbuf_puts(tb, "?");
             else
-                strbuf_append(tb, p, 1);
+                lwcc_strbuf_append(tb, p, 1);
         }
     }
     free(clean);
@@ -35,8 +35,8 @@ static void xml_escape(strbuf *tb, const char *s)
 
 void junit_open(strbuf *tb, double tests, double failures, double errors, double skipped, double time_s)
 {
-    strbuf_puts(tb, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    strbuf_printf(tb,
+    lwcc_strbuf_puts(tb, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    lwcc_strbuf_printf(tb,
               "<testsuites name=\"lwc-harness\" tests=\"%.0f\" failures=\"%.0f\" errors=\"%.0f\" skipped=\"%.0f\" "
               "time=\"%.3f\">\n  <testsuite name=\"lwc-scenarios\" tests=\"%.0f\" failures=\"%.0f\" errors=\"%.0f\" "
               "skipped=\"%.0f\" time=\"%.3f\">",
@@ -47,13 +47,13 @@ int report_junit(const char *path, const scenario_result *res, size_t n, const r
                  size_t errlen)
 {
     strbuf tb;
-    strbuf_init(&tb);
+    lwcc_strbuf_init(&tb);
     junit_open(&tb, (double)n, (double)sum->failed, (double)(sum->errors + sum->interrupted),
                (double)(sum->not_applicable + sum->not_run), sum->wall_ms / 1000.0);
-    strbuf_puts(&tb, "\n");
-    strbuf_puts(&tb, "    <properties><property name=\"client\" value=\"");
+    lwcc_strbuf_puts(&tb, "\n");
+    lwcc_strbuf_puts(&tb, "    <properties><property name=\"client\" value=\"");
     xml_escape(&tb, sum->client);
-    strbuf_puts(&tb, "\"/><property name=\"lwc-version\" value=\"" LWC_VERSION "\"/>"
+    lwcc_strbuf_puts(&tb, "\"/><property name=\"lwc-version\" value=\"" LWC_VERSION "\"/>"
                  "<property name=\"lwc-commit\" value=\"" LWC_GIT_COMMIT "\"/></properties>\n");
     for (size_t i = 0; i < n; i++) {
         const scenario_result *r = &res[i];
@@ -62,22 +62,22 @@ int report_junit(const char *path, const scenario_result *res, size_t n, const r
             snprintf(name, sizeof name, "%s #%d", r->name ? r->name : "?", r->repeat);
         else
             snprintf(name, sizeof name, "%s", r->name ? r->name : "?");
-        strbuf_puts(&tb, "    <testcase classname=\"lwc.scenarios\" name=\"");
+        lwcc_strbuf_puts(&tb, "    <testcase classname=\"lwc.scenarios\" name=\"");
         xml_escape(&tb, name);
-        strbuf_puts(&tb, "\" file=\"");
+        lwcc_strbuf_puts(&tb, "\" file=\"");
         xml_escape(&tb, r->path);
-        strbuf_printf(&tb, "\" time=\"%.3f\"", r->total_ms / 1000.0);
+        lwcc_strbuf_printf(&tb, "\" time=\"%.3f\"", r->total_ms / 1000.0);
         if (r->v == VERDICT_PASS) {
-            strbuf_puts(&tb, "/>\n");
+            lwcc_strbuf_puts(&tb, "/>\n");
             continue;
         }
         if (r->v == VERDICT_NA || r->v == VERDICT_NOT_RUN) {
-            strbuf_puts(&tb, ">\n      <skipped message=\"");
+            lwcc_strbuf_puts(&tb, ">\n      <skipped message=\"");
             xml_escape(&tb, r->v == VERDICT_NA ? (r->reason ? r->reason : "not applicable") : "not run: --max-failures reached");
-            strbuf_puts(&tb, "\"/>\n    </testcase>\n");
+            lwcc_strbuf_puts(&tb, "\"/>\n    </testcase>\n");
             continue;
         }
-        strbuf_puts(&tb, ">\n");
+        lwcc_strbuf_puts(&tb, ">\n");
         char *text = report_failure_text(r);
         const char *tag = r->v == VERDICT_FAIL ? "failure" : "error";
         const char *type = r->v == VERDICT_FAIL && r->nfailures ? r->failures[0].check
@@ -86,27 +86,27 @@ int report_junit(const char *path, const scenario_result *res, size_t n, const r
         const char *msg = r->v == VERDICT_FAIL && r->nfailures ? r->failures[0].summary
                           : r->error                           ? r->error
                                                                : verdict_name(r->v);
-        strbuf_printf(&tb, "      <%s type=\"", tag);
+        lwcc_strbuf_printf(&tb, "      <%s type=\"", tag);
         xml_escape(&tb, type);
-        strbuf_puts(&tb, "\" message=\"");
+        lwcc_strbuf_puts(&tb, "\" message=\"");
         xml_escape(&tb, msg);
-        strbuf_puts(&tb, "\">");
+        lwcc_strbuf_puts(&tb, "\">");
         xml_escape(&tb, text ? text : "(out of memory)");
-        strbuf_printf(&tb, "</%s>\n", tag);
+        lwcc_strbuf_printf(&tb, "</%s>\n", tag);
         free(text);
         if (r->stderr_tail && *r->stderr_tail) {
-            strbuf_puts(&tb, "      <system-err>");
+            lwcc_strbuf_puts(&tb, "      <system-err>");
             xml_escape(&tb, r->stderr_tail);
-            strbuf_puts(&tb, "</system-err>\n");
+            lwcc_strbuf_puts(&tb, "</system-err>\n");
         }
-        strbuf_puts(&tb, "    </testcase>\n");
+        lwcc_strbuf_puts(&tb, "    </testcase>\n");
     }
-    strbuf_puts(&tb, "  </testsuite>\n</testsuites>\n");
+    lwcc_strbuf_puts(&tb, "  </testsuite>\n</testsuites>\n");
     if (tb.failed) {
-        strbuf_free(&tb);
+        lwcc_strbuf_free(&tb);
         return lwc_fail(err, errlen, -1, "%s: out of memory", path);
     }
     int rc = lwc_write_file(path, tb.data, tb.len, err, errlen);
-    strbuf_free(&tb);
+    lwcc_strbuf_free(&tb);
     return rc;
 }

@@ -57,7 +57,7 @@ int junit_merge(const char *out_path, char *const *in_paths, size_t n, char *err
     char **texts = calloc(n ? n : 1, sizeof *texts);
     suite_part *parts = calloc(n ? n : 1, sizeof *parts);
     strbuf tb;
-    strbuf_init(&tb);
+    lwcc_strbuf_init(&tb);
     int rc = -1;
     if (!texts || !parts) {
         snprintf(err, errlen, "out of memory");
@@ -81,12 +81,12 @@ int junit_merge(const char *out_path, char *const *in_paths, size_t n, char *err
         const char *props = strstr(b, "<properties>");
         const char *props_end = props ? strstr(props, "</properties>") : NULL;
         if (i > 0 && props && props_end && props_end < e) {
-            strbuf_append(&tb, b, (size_t)(props - b));
+            lwcc_strbuf_append(&tb, b, (size_t)(props - b));
             b = props_end + strlen("</properties>");
         }
-        strbuf_append(&tb, b, (size_t)(e - b));
+        lwcc_strbuf_append(&tb, b, (size_t)(e - b));
     }
-    strbuf_puts(&tb, "</testsuite>\n</testsuites>\n");
+    lwcc_strbuf_puts(&tb, "</testsuite>\n</testsuites>\n");
     if (tb.failed) {
         snprintf(err, errlen, "out of memory");
         goto out;
@@ -99,6 +99,6 @@ out:
         free(texts[i]);
     free(texts);
     free(parts);
-    strbuf_free(&tb);
+    lwcc_strbuf_free(&tb);
     return rc;
 }

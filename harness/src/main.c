@@ -224,7 +224,7 @@ static void progress(pool *p, const scenario_result *r)
         p->really_failed++;
     if (p->progress_tty && p->njobs > 1) {
         fprintf(stderr, "\r\033[K[%zu/%zu] %zu not passed, %.1f s  %s %s", p->done, p->njobs, p->failed,
-                (monotonic_ms() - p->started) / 1000.0, verdict_name(r->v), r->name ? r->name : "?");
+                (lwcc_monotonic_ms() - p->started) / 1000.0, verdict_name(r->v), r->name ? r->name : "?");
         fflush(stderr);
     } else if (p->verbose) {
         fprintf(stderr, "[%zu/%zu] %s %s (%.0f ms)\n", p->done, p->njobs, verdict_name(r->v), r->name ? r->name : "?",
@@ -523,7 +523,7 @@ int main(int argc, char **argv)
         pthread_mutex_init(&p.mu, NULL);
         p.progress_tty = isatty(STDERR_FILENO) && !verbose;
         p.verbose = verbose;
-        p.started = monotonic_ms();
+        p.started = lwcc_monotonic_ms();
         p.max_failures = max_failures;
         size_t nthreads = (size_t)jobs < p.njobs ? (size_t)jobs : p.njobs;
         pthread_t *threads = calloc(nthreads, sizeof *threads);
@@ -557,7 +557,7 @@ int main(int argc, char **argv)
         }
         if (oom)
             fprintf(stderr, "lwc-harness: out of memory comparing with --expect\n");
-        run_summary sum = {.client = client, .wall_ms = monotonic_ms() - p.started, .expect_path = expect_path};
+        run_summary sum = {.client = client, .wall_ms = lwcc_monotonic_ms() - p.started, .expect_path = expect_path};
         summary_count(p.results, nres, &sum);
         int colour = isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
         report_table(stdout, p.results, nres, &sum, colour);

@@ -157,8 +157,8 @@ static char *get_list(const cJSON *o, const char *key, const char *sep, int *oom
     if (!cJSON_IsArray(v))
         return NULL;
     strbuf tb;
-    strbuf_init(&tb);
-    strbuf_append(&tb, "", 0);
+    lwcc_strbuf_init(&tb);
+    lwcc_strbuf_append(&tb, "", 0);
     const cJSON *e;
     int first = 1;
     cJSON_ArrayForEach(e, v)
@@ -166,11 +166,11 @@ static char *get_list(const cJSON *o, const char *key, const char *sep, int *oom
         if (!cJSON_IsString(e) || !e->valuestring)
             continue;
         if (!first)
-            strbuf_puts(&tb, sep);
-        strbuf_puts(&tb, e->valuestring);
+            lwcc_strbuf_puts(&tb, sep);
+        lwcc_strbuf_puts(&tb, e->valuestring);
         first = 0;
     }
-    char *s = strbuf_take(&tb, NULL);
+    char *s = lwcc_strbuf_take(&tb, NULL);
     if (!s)
         *oom = 1;
     return s;

@@ -20,15 +20,15 @@ static void escape_with(strbuf *tb, const char *s, size_t n, void (*esc)(strbuf 
     const unsigned char *p = (const unsigned char *)s;
     size_t i = 0;
     while (i < n) {
-        size_t k = utf8_seq(p + i, n - i);
+        size_t k = lwcc_utf8_seq(p + i, n - i);
         if (k == 0) {
-            strbuf_puts(tb, REPLACEMENT);
+            lwcc_strbuf_puts(tb, REPLACEMENT);
             i++;
         } else if (k == 1) {
             esc(tb, s[i]);
             i++;
         } else {
-            strbuf_append(tb, s + i, k);
+            lwcc_strbuf_append(tb, s + i, k);
             i += k;
         }
     }
@@ -37,19 +37,19 @@ static void escape_with(strbuf *tb, const char *s, size_t n, void (*esc)(strbuf 
 static void html_char(strbuf *tb, char c)
 {
     switch (c) {
-    case '&': strbuf_puts(tb, "&amp;"); return;
-    case '<': strbuf_puts(tb, "&lt;"); return;
-    case '>': strbuf_puts(tb, "&gt;"); return;
-    case '"': strbuf_puts(tb, "&quot;"); return;
-    case '\'': strbuf_puts(tb, "&#39;"); return;
+    case '&': lwcc_strbuf_puts(tb, "&amp;"); return;
+    case '<': lwcc_strbuf_puts(tb, "&lt;"); return;
+    case '>': lwcc_strbuf_puts(tb, "&gt;"); return;
+    case '"': lwcc_strbuf_puts(tb, "&quot;"); return;
+    case '\'': lwcc_strbuf_puts(tb, "&#39;"); return;
     case '\n':
-    case '\t': strbuf_append(tb, &c, 1); return;
+    case '\t': lwcc_strbuf_append(tb, &c, 1); return;
     case '\r': return;
     default:
         if ((unsigned char)c < 0x20 || c == 0x7F)
-            strbuf_puts(tb, REPLACEMENT);
+            lwcc_strbuf_puts(tb, REPLACEMENT);
         else
-            strbuf_append(tb, &c, 1);
+            lwcc_strbuf_append(tb, &c, 1);
     }
 }
 
@@ -61,12 +61,12 @@ void mx_html_escape(strbuf *tb, const char *s, size_t n)
 static void md_char(strbuf *tb, char c)
 {
     switch (c) {
-    case '&': strbuf_puts(tb, "&amp;"); return;
-    case '<': strbuf_puts(tb, "&lt;"); return;
-    case '>': strbuf_puts(tb, "&gt;"); return;
+    case '&': lwcc_strbuf_puts(tb, "&amp;"); return;
+    case '<': lwcc_strbuf_puts(tb, "&lt;"); return;
+    case '>': lwcc_strbuf_puts(tb, "&gt;"); return;
     case '\n':
     case '\t':
-    case '\r': strbuf_puts(tb, " "); return;
+    case '\r': lwcc_strbuf_puts(tb, " "); return;
     case '|':
     case '\\':
     case '`':
@@ -74,14 +74,14 @@ static void md_char(strbuf *tb, char c)
     case '_':
     case '[':
     case ']':
-        strbuf_puts(tb, "\\");
-        strbuf_append(tb, &c, 1);
+        lwcc_strbuf_puts(tb, "\\");
+        lwcc_strbuf_append(tb, &c, 1);
         return;
     default:
         if ((unsigned char)c < 0x20 || c == 0x7F)
-            strbuf_puts(tb, REPLACEMENT);
+            lwcc_strbuf_puts(tb, REPLACEMENT);
         else
-            strbuf_append(tb, &c, 1);
+            lwcc_strbuf_append(tb, &c, 1);
     }
 }
 
@@ -107,7 +107,7 @@ static void failed_checks(strbuf *tb, const mx_cell *c, void (*put)(strbuf *, co
 {
     for (size_t i = 0; i < c->nfailures; i++) {
         if (i)
-            strbuf_puts(tb, ", ");
+            lwcc_strbuf_puts(tb, ", ");
         put(tb, c->failures[i].check ? c->failures[i].check : "?");
     }
 }
@@ -159,104 +159,104 @@ static size_t row_mismatches(const mx_client *c)
 static void md_cell(strbuf *tb, const mx_cell *c)
 {
     if (!c || c->kind == MX_NONE) {
-        strbuf_puts(tb, " ");
+        lwcc_strbuf_puts(tb, " ");
         return;
     }
     char t[32];
     switch (c->kind) {
     case MX_PASS:
         duration_text(t, sizeof(t), c->converge_ms, MATRIX_SECONDS_FROM_MS, " ");
-        strbuf_printf(tb, "PASS %s", t);
+        lwcc_strbuf_printf(tb, "PASS %s", t);
         break;
     case MX_FAIL:
-        strbuf_puts(tb, "FAIL ");
+        lwcc_strbuf_puts(tb, "FAIL ");
         failed_checks(tb, c, MD);
         break;
     case MX_OTHER: MD(tb, c->verdict); break;
-    default: strbuf_puts(tb, mx_kind_name(c->kind)); break;
+    default: lwcc_strbuf_puts(tb, mx_kind_name(c->kind)); break;
     }
     if (c->has_expected && !c->exp_matched) {
-        strbuf_puts(tb, " ≠ expected ");
+        lwcc_strbuf_puts(tb, " ≠ expected ");
         MD(tb, c->exp_verdict ? c->exp_verdict : "?");
     } else if (c->has_expected && c->kind == MX_FAIL) {
-        strbuf_puts(tb, " (expected)");
+        lwcc_strbuf_puts(tb, " (expected)");
     }
 }
 
 char *mx_render_markdown(const mx_matrix *m, const char *title, const char *generated)
 {
     strbuf tb;
-    strbuf_init(&tb);
-    strbuf_puts(&tb, "# ");
+    lwcc_strbuf_init(&tb);
+    lwcc_strbuf_puts(&tb, "# ");
     MD(&tb, title);
-    strbuf_puts(&tb, "\n\n");
+    lwcc_strbuf_puts(&tb, "\n\n");
     if (generated) {
         MD(&tb, generated);
-        strbuf_puts(&tb, "\n\n");
+        lwcc_strbuf_puts(&tb, "\n\n");
     }
-    strbuf_printf(&tb, "%zu clients × %zu scenarios.\n\n## Clients\n\n", m->nclients, m->nscenarios);
-    strbuf_puts(&tb, "| client | group | HELLO | capabilities | pass | fail | n/a | not run | error | expected verdicts |\n"
+    lwcc_strbuf_printf(&tb, "%zu clients × %zu scenarios.\n\n## Clients\n\n", m->nclients, m->nscenarios);
+    lwcc_strbuf_puts(&tb, "| client | group | HELLO | capabilities | pass | fail | n/a | not run | error | expected verdicts |\n"
                  "|---|---|---|---|---:|---:|---:|---:|---:|---|\n");
     for (size_t i = 0; i < m->nclients; i++) {
         const mx_client *c = &m->clients[i];
-        strbuf_puts(&tb, "| ");
+        lwcc_strbuf_puts(&tb, "| ");
         MD(&tb, c->label);
-        strbuf_puts(&tb, " | ");
+        lwcc_strbuf_puts(&tb, " | ");
         MD(&tb, c->group);
-        strbuf_puts(&tb, " | ");
+        lwcc_strbuf_puts(&tb, " | ");
         if (c->unavailable) {
-            strbuf_puts(&tb, "**unavailable** | | | | | | | ");
+            lwcc_strbuf_puts(&tb, "**unavailable** | | | | | | | ");
         } else {
             if (c->hello_name) {
                 MD(&tb, c->hello_name);
-                strbuf_printf(&tb, " (protocol %d)", c->protocol);
+                lwcc_strbuf_printf(&tb, " (protocol %d)", c->protocol);
             } else {
-                strbuf_puts(&tb, "no HELLO");
+                lwcc_strbuf_puts(&tb, "no HELLO");
             }
-            strbuf_puts(&tb, " | ");
+            lwcc_strbuf_puts(&tb, " | ");
             MD(&tb, c->capabilities);
-            strbuf_printf(&tb, " | %zu | %zu | %zu | %zu | %zu | ", c->count[MX_PASS], c->count[MX_FAIL], c->count[MX_NA],
+            lwcc_strbuf_printf(&tb, " | %zu | %zu | %zu | %zu | %zu | ", c->count[MX_PASS], c->count[MX_FAIL], c->count[MX_NA],
                       c->count[MX_NOT_RUN], c->count[MX_ERROR] + c->count[MX_INTERRUPTED] + c->count[MX_OTHER]);
         }
         mx_expect st = mx_expect_state(c);
         if (st != MX_EXP_NONE) {
             if (st == MX_EXP_DIFFERS)
-                strbuf_printf(&tb, "**differs** (%zu) from ", row_mismatches(c));
+                lwcc_strbuf_printf(&tb, "**differs** (%zu) from ", row_mismatches(c));
             else if (expect_bad(st))
-                strbuf_printf(&tb, "**%s** ", EXPECT_NAME[st]);
+                lwcc_strbuf_printf(&tb, "**%s** ", EXPECT_NAME[st]);
             else
-                strbuf_printf(&tb, "%s ", EXPECT_NAME[st]);
+                lwcc_strbuf_printf(&tb, "%s ", EXPECT_NAME[st]);
             MD(&tb, c->expect_file ? c->expect_file : "the expected file");
         }
-        strbuf_puts(&tb, " |\n");
+        lwcc_strbuf_puts(&tb, " |\n");
     }
 
-    strbuf_puts(&tb, "\n## Matrix\n\nOne row a scenario, one column a client: `PASS` with the time to converge, `FAIL` "
+    lwcc_strbuf_puts(&tb, "\n## Matrix\n\nOne row a scenario, one column a client: `PASS` with the time to converge, `FAIL` "
                  "with the failed checks, `N/A` (the client lacks a capability the scenario requires), `NOT RUN` "
                  "(`--max-failures` reached), `ERROR`; `≠ expected` where the verdict differs from the client's "
                  "expected-verdicts file, `(expected)` on a failure the file expects.\n\n| scenario |");
     for (size_t i = 0; i < m->nclients; i++) {
-        strbuf_puts(&tb, " ");
+        lwcc_strbuf_puts(&tb, " ");
         MD(&tb, m->clients[i].label);
-        strbuf_puts(&tb, " |");
+        lwcc_strbuf_puts(&tb, " |");
     }
-    strbuf_puts(&tb, "\n|---|");
+    lwcc_strbuf_puts(&tb, "\n|---|");
     for (size_t i = 0; i < m->nclients; i++)
-        strbuf_puts(&tb, "---|");
-    strbuf_puts(&tb, "\n");
+        lwcc_strbuf_puts(&tb, "---|");
+    lwcc_strbuf_puts(&tb, "\n");
     for (size_t j = 0; j < m->nscenarios; j++) {
-        strbuf_puts(&tb, "| ");
+        lwcc_strbuf_puts(&tb, "| ");
         MD(&tb, m->scenarios[j]);
-        strbuf_puts(&tb, " |");
+        lwcc_strbuf_puts(&tb, " |");
         for (size_t i = 0; i < m->nclients; i++) {
-            strbuf_puts(&tb, " ");
+            lwcc_strbuf_puts(&tb, " ");
             if (m->clients[i].unavailable)
-                strbuf_puts(&tb, "unavailable");
+                lwcc_strbuf_puts(&tb, "unavailable");
             else
                 md_cell(&tb, mx_find_cell(&m->clients[i], m->scenarios[j]));
-            strbuf_puts(&tb, " |");
+            lwcc_strbuf_puts(&tb, " |");
         }
-        strbuf_puts(&tb, "\n");
+        lwcc_strbuf_puts(&tb, "\n");
     }
 
     int any = 0;
@@ -265,18 +265,18 @@ char *mx_render_markdown(const mx_matrix *m, const char *title, const char *gene
         if (!c->unavailable)
             continue;
         if (!any++)
-            strbuf_puts(&tb, "\n## Unavailable clients\n");
-        strbuf_puts(&tb, "\n**");
+            lwcc_strbuf_puts(&tb, "\n## Unavailable clients\n");
+        lwcc_strbuf_puts(&tb, "\n**");
         MD(&tb, c->label);
-        strbuf_puts(&tb, "**:\n\n");
+        lwcc_strbuf_puts(&tb, "**:\n\n");
         /* Line by line as a quote: the text cannot close a code fence. */
         const char *p = c->unavailable;
         while (*p) {
             const char *nl = strchr(p, '\n');
             size_t l = nl ? (size_t)(nl - p) : strlen(p);
-            strbuf_puts(&tb, "> ");
+            lwcc_strbuf_puts(&tb, "> ");
             mx_md_escape(&tb, p, l);
-            strbuf_puts(&tb, "  \n");
+            lwcc_strbuf_puts(&tb, "  \n");
             p += l + (nl ? 1 : 0);
         }
     }
@@ -289,33 +289,33 @@ char *mx_render_markdown(const mx_matrix *m, const char *title, const char *gene
             if (!x->has_expected || (x->exp_matched && x->kind != MX_FAIL))
                 continue;
             if (!any++)
-                strbuf_puts(&tb, "\n## Expected failures and differences\n\n| client | scenario | expected | got | "
+                lwcc_strbuf_puts(&tb, "\n## Expected failures and differences\n\n| client | scenario | expected | got | "
                              "matched | evidence |\n|---|---|---|---|---|---|\n");
-            strbuf_puts(&tb, "| ");
+            lwcc_strbuf_puts(&tb, "| ");
             MD(&tb, c->label);
-            strbuf_puts(&tb, " | ");
+            lwcc_strbuf_puts(&tb, " | ");
             MD(&tb, x->scenario);
-            strbuf_puts(&tb, " | ");
+            lwcc_strbuf_puts(&tb, " | ");
             MD(&tb, x->exp_verdict);
             if (x->exp_checks && *x->exp_checks) {
-                strbuf_puts(&tb, " ");
+                lwcc_strbuf_puts(&tb, " ");
                 MD(&tb, x->exp_checks);
             }
-            strbuf_puts(&tb, " | ");
+            lwcc_strbuf_puts(&tb, " | ");
             MD(&tb, x->verdict);
             if (x->nfailures) {
-                strbuf_puts(&tb, " ");
+                lwcc_strbuf_puts(&tb, " ");
                 failed_checks(&tb, x, MD);
             }
-            strbuf_puts(&tb, x->exp_matched ? " | yes | " : " | **no**");
+            lwcc_strbuf_puts(&tb, x->exp_matched ? " | yes | " : " | **no**");
             if (!x->exp_matched && x->exp_mismatch) {
-                strbuf_puts(&tb, ": ");
+                lwcc_strbuf_puts(&tb, ": ");
                 MD(&tb, x->exp_mismatch);
             }
             if (!x->exp_matched)
-                strbuf_puts(&tb, " | ");
+                lwcc_strbuf_puts(&tb, " | ");
             MD(&tb, x->exp_evidence);
-            strbuf_puts(&tb, " |\n");
+            lwcc_strbuf_puts(&tb, " |\n");
         }
     }
 
@@ -327,17 +327,17 @@ char *mx_render_markdown(const mx_matrix *m, const char *title, const char *gene
             if (x->kind != MX_NA)
                 continue;
             if (!any++)
-                strbuf_puts(&tb, "\n## Not applicable\n\n| client | scenario | reason |\n|---|---|---|\n");
-            strbuf_puts(&tb, "| ");
+                lwcc_strbuf_puts(&tb, "\n## Not applicable\n\n| client | scenario | reason |\n|---|---|---|\n");
+            lwcc_strbuf_puts(&tb, "| ");
             MD(&tb, c->label);
-            strbuf_puts(&tb, " | ");
+            lwcc_strbuf_puts(&tb, " | ");
             MD(&tb, x->scenario);
-            strbuf_puts(&tb, " | ");
+            lwcc_strbuf_puts(&tb, " | ");
             MD(&tb, x->reason ? x->reason : "(no reason given)");
-            strbuf_puts(&tb, " |\n");
+            lwcc_strbuf_puts(&tb, " |\n");
         }
     }
-    return strbuf_take(&tb, NULL);
+    return lwcc_strbuf_take(&tb, NULL);
 }
 
 /* -------------------------------------------------------------------- HTML */
@@ -405,155 +405,155 @@ static void html_cell(strbuf *tb, const mx_client *c, size_t row, size_t col, co
         }
     }
     int mism = x && x->has_expected && !x->exp_matched;
-    strbuf_printf(tb, "<td class=\"c %s%s\" title=\"", cls, mism ? " mismatch" : "");
+    lwcc_strbuf_printf(tb, "<td class=\"c %s%s\" title=\"", cls, mism ? " mismatch" : "");
     H(tb, c->label);
-    strbuf_puts(tb, " × ");
+    lwcc_strbuf_puts(tb, " × ");
     H(tb, scenario);
-    strbuf_puts(tb, ": ");
+    lwcc_strbuf_puts(tb, ": ");
     if (!x || x->kind == MX_NONE) {
-        strbuf_puts(tb, "no run of this scenario in the report");
+        lwcc_strbuf_puts(tb, "no run of this scenario in the report");
     } else {
         H(tb, x->kind == MX_OTHER ? x->verdict : mx_kind_name(x->kind));
         char t[32];
         if (x->kind == MX_PASS) {
             duration_text(t, sizeof(t), x->converge_ms, MATRIX_SECONDS_FROM_MS, " ");
-            strbuf_printf(tb, ", converged in %s", t);
+            lwcc_strbuf_printf(tb, ", converged in %s", t);
         }
         if (x->nfailures) {
-            strbuf_puts(tb, " (");
+            lwcc_strbuf_puts(tb, " (");
             failed_checks(tb, x, H);
-            strbuf_puts(tb, ")");
+            lwcc_strbuf_puts(tb, ")");
         }
         if (x->kind == MX_NA && x->reason) {
-            strbuf_puts(tb, ": ");
+            lwcc_strbuf_puts(tb, ": ");
             H(tb, x->reason);
         }
         if (x->kind == MX_NOT_RUN)
-            strbuf_puts(tb, ": --max-failures was reached first");
+            lwcc_strbuf_puts(tb, ": --max-failures was reached first");
         if (x->runs > 1)
-            strbuf_printf(tb, "; worst of %d runs", x->runs);
+            lwcc_strbuf_printf(tb, "; worst of %d runs", x->runs);
         if (x->has_expected) {
-            strbuf_puts(tb, x->exp_matched ? "; as expected" : "; DIFFERS from the expected ");
+            lwcc_strbuf_puts(tb, x->exp_matched ? "; as expected" : "; DIFFERS from the expected ");
             if (!x->exp_matched)
                 H(tb, x->exp_verdict);
         }
     }
-    strbuf_puts(tb, "\">");
+    lwcc_strbuf_puts(tb, "\">");
     int link = mx_cell_has_report(x);
     if (link)
-        strbuf_printf(tb, "<a href=\"#r-%zu-%zu\">", row, col);
+        lwcc_strbuf_printf(tb, "<a href=\"#r-%zu-%zu\">", row, col);
     if (x) {
         char t[32];
         switch (x->kind) {
         case MX_PASS:
             duration_text(t, sizeof(t), x->converge_ms, MATRIX_SECONDS_FROM_MS, ""); /* narrow cells: "12ms" */
-            strbuf_puts(tb, "<span class=\"v\">✓</span>");
+            lwcc_strbuf_puts(tb, "<span class=\"v\">✓</span>");
             if (x->converge_ms >= 0)
-                strbuf_puts(tb, t);
+                lwcc_strbuf_puts(tb, t);
             break;
         case MX_FAIL:
-            strbuf_puts(tb, "<span class=\"v\">✗</span>");
+            lwcc_strbuf_puts(tb, "<span class=\"v\">✗</span>");
             /* One check a line keeps the columns narrow. */
             for (size_t i = 0; i < x->nfailures && i < 2; i++) {
                 if (i)
-                    strbuf_puts(tb, "<br>");
+                    lwcc_strbuf_puts(tb, "<br>");
                 H(tb, check_abbrev(x->failures[i].check));
             }
             if (x->nfailures > 2)
-                strbuf_puts(tb, "+");
+                lwcc_strbuf_puts(tb, "+");
             break;
         case MX_ERROR:
         case MX_INTERRUPTED:
-        case MX_OTHER: strbuf_puts(tb, "<span class=\"v\">!</span>"); break;
-        case MX_NA: strbuf_puts(tb, "n/a"); break;
-        case MX_NOT_RUN: strbuf_puts(tb, "–"); break;
+        case MX_OTHER: lwcc_strbuf_puts(tb, "<span class=\"v\">!</span>"); break;
+        case MX_NA: lwcc_strbuf_puts(tb, "n/a"); break;
+        case MX_NOT_RUN: lwcc_strbuf_puts(tb, "–"); break;
         case MX_NONE: break;
         }
         if (mism)
-            strbuf_puts(tb, " ≠");
+            lwcc_strbuf_puts(tb, " ≠");
     }
     if (link)
-        strbuf_puts(tb, "</a>");
-    strbuf_puts(tb, "</td>");
+        lwcc_strbuf_puts(tb, "</a>");
+    lwcc_strbuf_puts(tb, "</td>");
 }
 
 static void html_pre(strbuf *tb, const char *label, const char *text)
 {
-    strbuf_puts(tb, "<div class=\"meta\">");
+    lwcc_strbuf_puts(tb, "<div class=\"meta\">");
     H(tb, label);
-    strbuf_puts(tb, "</div><pre>");
+    lwcc_strbuf_puts(tb, "</div><pre>");
     if (text && *text)
         H(tb, text);
     else
-        strbuf_puts(tb, "(empty)");
-    strbuf_puts(tb, "</pre>");
+        lwcc_strbuf_puts(tb, "(empty)");
+    lwcc_strbuf_puts(tb, "</pre>");
 }
 
 static void html_report(strbuf *tb, const mx_client *c, size_t row, size_t col, const mx_cell *x)
 {
-    strbuf_printf(tb, "<details class=\"rep\" id=\"r-%zu-%zu\"><summary>", row, col);
+    lwcc_strbuf_printf(tb, "<details class=\"rep\" id=\"r-%zu-%zu\"><summary>", row, col);
     H(tb, c->label);
-    strbuf_puts(tb, " × ");
+    lwcc_strbuf_puts(tb, " × ");
     H(tb, x->scenario);
-    strbuf_puts(tb, " — ");
+    lwcc_strbuf_puts(tb, " — ");
     H(tb, x->kind == MX_OTHER ? x->verdict : mx_kind_name(x->kind));
     if (x->nfailures) {
-        strbuf_puts(tb, ": ");
+        lwcc_strbuf_puts(tb, ": ");
         failed_checks(tb, x, H);
     }
     if (x->has_expected)
-        strbuf_puts(tb, x->exp_matched ? " (as expected)" : " (DIFFERS from the expected verdict)");
-    strbuf_puts(tb, "</summary>");
+        lwcc_strbuf_puts(tb, x->exp_matched ? " (as expected)" : " (DIFFERS from the expected verdict)");
+    lwcc_strbuf_puts(tb, "</summary>");
     char t1[32], t2[32];
     duration_text(t1, sizeof(t1), x->total_ms, MATRIX_SECONDS_FROM_MS, " ");
     duration_text(t2, sizeof(t2), x->converge_ms, MATRIX_SECONDS_FROM_MS, " ");
-    strbuf_printf(tb, "<p class=\"meta\">total %s, %s%s", t1, x->converge_ms < 0 ? "no final convergence" : "converged in ",
+    lwcc_strbuf_printf(tb, "<p class=\"meta\">total %s, %s%s", t1, x->converge_ms < 0 ? "no final convergence" : "converged in ",
               x->converge_ms < 0 ? "" : t2);
     if (x->runs > 1)
-        strbuf_printf(tb, "; the worst of %d runs", x->runs);
+        lwcc_strbuf_printf(tb, "; the worst of %d runs", x->runs);
     if (c->command) {
-        strbuf_puts(tb, "; client <code>");
+        lwcc_strbuf_puts(tb, "; client <code>");
         H(tb, c->command);
-        strbuf_puts(tb, "</code>");
+        lwcc_strbuf_puts(tb, "</code>");
     }
-    strbuf_puts(tb, "</p>");
+    lwcc_strbuf_puts(tb, "</p>");
     if (x->has_expected) {
-        strbuf_printf(tb, "<p class=\"%s\">expected: ", x->exp_matched ? "ok" : "bad");
+        lwcc_strbuf_printf(tb, "<p class=\"%s\">expected: ", x->exp_matched ? "ok" : "bad");
         H(tb, x->exp_verdict ? x->exp_verdict : "?");
         if (x->exp_checks && *x->exp_checks) {
-            strbuf_puts(tb, " ");
+            lwcc_strbuf_puts(tb, " ");
             H(tb, x->exp_checks);
         }
-        strbuf_puts(tb, x->exp_matched ? " — matched" : " — got ");
+        lwcc_strbuf_puts(tb, x->exp_matched ? " — matched" : " — got ");
         if (!x->exp_matched)
             H(tb, x->verdict);
-        strbuf_puts(tb, "</p>");
+        lwcc_strbuf_puts(tb, "</p>");
         if (!x->exp_matched && x->exp_mismatch) {
-            strbuf_puts(tb, "<p class=\"bad\">");
+            lwcc_strbuf_puts(tb, "<p class=\"bad\">");
             H(tb, x->exp_mismatch);
-            strbuf_puts(tb, "</p>");
+            lwcc_strbuf_puts(tb, "</p>");
         }
         if (x->exp_evidence && *x->exp_evidence)
             html_pre(tb, "evidence (from the expected-verdicts file)", x->exp_evidence);
     }
     if (x->kind == MX_NA) {
-        strbuf_puts(tb, "<p>not applicable: ");
+        lwcc_strbuf_puts(tb, "<p>not applicable: ");
         H(tb, x->reason ? x->reason : "(no reason given)");
-        strbuf_puts(tb, "</p>");
+        lwcc_strbuf_puts(tb, "</p>");
     }
     if (x->error)
         html_pre(tb, "harness error", x->error);
     for (size_t i = 0; i < x->nfailures; i++) {
         const mx_failure *f = &x->failures[i];
-        strbuf_puts(tb, "<p><b>[");
+        lwcc_strbuf_puts(tb, "<p><b>[");
         H(tb, f->check ? f->check : "?");
-        strbuf_puts(tb, "]</b> ");
+        lwcc_strbuf_puts(tb, "]</b> ");
         H(tb, f->summary);
-        strbuf_puts(tb, "</p>");
+        lwcc_strbuf_puts(tb, "</p>");
         if (f->detail && *f->detail) {
-            strbuf_puts(tb, "<pre>");
+            lwcc_strbuf_puts(tb, "<pre>");
             H(tb, f->detail);
-            strbuf_puts(tb, "</pre>");
+            lwcc_strbuf_puts(tb, "</pre>");
         }
     }
     if (x->kind != MX_PASS && x->kind != MX_NA) {
@@ -562,58 +562,58 @@ static void html_report(strbuf *tb, const mx_client *c, size_t row, size_t col, 
         if (x->stderr_tail)
             html_pre(tb, "client stderr (tail)", x->stderr_tail);
     }
-    strbuf_puts(tb, "</details>\n");
+    lwcc_strbuf_puts(tb, "</details>\n");
 }
 
 static void html_row_header(strbuf *tb, const mx_client *c, size_t row)
 {
-    strbuf_puts(tb, "<th class=\"cl\" scope=\"row\"><b>");
+    lwcc_strbuf_puts(tb, "<th class=\"cl\" scope=\"row\"><b>");
     H(tb, c->label);
-    strbuf_puts(tb, "</b>");
+    lwcc_strbuf_puts(tb, "</b>");
     /* One line each, cut with an ellipsis; the whole text in the tooltip. */
     if (c->unavailable) {
-        strbuf_puts(tb, "<span class=\"sub\">unavailable</span>");
+        lwcc_strbuf_puts(tb, "<span class=\"sub\">unavailable</span>");
     } else if (c->hello_name) {
-        strbuf_puts(tb, "<span class=\"sub\" title=\"");
+        lwcc_strbuf_puts(tb, "<span class=\"sub\" title=\"");
         H(tb, c->hello_name);
-        strbuf_printf(tb, ", protocol %d\">", c->protocol);
+        lwcc_strbuf_printf(tb, ", protocol %d\">", c->protocol);
         H(tb, c->hello_name);
-        strbuf_printf(tb, " · protocol %d</span>", c->protocol);
+        lwcc_strbuf_printf(tb, " · protocol %d</span>", c->protocol);
         if (c->capabilities) {
             const char *caps = *c->capabilities ? c->capabilities : "no capabilities";
-            strbuf_puts(tb, "<span class=\"sub\" title=\"");
+            lwcc_strbuf_puts(tb, "<span class=\"sub\" title=\"");
             H(tb, caps);
-            strbuf_puts(tb, "\">");
+            lwcc_strbuf_puts(tb, "\">");
             H(tb, caps);
-            strbuf_puts(tb, "</span>");
+            lwcc_strbuf_puts(tb, "</span>");
         }
     } else {
-        strbuf_puts(tb, "<span class=\"sub\">no HELLO (protocol 1)</span>");
+        lwcc_strbuf_puts(tb, "<span class=\"sub\">no HELLO (protocol 1)</span>");
     }
-    strbuf_puts(tb, "</th><td class=\"sum\">");
+    lwcc_strbuf_puts(tb, "</th><td class=\"sum\">");
     if (!c->unavailable) {
-        strbuf_printf(tb, "<span class=\"ok\">%zu</span> / <span class=\"bad\">%zu</span>", c->count[MX_PASS],
+        lwcc_strbuf_printf(tb, "<span class=\"ok\">%zu</span> / <span class=\"bad\">%zu</span>", c->count[MX_PASS],
                   c->count[MX_FAIL]);
         if (c->count[MX_NA])
-            strbuf_printf(tb, " / %zu n/a", c->count[MX_NA]);
+            lwcc_strbuf_printf(tb, " / %zu n/a", c->count[MX_NA]);
         if (c->count[MX_NOT_RUN])
-            strbuf_printf(tb, " / %zu not run", c->count[MX_NOT_RUN]);
+            lwcc_strbuf_printf(tb, " / %zu not run", c->count[MX_NOT_RUN]);
         size_t errs = c->count[MX_ERROR] + c->count[MX_INTERRUPTED] + c->count[MX_OTHER];
         if (errs)
-            strbuf_printf(tb, " / %zu error", errs);
+            lwcc_strbuf_printf(tb, " / %zu error", errs);
     }
     mx_expect st = mx_expect_state(c);
     if (st != MX_EXP_NONE) {
-        strbuf_printf(tb, "<br><a href=\"#x-%zu\" class=\"%s\">", row, expect_bad(st) ? "bad" : "ok");
+        lwcc_strbuf_printf(tb, "<br><a href=\"#x-%zu\" class=\"%s\">", row, expect_bad(st) ? "bad" : "ok");
         if (st == MX_EXP_DIFFERS)
-            strbuf_printf(tb, "%zu differ from expected", row_mismatches(c));
+            lwcc_strbuf_printf(tb, "%zu differ from expected", row_mismatches(c));
         else if (st == MX_EXP_MATCHES)
-            strbuf_puts(tb, "matches expected");
+            lwcc_strbuf_puts(tb, "matches expected");
         else
-            strbuf_printf(tb, "expected: %s", EXPECT_NAME[st]);
-        strbuf_puts(tb, "</a>");
+            lwcc_strbuf_printf(tb, "expected: %s", EXPECT_NAME[st]);
+        lwcc_strbuf_puts(tb, "</a>");
     }
-    strbuf_puts(tb, "</td>");
+    lwcc_strbuf_puts(tb, "</td>");
 }
 
 /* The adapter's expected-verdicts block: the file, the verdict, each
@@ -623,64 +623,64 @@ static void html_expect_block(strbuf *tb, const mx_client *c, size_t row)
     mx_expect st = mx_expect_state(c);
     if (st == MX_EXP_NONE)
         return;
-    strbuf_printf(tb, "<details class=\"rep\" id=\"x-%zu\"><summary>", row);
+    lwcc_strbuf_printf(tb, "<details class=\"rep\" id=\"x-%zu\"><summary>", row);
     H(tb, c->label);
-    strbuf_puts(tb, " — expected verdicts: ");
-    strbuf_printf(tb, "<span class=\"%s\">%s</span></summary><p class=\"meta\">file ",
+    lwcc_strbuf_puts(tb, " — expected verdicts: ");
+    lwcc_strbuf_printf(tb, "<span class=\"%s\">%s</span></summary><p class=\"meta\">file ",
               expect_bad(st) ? "bad" : "ok", EXPECT_NAME[st]);
     H(tb, c->expect_file ? c->expect_file : "(given to the harness)");
     if (c->note) {
-        strbuf_puts(tb, "; ");
+        lwcc_strbuf_puts(tb, "; ");
         H(tb, c->note);
     }
-    strbuf_puts(tb, "</p><ul>");
+    lwcc_strbuf_puts(tb, "</p><ul>");
     for (size_t k = 0; k < c->ncells; k++) {
         const mx_cell *x = &c->cells[k];
         if (!x->has_expected || (x->exp_matched && x->kind != MX_FAIL))
             continue;
-        strbuf_printf(tb, "<li class=\"%s\">", x->exp_matched ? "" : "bad");
+        lwcc_strbuf_printf(tb, "<li class=\"%s\">", x->exp_matched ? "" : "bad");
         H(tb, x->scenario);
-        strbuf_puts(tb, ": expected ");
+        lwcc_strbuf_puts(tb, ": expected ");
         H(tb, x->exp_verdict);
         if (x->exp_checks && *x->exp_checks) {
-            strbuf_puts(tb, " ");
+            lwcc_strbuf_puts(tb, " ");
             H(tb, x->exp_checks);
         }
-        strbuf_puts(tb, ", got ");
+        lwcc_strbuf_puts(tb, ", got ");
         H(tb, x->verdict);
         if (x->nfailures) {
-            strbuf_puts(tb, " ");
+            lwcc_strbuf_puts(tb, " ");
             failed_checks(tb, x, H);
         }
         if (!x->exp_matched && x->exp_mismatch) {
-            strbuf_puts(tb, " (");
+            lwcc_strbuf_puts(tb, " (");
             H(tb, x->exp_mismatch);
-            strbuf_puts(tb, ")");
+            lwcc_strbuf_puts(tb, ")");
         }
         if (x->exp_evidence && *x->exp_evidence) {
-            strbuf_puts(tb, " — <i>");
+            lwcc_strbuf_puts(tb, " — <i>");
             H(tb, x->exp_evidence);
-            strbuf_puts(tb, "</i>");
+            lwcc_strbuf_puts(tb, "</i>");
         }
-        strbuf_puts(tb, "</li>");
+        lwcc_strbuf_puts(tb, "</li>");
     }
-    strbuf_puts(tb, "</ul></details>\n");
+    lwcc_strbuf_puts(tb, "</ul></details>\n");
 }
 
 char *mx_render_html(const mx_matrix *m, const char *title, const char *generated)
 {
     strbuf tb;
-    strbuf_init(&tb);
-    strbuf_puts(&tb, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+    lwcc_strbuf_init(&tb);
+    lwcc_strbuf_puts(&tb, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
                  "<meta name=\"viewport\" content=\"width=device-width\"><title>");
     H(&tb, title);
-    strbuf_printf(&tb, "</title><style>%s</style><script>%s</script></head>\n<body>\n<h1>", CSS, JS);
+    lwcc_strbuf_printf(&tb, "</title><style>%s</style><script>%s</script></head>\n<body>\n<h1>", CSS, JS);
     H(&tb, title);
-    strbuf_puts(&tb, "</h1>");
+    lwcc_strbuf_puts(&tb, "</h1>");
     if (generated) {
-        strbuf_puts(&tb, "<p class=\"gen\">");
+        lwcc_strbuf_puts(&tb, "<p class=\"gen\">");
         H(&tb, generated);
-        strbuf_puts(&tb, "</p>");
+        lwcc_strbuf_puts(&tb, "</p>");
     }
     size_t unavailable = 0, differ = 0, unchecked = 0;
     for (size_t i = 0; i < m->nclients; i++) {
@@ -689,56 +689,56 @@ char *mx_render_html(const mx_matrix *m, const char *title, const char *generate
         differ += st == MX_EXP_DIFFERS;
         unchecked += st == MX_EXP_NOT_CHECKED;
     }
-    strbuf_printf(&tb,
+    lwcc_strbuf_printf(&tb,
               "<p>%zu clients × %zu scenarios; %zu unavailable; %zu whose run differs from their expected "
               "verdicts",
               m->nclients, m->nscenarios, unavailable, differ);
     if (unchecked)
-        strbuf_printf(&tb, ", %zu whose expected verdicts were not checked", unchecked);
-    strbuf_puts(&tb, ". Click a coloured cell for its report.</p>\n");
-    strbuf_puts(&tb, "<p class=\"legend\"><span class=\"pass\">✓ pass (time to converge)</span>"
+        lwcc_strbuf_printf(&tb, ", %zu whose expected verdicts were not checked", unchecked);
+    lwcc_strbuf_puts(&tb, ". Click a coloured cell for its report.</p>\n");
+    lwcc_strbuf_puts(&tb, "<p class=\"legend\"><span class=\"pass\">✓ pass (time to converge)</span>"
                  "<span class=\"fail\">✗ fail (failed checks)</span><span class=\"xfail\">✗ expected failure</span>"
                  "<span class=\"error\">! harness error</span><span class=\"na\">n/a not applicable</span>"
                  "<span class=\"notrun\">– not run</span><span style=\"outline:3px solid #c000c0\">≠ differs "
                  "from the expected verdict</span> <button id=\"openall\" type=\"button\">open every report</button>"
                  "</p>\n");
-    strbuf_puts(&tb, "<div class=\"wrap\"><table class=\"mx\" id=\"matrix\"><thead><tr><th class=\"cl\">client</th>"
+    lwcc_strbuf_puts(&tb, "<div class=\"wrap\"><table class=\"mx\" id=\"matrix\"><thead><tr><th class=\"cl\">client</th>"
                  "<th class=\"sumh\">pass / fail</th>");
     for (size_t j = 0; j < m->nscenarios; j++) {
-        strbuf_printf(&tb, "<th class=\"sc\" scope=\"col\" id=\"s-%zu\">", j);
+        lwcc_strbuf_printf(&tb, "<th class=\"sc\" scope=\"col\" id=\"s-%zu\">", j);
         H(&tb, m->scenarios[j]);
-        strbuf_puts(&tb, "</th>");
+        lwcc_strbuf_puts(&tb, "</th>");
     }
-    strbuf_puts(&tb, "</tr></thead>\n<tbody>\n");
+    lwcc_strbuf_puts(&tb, "</tr></thead>\n<tbody>\n");
     const char *group = NULL;
     for (size_t i = 0; i < m->nclients; i++) {
         const mx_client *c = &m->clients[i];
         if (!group || strcmp(group, c->group) != 0) {
             group = c->group;
             if (*group) {
-                strbuf_printf(&tb, "<tr class=\"group\"><th colspan=\"%zu\">", m->nscenarios + 2);
+                lwcc_strbuf_printf(&tb, "<tr class=\"group\"><th colspan=\"%zu\">", m->nscenarios + 2);
                 H(&tb, group_title(group));
-                strbuf_puts(&tb, "</th></tr>\n");
+                lwcc_strbuf_puts(&tb, "</th></tr>\n");
             }
         }
-        strbuf_printf(&tb, "<tr class=\"client\" id=\"c-%zu\">", i);
+        lwcc_strbuf_printf(&tb, "<tr class=\"client\" id=\"c-%zu\">", i);
         html_row_header(&tb, c, i);
         if (c->unavailable) {
-            strbuf_printf(&tb, "<td class=\"unavail\" colspan=\"%zu\"><details class=\"rep\" id=\"u-%zu\"><summary>",
+            lwcc_strbuf_printf(&tb, "<td class=\"unavail\" colspan=\"%zu\"><details class=\"rep\" id=\"u-%zu\"><summary>",
                       m->nscenarios ? m->nscenarios : 1, i);
             const char *nl = strchr(c->unavailable, '\n');
-            strbuf_puts(&tb, "unavailable: ");
+            lwcc_strbuf_puts(&tb, "unavailable: ");
             mx_html_escape(&tb, c->unavailable, nl ? (size_t)(nl - c->unavailable) : strlen(c->unavailable));
-            strbuf_puts(&tb, "</summary><pre>");
+            lwcc_strbuf_puts(&tb, "</summary><pre>");
             H(&tb, c->unavailable);
-            strbuf_puts(&tb, "</pre></details></td>");
+            lwcc_strbuf_puts(&tb, "</pre></details></td>");
         } else {
             for (size_t j = 0; j < m->nscenarios; j++)
                 html_cell(&tb, c, i, j, m->scenarios[j], mx_find_cell(c, m->scenarios[j]));
         }
-        strbuf_puts(&tb, "</tr>\n");
+        lwcc_strbuf_puts(&tb, "</tr>\n");
     }
-    strbuf_puts(&tb, "</tbody></table></div>\n<h2>Reports</h2>\n");
+    lwcc_strbuf_puts(&tb, "</tbody></table></div>\n<h2>Reports</h2>\n");
     for (size_t i = 0; i < m->nclients; i++)
         html_expect_block(&tb, &m->clients[i], i);
     for (size_t i = 0; i < m->nclients; i++) {
@@ -749,6 +749,6 @@ char *mx_render_html(const mx_matrix *m, const char *title, const char *generate
                 html_report(&tb, c, i, j, x);
         }
     }
-    strbuf_puts(&tb, "</body></html>\n");
-    return strbuf_take(&tb, NULL);
+    lwcc_strbuf_puts(&tb, "</body></html>\n");
+    return lwcc_strbuf_take(&tb, NULL);
 }

@@ -125,14 +125,14 @@ static void indent_block(strbuf *tb, const char *text, const char *indent)
     while (*p) {
         const char *nl = strchr(p, '\n');
         size_t l = nl ? (size_t)(nl - p) : strlen(p);
-        strbuf_puts(tb, indent);
+        lwcc_strbuf_puts(tb, indent);
         /* Client output may hold terminal escapes: show control characters as '?'. */
         for (size_t i = 0; i < l; i++) {
             unsigned char c = (unsigned char)p[i];
             char ch = (c < 0x20 && c != '\t') || c == 0x7f ? '?' : (char)c;
-            strbuf_append(tb, &ch, 1);
+            lwcc_strbuf_append(tb, &ch, 1);
         }
-        strbuf_puts(tb, "\n");
+        lwcc_strbuf_puts(tb, "\n");
         p += l + (nl ? 1 : 0);
     }
 }
@@ -140,31 +140,31 @@ static void indent_block(strbuf *tb, const char *text, const char *indent)
 char *report_failure_text(const scenario_result *r)
 {
     strbuf tb;
-    strbuf_init(&tb);
+    lwcc_strbuf_init(&tb);
     if (r->v == VERDICT_ERROR)
-        strbuf_printf(&tb, "could not run: %s\n", r->error ? r->error : "(out of memory)");
+        lwcc_strbuf_printf(&tb, "could not run: %s\n", r->error ? r->error : "(out of memory)");
     for (size_t i = 0; i < r->nfailures; i++) {
         const failure *f = &r->failures[i];
-        strbuf_printf(&tb, "[%s] %s\n", f->check, f->summary);
+        lwcc_strbuf_printf(&tb, "[%s] %s\n", f->check, f->summary);
         if (f->detail && *f->detail)
-            strbuf_puts(&tb, f->detail);
+            lwcc_strbuf_puts(&tb, f->detail);
     }
     for (size_t i = 0; i < r->ncheckpoints; i++)
-        strbuf_printf(&tb, "checkpoint %s: %s in %.0f ms\n", r->checkpoints[i].name,
+        lwcc_strbuf_printf(&tb, "checkpoint %s: %s in %.0f ms\n", r->checkpoints[i].name,
                   r->checkpoints[i].ok ? "converged" : "NOT converged", r->checkpoints[i].ms);
-    strbuf_printf(&tb, "client: READY %s, %zu requests, %zu DUMPs, %zu EVENT lines\n", r->ready_ms >= 0 ? "seen" : "never seen",
+    lwcc_strbuf_printf(&tb, "client: READY %s, %zu requests, %zu DUMPs, %zu EVENT lines\n", r->ready_ms >= 0 ? "seen" : "never seen",
               r->requests, r->dumps, r->events);
     if (r->notes && *r->notes) {
-        strbuf_puts(&tb, "notes (server time):\n");
-        strbuf_puts(&tb, r->notes);
+        lwcc_strbuf_puts(&tb, "notes (server time):\n");
+        lwcc_strbuf_puts(&tb, r->notes);
     }
     if (r->stderr_tail && *r->stderr_tail) {
-        strbuf_puts(&tb, "client stderr (last 30 lines):\n");
+        lwcc_strbuf_puts(&tb, "client stderr (last 30 lines):\n");
         indent_block(&tb, tail_lines(r->stderr_tail, 30), "  | ");
     } else {
-        strbuf_puts(&tb, "client stderr: (empty)\n");
+        lwcc_strbuf_puts(&tb, "client stderr: (empty)\n");
     }
-    return strbuf_take(&tb, NULL);
+    return lwcc_strbuf_take(&tb, NULL);
 }
 
 void report_failures(FILE *out, const scenario_result *res, size_t n, int colour)

@@ -121,19 +121,19 @@ long reqlog_refresh(reqlog *rl)
 
 void reqlog_format_one(const lwc_mock_request *r, const char *indent, strbuf *out)
 {
-    strbuf_printf(out, "%s%9.1f ms  %s %s%s%s -> ", indent, r->start_ms, r->method, r->path, r->query[0] ? "?" : "",
+    lwcc_strbuf_printf(out, "%s%9.1f ms  %s %s%s%s -> ", indent, r->start_ms, r->method, r->path, r->query[0] ? "?" : "",
               r->query);
     if (r->status)
-        strbuf_printf(out, "%d", r->status);
+        lwcc_strbuf_printf(out, "%d", r->status);
     else
-        strbuf_puts(out, "(no answer yet)");
+        lwcc_strbuf_puts(out, "(no answer yet)");
     if (r->is_watch)
-        strbuf_printf(out, " watch%s %.0f ms", r->done ? " ended after" : " open", r->done ? r->duration_ms : 0.0);
+        lwcc_strbuf_printf(out, " watch%s %.0f ms", r->done ? " ended after" : " open", r->done ? r->duration_ms : 0.0);
     if (r->page > 1)
-        strbuf_printf(out, " page %d", r->page);
+        lwcc_strbuf_printf(out, " page %d", r->page);
     if (r->fault)
-        strbuf_puts(out, " [fault]");
-    strbuf_puts(out, "\n");
+        lwcc_strbuf_puts(out, " [fault]");
+    lwcc_strbuf_puts(out, "\n");
 }
 
 void reqlog_format(const reqlog *rl, size_t from, size_t to, size_t max, const char *indent, strbuf *out)
@@ -141,7 +141,7 @@ void reqlog_format(const reqlog *rl, size_t from, size_t to, size_t max, const c
     if (to > rl->n)
         to = rl->n;
     if (from >= to) {
-        strbuf_printf(out, "%s(no requests)\n", indent);
+        lwcc_strbuf_printf(out, "%s(no requests)\n", indent);
         return;
     }
     size_t n = to - from;
@@ -153,7 +153,7 @@ void reqlog_format(const reqlog *rl, size_t from, size_t to, size_t max, const c
     size_t head = max / 3, tail = max - head;
     for (size_t i = from; i < from + head; i++)
         reqlog_format_one(&rl->v[i], indent, out);
-    strbuf_printf(out, "%s... %zu requests not shown ...\n", indent, n - head - tail);
+    lwcc_strbuf_printf(out, "%s... %zu requests not shown ...\n", indent, n - head - tail);
     for (size_t i = to - tail; i < to; i++)
         reqlog_format_one(&rl->v[i], indent, out);
 }
@@ -167,8 +167,8 @@ void reqlog_format_around(const reqlog *rl, double t_ms, size_t before, size_t a
     size_t from = split > before ? split - before : 0;
     size_t to = split + after < rl->n ? split + after : rl->n;
     if (from > 0)
-        strbuf_printf(out, "%s(%zu earlier requests not shown)\n", indent, from);
+        lwcc_strbuf_printf(out, "%s(%zu earlier requests not shown)\n", indent, from);
     reqlog_format(rl, from, to, before + after, indent, out);
     if (to < rl->n)
-        strbuf_printf(out, "%s(%zu later requests not shown)\n", indent, rl->n - to);
+        lwcc_strbuf_printf(out, "%s(%zu later requests not shown)\n", indent, rl->n - to);
 }

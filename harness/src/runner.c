@@ -160,7 +160,7 @@ __attribute__((format(printf, 2, 3))) static void note(runner *r, const char *fm
 {
     if (++r->nnotes > MAX_NOTES) {
         if (r->nnotes == MAX_NOTES + 1)
-            strbuf_puts(&r->notes, "  (more notes not kept)\n");
+            lwcc_strbuf_puts(&r->notes, "  (more notes not kept)\n");
         return;
     }
     char line[700];
@@ -171,7 +171,7 @@ __attribute__((format(printf, 2, 3))) static void note(runner *r, const char *fm
     for (char *p = line; *p; p++) /* client text: no terminal escapes, one line */
         if ((unsigned char)*p < 0x20 || *p == 0x7f)
             *p = '?';
-    strbuf_printf(&r->notes, "  %8.1f ms  %s\n", srv_now(r), line);
+    lwcc_strbuf_printf(&r->notes, "  %8.1f ms  %s\n", srv_now(r), line);
 }
 
 static void poke(int fd)
@@ -191,7 +191,7 @@ static void begin_stop(runner *r)
         trace(r, "STOP not delivered: %s", strerror(errno));
     client_close_stdin(&r->cp);
     r->phase = PH_STOPPING;
-    r->phase_deadline = monotonic_ms() + STOP_GRACE_MS * r->scale;
+    r->phase_deadline = lwcc_monotonic_ms() + STOP_GRACE_MS * r->scale;
     r->converging = 0;
 }
 
@@ -199,7 +199,7 @@ static void begin_stop(runner *r)
 static void recent_requests(runner *r, strbuf *d)
 {
     reqlog_refresh(&r->log);
-    strbuf_puts(d, "  the client's last requests (server time, method, path?query -> status):\n");
+    lwcc_strbuf_puts(d, "  the client's last requests (server time, method, path?query -> status):\n");
     reqlog_format_around(&r->log, srv_now(r), 20, 0, "    ", d);
 }
 
@@ -216,12 +216,12 @@ static void fail(runner *r, const char *check, const char *summary, const char *
 static void fail_with_requests(runner *r, const char *check, const char *summary, const char *before)
 {
     strbuf d;
-    strbuf_init(&d);
+    lwcc_strbuf_init(&d);
     if (before)
-        strbuf_puts(&d, before);
+        lwcc_strbuf_puts(&d, before);
     recent_requests(r, &d);
-    fail(r, check, summary, strbuf_str(&d));
-    strbuf_free(&d);
+    fail(r, check, summary, lwcc_strbuf_str(&d));
+    lwcc_strbuf_free(&d);
 }
 
 static void error_out(runner *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -255,7 +255,7 @@ static void send_dump(runner *r)
     }
     r->res->dumps++;
     r->dump_out = 1;
-    r->dump_t = monotonic_ms();
+    r->dump_t = lwcc_monotonic_ms();
     r->changed = 0;
 }
 
@@ -264,7 +264,7 @@ static void start_converging(runner *r, const char *name, int is_final, double m
     r->converging = 1;
     r->conv_is_final = is_final;
     snprintf(r->conv_name, sizeof r->conv_name, "%s", name);
-    r->conv_start = monotonic_ms();
+    r->conv_start = lwcc_monotonic_ms();
     r->conv_ms = ms;
     r->conv_after_ready = !r->ready;
     r->conv_deadline = r->conv_after_ready ? INFINITY : r->conv_start + ms;
@@ -272,7 +272,7 @@ static void start_converging(runner *r, const char *name, int is_final, double m
     r->interval = 1.0;
     r->next_dump = r->conv_start;
     r->have_snapshot_in_conv = 0;
-    strbuf_reset(&r->last_diff);
+    lwcc_strbuf_reset(&r->last_diff);
     trace(r, "converging: %s (deadline %.0f ms)", name, ms);
 }
 
@@ -317,36 +317,36 @@ static void compare_for_convergence(runner *r, const itemset *snap)
     if (refresh_server_state(r) != 0)
         return;
     r->have_snapshot_in_conv = 1;
-    strbuf_reset(&r->last_diff);
-    strbuf_printf(&r->last_diff, "  the last snapshot (seq %lld, %zu objects) against the server at rv %llu (%zu objects):\n",
+    lwcc_strbuf_reset(&r->last_diff);
+    lwcc_strbuf_printf(&r->last_diff, "  the last snapshot (seq %lld, %zu objects) against the server at rv %llu (%zu objects):\n",
               r->seq, snap->n, (unsigned long long)r->server_rv, r->server.n);
     if (itemset_diff(snap, &r->server, NULL, &r->last_diff, 10) == 0) {
-        converged(r, monotonic_ms() - r->conv_start);
+        converged(r, lwcc_monotonic_ms() - r->conv_start);
         return;
     }
     /* Poll again soon, sooner when something changes; never faster than the
      * client answers and we compare, so a 10,000-object store is not DUMPed hot. */
-    double cost = monotonic_ms() - r->dump_t;
-    r->min_next = monotonic_ms() + (cost > 1.0 ? cost : 1.0);
-    r->next_dump = monotonic_ms() + r->interval;
+    double cost = lwcc_monotonic_ms() - r->dump_t;
+    r->min_next = lwcc_monotonic_ms() + (cost > 1.0 ? cost : 1.0);
+    r->next_dump = lwcc_monotonic_ms() + r->interval;
     r->interval = r->interval * 2 > 16 ? 16 : r->interval * 2;
 }
 
 static void convergence_timeout(runner *r)
 {
     strbuf s;
-    strbuf_init(&s);
-    double waited = monotonic_ms() - r->conv_start;
+    lwcc_strbuf_init(&s);
+    double waited = lwcc_monotonic_ms() - r->conv_start;
     if (r->conv_is_final)
-        strbuf_printf(&s, "the client's store did not converge within %.0f ms of the timeline's end", waited);
+        lwcc_strbuf_printf(&s, "the client's store did not converge within %.0f ms of the timeline's end", waited);
     else
-        strbuf_printf(&s, "checkpoint \"%s\": the client's store did not converge within %.0f ms", r->conv_name, waited);
+        lwcc_strbuf_printf(&s, "checkpoint \"%s\": the client's store did not converge within %.0f ms", r->conv_name, waited);
     if (!r->conv_is_final)
         result_add_checkpoint(r->res, r->conv_name, 0, waited);
     r->converging = 0;
-    fail_with_requests(r, CHECK_CONVERGENCE, strbuf_str(&s),
-                       r->have_snapshot_in_conv ? strbuf_str(&r->last_diff) : "  no snapshot was received while waiting\n");
-    strbuf_free(&s);
+    fail_with_requests(r, CHECK_CONVERGENCE, lwcc_strbuf_str(&s),
+                       r->have_snapshot_in_conv ? lwcc_strbuf_str(&r->last_diff) : "  no snapshot was received while waiting\n");
+    lwcc_strbuf_free(&s);
 }
 
 static void initial_check(runner *r, const itemset *snap)
@@ -355,9 +355,9 @@ static void initial_check(runner *r, const itemset *snap)
     uint64_t upper = lwc_mock_current_rv(r->srv);
     reqlog_refresh(&r->log);
     strbuf why, s, d;
-    strbuf_init(&why);
-    strbuf_init(&s);
-    strbuf_init(&d);
+    lwcc_strbuf_init(&why);
+    lwcc_strbuf_init(&s);
+    lwcc_strbuf_init(&d);
     int completed = 0;
     uint64_t lower = initial_lower_bound(r->sc, &r->log, r->ready_srv, &completed, &why);
     uint64_t matched = 0;
@@ -365,24 +365,24 @@ static void initial_check(runner *r, const itemset *snap)
     if (completed)
         rc = check_initial_state(r->srv, r->sc, snap, lower, upper, INITIAL_SEARCH_MS * r->scale, &matched, &s, &d);
     else
-        strbuf_printf(&s, "READY came before any list of the collection was complete (%s): READY means the store "
+        lwcc_strbuf_printf(&s, "READY came before any list of the collection was complete (%s): READY means the store "
                       "holds a complete list",
-                  strbuf_str(&why));
+                  lwcc_strbuf_str(&why));
     trace(r, "initial state: lower %llu upper %llu -> %s %s", (unsigned long long)lower, (unsigned long long)upper,
-          rc == 0 ? "ok" : "FAIL", strbuf_str(&s));
+          rc == 0 ? "ok" : "FAIL", lwcc_strbuf_str(&s));
     if (rc == 0) {
         r->res->initial_rv = matched;
         if (!matched)
-            note(r, "initial state %s", strbuf_str(&s));
+            note(r, "initial state %s", lwcc_strbuf_str(&s));
     } else {
-        strbuf_printf(&d, "  lower bound: %s\n", strbuf_str(&why));
-        strbuf_puts(&d, "  the client's requests up to READY:\n");
+        lwcc_strbuf_printf(&d, "  lower bound: %s\n", lwcc_strbuf_str(&why));
+        lwcc_strbuf_puts(&d, "  the client's requests up to READY:\n");
         reqlog_format_around(&r->log, r->ready_srv, 25, 0, "    ", &d);
-        fail(r, CHECK_INITIAL, strbuf_str(&s), strbuf_str(&d));
+        fail(r, CHECK_INITIAL, lwcc_strbuf_str(&s), lwcc_strbuf_str(&d));
     }
-    strbuf_free(&why);
-    strbuf_free(&s);
-    strbuf_free(&d);
+    lwcc_strbuf_free(&why);
+    lwcc_strbuf_free(&s);
+    lwcc_strbuf_free(&d);
 }
 
 /* ---- the client's output ---- */
@@ -394,7 +394,7 @@ static void on_snapshot(runner *r, client_msg *m)
         return;
     }
     r->dump_out = 0;
-    trace(r, "SNAPSHOT %lld: %zu objects (%.1f ms)", m->seq, m->items.n, monotonic_ms() - r->dump_t);
+    trace(r, "SNAPSHOT %lld: %zu objects (%.1f ms)", m->seq, m->items.n, lwcc_monotonic_ms() - r->dump_t);
     itemset_free(&r->last_snap);
     r->last_snap = m->items;
     itemset_init(&m->items);
@@ -479,7 +479,7 @@ static void on_line(runner *r, const char *line, size_t len)
             break;
         }
         r->ready = 1;
-        r->ready_t = monotonic_ms();
+        r->ready_t = lwcc_monotonic_ms();
         /* Read after the line: every request the client made before saying
          * READY has a start_ms before this. */
         r->ready_srv = srv_now(r);
@@ -507,7 +507,7 @@ static void on_line(runner *r, const char *line, size_t len)
         } else if (rc > 0 && r->ec.violations == 1 && !r->aborted) {
             char s[300];
             snprintf(s, sizeof s, "EVENT lines break the event invariants (first at event #%zu)", r->ec.events);
-            fail_with_requests(r, CHECK_EVENTS, s, strbuf_str(&r->ec.report));
+            fail_with_requests(r, CHECK_EVENTS, s, lwcc_strbuf_str(&r->ec.report));
         }
         break;
     }
@@ -570,7 +570,7 @@ static void read_stdout(runner *r)
         r->cp.out_fd = -1;
         if (linebuf_pending(&r->out) && !r->aborted)
             note(r, "%zu bytes of an unterminated last stdout line (ignored)", linebuf_pending(&r->out));
-        r->out_eof_t = monotonic_ms();
+        r->out_eof_t = lwcc_monotonic_ms();
     }
 }
 
@@ -582,7 +582,7 @@ static void read_stderr(runner *r)
         total += n;
         if (r->opt->verbose)
             fprintf(stderr, "[%s stderr] %.*s", r->sc->name, (int)n, buf);
-        strbuf_append(&r->err_tail, buf, n);
+        lwcc_strbuf_append(&r->err_tail, buf, n);
         /* Keep the tail only: a chatty client must not grow memory without end. */
         if (r->err_tail.len > 2 * STDERR_KEEP && !r->err_tail.failed) {
             memmove(r->err_tail.data, r->err_tail.data + r->err_tail.len - STDERR_KEEP, STDERR_KEEP);
@@ -606,7 +606,7 @@ static void on_exit_seen(runner *r)
     int before_stop = r->phase <= PH_FINAL;
     int after_term = r->phase == PH_TERMINATING;
     r->phase = PH_GONE;
-    r->gone_t = monotonic_ms();
+    r->gone_t = lwcc_monotonic_ms();
     r->dump_out = 0;
     if (r->not_applicable) {
         if (after_term)
@@ -648,7 +648,7 @@ static const char *step_kind_name(lwc_step_kind k)
 static void wait_for_trigger(runner *r)
 {
     r->ss = SS_TRIGGER;
-    r->ss_deadline = monotonic_ms() + r->sc->deadline_ms * r->scale;
+    r->ss_deadline = lwcc_monotonic_ms() + r->sc->deadline_ms * r->scale;
     r->wait_srv = srv_now(r);
 }
 
@@ -695,7 +695,7 @@ static void advance(runner *r)
          * before the check can read it (the DUMP round trip is ~1 ms). */
         if (r->ready && !r->initial_done)
             return;
-        double now = monotonic_ms();
+        double now = lwcc_monotonic_ms();
         if (r->step >= r->sc->nsteps) {
             r->phase = PH_FINAL;
             r->timeline_end = now;
@@ -807,7 +807,7 @@ static int setup(runner *r)
         error_out(r, "out of memory building the client's environment");
         return -1;
     }
-    r->t_spawn = monotonic_ms();
+    r->t_spawn = lwcc_monotonic_ms();
     int rc = client_spawn(&r->cp, r->opt->client_argv, env, err, sizeof err);
     client_env_free(env);
     if (rc != 0) {
@@ -854,7 +854,7 @@ static void loop(runner *r)
         if (r->action_running && atomic_load(&r->action_done))
             finish_action(r);
         advance(r);
-        double now = monotonic_ms();
+        double now = lwcc_monotonic_ms();
         if (r->phase <= PH_FINAL && !r->aborted) {
             if (!r->ready && now >= ready_deadline) {
                 char s[200];
@@ -978,7 +978,7 @@ static void finish_checks(runner *r)
     /* Check 3's last part: the store the events built must be the final snapshot. */
     if (r->ec.events > 0 && r->final_converged && r->ec.violations == 0 && r->have_last_snap) {
         strbuf d;
-        strbuf_init(&d);
+        lwcc_strbuf_init(&d);
         size_t n = eventcheck_compare(&r->ec, &r->last_snap, &d);
         if (n > 0) {
             char s[300];
@@ -986,10 +986,10 @@ static void finish_checks(runner *r)
                      "the EVENT lines do not add up to the final store (%zu differences): an object vanished without "
                      "DELETED, or appeared without ADDED",
                      n);
-            strbuf_puts(&d, "  (events describe what the client told its consumers; the snapshot is its store)\n");
-            result_add_failure(r->res, CHECK_EVENTS, s, strbuf_str(&d));
+            lwcc_strbuf_puts(&d, "  (events describe what the client told its consumers; the snapshot is its store)\n");
+            result_add_failure(r->res, CHECK_EVENTS, s, lwcc_strbuf_str(&d));
         }
-        strbuf_free(&d);
+        lwcc_strbuf_free(&d);
     }
     /* Check 4, and the relist check beside it. */
     check_expectations(r->sc, &r->log, r->step_srv, r->res, &r->notes);
@@ -999,7 +999,7 @@ static void finish_checks(runner *r)
 
 void run_scenario(const lwc_scenario *sc, const run_options *opt, scenario_result *res)
 {
-    double started = monotonic_ms();
+    double started = lwcc_monotonic_ms();
     runner *r = calloc(1, sizeof *r);
     res->name = strdup(sc->name);
     res->path = strdup(sc->path);
@@ -1016,9 +1016,9 @@ void run_scenario(const lwc_scenario *sc, const run_options *opt, scenario_resul
     r->wake[0] = r->wake[1] = -1; /* the cleanup below closes them, even when setup never ran */
     client_init(&r->cp);
     linebuf_init(&r->out);
-    strbuf_init(&r->err_tail);
-    strbuf_init(&r->notes);
-    strbuf_init(&r->last_diff);
+    lwcc_strbuf_init(&r->err_tail);
+    lwcc_strbuf_init(&r->notes);
+    lwcc_strbuf_init(&r->last_diff);
     itemset_init(&r->server);
     itemset_init(&r->last_snap);
     eventcheck_init(&r->ec);
@@ -1070,13 +1070,13 @@ void run_scenario(const lwc_scenario *sc, const run_options *opt, scenario_resul
         close(r->wake[0]);
     if (r->wake[1] >= 0)
         close(r->wake[1]);
-    res->stderr_tail = utf8_sanitize(strbuf_str(&r->err_tail), r->err_tail.failed ? 0 : r->err_tail.len);
-    res->notes = utf8_sanitize(strbuf_str(&r->notes), r->notes.failed ? 0 : r->notes.len);
-    res->total_ms = monotonic_ms() - started;
+    res->stderr_tail = lwcc_utf8_sanitize(lwcc_strbuf_str(&r->err_tail), r->err_tail.failed ? 0 : r->err_tail.len);
+    res->notes = lwcc_utf8_sanitize(lwcc_strbuf_str(&r->notes), r->notes.failed ? 0 : r->notes.len);
+    res->total_ms = lwcc_monotonic_ms() - started;
     linebuf_free(&r->out);
-    strbuf_free(&r->err_tail);
-    strbuf_free(&r->notes);
-    strbuf_free(&r->last_diff);
+    lwcc_strbuf_free(&r->err_tail);
+    lwcc_strbuf_free(&r->notes);
+    lwcc_strbuf_free(&r->last_diff);
     itemset_free(&r->server);
     itemset_free(&r->last_snap);
     eventcheck_free(&r->ec);

@@ -70,7 +70,7 @@ void check_relists(const lwc_scenario *sc, const reqlog *rl, double ready_srv_ms
     if (!kind || !cs) {
         free(kind);
         free(cs);
-        strbuf_puts(notes, "the watch check was not run: out of memory\n");
+        lwcc_strbuf_puts(notes, "the watch check was not run: out of memory\n");
         return;
     }
     /* The first list that completed: what came before it is the initial list and its retries. */
@@ -96,7 +96,7 @@ void check_relists(const lwc_scenario *sc, const reqlog *rl, double ready_srv_ms
     qsort(cs, ncs, sizeof *cs, by_time);
 
     strbuf d;
-    strbuf_init(&d);
+    lwcc_strbuf_init(&d);
     /* A streaming list goes on as the watch: it counts as one. */
     size_t relists = 0, unforced = 0, watches = 0, next = 0;
     double prev = rl->v[c].start_ms;
@@ -116,7 +116,7 @@ void check_relists(const lwc_scenario *sc, const reqlog *rl, double ready_srv_ms
         if (!caused) {
             unforced++;
             if (unforced <= 10)
-                strbuf_printf(&d, "    %9.1f ms  %s%s%s: no error, fault or ended watch since %.1f ms\n", r->start_ms,
+                lwcc_strbuf_printf(&d, "    %9.1f ms  %s%s%s: no error, fault or ended watch since %.1f ms\n", r->start_ms,
                           r->path, r->query[0] ? "?" : "", r->query, prev);
         }
         prev = r->start_ms;
@@ -124,7 +124,7 @@ void check_relists(const lwc_scenario *sc, const reqlog *rl, double ready_srv_ms
     free(kind);
     free(cs);
     if (unforced > 10)
-        strbuf_printf(&d, "    ... %zu more\n", unforced - 10);
+        lwcc_strbuf_printf(&d, "    ... %zu more\n", unforced - 10);
 
     /* Changes after READY to the watched collection must come through a watch. */
     int changed = 0;
@@ -133,25 +133,25 @@ void check_relists(const lwc_scenario *sc, const reqlog *rl, double ready_srv_ms
             changed = 1;
     if (changed && watches == 0) {
         strbuf s;
-        strbuf_init(&s);
-        strbuf_printf(&s,
+        lwcc_strbuf_init(&s);
+        lwcc_strbuf_printf(&s,
                   "the watched collection changed after READY, and the client never opened a watch after its first "
                   "list (%zu relists instead)",
                   relists);
-        result_add_failure(res, CHECK_WATCH, strbuf_str(&s), strbuf_str(&d));
-        strbuf_free(&s);
+        result_add_failure(res, CHECK_WATCH, lwcc_strbuf_str(&s), lwcc_strbuf_str(&d));
+        lwcc_strbuf_free(&s);
     } else if (unforced >= UNFORCED_FAIL) {
         strbuf s;
-        strbuf_init(&s);
-        strbuf_printf(&s,
+        lwcc_strbuf_init(&s);
+        lwcc_strbuf_printf(&s,
                   "%zu of %zu relists had no cause (no 410, no failed request, no ended or faulted watch before them): "
                   "a client lists again only when its watch cannot go on",
                   unforced, relists);
-        strbuf_puts(&d, "  (the relists without a cause are listed above)\n");
-        result_add_failure(res, CHECK_WATCH, strbuf_str(&s), strbuf_str(&d));
-        strbuf_free(&s);
+        lwcc_strbuf_puts(&d, "  (the relists without a cause are listed above)\n");
+        result_add_failure(res, CHECK_WATCH, lwcc_strbuf_str(&s), lwcc_strbuf_str(&d));
+        lwcc_strbuf_free(&s);
     } else if (unforced == 1) {
-        strbuf_printf(notes, "one relist without a cause (reported, not failed):\n%s", strbuf_str(&d));
+        lwcc_strbuf_printf(notes, "one relist without a cause (reported, not failed):\n%s", lwcc_strbuf_str(&d));
     }
-    strbuf_free(&d);
+    lwcc_strbuf_free(&d);
 }

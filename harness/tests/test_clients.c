@@ -80,7 +80,7 @@ static void finish(run *r, pid_t pid, const char *tag, double t0)
     int st = 0;
     while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
         ;
-    r->ms = monotonic_ms() - t0;
+    r->ms = lwcc_monotonic_ms() - t0;
     r->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
     char p[512];
     snprintf(p, sizeof p, "%s/%s.out", LWC_TEST_TMP, tag);
@@ -114,7 +114,7 @@ static run harness(const char *tag, const char *client, const char *scenario, co
     args[n++] = scenario;
     args[n] = NULL;
     run r = {0};
-    double t0 = monotonic_ms();
+    double t0 = lwcc_monotonic_ms();
     pid_t pid = start_harness(args, tag);
     finish(&r, pid, tag, t0);
     return r;
@@ -453,7 +453,7 @@ START_TEST(ctrl_c_kills_clients)
     unlink(pidfile);
     snprintf(cmd, sizeof cmd, "sh %s '%s' never-ready", CL("empty_store.sh"), pidfile);
     const char *args[] = {"--client", cmd, "--timeout-scale", "20", SC("empty.json"), NULL};
-    double t0 = monotonic_ms();
+    double t0 = lwcc_monotonic_ms();
     pid_t h = start_harness(args, "ctrl-c");
     char *p = NULL;
     for (int i = 0; i < 500; i++) { /* wait for the client to exist */
@@ -573,7 +573,7 @@ START_TEST(expected_verdicts)
     unlink(jp);
     const char *args[] = {"--client", TOY, "--json", jp, "--expect", EXP("pages-pass.txt"), SC("empty.json"),
                           SC("pages.json"), NULL};
-    double t0 = monotonic_ms();
+    double t0 = lwcc_monotonic_ms();
     finish(&r, start_harness(args, "exp-no-line"), "exp-no-line", t0);
     ck_assert_msg(r.status == 1, "status %d; stdout:\n%s", r.status, r.out);
     ck_assert_ptr_nonnull(strstr(r.out, "harness-empty: "));
@@ -609,7 +609,7 @@ START_TEST(max_failures_stops_early)
     const char *args[] = {"--client", TOY " --bug lie-empty", "--json", jp, "--max-failures", "1",
                           SC("pages.json"), SC("relist-deletes.json"), SC("watch-closed.json"), NULL};
     run r = {0};
-    double t0 = monotonic_ms();
+    double t0 = lwcc_monotonic_ms();
     finish(&r, start_harness(args, "maxfail"), "maxfail", t0);
     ck_assert_int_eq(r.status, 1);
     const cJSON *arr = cJSON_GetObjectItemCaseSensitive(r.json, "scenarios");
@@ -625,7 +625,7 @@ START_TEST(max_failures_stops_early)
     unlink(jp);
     const char *eargs[] = {"--client", TOY " --bug page1", "--json", jp, "--max-failures", "1", "--expect",
                            EXP("pages-fail.txt"), SC("pages.json"), SC("relist-deletes.json"), NULL};
-    t0 = monotonic_ms();
+    t0 = lwcc_monotonic_ms();
     finish(&r, start_harness(eargs, "maxfail-expect"), "maxfail-expect", t0);
     ck_assert_msg(r.status == 0, "status %d; stdout:\n%s", r.status, r.out);
     ck_assert_ptr_nonnull(strstr(r.out, "1 of 1 runs as expected"));
@@ -644,7 +644,7 @@ START_TEST(list_filter_shard)
 {
     const char *args1[] = {"--list", LWC_TEST_SCENARIOS, "--filter", "harness-", NULL};
     run r = {0};
-    double t0 = monotonic_ms();
+    double t0 = lwcc_monotonic_ms();
     /* bad-member.json is refused even by --list: a bad file is never silently skipped */
     finish(&r, start_harness(args1, "list1"), "list1", t0);
     ck_assert_int_eq(r.status, 2);
@@ -676,7 +676,7 @@ START_TEST(parallel_repeat_junit)
     const char *args[] = {"--client", TOY " --bug page1", "-j", "3", "--repeat", "2", "--junit", junit, "--json", jp,
                           SC("empty.json"), SC("pages.json"), NULL};
     run r = {0};
-    double t0 = monotonic_ms();
+    double t0 = lwcc_monotonic_ms();
     finish(&r, start_harness(args, "par"), "par", t0);
     ck_assert_int_eq(r.status, 1); /* pages fails, empty passes */
     const cJSON *arr = cJSON_GetObjectItemCaseSensitive(r.json, "scenarios");

@@ -23,19 +23,19 @@
 static char *html_of(const char *s, size_t n)
 {
     strbuf tb;
-    strbuf_init(&tb);
-    strbuf_append(&tb, "", 0);
+    lwcc_strbuf_init(&tb);
+    lwcc_strbuf_append(&tb, "", 0);
     mx_html_escape(&tb, s, n);
-    return strbuf_take(&tb, NULL);
+    return lwcc_strbuf_take(&tb, NULL);
 }
 
 static char *md_of(const char *s)
 {
     strbuf tb;
-    strbuf_init(&tb);
-    strbuf_append(&tb, "", 0);
+    lwcc_strbuf_init(&tb);
+    lwcc_strbuf_append(&tb, "", 0);
     mx_md_escape(&tb, s, strlen(s));
-    return strbuf_take(&tb, NULL);
+    return lwcc_strbuf_take(&tb, NULL);
 }
 
 /* Whether s (NUL-terminated) is valid UTF-8 with no control character but
@@ -45,7 +45,7 @@ static int clean_utf8(const char *s)
     const unsigned char *p = (const unsigned char *)s;
     size_t n = strlen(s);
     for (size_t i = 0; i < n;) {
-        size_t k = utf8_seq(p + i, n - i);
+        size_t k = lwcc_utf8_seq(p + i, n - i);
         if (k == 0)
             return 0;
         if (k == 1 && ((p[i] < 0x20 && p[i] != '\n' && p[i] != '\t') || p[i] == 0x7F))

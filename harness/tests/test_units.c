@@ -243,7 +243,7 @@ START_TEST(diffs)
     itemset_sort(&s);
     itemdiff d;
     strbuf tb;
-    strbuf_init(&tb);
+    lwcc_strbuf_init(&tb);
     size_t n = itemset_diff(&c, &s, &d, &tb, 10);
     ck_assert_uint_eq(d.missing, 1); /* b/p3 */
     ck_assert_uint_eq(d.extra, 1);
@@ -251,16 +251,16 @@ START_TEST(diffs)
     ck_assert_uint_eq(d.uid, 1);
     ck_assert_uint_eq(d.duplicate, 1);
     ck_assert_uint_eq(n, 5);
-    ck_assert_ptr_nonnull(strstr(strbuf_str(&tb), "b/p3 uid u3 rv 12"));
-    ck_assert_ptr_nonnull(strstr(strbuf_str(&tb), "a/p2: client rv 9, server rv 11"));
-    ck_assert_ptr_nonnull(strstr(strbuf_str(&tb), "b/p4: client uid u9"));
+    ck_assert_ptr_nonnull(strstr(lwcc_strbuf_str(&tb), "b/p3 uid u3 rv 12"));
+    ck_assert_ptr_nonnull(strstr(lwcc_strbuf_str(&tb), "a/p2: client rv 9, server rv 11"));
+    ck_assert_ptr_nonnull(strstr(lwcc_strbuf_str(&tb), "b/p4: client uid u9"));
     ck_assert_uint_eq(itemset_diff(&s, &s, NULL, NULL, 0), 0);
     itemset empty;
     itemset_init(&empty);
     ck_assert_uint_eq(itemset_diff(&empty, &empty, NULL, NULL, 0), 0);
     ck_assert_uint_eq(itemset_diff(&empty, &s, NULL, NULL, 0), 4);
     ck_assert_uint_eq(itemset_max_rv(&s), 13);
-    strbuf_free(&tb);
+    lwcc_strbuf_free(&tb);
     itemset_free(&c);
     itemset_free(&s);
 }
@@ -323,9 +323,9 @@ START_TEST(events_good)
     }
     itemset_sort(&snap);
     strbuf tb;
-    strbuf_init(&tb);
+    lwcc_strbuf_init(&tb);
     ck_assert_uint_eq(eventcheck_compare(&ec, &snap, &tb), 0);
-    strbuf_free(&tb);
+    lwcc_strbuf_free(&tb);
     itemset_free(&snap);
     eventcheck_free(&ec);
 }
@@ -336,15 +336,15 @@ START_TEST(events_bad)
     eventcheck ec;
     eventcheck_init(&ec);
     ck_assert_int_eq(ev(&ec, EV_MODIFIED, "a", "x", "u1", "5"), 1);
-    ck_assert_ptr_nonnull(strstr(strbuf_str(&ec.report), "does not hold"));
+    ck_assert_ptr_nonnull(strstr(lwcc_strbuf_str(&ec.report), "does not hold"));
     ck_assert_int_eq(ev(&ec, EV_ADDED, "a", "y", "u1", "5"), 0);
     ck_assert_int_eq(ev(&ec, EV_ADDED, "a", "y", "u1", "6"), 1);
-    ck_assert_ptr_nonnull(strstr(strbuf_str(&ec.report), "ADDED a/y"));
+    ck_assert_ptr_nonnull(strstr(lwcc_strbuf_str(&ec.report), "ADDED a/y"));
     ck_assert_int_eq(ev(&ec, EV_MODIFIED, "a", "y", "u1", "4"), 1);
-    ck_assert_ptr_nonnull(strstr(strbuf_str(&ec.report), "went back from 6 to 4"));
+    ck_assert_ptr_nonnull(strstr(lwcc_strbuf_str(&ec.report), "went back from 6 to 4"));
     ck_assert_int_eq(ev(&ec, EV_DELETED, "a", "z", "u1", "9"), 1);
     ck_assert_int_eq(ev(&ec, EV_ADDED, "a", "w", "u1", "abc"), 1);
-    ck_assert_ptr_nonnull(strstr(strbuf_str(&ec.report), "not an integer"));
+    ck_assert_ptr_nonnull(strstr(lwcc_strbuf_str(&ec.report), "not an integer"));
     ck_assert_uint_eq(ec.violations, 5);
     eventcheck_free(&ec);
 
@@ -358,11 +358,11 @@ START_TEST(events_bad)
     add(&snap, "a", "new", "u3", "8"); /* and one never announced */
     itemset_sort(&snap);
     strbuf tb;
-    strbuf_init(&tb);
+    lwcc_strbuf_init(&tb);
     ck_assert_uint_eq(eventcheck_compare(&ec, &snap, &tb), 2);
-    ck_assert_ptr_nonnull(strstr(strbuf_str(&tb), "a/gone"));
-    ck_assert_ptr_nonnull(strstr(strbuf_str(&tb), "a/new"));
-    strbuf_free(&tb);
+    ck_assert_ptr_nonnull(strstr(lwcc_strbuf_str(&tb), "a/gone"));
+    ck_assert_ptr_nonnull(strstr(lwcc_strbuf_str(&tb), "a/new"));
+    lwcc_strbuf_free(&tb);
     itemset_free(&snap);
     eventcheck_free(&ec);
 }
@@ -413,16 +413,16 @@ START_TEST(initial_state_search)
     ck_assert_int_eq(lwc_mock_delete(srv, "/api/v1", "pods", "b", "p0", &rv, err, sizeof err), LWC_MOCK_OK);
     uint64_t now = lwc_mock_current_rv(srv);
     strbuf s, d;
-    strbuf_init(&s);
-    strbuf_init(&d);
+    lwcc_strbuf_init(&s);
+    lwcc_strbuf_init(&d);
     uint64_t matched = 0;
     /* the state it was served, with newer states in range: pass */
     ck_assert_int_eq(check_initial_state(srv, &sc, &listed, 1, now, 5000, &matched, &s, &d), 0);
     ck_assert_uint_eq(matched, served);
     /* the same snapshot when the first list was newer than it: fail */
-    strbuf_reset(&s);
+    lwcc_strbuf_reset(&s);
     ck_assert_int_eq(check_initial_state(srv, &sc, &listed, served + 1, now, 5000, &matched, &s, &d), 1);
-    ck_assert_ptr_nonnull(strstr(strbuf_str(&s), "no state the server passed through"));
+    ck_assert_ptr_nonnull(strstr(lwcc_strbuf_str(&s), "no state the server passed through"));
     /* the current state: pass */
     itemset cur;
     ck_assert_int_eq(server_state(srv, &sc, 0, &cur, NULL, err, sizeof err), 0);
@@ -433,10 +433,10 @@ START_TEST(initial_state_search)
     itemset_init(&page1);
     for (size_t i = 0; i < 3; i++)
         add(&page1, listed.v[i].ns, listed.v[i].name, listed.v[i].uid, listed.v[i].rv);
-    strbuf_reset(&s);
-    strbuf_reset(&d);
+    lwcc_strbuf_reset(&s);
+    lwcc_strbuf_reset(&d);
     ck_assert_int_eq(check_initial_state(srv, &sc, &page1, 1, now, 5000, &matched, &s, &d), 1);
-    ck_assert_ptr_nonnull(strstr(strbuf_str(&d), "missing keys"));
+    ck_assert_ptr_nonnull(strstr(lwcc_strbuf_str(&d), "missing keys"));
     /* one namespace only: fail */
     itemset ns_a;
     itemset_init(&ns_a);
@@ -452,14 +452,14 @@ START_TEST(initial_state_search)
     ck_assert_int_eq(check_initial_state(srv, &sc, &future, 1, now, 5000, &matched, &s, &d), 1);
     /* the served state compacted away: undecided, not failed; a state still readable still passes */
     lwc_mock_compact(srv, 0);
-    strbuf_reset(&s);
+    lwcc_strbuf_reset(&s);
     ck_assert_int_eq(check_initial_state(srv, &sc, &listed, served, now, 5000, &matched, &s, &d), 0);
     ck_assert_uint_eq(matched, 0);
-    ck_assert_ptr_nonnull(strstr(strbuf_str(&s), "not decided"));
+    ck_assert_ptr_nonnull(strstr(lwcc_strbuf_str(&s), "not decided"));
     ck_assert_int_eq(check_initial_state(srv, &sc, &cur, served, now, 5000, &matched, &s, &d), 0);
     ck_assert_uint_eq(matched, now);
-    strbuf_free(&s);
-    strbuf_free(&d);
+    lwcc_strbuf_free(&s);
+    lwcc_strbuf_free(&d);
     itemset_free(&listed);
     itemset_free(&cur);
     itemset_free(&page1);
@@ -529,12 +529,12 @@ START_TEST(initial_bound_from_served_rv)
     rl.v = v;
     rl.n = sizeof v / sizeof v[0];
     strbuf why;
-    strbuf_init(&why);
+    lwcc_strbuf_init(&why);
     int completed = 0;
     /* Exactly what the lagging replica served; no allowance below it. */
     ck_assert_uint_eq(initial_lower_bound(&sc, &rl, 10.0, &completed, &why), 34);
     ck_assert_int_eq(completed, 1);
-    ck_assert_ptr_nonnull(strstr(strbuf_str(&why), "served at rv 34"));
+    ck_assert_ptr_nonnull(strstr(lwcc_strbuf_str(&why), "served at rv 34"));
     /* Only what came before READY counts. */
     ck_assert_uint_eq(initial_lower_bound(&sc, &rl, 3.5, &completed, &why), 34);
     ck_assert_uint_eq(initial_lower_bound(&sc, &rl, 100.0, &completed, &why), 10);
@@ -542,7 +542,7 @@ START_TEST(initial_bound_from_served_rv)
     rl.n = 2;
     initial_lower_bound(&sc, &rl, 10.0, &completed, &why);
     ck_assert_int_eq(completed, 0);
-    ck_assert_ptr_nonnull(strstr(strbuf_str(&why), "no list of the collection was served before READY"));
+    ck_assert_ptr_nonnull(strstr(lwcc_strbuf_str(&why), "no list of the collection was served before READY"));
     /* A first page whose list goes on is not complete; its last page is. */
     lwc_mock_request w[] = {
         logged("/api/v1/pods", "limit=5", 200, 1.0, 1, 41),
@@ -554,14 +554,14 @@ START_TEST(initial_bound_from_served_rv)
     rl.n = 2;
     ck_assert_uint_eq(initial_lower_bound(&sc, &rl, 10.0, &completed, &why), 41);
     ck_assert_int_eq(completed, 0);
-    ck_assert_ptr_nonnull(strstr(strbuf_str(&why), "none was followed to its last page"));
+    ck_assert_ptr_nonnull(strstr(lwcc_strbuf_str(&why), "none was followed to its last page"));
     w[1].more = 0;
     initial_lower_bound(&sc, &rl, 10.0, &completed, &why);
     ck_assert_int_eq(completed, 1);
     /* READY before the last page was asked for: not complete either. */
     initial_lower_bound(&sc, &rl, 1.5, &completed, &why);
     ck_assert_int_eq(completed, 0);
-    strbuf_free(&why);
+    lwcc_strbuf_free(&why);
 }
 END_TEST
 
@@ -611,10 +611,10 @@ START_TEST(watch_check_rules)
     sc.steps = &write;
     sc.nsteps = 1;
     result_init(&res);
-    strbuf_init(&notes);
+    lwcc_strbuf_init(&notes);
     check_relists(&sc, &rl, 1.5, &step_at, &res, &notes);
     ck_assert_uint_eq(res.nfailures, 0);
-    ck_assert_str_eq(strbuf_str(&notes), "");
+    ck_assert_str_eq(lwcc_strbuf_str(&notes), "");
     result_free(&res);
 
     /* One relist with no cause while the watch is open: noted, not failed. */
@@ -627,9 +627,9 @@ START_TEST(watch_check_rules)
     result_init(&res);
     check_relists(&sc, &rl, 1.5, &step_at, &res, &notes);
     ck_assert_uint_eq(res.nfailures, 0);
-    ck_assert_ptr_nonnull(strstr(strbuf_str(&notes), "one relist without a cause"));
+    ck_assert_ptr_nonnull(strstr(lwcc_strbuf_str(&notes), "one relist without a cause"));
     result_free(&res);
-    strbuf_reset(&notes);
+    lwcc_strbuf_reset(&notes);
 
     /* Never watches, lists for every DUMP: fails, with or without a write after READY. */
     lwc_mock_request never[] = {
@@ -658,10 +658,10 @@ START_TEST(watch_check_rules)
     result_init(&res);
     check_relists(&sc, &rl, 1.5, &step_at, &res, &notes);
     ck_assert_uint_eq(res.nfailures, 0);
-    ck_assert_ptr_nonnull(strstr(strbuf_str(&notes), "one relist without a cause"));
-    ck_assert_ptr_nonnull(strstr(strbuf_str(&notes), "30.0 ms"));
+    ck_assert_ptr_nonnull(strstr(lwcc_strbuf_str(&notes), "one relist without a cause"));
+    ck_assert_ptr_nonnull(strstr(lwcc_strbuf_str(&notes), "30.0 ms"));
     result_free(&res);
-    strbuf_free(&notes);
+    lwcc_strbuf_free(&notes);
 }
 END_TEST
 

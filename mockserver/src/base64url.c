@@ -6,7 +6,7 @@
 static const char alphabet[] =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
-char *base64url_encode(const unsigned char *data, size_t len)
+char *lwcm_base64url_encode(const unsigned char *data, size_t len)
 {
     size_t out_len = (len / 3) * 4 + ((len % 3) ? (len % 3) + 1 : 0);
     char *out = malloc(out_len + 1);
@@ -50,7 +50,7 @@ static int sextet(unsigned char c)
     return -1;
 }
 
-int base64url_decode(const char *in, size_t in_len, unsigned char **out,
+int lwcm_base64url_decode(const char *in, size_t in_len, unsigned char **out,
                      size_t *out_len, size_t *bad_offset)
 {
     *out = NULL;

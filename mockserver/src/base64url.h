@@ -6,13 +6,13 @@
 #include <stddef.h>
 
 /* Returns a malloc'd NUL-terminated string, or NULL when out of memory. */
-char *base64url_encode(const unsigned char *data, size_t len);
+char *lwcm_base64url_encode(const unsigned char *data, size_t len);
 
 /* Decodes strictly, as Go does: any byte outside the alphabet, padding
  * included, or a dangling final character fails. On failure returns -1 and
  * sets *bad_offset to the offending input byte, which Go's error message names.
  * On success *out is malloc'd (NUL-terminated for convenience). */
-int base64url_decode(const char *in, size_t in_len, unsigned char **out,
+int lwcm_base64url_decode(const char *in, size_t in_len, unsigned char **out,
                      size_t *out_len, size_t *bad_offset);
 
 #endif

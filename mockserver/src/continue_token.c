@@ -13,21 +13,21 @@
 
 static const char token_version[] = "meta.k8s.io/v1";
 
-char *continue_token_encode(int64_t rv, const char *last_key)
+char *lwcm_continue_token_encode(int64_t rv, const char *last_key)
 {
     strbuf sb;
-    strbuf_init(&sb);
-    strbuf_printf(&sb, "{\"v\":\"%s\",\"rv\":%lld,\"start\":", token_version, (long long)rv);
+    lwcc_strbuf_init(&sb);
+    lwcc_strbuf_printf(&sb, "{\"v\":\"%s\",\"rv\":%lld,\"start\":", token_version, (long long)rv);
     /* The key plus "\x00" is the first key after last_key; JSON writes it as \u0000. */
-    strbuf_put_json_string(&sb, last_key);
+    lwcc_strbuf_put_json_string(&sb, last_key);
     if (sb.len)
         sb.len--; /* reopen the string literal to add the NUL escape */
-    strbuf_puts(&sb, "\\u0000\"}");
+    lwcc_strbuf_puts(&sb, "\\u0000\"}");
     size_t len = 0;
-    char *json = strbuf_take(&sb, &len);
+    char *json = lwcc_strbuf_take(&sb, &len);
     if (!json)
         return NULL;
-    char *tok = base64url_encode((const unsigned char *)json, len);
+    char *tok = lwcm_base64url_encode((const unsigned char *)json, len);
     free(json);
     return tok;
 }
@@ -57,13 +57,13 @@ static int path_is_clean(const char *p)
     }
 }
 
-int continue_token_decode(const char *token, continue_token *out, char *err, size_t errlen)
+int lwcm_continue_token_decode(const char *token, continue_token *out, char *err, size_t errlen)
 {
     memset(out, 0, sizeof *out);
     unsigned char *raw = NULL;
     size_t raw_len = 0;
     size_t bad = 0;
-    int rc = base64url_decode(token, strlen(token), &raw, &raw_len, &bad);
+    int rc = lwcm_base64url_decode(token, strlen(token), &raw, &raw_len, &bad);
     if (rc == -2)
         return lwc_fail(err, errlen, -1, "continue key is not valid: out of memory");
     if (rc != 0)
@@ -145,7 +145,7 @@ int continue_token_decode(const char *token, continue_token *out, char *err, siz
     return 0;
 }
 
-void continue_token_free(continue_token *t)
+void lwcm_continue_token_free(continue_token *t)
 {
     free(t->start);
     t->start = NULL;

@@ -16,12 +16,12 @@ typedef struct continue_token {
 } continue_token;
 
 /* Encodes a token resuming after last_key. Returns a malloc'd string or NULL. */
-char *continue_token_encode(int64_t rv, const char *last_key);
+char *lwcm_continue_token_encode(int64_t rv, const char *last_key);
 
 /* Decodes and validates a token. On failure returns -1 and writes the
  * apiserver's message (without the "invalid continue token: " prefix the
  * caller adds) into err. */
-int continue_token_decode(const char *token, continue_token *out, char *err, size_t errlen);
-void continue_token_free(continue_token *t);
+int lwcm_continue_token_decode(const char *token, continue_token *out, char *err, size_t errlen);
+void lwcm_continue_token_free(continue_token *t);
 
 #endif

@@ -10,7 +10,7 @@
 
 static void reply_error(reply *r, int code, const char *msg)
 {
-    reply_status(r, code, code == 404 ? "NotFound" : code == 405 ? "MethodNotAllowed" : "BadRequest", msg, NULL, NULL);
+    lwcm_reply_status(r, code, code == 404 ? "NotFound" : code == 405 ? "MethodNotAllowed" : "BadRequest", msg, NULL, NULL);
 }
 
 static char *body_string(const request *req)
@@ -40,7 +40,7 @@ static int body_too_large(const request *req, reply *r)
         return 0;
     char msg[96];
     snprintf(msg, sizeof msg, "Request entity too large: limit is %d", CONTROL_MAX_BODY);
-    reply_status(r, 413, "RequestEntityTooLarge", msg, NULL, NULL);
+    lwcm_reply_status(r, 413, "RequestEntityTooLarge", msg, NULL, NULL);
     return 1;
 }
 
@@ -49,7 +49,7 @@ static int quota_exceeded(reply *r, int rc, const char *err)
 {
     if (rc != LWC_MOCK_ELIMIT)
         return 0;
-    reply_status(r, 403, "Forbidden", err, NULL, NULL);
+    lwcm_reply_status(r, 403, "Forbidden", err, NULL, NULL);
     return 1;
 }
 
@@ -58,17 +58,17 @@ static void state(lwc_mock *srv, reply *r)
     cJSON *o = cJSON_CreateObject();
     if (o) {
         cJSON_AddNumberToObject(o, "resourceVersion", (double)lwc_mock_current_rv(srv));
-        cJSON_AddNumberToObject(o, "compacted", (double)store_compacted_rv(srv->st));
+        cJSON_AddNumberToObject(o, "compacted", (double)lwcm_store_compacted_rv(srv->st));
         cJSON_AddNumberToObject(o, "watches", (double)lwc_mock_watch_count(srv));
         cJSON_AddNumberToObject(o, "requests", (double)lwc_mock_log_count(srv));
     }
-    reply_cjson(r, 200, o);
+    lwcm_reply_cjson(r, 200, o);
 }
 
 static void requests(lwc_mock *srv, const request *req, reply *r)
 {
-    const char *since = request_param(req, "since");
-    const char *lim = request_param(req, "limit");
+    const char *since = lwcm_request_param(req, "since");
+    const char *lim = lwcm_request_param(req, "limit");
     size_t from = since ? (size_t)strtoull(since, NULL, 10) : 0;
     /* One page of the log, so that one request costs a bounded amount
      * (about 1 KB an entry); page on with since=last index + 1. */
@@ -104,15 +104,15 @@ static void requests(lwc_mock *srv, const request *req, reply *r)
         }
         lwc_mock_request_free(&e);
     }
-    reply_cjson(r, 200, arr);
+    lwcm_reply_cjson(r, 200, arr);
 }
 
 static void faults(lwc_mock *srv, const request *req, const char *name, reply *r)
 {
     char err[512];
     if (!strcmp(req->method, "GET") && !name) {
-        char *s = fault_table_json(&srv->faults);
-        reply_json(r, 200, s, s ? strlen(s) : 0);
+        char *s = lwcm_fault_table_json(&srv->faults);
+        lwcm_reply_json(r, 200, s, s ? strlen(s) : 0);
     } else if (!strcmp(req->method, "POST") && !name) {
         if (body_too_large(req, r))
             return;
@@ -127,11 +127,11 @@ static void faults(lwc_mock *srv, const request *req, const char *name, reply *r
         lwc_fault_free(f);
         if (rc != LWC_MOCK_OK) {
             if (!quota_exceeded(r, rc, err))
-                reply_internal(r, err);
+                lwcm_reply_internal(r, err);
             return;
         }
-        char *s = fault_table_json(&srv->faults);
-        reply_json(r, 201, s, s ? strlen(s) : 0);
+        char *s = lwcm_fault_table_json(&srv->faults);
+        lwcm_reply_json(r, 201, s, s ? strlen(s) : 0);
     } else if (!strcmp(req->method, "DELETE")) {
         if (name) {
             if (lwc_mock_remove_fault(srv, name) != LWC_MOCK_OK) {
@@ -142,8 +142,8 @@ static void faults(lwc_mock *srv, const request *req, const char *name, reply *r
         } else {
             lwc_mock_clear_faults(srv);
         }
-        char *s = fault_table_json(&srv->faults);
-        reply_json(r, 200, s, s ? strlen(s) : 0);
+        char *s = lwcm_fault_table_json(&srv->faults);
+        lwcm_reply_json(r, 200, s, s ? strlen(s) : 0);
     } else {
         reply_error(r, 405, "faults: GET or POST /lwc/v1/faults, DELETE /lwc/v1/faults[/NAME]");
     }
@@ -155,7 +155,7 @@ static void steps(lwc_mock *srv, const request *req, reply *r)
     if (body_too_large(req, r))
         return;
     char *body = body_string(req);
-    lwc_step *st = body ? scenario_step_parse(body, err, sizeof err) : NULL;
+    lwc_step *st = body ? lwcm_scenario_step_parse(body, err, sizeof err) : NULL;
     free(body);
     if (!st) {
         reply_error(r, 400, body ? err : "out of memory");
@@ -166,20 +166,20 @@ static void steps(lwc_mock *srv, const request *req, reply *r)
     if (st->count_objects > CONTROL_MAX_STEP_COUNT) {
         snprintf(err, sizeof err, "count %d is more than the %d writes one control request may make",
                  st->count_objects, CONTROL_MAX_STEP_COUNT);
-        scenario_step_free(st);
+        lwcm_scenario_step_free(st);
         reply_error(r, 400, err);
         return;
     }
     /* The step acts on ?apiPath=&resource= (default /api/v1 pods). */
     lwc_scenario sc;
     memset(&sc, 0, sizeof sc);
-    const char *api = request_param(req, "apiPath");
-    const char *plural = request_param(req, "resource");
+    const char *api = lwcm_request_param(req, "apiPath");
+    const char *plural = lwcm_request_param(req, "resource");
     snprintf(sc.api_path, sizeof sc.api_path, "%s", api && *api ? api : "/api/v1");
     sc.plural = (char *)(plural && *plural ? plural : "pods");
     sc.path = (char *)"control";
     int rc = lwc_scenario_do_step(srv, &sc, st, err, sizeof err);
-    scenario_step_free(st);
+    lwcm_scenario_step_free(st);
     if (rc != LWC_MOCK_OK) {
         if (!quota_exceeded(r, rc, err))
             reply_error(r, rc == LWC_MOCK_ENOENT ? 404 : 400, err);
@@ -188,7 +188,7 @@ static void steps(lwc_mock *srv, const request *req, reply *r)
     state(srv, r);
 }
 
-void handle_control(lwc_mock *srv, const request *req, reply *r)
+void lwcm_handle_control(lwc_mock *srv, const request *req, reply *r)
 {
     const char *p = req->path + strlen("/lwc/");
     if (strncmp(p, "v1/", 3) != 0) {
@@ -206,7 +206,7 @@ void handle_control(lwc_mock *srv, const request *req, reply *r)
     } else if (!strncmp(p, "faults/", 7) && p[7]) {
         faults(srv, req, p + 7, r);
     } else if (!strcmp(p, "compact") && post) {
-        const char *rv = request_param(req, "resourceVersion");
+        const char *rv = lwcm_request_param(req, "resourceVersion");
         lwc_mock_compact(srv, rv ? strtoull(rv, NULL, 10) : 0);
         state(srv, r);
     } else if (!strcmp(p, "close-watches") && post) {

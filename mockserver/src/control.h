@@ -8,6 +8,6 @@
 #include "reply.h"
 #include "request.h"
 
-void handle_control(lwc_mock *srv, const request *req, reply *r);
+void lwcm_handle_control(lwc_mock *srv, const request *req, reply *r);
 
 #endif

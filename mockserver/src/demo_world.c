@@ -34,8 +34,8 @@ static const demo_pod pods[] = {
 static int add_pod(lwc_mock *srv, const demo_pod *p, long long now, char *err, size_t errlen)
 {
     char created[32], started[32];
-    format_rfc3339(now - p->age_s, created);
-    format_rfc3339(now - p->age_s + 5, started);
+    lwcm_format_rfc3339(now - p->age_s, created);
+    lwcm_format_rfc3339(now - p->age_s + 5, started);
     char containers[1024] = "", statuses[2048] = "";
     size_t co = 0, so = 0;
     for (int c = 0; c < p->containers; c++) {
@@ -78,11 +78,11 @@ static int add_pod(lwc_mock *srv, const demo_pod *p, long long now, char *err, s
     return lwc_mock_create(srv, "/api/v1", "pods", json, NULL, err, errlen);
 }
 
-int demo_world_populate(lwc_mock *srv, char *err, size_t errlen)
+int lwcm_demo_world_populate(lwc_mock *srv, char *err, size_t errlen)
 {
     long long now = (long long)time(NULL);
     char json[1024], created[32];
-    format_rfc3339(now - 45 * 86400, created);
+    lwcm_format_rfc3339(now - 45 * 86400, created);
     for (size_t i = 0; i < sizeof namespaces / sizeof namespaces[0]; i++) {
         snprintf(json, sizeof json,
                  "{\"metadata\":{\"name\":\"%s\",\"creationTimestamp\":\"%s\",\"labels\":{"
@@ -100,7 +100,7 @@ int demo_world_populate(lwc_mock *srv, char *err, size_t errlen)
         if (rc != LWC_MOCK_OK)
             return rc;
     }
-    format_rfc3339(now - 2 * 86400, created);
+    lwcm_format_rfc3339(now - 2 * 86400, created);
     snprintf(json, sizeof json,
              "{\"metadata\":{\"name\":\"api-config\",\"namespace\":\"team-a\",\"creationTimestamp\":\"%s\","
              "\"labels\":{\"app\":\"api\"}},\"data\":{\"LOG_LEVEL\":\"info\",\"FEATURE_X\":\"true\"}}",
@@ -119,7 +119,7 @@ int demo_world_populate(lwc_mock *srv, char *err, size_t errlen)
         {"team-b", "widget-beta", "medium", "red"},
     };
     for (size_t i = 0; i < sizeof widgets / sizeof widgets[0]; i++) {
-        format_rfc3339(now - (long long)(i + 1) * 7200, created);
+        lwcm_format_rfc3339(now - (long long)(i + 1) * 7200, created);
         snprintf(json, sizeof json,
                  "{\"metadata\":{\"name\":\"%s\",\"namespace\":\"%s\",\"creationTimestamp\":\"%s\","
                  "\"labels\":{\"size\":\"%s\"}},\"spec\":{\"size\":\"%s\",\"color\":\"%s\"}}",

@@ -6,6 +6,6 @@
 
 #include <stddef.h>
 
-int demo_world_populate(lwc_mock *srv, char *err, size_t errlen);
+int lwcm_demo_world_populate(lwc_mock *srv, char *err, size_t errlen);
 
 #endif

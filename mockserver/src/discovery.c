@@ -28,10 +28,10 @@ static cJSON *resource_list(lwc_mock *srv, const char *api_path, const char *gro
     cJSON_AddStringToObject(doc, "apiVersion", "v1");
     cJSON_AddStringToObject(doc, "groupVersion", group_version);
     cJSON *arr = cJSON_AddArrayToObject(doc, "resources");
-    int n = store_resource_count(srv->st);
+    int n = lwcm_store_resource_count(srv->st);
     int found = 0;
     for (int i = 0; arr && i < n; i++) {
-        const resource_def *d = store_resource(srv->st, i);
+        const resource_def *d = lwcm_store_resource(srv->st, i);
         if (strcmp(d->api_path, api_path) != 0)
             continue;
         found = 1;
@@ -91,14 +91,14 @@ static cJSON *group_list(lwc_mock *srv)
     cJSON_AddStringToObject(doc, "kind", "APIGroupList");
     cJSON_AddStringToObject(doc, "apiVersion", "v1");
     cJSON *groups = cJSON_AddArrayToObject(doc, "groups");
-    int n = store_resource_count(srv->st);
+    int n = lwcm_store_resource_count(srv->st);
     for (int i = 0; groups && i < n; i++) {
-        const resource_def *d = store_resource(srv->st, i);
+        const resource_def *d = lwcm_store_resource(srv->st, i);
         if (!d->group[0])
             continue;
         int seen = 0;
         for (int j = 0; j < i; j++)
-            if (!strcmp(store_resource(srv->st, j)->api_version, d->api_version))
+            if (!strcmp(lwcm_store_resource(srv->st, j)->api_version, d->api_version))
                 seen = 1;
         if (seen)
             continue;
@@ -127,7 +127,7 @@ static cJSON *version_doc(void)
     return doc;
 }
 
-int handle_discovery(lwc_mock *srv, const request *req, reply *r)
+int lwcm_handle_discovery(lwc_mock *srv, const request *req, reply *r)
 {
     const char *p = req->path;
     size_t len = strlen(p);
@@ -140,7 +140,7 @@ int handle_discovery(lwc_mock *srv, const request *req, reply *r)
     path[len] = '\0';
 
     if (!strcmp(path, "/version")) {
-        reply_cjson(r, 200, version_doc());
+        lwcm_reply_cjson(r, 200, version_doc());
         return 1;
     }
     if (!strcmp(path, "/api")) {
@@ -160,27 +160,27 @@ int handle_discovery(lwc_mock *srv, const request *req, reply *r)
                 cJSON_Delete(c);
             }
         }
-        reply_cjson(r, 200, doc);
+        lwcm_reply_cjson(r, 200, doc);
         return 1;
     }
     if (!strcmp(path, "/apis")) {
-        reply_cjson(r, 200, group_list(srv));
+        lwcm_reply_cjson(r, 200, group_list(srv));
         return 1;
     }
     if (!strcmp(path, "/api/v1")) {
         cJSON *doc = resource_list(srv, "/api/v1", "v1");
         if (!doc)
             return 0;
-        reply_cjson(r, 200, doc);
+        lwcm_reply_cjson(r, 200, doc);
         return 1;
     }
     if (strncmp(path, "/apis/", 6) == 0) {
         const char *rest = path + 6;
         const char *slash = strchr(rest, '/');
         if (!slash) {
-            int n = store_resource_count(srv->st);
+            int n = lwcm_store_resource_count(srv->st);
             for (int i = 0; i < n; i++) {
-                const resource_def *d = store_resource(srv->st, i);
+                const resource_def *d = lwcm_store_resource(srv->st, i);
                 if (d->group[0] && !strcmp(d->group, rest)) {
                     cJSON *g = group_object(d);
                     if (g) {
@@ -196,7 +196,7 @@ int handle_discovery(lwc_mock *srv, const request *req, reply *r)
                             }
                         }
                         cJSON_Delete(g);
-                        reply_cjson(r, 200, doc);
+                        lwcm_reply_cjson(r, 200, doc);
                         return 1;
                     }
                 }
@@ -208,7 +208,7 @@ int handle_discovery(lwc_mock *srv, const request *req, reply *r)
         cJSON *doc = resource_list(srv, path, rest);
         if (!doc)
             return 0;
-        reply_cjson(r, 200, doc);
+        lwcm_reply_cjson(r, 200, doc);
         return 1;
     }
     return 0;

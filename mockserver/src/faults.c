@@ -22,7 +22,7 @@ static char *dup_or_null(const char *s, int *failed)
     return p;
 }
 
-int fault_copy(lwc_fault *dst, const lwc_fault *src)
+int lwcm_fault_copy(lwc_fault *dst, const lwc_fault *src)
 {
     int failed = 0;
     *dst = *src;
@@ -50,19 +50,19 @@ static void fault_free_fields(lwc_fault *f)
     memset(f, 0, sizeof *f);
 }
 
-void fault_action_clear(lwc_action *a)
+void lwcm_fault_action_clear(lwc_action *a)
 {
     free(a->message);
     memset(a, 0, sizeof *a);
 }
 
-int fault_table_init(fault_table *t)
+int lwcm_fault_table_init(fault_table *t)
 {
     memset(t, 0, sizeof *t);
     return pthread_mutex_init(&t->mu, NULL) == 0 ? 0 : -1;
 }
 
-void fault_table_destroy(fault_table *t)
+void lwcm_fault_table_destroy(fault_table *t)
 {
     for (size_t i = 0; i < t->n; i++)
         fault_free_fields(&t->slots[i].fault);
@@ -73,7 +73,7 @@ void fault_table_destroy(fault_table *t)
     pthread_mutex_destroy(&t->mu);
 }
 
-int fault_table_add(fault_table *t, const lwc_fault *f)
+int lwcm_fault_table_add(fault_table *t, const lwc_fault *f)
 {
     pthread_mutex_lock(&t->mu);
     if (t->limit && t->n >= t->limit) {
@@ -92,7 +92,7 @@ int fault_table_add(fault_table *t, const lwc_fault *f)
     }
     fault_slot *s = &t->slots[t->n];
     memset(s, 0, sizeof *s);
-    if (fault_copy(&s->fault, f) != 0) {
+    if (lwcm_fault_copy(&s->fault, f) != 0) {
         pthread_mutex_unlock(&t->mu);
         return -1;
     }
@@ -101,7 +101,7 @@ int fault_table_add(fault_table *t, const lwc_fault *f)
     return 0;
 }
 
-size_t fault_table_count(fault_table *t)
+size_t lwcm_fault_table_count(fault_table *t)
 {
     pthread_mutex_lock(&t->mu);
     size_t n = t->n;
@@ -109,7 +109,7 @@ size_t fault_table_count(fault_table *t)
     return n;
 }
 
-int fault_table_remove(fault_table *t, const char *name)
+int lwcm_fault_table_remove(fault_table *t, const char *name)
 {
     int removed = 0;
     pthread_mutex_lock(&t->mu);
@@ -127,7 +127,7 @@ int fault_table_remove(fault_table *t, const char *name)
     return removed;
 }
 
-void fault_table_clear(fault_table *t)
+void lwcm_fault_table_clear(fault_table *t)
 {
     pthread_mutex_lock(&t->mu);
     for (size_t i = 0; i < t->n; i++)
@@ -136,13 +136,13 @@ void fault_table_clear(fault_table *t)
     pthread_mutex_unlock(&t->mu);
 }
 
-int fault_table_fire(fault_table *t, const lwc_mock_request_class *c, int page, lwc_action *out)
+int lwcm_fault_table_fire(fault_table *t, const lwc_mock_request_class *c, int page, lwc_action *out)
 {
     int fired = 0;
     pthread_mutex_lock(&t->mu);
     for (size_t i = 0; i < t->n && !fired; i++) {
         fault_slot *s = &t->slots[i];
-        if (!request_class_matches(&s->fault.match, c, page))
+        if (!lwcm_request_class_matches(&s->fault.match, c, page))
             continue;
         s->matched++;
         if (s->matched < s->fault.nth)
@@ -164,7 +164,7 @@ int fault_table_fire(fault_table *t, const lwc_mock_request_class *c, int page, 
     return fired;
 }
 
-char *fault_table_json(fault_table *t)
+char *lwcm_fault_table_json(fault_table *t)
 {
     cJSON *arr = cJSON_CreateArray();
     if (!arr)
@@ -214,7 +214,7 @@ static int page_insert(page_entry *tab, size_t cap, char *token, int page)
     return added;
 }
 
-void fault_table_note_page(fault_table *t, const char *token, int page)
+void lwcm_fault_table_note_page(fault_table *t, const char *token, int page)
 {
     pthread_mutex_lock(&t->mu);
     /* Bounded: every first page with a continue token adds one (a new token at each RV), so a
@@ -250,7 +250,7 @@ void fault_table_note_page(fault_table *t, const char *token, int page)
     pthread_mutex_unlock(&t->mu);
 }
 
-int fault_table_page_of(fault_table *t, const char *token)
+int lwcm_fault_table_page_of(fault_table *t, const char *token)
 {
     int page = 0;
     pthread_mutex_lock(&t->mu);
@@ -352,7 +352,7 @@ static void default_message(char *msg, size_t len, int code, const lwc_mock_requ
     }
 }
 
-void fault_reply(reply *r, const lwc_action *a, const lwc_mock_request_class *ri, const char *cont_token,
+void lwcm_fault_reply(reply *r, const lwc_action *a, const lwc_mock_request_class *ri, const char *cont_token,
                  unsigned long long current_rv, unsigned long long compacted_rv)
 {
     char msg[600];
@@ -364,7 +364,7 @@ void fault_reply(reply *r, const lwc_action *a, const lwc_mock_request_class *ri
         char *body = malloc(n + 1);
         if (body)
             memcpy(body, text, n + 1);
-        reply_json(r, code, body, n);
+        lwcm_reply_json(r, code, body, n);
         r->content_type = "text/plain; charset=utf-8";
         r->retry_after = a->retry_after;
         return;
@@ -375,11 +375,11 @@ void fault_reply(reply *r, const lwc_action *a, const lwc_mock_request_class *ri
     } else if (code == 410 && ri->has_continue) {
         continue_token tok;
         char why[256];
-        if (a->inconsistent_token && continue_token_decode(cont_token, &tok, why, sizeof why) == 0) {
-            fresh = continue_token_encode(-1, tok.start);
-            continue_token_free(&tok);
+        if (a->inconsistent_token && lwcm_continue_token_decode(cont_token, &tok, why, sizeof why) == 0) {
+            fresh = lwcm_continue_token_encode(-1, tok.start);
+            lwcm_continue_token_free(&tok);
         }
-        snprintf(msg, sizeof msg, "%s", fresh ? status_msg_expired_continue : status_msg_expired_continue_no_token);
+        snprintf(msg, sizeof msg, "%s", fresh ? lwcm_status_msg_expired_continue : lwcm_status_msg_expired_continue_no_token);
     } else {
         default_message(msg, sizeof msg, code, ri, current_rv, compacted_rv);
     }
@@ -401,14 +401,14 @@ void fault_reply(reply *r, const lwc_action *a, const lwc_mock_request_class *ri
         if (details)
             cJSON_AddNumberToObject(details, "retryAfterSeconds", a->retry_after);
     }
-    reply_status(r, code, reason_for(code), msg, details, fresh);
+    lwcm_reply_status(r, code, reason_for(code), msg, details, fresh);
     free(fresh);
     /* The header alone, when the scenario asks for it without the body's field. */
     if (a->retry_after)
         r->retry_after = a->retry_after;
 }
 
-cJSON *fault_error_status(const lwc_action *a, unsigned long long rv, unsigned long long compacted_rv)
+cJSON *lwcm_fault_error_status(const lwc_action *a, unsigned long long rv, unsigned long long compacted_rv)
 {
     char msg[600];
     lwc_mock_request_class ri;
@@ -418,5 +418,5 @@ cJSON *fault_error_status(const lwc_action *a, unsigned long long rv, unsigned l
         snprintf(msg, sizeof msg, "%s", a->message);
     else
         default_message(msg, sizeof msg, a->status, &ri, rv, compacted_rv);
-    return status_object(a->status, reason_for(a->status), msg, NULL, NULL);
+    return lwcm_status_object(a->status, reason_for(a->status), msg, NULL, NULL);
 }

@@ -30,36 +30,36 @@ typedef struct fault_table {
     size_t pages_cap, pages_used;
 } fault_table;
 
-int fault_table_init(fault_table *t);
-void fault_table_destroy(fault_table *t);
+int lwcm_fault_table_init(fault_table *t);
+void lwcm_fault_table_destroy(fault_table *t);
 /* 0, -1 out of memory, FAULT_TABLE_FULL when limit faults are installed. */
 #define FAULT_TABLE_FULL (-2)
-int fault_table_add(fault_table *t, const lwc_fault *f);
-size_t fault_table_count(fault_table *t);
-int fault_table_remove(fault_table *t, const char *name);
-void fault_table_clear(fault_table *t);
+int lwcm_fault_table_add(fault_table *t, const lwc_fault *f);
+size_t lwcm_fault_table_count(fault_table *t);
+int lwcm_fault_table_remove(fault_table *t, const char *name);
+void lwcm_fault_table_clear(fault_table *t);
 /* A JSON array of the faults with how often each matched and fired. */
-char *fault_table_json(fault_table *t);
+char *lwcm_fault_table_json(fault_table *t);
 
 /* The first fault that fires for this request (the router's classification
- * and list page number), copied into *out (free with fault_action_clear);
+ * and list page number), copied into *out (free with lwcm_fault_action_clear);
  * 0 when none fires. */
-int fault_table_fire(fault_table *t, const lwc_mock_request_class *c, int page, lwc_action *out);
-void fault_action_clear(lwc_action *a);
+int lwcm_fault_table_fire(fault_table *t, const lwc_mock_request_class *c, int page, lwc_action *out);
+void lwcm_fault_action_clear(lwc_action *a);
 
 /* Continue tokens and the page they lead to. */
-void fault_table_note_page(fault_table *t, const char *token, int page);
-int fault_table_page_of(fault_table *t, const char *token);
+void lwcm_fault_table_note_page(fault_table *t, const char *token, int page);
+int lwcm_fault_table_page_of(fault_table *t, const char *token);
 
 /* The reply of a status action, as the apiserver would give it. The
  * continue token (when the request had one) feeds 410's inconsistent token. */
-void fault_reply(reply *r, const lwc_action *a, const lwc_mock_request_class *c, const char *cont_token,
+void lwcm_fault_reply(reply *r, const lwc_action *a, const lwc_mock_request_class *c, const char *cont_token,
                  unsigned long long current_rv, unsigned long long compacted_rv);
 
 /* The Status object of an ERROR event for a watch-stream fault. */
-cJSON *fault_error_status(const lwc_action *a, unsigned long long rv, unsigned long long compacted_rv);
+cJSON *lwcm_fault_error_status(const lwc_action *a, unsigned long long rv, unsigned long long compacted_rv);
 
 /* Copies a fault (deep). */
-int fault_copy(lwc_fault *dst, const lwc_fault *src);
+int lwcm_fault_copy(lwc_fault *dst, const lwc_fault *src);
 
 #endif

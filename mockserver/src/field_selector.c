@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-void field_selector_free(field_selector *sel)
+void lwcm_field_selector_free(field_selector *sel)
 {
     for (size_t i = 0; i < sel->n; i++) {
         free(sel->reqs[i].value);
@@ -91,7 +91,7 @@ static int parse_term(const char *t, size_t len, field_requirement *r, char *err
     return 0;
 }
 
-int field_selector_parse(const char *text, field_selector *out, char *err, size_t errlen)
+int lwcm_field_selector_parse(const char *text, field_selector *out, char *err, size_t errlen)
 {
     out->reqs = NULL;
     out->n = 0;
@@ -109,14 +109,14 @@ int field_selector_parse(const char *text, field_selector *out, char *err, size_
         if (len > 0) {
             field_requirement *nr = realloc(out->reqs, (out->n + 1) * sizeof *nr);
             if (!nr) {
-                field_selector_free(out);
+                lwcm_field_selector_free(out);
                 return lwc_fail(err, errlen, -1, "out of memory");
             }
             out->reqs = nr;
             memset(&out->reqs[out->n], 0, sizeof out->reqs[out->n]);
             if (parse_term(p, len, &out->reqs[out->n], err, errlen) != 0) {
                 out->n++;
-                field_selector_free(out);
+                lwcm_field_selector_free(out);
                 return -1;
             }
             out->n++;
@@ -127,7 +127,7 @@ int field_selector_parse(const char *text, field_selector *out, char *err, size_
     }
 }
 
-int field_selector_matches(const field_selector *sel, const char *ns, const char *name, const label_pair *fields,
+int lwcm_field_selector_matches(const field_selector *sel, const char *ns, const char *name, const label_pair *fields,
                            size_t nfields)
 {
     for (size_t i = 0; i < sel->n; i++) {

@@ -64,7 +64,7 @@ typedef struct http_guard {
 
 static long long mono_ms(void)
 {
-    return (long long)monotonic_ms();
+    return (long long)lwcc_monotonic_ms();
 }
 
 static void *sweeper_main(void *arg)
@@ -85,7 +85,7 @@ static void *sweeper_main(void *arg)
                 fprintf(stderr, "lwc-mockserver: header timeout: shutdown of connection fd %d failed: %s\n", c->fd,
                         strerror(errno));
         }
-        struct timespec until = monotonic_deadline((int)g->period_ms);
+        struct timespec until = lwcc_monotonic_deadline((int)g->period_ms);
         int rc = pthread_cond_timedwait(&g->wake, &g->mu, &until);
         if (rc != 0 && rc != ETIMEDOUT && rc != EINTR) {
             fprintf(stderr, "lwc-mockserver: header-timeout sweeper: pthread_cond_timedwait failed: %s\n",
@@ -115,13 +115,13 @@ static int guard_start(lwc_mock *srv, char *err, size_t errlen)
         free(g);
         return lwc_fail(err, errlen, LWC_MOCK_EIO, "connection guard: pthread_mutex_init failed: %s", strerror(rc));
     }
-    rc = monotonic_cond_init(&g->wake);
+    rc = lwcc_monotonic_cond_init(&g->wake);
     if (rc != 0) {
         pthread_mutex_destroy(&g->mu);
         free(g);
         return lwc_fail(err, errlen, LWC_MOCK_EIO, "connection guard: pthread_cond_init failed: %s", strerror(rc));
     }
-    rc = monotonic_cond_init(&g->closed);
+    rc = lwcc_monotonic_cond_init(&g->closed);
     if (rc != 0) {
         pthread_cond_destroy(&g->wake);
         pthread_mutex_destroy(&g->mu);
@@ -165,7 +165,7 @@ static void guard_stop_sweeper(http_guard *g)
  * connection's thread is joined, so an empty list means none is mid-request. */
 static void guard_drain(http_guard *g, int timeout_ms)
 {
-    struct timespec until = monotonic_deadline(timeout_ms);
+    struct timespec until = lwcc_monotonic_deadline(timeout_ms);
     pthread_mutex_lock(&g->mu);
     while (g->conns) {
         for (conn_ctx *c = g->conns; c; c = c->next) {
@@ -349,7 +349,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
         return;
     /* A watch reports its own bytes when its stream is freed. */
     if (!ctx->is_watch)
-        request_log_finish(&srv->log, ctx->log_idx, ctx->reply_bytes);
+        lwcm_request_log_finish(&srv->log, ctx->log_idx, ctx->reply_bytes);
     conn_ctx *cc = conn_ctx_of(conn);
     if (cc && cc->pending == ctx)
         cc->pending = NULL;
@@ -471,16 +471,16 @@ static enum MHD_Result queue_reply(lwc_mock *srv, struct MHD_Connection *conn, r
     struct MHD_Response *resp;
     int status = r->status ? r->status : 500;
     if (r->watch) {
-        resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 32 * 1024, watch_stream_read, r->watch,
-                                                 watch_stream_free);
+        resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 32 * 1024, lwcm_watch_stream_read, r->watch,
+                                                 lwcm_watch_stream_free);
         if (!resp) {
-            watch_stream_free(r->watch);
+            lwcm_watch_stream_free(r->watch);
             r->watch = NULL;
             return MHD_NO;
         }
         const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
-        watch_stream_set_client_fd(r->watch, ci ? ci->connect_fd : -1);
-        watch_stream_set_log_index(r->watch, ctx->log_idx);
+        lwcm_watch_stream_set_client_fd(r->watch, ci ? ci->connect_fd : -1);
+        lwcm_watch_stream_set_log_index(r->watch, ctx->log_idx);
         ctx->is_watch = 1;
         r->watch = NULL;
     } else if (r->body) {
@@ -504,7 +504,7 @@ static enum MHD_Result queue_reply(lwc_mock *srv, struct MHD_Connection *conn, r
         snprintf(ra, sizeof ra, "%d", r->retry_after);
         ok = ok && MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER, ra) == MHD_YES;
     }
-    request_log_answer(&srv->log, ctx->log_idx, status, ctx->is_watch);
+    lwcm_request_log_answer(&srv->log, ctx->log_idx, status, ctx->is_watch);
     tl_replying = 1;
     enum MHD_Result ret = ok ? MHD_queue_response(conn, (unsigned)status, resp) : MHD_NO;
     MHD_destroy_response(resp);
@@ -522,7 +522,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         return MHD_NO; /* out of memory at the start: drop the connection */
     if (!ctx->started) {
         ctx->started = 1;
-        ctx->log_idx = request_log_begin(&srv->log, method, ctx->raw_uri);
+        ctx->log_idx = lwcm_request_log_begin(&srv->log, method, ctx->raw_uri);
         /* The head is in; the body and the reply have no deadline (the
          * apiserver sets no ReadTimeout). */
         conn_ctx *cc = conn_ctx_of(conn);
@@ -557,15 +557,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     }
 
     reply r;
-    reply_init(&r);
+    lwcm_reply_init(&r);
     if (ctx->body_too_large) {
         char msg[96];
         snprintf(msg, sizeof msg, "Request entity too large: limit is %zu", srv->cfg.max_body_bytes);
-        reply_status(&r, 413, "RequestEntityTooLarge", msg, NULL, NULL);
+        lwcm_reply_status(&r, 413, "RequestEntityTooLarge", msg, NULL, NULL);
     } else {
         MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, collect_param, ctx);
         if (ctx->params_failed) {
-            reply_internal(&r, "out of memory");
+            lwcm_reply_internal(&r, "out of memory");
         } else {
             request req;
             memset(&req, 0, sizeof req);
@@ -580,15 +580,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
             req.client_fd = -1;
             req.peer_loopback = peer_is_loopback(conn);
             req.log_idx = ctx->log_idx;
-            route_request(srv, &req, &r);
+            lwcm_route_request(srv, &req, &r);
         }
     }
     enum MHD_Result ret = queue_reply(srv, conn, ctx, &r);
-    reply_clear(&r);
+    lwcm_reply_clear(&r);
     return ret;
 }
 
-int http_server_start(lwc_mock *srv, char *err, size_t errlen)
+int lwcm_http_server_start(lwc_mock *srv, char *err, size_t errlen)
 {
     struct sockaddr_storage ss;
     memset(&ss, 0, sizeof ss);
@@ -641,19 +641,19 @@ int http_server_start(lwc_mock *srv, char *err, size_t errlen)
     return LWC_MOCK_OK;
 }
 
-size_t http_server_live_requests(lwc_mock *srv)
+size_t lwcm_http_server_live_requests(lwc_mock *srv)
 {
     return atomic_load(&srv->live_requests);
 }
 
-void http_server_stop(lwc_mock *srv)
+void lwcm_http_server_stop(lwc_mock *srv)
 {
     if (!srv->daemon)
         return;
     /* Wake every watch so its thread ends its stream; MHD then joins them. */
     atomic_store(&srv->shutting_down, 1);
     guard_stop_sweeper(srv->guard);
-    store_close_watches(srv->st);
+    lwcm_store_close_watches(srv->st);
     guard_drain(srv->guard, 10000);
     MHD_stop_daemon(srv->daemon);
     srv->daemon = NULL;

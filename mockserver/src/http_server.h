@@ -7,10 +7,10 @@
 
 #include <stddef.h>
 
-int http_server_start(lwc_mock *srv, char *err, size_t errlen);
-void http_server_stop(lwc_mock *srv);
+int lwcm_http_server_start(lwc_mock *srv, char *err, size_t errlen);
+void lwcm_http_server_stop(lwc_mock *srv);
 /* Request contexts allocated and not yet freed (a leak shows as a count
  * that never returns to 0 once every connection has closed). */
-size_t http_server_live_requests(lwc_mock *srv);
+size_t lwcm_http_server_live_requests(lwc_mock *srv);
 
 #endif

@@ -50,7 +50,7 @@ static void free_requirement(sel_requirement *r)
     free(r->values);
 }
 
-void label_selector_free(label_selector *sel)
+void lwcm_label_selector_free(label_selector *sel)
 {
     for (size_t i = 0; i < sel->n; i++)
         free_requirement(&sel->reqs[i]);
@@ -93,7 +93,7 @@ static int parse_requirement(lexer *lx, sel_requirement *r, char *err, size_t er
     if (r->key[0] == '\0')
         return lwc_fail(err, errlen, -1, "unable to parse requirement: found '%c' at offset %zu, expected: identifier",
                         lx->s[lx->pos] ? lx->s[lx->pos] : ' ', lx->pos);
-    if (!valid_label_key(r->key, why, sizeof why))
+    if (!lwcm_valid_label_key(r->key, why, sizeof why))
         return lwc_fail(err, errlen, -1, "unable to parse requirement: key: Invalid value: \"%.80s\": %s", r->key, why);
     skip_space(lx);
     const char *p = lx->s + lx->pos;
@@ -146,7 +146,7 @@ static int parse_requirement(lexer *lx, sel_requirement *r, char *err, size_t er
                 return lwc_fail(err, errlen, -1,
                                 "unable to parse requirement: for 'Gt', 'Lt' operators, the value must be an integer, not \"%.60s\"",
                                 r->values[0]);
-        } else if (!valid_label_value(r->values[0], why, sizeof why)) {
+        } else if (!lwcm_valid_label_value(r->values[0], why, sizeof why)) {
             return lwc_fail(err, errlen, -1,
                             "unable to parse requirement: values[0][%.80s]: Invalid value: \"%.80s\": %s", r->key,
                             r->values[0], why);
@@ -166,7 +166,7 @@ static int parse_requirement(lexer *lx, sel_requirement *r, char *err, size_t er
         char *v = read_ident(lx);
         if (!v || push_value(r, v) != 0)
             return lwc_fail(err, errlen, -1, "out of memory");
-        if (!valid_label_value(r->values[r->nvalues - 1], why, sizeof why))
+        if (!lwcm_valid_label_value(r->values[r->nvalues - 1], why, sizeof why))
             return lwc_fail(err, errlen, -1,
                             "unable to parse requirement: values[%zu][%.80s]: Invalid value: \"%.80s\": %s",
                             r->nvalues - 1, r->key, r->values[r->nvalues - 1], why);
@@ -186,7 +186,7 @@ static int parse_requirement(lexer *lx, sel_requirement *r, char *err, size_t er
     return 0;
 }
 
-int label_selector_parse(const char *text, label_selector *out, char *err, size_t errlen)
+int lwcm_label_selector_parse(const char *text, label_selector *out, char *err, size_t errlen)
 {
     out->reqs = NULL;
     out->n = 0;
@@ -199,13 +199,13 @@ int label_selector_parse(const char *text, label_selector *out, char *err, size_
     for (;;) {
         sel_requirement *nr = realloc(out->reqs, (out->n + 1) * sizeof *nr);
         if (!nr) {
-            label_selector_free(out);
+            lwcm_label_selector_free(out);
             return lwc_fail(err, errlen, -1, "out of memory");
         }
         out->reqs = nr;
         if (parse_requirement(&lx, &out->reqs[out->n], err, errlen) != 0) {
             out->n++;
-            label_selector_free(out);
+            lwcm_label_selector_free(out);
             return -1;
         }
         out->n++;
@@ -215,7 +215,7 @@ int label_selector_parse(const char *text, label_selector *out, char *err, size_
             return 0;
         if (c != ',') {
             snprintf(err, errlen, "found '%c' at offset %zu, expected: ',' or 'end of string'", c, lx.pos);
-            label_selector_free(out);
+            lwcm_label_selector_free(out);
             return -1;
         }
         lx.pos++;
@@ -268,7 +268,7 @@ static int requirement_matches(const sel_requirement *r, const label_pair *label
     return 0;
 }
 
-int label_selector_matches(const label_selector *sel, const label_pair *labels, size_t nlabels)
+int lwcm_label_selector_matches(const label_selector *sel, const label_pair *labels, size_t nlabels)
 {
     for (size_t i = 0; i < sel->n; i++)
         if (!requirement_matches(&sel->reqs[i], labels, nlabels))

@@ -82,7 +82,7 @@ static void reply_field_errors(reply *r, const field_errors *fe)
                 cJSON_Delete(c);
         }
     }
-    reply_status(r, 422, "Invalid", msg, d, NULL);
+    lwcm_reply_status(r, 422, "Invalid", msg, d, NULL);
 }
 
 static void validate(const list_options *o, int watch_list_enabled, field_errors *fe)
@@ -130,74 +130,74 @@ static void validate(const list_options *o, int watch_list_enabled, field_errors
         add_error(fe, "sendInitialEvents", "FieldValueForbidden", "sendInitialEvents is forbidden for list");
 }
 
-int list_options_parse(const request *req, int for_watch, int watch_list_enabled, list_options *o, reply *r)
+int lwcm_list_options_parse(const request *req, int for_watch, int watch_list_enabled, list_options *o, reply *r)
 {
     memset(o, 0, sizeof *o);
     char msg[512];
     o->watch = for_watch;
-    o->rv = request_param(req, "resourceVersion");
-    o->rvm = request_param(req, "resourceVersionMatch");
-    o->continue_token = request_param(req, "continue");
-    o->label_text = request_param(req, "labelSelector");
-    o->field_text = request_param(req, "fieldSelector");
-    o->allow_bookmarks = parse_query_bool(request_param(req, "allowWatchBookmarks"));
-    const char *sie = request_param(req, "sendInitialEvents");
+    o->rv = lwcm_request_param(req, "resourceVersion");
+    o->rvm = lwcm_request_param(req, "resourceVersionMatch");
+    o->continue_token = lwcm_request_param(req, "continue");
+    o->label_text = lwcm_request_param(req, "labelSelector");
+    o->field_text = lwcm_request_param(req, "fieldSelector");
+    o->allow_bookmarks = lwcm_parse_query_bool(lwcm_request_param(req, "allowWatchBookmarks"));
+    const char *sie = lwcm_request_param(req, "sendInitialEvents");
     if (sie) {
         o->send_initial_events_set = 1;
-        o->send_initial_events = parse_query_bool(sie);
+        o->send_initial_events = lwcm_parse_query_bool(sie);
     }
-    const char *limit = request_param(req, "limit");
-    if (limit && *limit && parse_query_int64(limit, &o->limit) != 0) {
+    const char *limit = lwcm_request_param(req, "limit");
+    if (limit && *limit && lwcm_parse_query_int64(limit, &o->limit) != 0) {
         snprintf(msg, sizeof msg, "strconv.ParseInt: parsing \"%.100s\": invalid syntax", limit);
-        reply_bad_request(r, msg);
+        lwcm_reply_bad_request(r, msg);
         return -1;
     }
-    const char *timeout = request_param(req, "timeoutSeconds");
-    if (timeout && *timeout && parse_query_int64(timeout, &o->timeout_seconds) != 0) {
+    const char *timeout = lwcm_request_param(req, "timeoutSeconds");
+    if (timeout && *timeout && lwcm_parse_query_int64(timeout, &o->timeout_seconds) != 0) {
         snprintf(msg, sizeof msg, "strconv.ParseInt: parsing \"%.100s\": invalid syntax", timeout);
-        reply_bad_request(r, msg);
+        lwcm_reply_bad_request(r, msg);
         return -1;
     }
-    if (label_selector_parse(o->label_text, &o->labels, msg, sizeof msg) != 0) {
-        reply_bad_request(r, msg);
+    if (lwcm_label_selector_parse(o->label_text, &o->labels, msg, sizeof msg) != 0) {
+        lwcm_reply_bad_request(r, msg);
         return -1;
     }
-    if (field_selector_parse(o->field_text, &o->fields, msg, sizeof msg) != 0) {
-        list_options_free(o);
-        reply_bad_request(r, msg);
+    if (lwcm_field_selector_parse(o->field_text, &o->fields, msg, sizeof msg) != 0) {
+        lwcm_list_options_free(o);
+        lwcm_reply_bad_request(r, msg);
         return -1;
     }
     field_errors fe;
     memset(&fe, 0, sizeof fe);
     validate(o, watch_list_enabled, &fe);
     if (fe.n) {
-        list_options_free(o);
+        lwcm_list_options_free(o);
         reply_field_errors(r, &fe);
         return -1;
     }
     if (o->rv && *o->rv && parse_uint64(o->rv, &o->rv_num) != 0) {
-        list_options_free(o);
+        lwcm_list_options_free(o);
         if (for_watch) {
             /* The watch cache's storage.InvalidError is not a Status: a 500 with no reason, whose
              * message is the field error (measured on 1.33, fidelity/results.md). */
             snprintf(msg, sizeof msg,
                      "resourceVersion: Invalid value: \"%.100s\": strconv.ParseUint: parsing \"%.100s\": invalid syntax",
                      o->rv, o->rv);
-            reply_status(r, 500, "", msg, NULL, NULL);
+            lwcm_reply_status(r, 500, "", msg, NULL, NULL);
         } else {
             snprintf(msg, sizeof msg,
                      "invalid resource version: resourceVersion: Invalid value: \"%.100s\": strconv.ParseUint: parsing \"%.100s\": invalid syntax",
                      o->rv, o->rv);
-            reply_bad_request(r, msg);
+            lwcm_reply_bad_request(r, msg);
         }
         return -1;
     }
     return 0;
 }
 
-int list_options_check_fields(const list_options *o, const resource_def *def, reply *r)
+int lwcm_list_options_check_fields(const list_options *o, const resource_def *def, reply *r)
 {
-    const char *const *ok = resource_selectable_fields(def);
+    const char *const *ok = lwcm_resource_selectable_fields(def);
     for (size_t i = 0; i < o->fields.n; i++) {
         const field_requirement *fr = &o->fields.reqs[i];
         if (fr->field != FIELD_OTHER)
@@ -221,14 +221,14 @@ int list_options_check_fields(const list_options *o, const resource_def *def, re
         else
             snprintf(msg, sizeof msg, "\"%.200s\" is not a known field selector: only \"metadata.name\", \"metadata.namespace\"",
                      fr->path);
-        reply_bad_request(r, msg);
+        lwcm_reply_bad_request(r, msg);
         return -1;
     }
     return 0;
 }
 
-void list_options_free(list_options *o)
+void lwcm_list_options_free(list_options *o)
 {
-    label_selector_free(&o->labels);
-    field_selector_free(&o->fields);
+    lwcm_label_selector_free(&o->labels);
+    lwcm_field_selector_free(&o->fields);
 }

@@ -30,9 +30,9 @@ typedef struct list_options {
 
 /* Decodes options; on failure fills r with the error and returns -1.
  * for_watch selects the watch validation rules. */
-int list_options_parse(const request *req, int for_watch, int watch_list_enabled, list_options *o, reply *r);
+int lwcm_list_options_parse(const request *req, int for_watch, int watch_list_enabled, list_options *o, reply *r);
 /* 400 for field selector paths the resource does not support. */
-int list_options_check_fields(const list_options *o, const resource_def *def, reply *r);
-void list_options_free(list_options *o);
+int lwcm_list_options_check_fields(const list_options *o, const resource_def *def, reply *r);
+void lwcm_list_options_free(list_options *o);
 
 #endif

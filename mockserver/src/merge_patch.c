@@ -17,7 +17,7 @@ static void make_empty_object(cJSON *node)
     node->type = cJSON_Object | (node->type & cJSON_StringIsConst);
 }
 
-int merge_patch_apply(cJSON *target, const cJSON *patch)
+int lwcm_merge_patch_apply(cJSON *target, const cJSON *patch)
 {
     if (!cJSON_IsObject(patch))
         return 0;
@@ -33,7 +33,7 @@ int merge_patch_apply(cJSON *target, const cJSON *patch)
         }
         cJSON *cur = cJSON_GetObjectItemCaseSensitive(target, p->string);
         if (cJSON_IsObject(p) && cJSON_IsObject(cur)) {
-            if (merge_patch_apply(cur, p) != 0)
+            if (lwcm_merge_patch_apply(cur, p) != 0)
                 return -1;
             continue;
         }
@@ -43,7 +43,7 @@ int merge_patch_apply(cJSON *target, const cJSON *patch)
         if (cJSON_IsObject(dup)) {
             /* Nulls inside a new object mean "absent", not a value to store. */
             cJSON *empty = cJSON_CreateObject();
-            if (!empty || merge_patch_apply(empty, dup) != 0) {
+            if (!empty || lwcm_merge_patch_apply(empty, dup) != 0) {
                 cJSON_Delete(empty);
                 cJSON_Delete(dup);
                 return -1;

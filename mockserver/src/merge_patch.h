@@ -10,6 +10,6 @@
  * an in-place call cannot do: it changes nothing here, the caller decides. A
  * target that is not an object is emptied to {} first, as the RFC's
  * MergePatch does (it used to take members into an array). */
-int merge_patch_apply(cJSON *target, const cJSON *patch);
+int lwcm_merge_patch_apply(cJSON *target, const cJSON *patch);
 
 #endif

@@ -17,7 +17,7 @@ struct MHD_Daemon;
 struct http_guard;
 
 /* Serves the control endpoints (/lwc/...): installed by the layer above
- * the router (lwc_mock_start installs control.c's handle_control unless
+ * the router (lwc_mock_start installs control.c's lwcm_handle_control unless
  * control_disabled), so that the router never calls up into it. */
 typedef void (*mock_route_hook)(lwc_mock *srv, const request *req, reply *r);
 

@@ -27,7 +27,7 @@ int lwc_mock_log_get(lwc_mock *srv, size_t i, lwc_mock_request *out)
 {
     memset(out, 0, sizeof *out);
     pthread_mutex_lock(&srv->log.mu);
-    const lwc_mock_request *e = request_log_entry(&srv->log, i);
+    const lwc_mock_request *e = lwcm_request_log_entry(&srv->log, i);
     if (!e) {
         /* Not yet, or dropped by the log's limit (max_log_entries). */
         pthread_mutex_unlock(&srv->log.mu);
@@ -36,7 +36,7 @@ int lwc_mock_log_get(lwc_mock *srv, size_t i, lwc_mock_request *out)
     *out = *e;
     out->path = dup_s(e->path);
     out->query = dup_s(e->query);
-    int cls_failed = request_class_copy(&out->cls, &e->cls);
+    int cls_failed = lwcm_request_class_copy(&out->cls, &e->cls);
     pthread_mutex_unlock(&srv->log.mu);
     if (!out->path || !out->query || cls_failed) {
         lwc_mock_request_free(out);
@@ -47,7 +47,7 @@ int lwc_mock_log_get(lwc_mock *srv, size_t i, lwc_mock_request *out)
 
 int lwc_mock_log_wait(lwc_mock *srv, size_t count, int timeout_ms)
 {
-    struct timespec deadline = monotonic_deadline(timeout_ms);
+    struct timespec deadline = lwcc_monotonic_deadline(timeout_ms);
     int rc = LWC_MOCK_OK;
     pthread_mutex_lock(&srv->log.mu);
     while (srv->log.answered < count) {
@@ -62,7 +62,7 @@ int lwc_mock_log_wait(lwc_mock *srv, size_t count, int timeout_ms)
 
 int lwc_mock_log_wait_change(lwc_mock *srv, uint64_t *generation, int timeout_ms)
 {
-    struct timespec deadline = monotonic_deadline(timeout_ms);
+    struct timespec deadline = lwcc_monotonic_deadline(timeout_ms);
     int rc = LWC_MOCK_OK;
     pthread_mutex_lock(&srv->log.mu);
     /* The predicate is re-checked after every wake-up: the cond is shared
@@ -84,10 +84,10 @@ int lwc_mock_log_wait_change(lwc_mock *srv, uint64_t *generation, int timeout_ms
 
 void lwc_mock_wake_log_waiters(lwc_mock *srv)
 {
-    request_log_wake(&srv->log);
+    lwcm_request_log_wake(&srv->log);
 }
 
 double lwc_mock_now_ms(lwc_mock *srv)
 {
-    return request_log_now_ms(&srv->log);
+    return lwcm_request_log_now_ms(&srv->log);
 }

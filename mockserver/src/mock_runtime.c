@@ -5,7 +5,7 @@
 
 #include <time.h>
 
-int mock_sleep_ms(lwc_mock *srv, int ms)
+int lwcm_sleep_ms(lwc_mock *srv, int ms)
 {
     while (ms > 0) {
         if (atomic_load(&srv->shutting_down))
@@ -19,7 +19,7 @@ int mock_sleep_ms(lwc_mock *srv, int ms)
     return atomic_load(&srv->shutting_down) ? -1 : 0;
 }
 
-uint64_t mock_random(lwc_mock *srv)
+uint64_t lwcm_random(lwc_mock *srv)
 {
     pthread_mutex_lock(&srv->rng_mu);
     uint64_t x = srv->rng;

@@ -9,9 +9,9 @@
 
 /* Sleeps in slices, returning early (-1) once the server is stopping, so
  * that no delay fault or churn step holds up lwc_mock_stop. */
-int mock_sleep_ms(lwc_mock *srv, int ms);
+int lwcm_sleep_ms(lwc_mock *srv, int ms);
 
 /* A random number for jittered timeouts. */
-uint64_t mock_random(lwc_mock *srv);
+uint64_t lwcm_random(lwc_mock *srv);
 
 #endif

@@ -58,14 +58,14 @@ int lwc_mock_start(const lwc_mock_config *cfg, lwc_mock **out, char *err, size_t
         free(srv);
         return lwc_fail(err, errlen, LWC_MOCK_EIO, "pthread_mutex_init failed");
     }
-    if (fault_table_init(&srv->faults) != 0) {
+    if (lwcm_fault_table_init(&srv->faults) != 0) {
         pthread_mutex_destroy(&srv->rng_mu);
         free(srv);
         return lwc_fail(err, errlen, LWC_MOCK_EIO, "fault table init failed");
     }
     srv->faults.limit = LWC_MOCK_MAX_FAULTS;
-    if (request_log_init(&srv->log) != 0) {
-        fault_table_destroy(&srv->faults);
+    if (lwcm_request_log_init(&srv->log) != 0) {
+        lwcm_fault_table_destroy(&srv->faults);
         pthread_mutex_destroy(&srv->rng_mu);
         free(srv);
         return lwc_fail(err, errlen, LWC_MOCK_EIO, "request log init failed");
@@ -73,30 +73,30 @@ int lwc_mock_start(const lwc_mock_config *cfg, lwc_mock **out, char *err, size_t
     srv->log.limit = srv->cfg.max_log_entries == SIZE_MAX ? 0 : srv->cfg.max_log_entries;
     if (cfg->log_requests)
         srv->log.echo = stderr;
-    srv->st = store_new(seed, cfg->history_limit);
+    srv->st = lwcm_store_new(seed, cfg->history_limit);
     if (!srv->st) {
         lwc_mock_stop(srv);
         return lwc_fail(err, errlen, LWC_MOCK_ENOMEM, "out of memory");
     }
     if (cfg->lagging_replica_writes > 0)
-        store_pin_history(srv->st, (uint64_t)cfg->lagging_replica_writes);
-    for (int i = 0; i < builtin_resource_count; i++) {
+        lwcm_store_pin_history(srv->st, (uint64_t)cfg->lagging_replica_writes);
+    for (int i = 0; i < lwcm_builtin_resource_count; i++) {
         resource_def def;
-        if (builtin_resource(i, &def) != 0 || store_add_resource(srv->st, &def) < 0) {
+        if (lwcm_builtin_resource(i, &def) != 0 || lwcm_store_add_resource(srv->st, &def) < 0) {
             lwc_mock_stop(srv);
             return lwc_fail(err, errlen, LWC_MOCK_ENOMEM, "cannot register the built-in resources");
         }
     }
     if (cfg->demo_world) {
-        int rc = demo_world_populate(srv, err, errlen);
+        int rc = lwcm_demo_world_populate(srv, err, errlen);
         if (rc != LWC_MOCK_OK) {
             lwc_mock_stop(srv);
             return rc;
         }
     }
     if (!srv->cfg.control_disabled)
-        srv->control = handle_control; /* the router reaches the control endpoints only through this */
-    int rc = http_server_start(srv, err, errlen);
+        srv->control = lwcm_handle_control; /* the router reaches the control endpoints only through this */
+    int rc = lwcm_http_server_start(srv, err, errlen);
     if (rc != LWC_MOCK_OK) {
         lwc_mock_stop(srv);
         return rc;
@@ -109,10 +109,10 @@ void lwc_mock_stop(lwc_mock *srv)
 {
     if (!srv)
         return;
-    http_server_stop(srv);
-    store_free(srv->st);
-    request_log_destroy(&srv->log);
-    fault_table_destroy(&srv->faults);
+    lwcm_http_server_stop(srv);
+    lwcm_store_free(srv->st);
+    lwcm_request_log_destroy(&srv->log);
+    lwcm_fault_table_destroy(&srv->faults);
     pthread_mutex_destroy(&srv->rng_mu);
     free(srv);
 }

@@ -34,7 +34,7 @@ static int add_copy(cJSON *dst, const char *name, const cJSON *src)
     return 0;
 }
 
-cJSON *object_normalize(const resource_def *def, const cJSON *obj)
+cJSON *lwcm_object_normalize(const resource_def *def, const cJSON *obj)
 {
     cJSON *out = cJSON_CreateObject();
     if (!out)
@@ -86,7 +86,7 @@ static int string_map(const cJSON *m)
     return 1;
 }
 
-int object_validate(const resource_def *def, const cJSON *obj, char *field, size_t fieldlen,
+int lwcm_object_validate(const resource_def *def, const cJSON *obj, char *field, size_t fieldlen,
                     char *detail, size_t detaillen)
 {
     if (!cJSON_IsObject(obj)) {
@@ -113,8 +113,8 @@ int object_validate(const resource_def *def, const cJSON *obj, char *field, size
      * subdomains (NameIsDNSSubdomain). */
     int is_ns = !def->namespaced && !strcmp(def->plural, "namespaces") && !def->group[0];
     if (name && name->valuestring[0] &&
-        !(is_ns ? valid_dns1123_label(name->valuestring, why, sizeof why)
-                : valid_dns1123_subdomain(name->valuestring, why, sizeof why))) {
+        !(is_ns ? lwcm_valid_dns1123_label(name->valuestring, why, sizeof why)
+                : lwcm_valid_dns1123_subdomain(name->valuestring, why, sizeof why))) {
         snprintf(field, fieldlen, "metadata.name");
         return lwc_fail(detail, detaillen, -1, "Invalid value: \"%.200s\": %s", name->valuestring, why);
     }
@@ -127,9 +127,9 @@ int object_validate(const resource_def *def, const cJSON *obj, char *field, size
     const cJSON *l;
     cJSON_ArrayForEach(l, labels) {
         const char *bad = NULL;
-        if (!valid_label_key(l->string, why, sizeof why))
+        if (!lwcm_valid_label_key(l->string, why, sizeof why))
             bad = l->string;
-        else if (!valid_label_value(l->valuestring, why, sizeof why))
+        else if (!lwcm_valid_label_value(l->valuestring, why, sizeof why))
             bad = l->valuestring;
         if (bad) {
             snprintf(field, fieldlen, "metadata.labels");
@@ -182,20 +182,20 @@ static void free_version(obj_version *v)
 static size_t find_item_offset(const resource_def *def, const char *json)
 {
     strbuf sb;
-    strbuf_init(&sb);
-    strbuf_puts(&sb, "{\"kind\":");
-    strbuf_put_json_string(&sb, def->kind);
-    strbuf_puts(&sb, ",\"apiVersion\":");
-    strbuf_put_json_string(&sb, def->api_version);
-    strbuf_putc(&sb, ',');
+    lwcc_strbuf_init(&sb);
+    lwcc_strbuf_puts(&sb, "{\"kind\":");
+    lwcc_strbuf_put_json_string(&sb, def->kind);
+    lwcc_strbuf_puts(&sb, ",\"apiVersion\":");
+    lwcc_strbuf_put_json_string(&sb, def->api_version);
+    lwcc_strbuf_putc(&sb, ',');
     size_t off = 0;
     if (!sb.failed && strncmp(json, sb.data, sb.len) == 0)
         off = sb.len;
-    strbuf_free(&sb);
+    lwcc_strbuf_free(&sb);
     return off;
 }
 
-obj_version *obj_version_new(const resource_def *def, const cJSON *obj)
+obj_version *lwcm_obj_version_new(const resource_def *def, const cJSON *obj)
 {
     obj_version *v = calloc(1, sizeof *v);
     if (!v)
@@ -239,7 +239,7 @@ obj_version *obj_version_new(const resource_def *def, const cJSON *obj)
                 goto fail;
         }
     }
-    const char *const *paths = resource_selectable_fields(def);
+    const char *const *paths = lwcm_resource_selectable_fields(def);
     size_t np = 0;
     while (paths[np])
         np++;
@@ -271,9 +271,9 @@ fail:
     return NULL;
 }
 
-obj_version *obj_version_with_rv(const resource_def *def, const obj_version *old, uint64_t rv)
+obj_version *lwcm_obj_version_with_rv(const resource_def *def, const obj_version *old, uint64_t rv)
 {
-    cJSON *obj = obj_version_parse(old);
+    cJSON *obj = lwcm_obj_version_parse(old);
     if (!obj)
         return NULL;
     cJSON *meta = cJSON_GetObjectItemCaseSensitive(obj, "metadata");
@@ -282,35 +282,35 @@ obj_version *obj_version_with_rv(const resource_def *def, const obj_version *old
     obj_version *v = NULL;
     cJSON *s = cJSON_CreateString(buf);
     if (s && meta && cJSON_ReplaceItemInObjectCaseSensitive(meta, "resourceVersion", s))
-        v = obj_version_new(def, obj);
+        v = lwcm_obj_version_new(def, obj);
     else
         cJSON_Delete(s);
     cJSON_Delete(obj);
     return v;
 }
 
-void obj_version_ref(obj_version *v)
+void lwcm_obj_version_ref(obj_version *v)
 {
     atomic_fetch_add_explicit(&v->refs, 1, memory_order_relaxed);
 }
 
-void obj_version_unref(obj_version *v)
+void lwcm_obj_version_unref(obj_version *v)
 {
     if (v && atomic_fetch_sub_explicit(&v->refs, 1, memory_order_acq_rel) == 1)
         free_version(v);
 }
 
-void obj_write_list_item(strbuf *sb, const resource_def *def, const obj_version *v)
+void lwcm_obj_write_list_item(strbuf *sb, const resource_def *def, const obj_version *v)
 {
     if (def->typed_list && v->item_off) {
-        strbuf_putc(sb, '{');
-        strbuf_append(sb, v->json + v->item_off, v->json_len - v->item_off);
+        lwcc_strbuf_putc(sb, '{');
+        lwcc_strbuf_append(sb, v->json + v->item_off, v->json_len - v->item_off);
     } else {
-        strbuf_append(sb, v->json, v->json_len);
+        lwcc_strbuf_append(sb, v->json, v->json_len);
     }
 }
 
-cJSON *obj_version_parse(const obj_version *v)
+cJSON *lwcm_obj_version_parse(const obj_version *v)
 {
     return cJSON_ParseWithLength(v->json, v->json_len);
 }

@@ -35,12 +35,12 @@ typedef struct obj_version {
 /* Rebuilds obj with Go's member order: kind, apiVersion, metadata (ObjectMeta
  * field order), then the rest as given. kind and apiVersion are the
  * resource's. Returns NULL when out of memory. */
-cJSON *object_normalize(const resource_def *def, const cJSON *obj);
+cJSON *lwcm_object_normalize(const resource_def *def, const cJSON *obj);
 
 /* Checks what the apiserver would refuse with 422 before storing: metadata an
  * object, a valid name (unless generateName), string labels and annotations.
  * Fills field and detail for the Status cause. */
-int object_validate(const resource_def *def, const cJSON *obj, char *field, size_t fieldlen,
+int lwcm_object_validate(const resource_def *def, const cJSON *obj, char *field, size_t fieldlen,
                     char *detail, size_t detaillen);
 
 /* What the apiserver's defaulting and the kubelet fill in on a write
@@ -49,19 +49,19 @@ int object_validate(const resource_def *def, const cJSON *obj, char *field, size
  * Active phase, kubernetes finalizer and name label; a custom resource's
  * generation. old is the stored object on an update, NULL on create.
  * Returns -1 on OOM. */
-int object_apply_defaults(const resource_def *def, cJSON *obj, const cJSON *old);
+int lwcm_object_apply_defaults(const resource_def *def, cJSON *obj, const cJSON *old);
 
 /* Makes a version from a normalized object whose metadata is final. */
-obj_version *obj_version_new(const resource_def *def, const cJSON *obj);
+obj_version *lwcm_obj_version_new(const resource_def *def, const cJSON *obj);
 /* The same content with another resourceVersion (a deletion's tombstone). */
-obj_version *obj_version_with_rv(const resource_def *def, const obj_version *old, uint64_t rv);
-void obj_version_ref(obj_version *v);
-void obj_version_unref(obj_version *v);
+obj_version *lwcm_obj_version_with_rv(const resource_def *def, const obj_version *old, uint64_t rv);
+void lwcm_obj_version_ref(obj_version *v);
+void lwcm_obj_version_unref(obj_version *v);
 
 /* Appends the object as a list item of its resource (typed lists drop kind/apiVersion). */
-void obj_write_list_item(strbuf *sb, const resource_def *def, const obj_version *v);
+void lwcm_obj_write_list_item(strbuf *sb, const resource_def *def, const obj_version *v);
 
 /* Parses the stored JSON back into a tree (for patches, tables, tombstones). */
-cJSON *obj_version_parse(const obj_version *v);
+cJSON *lwcm_obj_version_parse(const obj_version *v);
 
 #endif

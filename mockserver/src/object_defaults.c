@@ -283,7 +283,7 @@ static int custom_generation(cJSON *obj, const cJSON *old)
     return cJSON_AddNumberToObject(meta, "generation", gen) ? 0 : -1;
 }
 
-int object_apply_defaults(const resource_def *def, cJSON *obj, const cJSON *old)
+int lwcm_object_apply_defaults(const resource_def *def, cJSON *obj, const cJSON *old)
 {
     const char *uid = str_member(cJSON_GetObjectItemCaseSensitive(obj, "metadata"), "uid");
     if (def->group[0])

@@ -14,14 +14,14 @@
 static void reply_object(reply *r, int status, const request *req, const resource_def *def, const obj_version *v)
 {
     strbuf sb;
-    strbuf_init(&sb);
-    if (wants_table(req))
-        table_write_single(&sb, def, v, 1);
+    lwcc_strbuf_init(&sb);
+    if (lwcm_wants_table(req))
+        lwcm_table_write_single(&sb, def, v, 1);
     else
-        strbuf_append(&sb, v->json, v->json_len);
+        lwcc_strbuf_append(&sb, v->json, v->json_len);
     size_t len = 0;
-    char *body = strbuf_take(&sb, &len);
-    reply_json(r, status, body, len);
+    char *body = lwcc_strbuf_take(&sb, &len);
+    lwcm_reply_json(r, status, body, len);
 }
 
 static void reply_conflict_status(reply *r, int code, const char *reason, const resource_def *def,
@@ -34,7 +34,7 @@ static void reply_conflict_status(reply *r, int code, const char *reason, const 
             cJSON_AddStringToObject(d, "group", def->group);
         cJSON_AddStringToObject(d, "kind", def->plural);
     }
-    reply_status(r, code, reason, message, d, NULL);
+    lwcm_reply_status(r, code, reason, message, d, NULL);
 }
 
 /* 1 when the JSON text holds the escape \u0000 in a string: cJSON would
@@ -79,21 +79,21 @@ static int meta_types_ok(const cJSON *obj, char *msg, size_t msglen)
 static cJSON *parse_body(const request *req, reply *r)
 {
     if (!req->body || req->body_len == 0) {
-        reply_bad_request(r, "the body of the request was empty: a JSON object is required");
+        lwcm_reply_bad_request(r, "the body of the request was empty: a JSON object is required");
         return NULL;
     }
     if (has_escaped_nul(req->body, req->body_len)) {
-        reply_bad_request(r, "couldn't get version/kind; json parse error: strings with NUL (\\u0000) cannot be "
+        lwcm_reply_bad_request(r, "couldn't get version/kind; json parse error: strings with NUL (\\u0000) cannot be "
                              "stored by this mock server");
         return NULL;
     }
     size_t blen = req->body_len;
     char *fixed = NULL;
     const char *body = req->body;
-    if (!mock_utf8_valid(body, blen)) {
-        fixed = mock_utf8_sanitize(body, blen, &blen);
+    if (!lwcm_utf8_valid(body, blen)) {
+        fixed = lwcm_utf8_sanitize(body, blen, &blen);
         if (!fixed) {
-            reply_internal(r, "out of memory");
+            lwcm_reply_internal(r, "out of memory");
             return NULL;
         }
         body = fixed;
@@ -106,7 +106,7 @@ static cJSON *parse_body(const request *req, reply *r)
         snprintf(msg, sizeof msg, "couldn't get version/kind; json parse error: invalid JSON at byte %zu of %zu",
                  at, blen);
         free(fixed);
-        reply_bad_request(r, msg);
+        lwcm_reply_bad_request(r, msg);
         return NULL;
     }
     /* One value only: "{...}x" is "invalid character 'x' after top-level value". */
@@ -123,24 +123,24 @@ static cJSON *parse_body(const request *req, reply *r)
                                       "after top-level value", c);
         free(fixed);
         cJSON_Delete(doc);
-        reply_bad_request(r, msg);
+        lwcm_reply_bad_request(r, msg);
         return NULL;
     }
     free(fixed);
-    if (mock_json_dedupe_keys(doc) != 0) {
+    if (lwcm_json_dedupe_keys(doc) != 0) {
         cJSON_Delete(doc);
-        reply_internal(r, "out of memory");
+        lwcm_reply_internal(r, "out of memory");
         return NULL;
     }
     if (!cJSON_IsObject(doc)) {
         cJSON_Delete(doc);
-        reply_bad_request(r, "couldn't get version/kind; json parse error: the body must be a JSON object");
+        lwcm_reply_bad_request(r, "couldn't get version/kind; json parse error: the body must be a JSON object");
         return NULL;
     }
     char msg[256];
     if (!meta_types_ok(doc, msg, sizeof msg)) {
         cJSON_Delete(doc);
-        reply_bad_request(r, msg);
+        lwcm_reply_bad_request(r, msg);
         return NULL;
     }
     return doc;
@@ -178,24 +178,24 @@ static int check_identity(const resource_def *def, cJSON *obj, const char *ns, r
     if (cJSON_IsString(apiv) && apiv->valuestring[0] && strcmp(apiv->valuestring, def->api_version) != 0) {
         snprintf(msg, sizeof msg, "the API version in the data (%.100s) does not match the expected API version (%s)",
                  apiv->valuestring, def->api_version);
-        reply_bad_request(r, msg);
+        lwcm_reply_bad_request(r, msg);
         return -1;
     }
     if (cJSON_IsString(kind) && kind->valuestring[0] && strcmp(kind->valuestring, def->kind) != 0) {
         snprintf(msg, sizeof msg, "the kind in the data (%.100s) does not match the expected kind (%s)",
                  kind->valuestring, def->kind);
-        reply_bad_request(r, msg);
+        lwcm_reply_bad_request(r, msg);
         return -1;
     }
     if (!def->namespaced)
         return 0;
     const char *body_ns = meta_str(obj, "namespace");
     if (body_ns && body_ns[0] && strcmp(body_ns, ns) != 0) {
-        reply_bad_request(r, "the namespace of the provided object does not match the namespace sent on the request");
+        lwcm_reply_bad_request(r, "the namespace of the provided object does not match the namespace sent on the request");
         return -1;
     }
     if (set_meta(obj, "namespace", ns) != 0) {
-        reply_internal(r, "out of memory");
+        lwcm_reply_internal(r, "out of memory");
         return -1;
     }
     return 0;
@@ -203,13 +203,13 @@ static int check_identity(const resource_def *def, cJSON *obj, const char *ns, r
 
 static int namespace_exists(lwc_mock *srv, const char *ns)
 {
-    int nsres = store_find_resource(srv->st, "/api/v1", "namespaces");
+    int nsres = lwcm_store_find_resource(srv->st, "/api/v1", "namespaces");
     if (nsres < 0)
         return 1;
-    obj_version *v = store_get(srv->st, nsres, NULL, ns);
+    obj_version *v = lwcm_store_get(srv->st, nsres, NULL, ns);
     if (!v)
         return 0;
-    obj_version_unref(v);
+    lwcm_obj_version_unref(v);
     return 1;
 }
 
@@ -217,7 +217,7 @@ static void reply_store_error(reply *r, int rc, const resource_def *def, const c
 {
     switch (rc) {
     case STORE_ENOENT:
-        reply_not_found(r, def->plural, def->group, name);
+        lwcm_reply_not_found(r, def->plural, def->group, name);
         break;
     case STORE_EEXIST:
         reply_conflict_status(r, 409, "AlreadyExists", def, name, err);
@@ -226,39 +226,39 @@ static void reply_store_error(reply *r, int rc, const resource_def *def, const c
         reply_conflict_status(r, 409, "Conflict", def, name, err);
         break;
     case STORE_EINVAL:
-        reply_invalid(r, def->kind, def->group, name, "metadata.name", "FieldValueInvalid", err);
+        lwcm_reply_invalid(r, def->kind, def->group, name, "metadata.name", "FieldValueInvalid", err);
         break;
     default:
-        reply_internal(r, err);
+        lwcm_reply_internal(r, err);
     }
 }
 
-void handle_get(lwc_mock *srv, const request *req, int res, const char *ns, const char *name, reply *r)
+void lwcm_handle_get(lwc_mock *srv, const request *req, int res, const char *ns, const char *name, reply *r)
 {
-    const resource_def *def = store_resource(srv->st, res);
-    obj_version *v = store_get(srv->st, res, ns, name);
+    const resource_def *def = lwcm_store_resource(srv->st, res);
+    obj_version *v = lwcm_store_get(srv->st, res, ns, name);
     if (!v) {
-        reply_not_found(r, def->plural, def->group, name);
+        lwcm_reply_not_found(r, def->plural, def->group, name);
         return;
     }
     reply_object(r, 200, req, def, v);
-    obj_version_unref(v);
+    lwcm_obj_version_unref(v);
 }
 
 static int validate_or_reply(const resource_def *def, const cJSON *obj, reply *r)
 {
     char field[64], detail[1024];
-    if (object_validate(def, obj, field, sizeof field, detail, sizeof detail) == 0)
+    if (lwcm_object_validate(def, obj, field, sizeof field, detail, sizeof detail) == 0)
         return 0;
     const char *name = meta_str(obj, "name");
     const char *reason = strstr(detail, "Required") == detail ? "FieldValueRequired" : "FieldValueInvalid";
-    reply_invalid(r, def->kind, def->group, name ? name : "", field, reason, detail);
+    lwcm_reply_invalid(r, def->kind, def->group, name ? name : "", field, reason, detail);
     return -1;
 }
 
-void handle_create(lwc_mock *srv, const request *req, int res, const char *ns, reply *r)
+void lwcm_handle_create(lwc_mock *srv, const request *req, int res, const char *ns, reply *r)
 {
-    const resource_def *def = store_resource(srv->st, res);
+    const resource_def *def = lwcm_store_resource(srv->st, res);
     cJSON *obj = parse_body(req, r);
     if (!obj)
         return;
@@ -267,14 +267,14 @@ void handle_create(lwc_mock *srv, const request *req, int res, const char *ns, r
         return;
     }
     if (def->namespaced && !namespace_exists(srv, ns)) {
-        reply_not_found(r, "namespaces", "", ns);
+        lwcm_reply_not_found(r, "namespaces", "", ns);
         cJSON_Delete(obj);
         return;
     }
-    cJSON *norm = object_normalize(def, obj);
+    cJSON *norm = lwcm_object_normalize(def, obj);
     cJSON_Delete(obj);
     if (!norm) {
-        reply_internal(r, "out of memory");
+        lwcm_reply_internal(r, "out of memory");
         return;
     }
     /* The server owns these; a client's values are dropped, as on create in the apiserver. */
@@ -284,51 +284,51 @@ void handle_create(lwc_mock *srv, const request *req, int res, const char *ns, r
     cJSON_DeleteItemFromObjectCaseSensitive(meta, "creationTimestamp");
     obj_version *v = NULL;
     char err[512];
-    int rc = store_create(srv->st, res, norm, 0, &v, err, sizeof err);
+    int rc = lwcm_store_create(srv->st, res, norm, 0, &v, err, sizeof err);
     const char *name = meta_str(norm, "name");
     if (rc != STORE_OK)
         reply_store_error(r, rc, def, name ? name : "", err);
     else
         reply_object(r, 201, req, def, v);
-    obj_version_unref(v);
+    lwcm_obj_version_unref(v);
     cJSON_Delete(norm);
 }
 
 static void update_object(lwc_mock *srv, const request *req, int res, const char *ns, const char *name,
                           cJSON *obj, reply *r)
 {
-    const resource_def *def = store_resource(srv->st, res);
+    const resource_def *def = lwcm_store_resource(srv->st, res);
     const char *body_name = meta_str(obj, "name");
     if (body_name && strcmp(body_name, name) != 0) {
         char msg[600];
         snprintf(msg, sizeof msg, "the name of the object (%.250s) does not match the name on the URL (%.250s)",
                  body_name, name);
-        reply_bad_request(r, msg);
+        lwcm_reply_bad_request(r, msg);
         return;
     }
     if (set_meta(obj, "name", name) != 0) {
-        reply_internal(r, "out of memory");
+        lwcm_reply_internal(r, "out of memory");
         return;
     }
     if (check_identity(def, obj, ns, r) != 0 || validate_or_reply(def, obj, r) != 0)
         return;
-    cJSON *norm = object_normalize(def, obj);
+    cJSON *norm = lwcm_object_normalize(def, obj);
     if (!norm) {
-        reply_internal(r, "out of memory");
+        lwcm_reply_internal(r, "out of memory");
         return;
     }
     obj_version *v = NULL;
     char err[512];
-    int rc = store_update(srv->st, res, norm, &v, err, sizeof err);
+    int rc = lwcm_store_update(srv->st, res, norm, &v, err, sizeof err);
     if (rc != STORE_OK)
         reply_store_error(r, rc, def, name, err);
     else
         reply_object(r, 200, req, def, v);
-    obj_version_unref(v);
+    lwcm_obj_version_unref(v);
     cJSON_Delete(norm);
 }
 
-void handle_update(lwc_mock *srv, const request *req, int res, const char *ns, const char *name, reply *r)
+void lwcm_handle_update(lwc_mock *srv, const request *req, int res, const char *ns, const char *name, reply *r)
 {
     cJSON *obj = parse_body(req, r);
     if (!obj)
@@ -337,9 +337,9 @@ void handle_update(lwc_mock *srv, const request *req, int res, const char *ns, c
     cJSON_Delete(obj);
 }
 
-void handle_patch(lwc_mock *srv, const request *req, int res, const char *ns, const char *name, reply *r)
+void lwcm_handle_patch(lwc_mock *srv, const request *req, int res, const char *ns, const char *name, reply *r)
 {
-    const resource_def *def = store_resource(srv->st, res);
+    const resource_def *def = lwcm_store_resource(srv->st, res);
     const char *ct = req->content_type ? req->content_type : "";
     /* Strategic merge patch is taken as a merge patch: for metadata, labels and
      * scalar fields the two agree; list merging by key is not modelled. */
@@ -349,35 +349,35 @@ void handle_patch(lwc_mock *srv, const request *req, int res, const char *ns, co
         snprintf(msg, sizeof msg,
                  "the body of the request was in an unknown format - accepted media types include: "
                  "application/merge-patch+json, application/strategic-merge-patch+json (got \"%.100s\")", ct);
-        reply_status(r, 415, "UnsupportedMediaType", msg, NULL, NULL);
+        lwcm_reply_status(r, 415, "UnsupportedMediaType", msg, NULL, NULL);
         return;
     }
     cJSON *patch = parse_body(req, r);
     if (!patch)
         return;
-    obj_version *cur = store_get(srv->st, res, ns, name);
+    obj_version *cur = lwcm_store_get(srv->st, res, ns, name);
     if (!cur) {
         cJSON_Delete(patch);
-        reply_not_found(r, def->plural, def->group, name);
+        lwcm_reply_not_found(r, def->plural, def->group, name);
         return;
     }
-    cJSON *obj = obj_version_parse(cur);
-    obj_version_unref(cur);
+    cJSON *obj = lwcm_obj_version_parse(cur);
+    lwcm_obj_version_unref(cur);
     if (!obj) {
         cJSON_Delete(patch);
-        reply_internal(r, "out of memory");
+        lwcm_reply_internal(r, "out of memory");
         return;
     }
     /* The patched object carries no resourceVersion unless the patch sets one,
      * so a plain patch never conflicts (a precondition only when asked). */
     cJSON *meta = cJSON_GetObjectItemCaseSensitive(obj, "metadata");
     cJSON_DeleteItemFromObjectCaseSensitive(meta, "resourceVersion");
-    if (merge_patch_apply(obj, patch) != 0) {
-        reply_internal(r, "out of memory");
+    if (lwcm_merge_patch_apply(obj, patch) != 0) {
+        lwcm_reply_internal(r, "out of memory");
     } else {
         const char *pname = meta_str(obj, "name");
         if (pname && strcmp(pname, name) != 0)
-            reply_bad_request(r, "metadata.name: Invalid value: the name of an object cannot be changed by a patch");
+            lwcm_reply_bad_request(r, "metadata.name: Invalid value: the name of an object cannot be changed by a patch");
         else
             update_object(srv, req, res, ns, name, obj, r);
     }
@@ -403,12 +403,12 @@ static int preconditions_hold(lwc_mock *srv, const request *req, int res, const 
     const cJSON *rv = cJSON_GetObjectItemCaseSensitive(pre, "resourceVersion");
     int ok = 1;
     if ((uid && !cJSON_IsString(uid) && !cJSON_IsNull(uid)) || (rv && !cJSON_IsString(rv) && !cJSON_IsNull(rv))) {
-        reply_bad_request(r, "json: cannot unmarshal preconditions: uid and resourceVersion must be strings");
+        lwcm_reply_bad_request(r, "json: cannot unmarshal preconditions: uid and resourceVersion must be strings");
         ok = 0;
     } else if (cJSON_IsString(uid) || cJSON_IsString(rv)) {
-        obj_version *v = store_get(srv->st, res, ns, name);
+        obj_version *v = lwcm_store_get(srv->st, res, ns, name);
         if (!v) {
-            reply_not_found(r, def->plural, def->group, name);
+            lwcm_reply_not_found(r, def->plural, def->group, name);
             ok = 0;
         } else {
             char have_rv[32], msg[1024];
@@ -424,7 +424,7 @@ static int preconditions_hold(lwc_mock *srv, const request *req, int res, const 
                          "Operation cannot be fulfilled on %s%s%s \"%s\": Precondition failed: ResourceVersion in "
                          "precondition: %.100s, ResourceVersion in object meta: %s",
                          def->plural, def->group[0] ? "." : "", def->group, name, rv->valuestring, have_rv);
-            obj_version_unref(v);
+            lwcm_obj_version_unref(v);
             if (msg[0]) {
                 reply_conflict_status(r, 409, "Conflict", def, name, msg);
                 ok = 0;
@@ -435,21 +435,21 @@ static int preconditions_hold(lwc_mock *srv, const request *req, int res, const 
     return ok;
 }
 
-void handle_delete(lwc_mock *srv, const request *req, int res, const char *ns, const char *name, reply *r)
+void lwcm_handle_delete(lwc_mock *srv, const request *req, int res, const char *ns, const char *name, reply *r)
 {
-    const resource_def *def = store_resource(srv->st, res);
+    const resource_def *def = lwcm_store_resource(srv->st, res);
     char err[512];
     if (!preconditions_hold(srv, req, res, def, ns, name, r))
         return;
     if (!def->namespaced && strcmp(def->plural, "namespaces") == 0 && def->group[0] == '\0') {
         /* A namespace takes its contents with it. The real one passes through
          * Terminating first; here the contents go at once, each a DELETED event. */
-        obj_version *nsobj = store_get(srv->st, res, NULL, name);
+        obj_version *nsobj = lwcm_store_get(srv->st, res, NULL, name);
         if (nsobj) {
-            obj_version_unref(nsobj);
-            int n = store_resource_count(srv->st);
+            lwcm_obj_version_unref(nsobj);
+            int n = lwcm_store_resource_count(srv->st);
             for (int i = 0; i < n; i++) {
-                if (!store_resource(srv->st, i)->namespaced)
+                if (!lwcm_store_resource(srv->st, i)->namespaced)
                     continue;
                 list_query q;
                 memset(&q, 0, sizeof q);
@@ -457,19 +457,19 @@ void handle_delete(lwc_mock *srv, const request *req, int res, const char *ns, c
                 q.ns = name;
                 q.at_current = 1;
                 list_page page;
-                if (store_list(srv->st, &q, &page, NULL) != STORE_OK)
+                if (lwcm_store_list(srv->st, &q, &page, NULL) != STORE_OK)
                     continue;
                 for (size_t k = 0; k < page.n; k++) {
                     obj_version *gone = NULL;
-                    if (store_delete(srv->st, i, name, page.items[k]->name, &gone, err, sizeof err) == STORE_OK)
-                        obj_version_unref(gone);
+                    if (lwcm_store_delete(srv->st, i, name, page.items[k]->name, &gone, err, sizeof err) == STORE_OK)
+                        lwcm_obj_version_unref(gone);
                 }
-                list_page_free(&page);
+                lwcm_list_page_free(&page);
             }
         }
     }
     obj_version *tomb = NULL;
-    int rc = store_delete(srv->st, res, ns, name, &tomb, err, sizeof err);
+    int rc = lwcm_store_delete(srv->st, res, ns, name, &tomb, err, sizeof err);
     if (rc != STORE_OK) {
         reply_store_error(r, rc, def, name, err);
         return;
@@ -490,10 +490,10 @@ void handle_delete(lwc_mock *srv, const request *req, int res, const char *ns, c
         if (!ok || !cJSON_AddItemToObject(st, "details", d)) {
             cJSON_Delete(d);
             cJSON_Delete(st);
-            reply_internal(r, "out of memory");
+            lwcm_reply_internal(r, "out of memory");
         } else {
-            reply_cjson(r, 200, st);
+            lwcm_reply_cjson(r, 200, st);
         }
     }
-    obj_version_unref(tomb);
+    lwcm_obj_version_unref(tomb);
 }

@@ -10,15 +10,15 @@ static const char fallback_500[] =
     "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"metadata\":{},\"status\":\"Failure\","
     "\"message\":\"out of memory\",\"reason\":\"InternalError\",\"code\":500}";
 
-void reply_init(reply *r)
+void lwcm_reply_init(reply *r)
 {
     memset(r, 0, sizeof *r);
 }
 
-void reply_clear(reply *r)
+void lwcm_reply_clear(reply *r)
 {
     free(r->body);
-    reply_init(r);
+    lwcm_reply_init(r);
 }
 
 static void reply_oom(reply *r)
@@ -35,7 +35,7 @@ static void reply_oom(reply *r)
     r->retry_after = 0;
 }
 
-void reply_json(reply *r, int status, char *body, size_t len)
+void lwcm_reply_json(reply *r, int status, char *body, size_t len)
 {
     if (!body) {
         reply_oom(r);
@@ -48,14 +48,14 @@ void reply_json(reply *r, int status, char *body, size_t len)
     r->content_type = "application/json";
 }
 
-void reply_cjson(reply *r, int status, cJSON *doc)
+void lwcm_reply_cjson(reply *r, int status, cJSON *doc)
 {
     char *s = doc ? cJSON_PrintUnformatted(doc) : NULL;
     cJSON_Delete(doc);
-    reply_json(r, status, s, s ? strlen(s) : 0);
+    lwcm_reply_json(r, status, s, s ? strlen(s) : 0);
 }
 
-cJSON *status_object(int code, const char *reason, const char *message, cJSON *details,
+cJSON *lwcm_status_object(int code, const char *reason, const char *message, cJSON *details,
                      const char *meta_continue)
 {
     cJSON *st = cJSON_CreateObject();
@@ -79,17 +79,17 @@ cJSON *status_object(int code, const char *reason, const char *message, cJSON *d
     return st;
 }
 
-void reply_status(reply *r, int code, const char *reason, const char *message, cJSON *details,
+void lwcm_reply_status(reply *r, int code, const char *reason, const char *message, cJSON *details,
                   const char *meta_continue)
 {
     int retry = 0;
     const cJSON *ra = details ? cJSON_GetObjectItemCaseSensitive(details, "retryAfterSeconds") : NULL;
     if (cJSON_IsNumber(ra) && ra->valueint > 0)
         retry = ra->valueint;
-    cJSON *st = status_object(code, reason, message, details, meta_continue);
+    cJSON *st = lwcm_status_object(code, reason, message, details, meta_continue);
     /* Messages echo names and bytes from the request: a Status must stay
      * valid UTF-8 for strict JSON parsers whatever the client sent. */
-    if (st && mock_utf8_sanitize_tree(st) != 0) {
+    if (st && lwcm_utf8_sanitize_tree(st) != 0) {
         cJSON_Delete(st);
         st = NULL;
     }
@@ -97,17 +97,17 @@ void reply_status(reply *r, int code, const char *reason, const char *message, c
         reply_oom(r);
         return;
     }
-    reply_cjson(r, code, st);
+    lwcm_reply_cjson(r, code, st);
     if (r->status == code)
         r->retry_after = retry;
 }
 
-void reply_bad_request(reply *r, const char *message)
+void lwcm_reply_bad_request(reply *r, const char *message)
 {
-    reply_status(r, 400, "BadRequest", message, NULL, NULL);
+    lwcm_reply_status(r, 400, "BadRequest", message, NULL, NULL);
 }
 
-void reply_not_found(reply *r, const char *kind_plural, const char *group, const char *name)
+void lwcm_reply_not_found(reply *r, const char *kind_plural, const char *group, const char *name)
 {
     char msg[512];
     snprintf(msg, sizeof msg, "%s%s%s \"%s\" not found", kind_plural, group && *group ? "." : "",
@@ -119,10 +119,10 @@ void reply_not_found(reply *r, const char *kind_plural, const char *group, const
             cJSON_AddStringToObject(d, "group", group);
         cJSON_AddStringToObject(d, "kind", kind_plural);
     }
-    reply_status(r, 404, "NotFound", msg, d, NULL);
+    lwcm_reply_status(r, 404, "NotFound", msg, d, NULL);
 }
 
-void reply_internal(reply *r, const char *message)
+void lwcm_reply_internal(reply *r, const char *message)
 {
     char msg[1024];
     snprintf(msg, sizeof msg, "Internal error occurred: %s", message);
@@ -134,10 +134,10 @@ void reply_internal(reply *r, const char *message)
         if (!cJSON_AddItemToArray(causes, c))
             cJSON_Delete(c);
     }
-    reply_status(r, 500, "InternalError", msg, d, NULL);
+    lwcm_reply_status(r, 500, "InternalError", msg, d, NULL);
 }
 
-void reply_invalid(reply *r, const char *kind, const char *group, const char *name, const char *field,
+void lwcm_reply_invalid(reply *r, const char *kind, const char *group, const char *name, const char *field,
                    const char *cause_reason, const char *detail)
 {
     char msg[2048];
@@ -160,21 +160,21 @@ void reply_invalid(reply *r, const char *kind, const char *group, const char *na
                 cJSON_Delete(c);
         }
     }
-    reply_status(r, 422, "Invalid", msg, d, NULL);
+    lwcm_reply_status(r, 422, "Invalid", msg, d, NULL);
 }
 
-const char status_msg_expired_continue[] =
+const char lwcm_status_msg_expired_continue[] =
     "The provided continue parameter is too old to display a consistent list result. You can start a new "
     "list without the continue parameter, or use the continue token in this response to retrieve the "
     "remainder of the results. Continuing with the provided token results in an inconsistent list - objects "
     "that were created, modified, or deleted between the time the first chunk was returned and now may show "
     "up in the list.";
 
-const char status_msg_expired_continue_no_token[] =
+const char lwcm_status_msg_expired_continue_no_token[] =
     "The provided continue parameter is too old to display a consistent list result. You can start a new "
     "list without the continue parameter.";
 
-cJSON *status_too_large_rv(unsigned long long want, unsigned long long current)
+cJSON *lwcm_status_too_large_rv(unsigned long long want, unsigned long long current)
 {
     char msg[256];
     snprintf(msg, sizeof msg, "Timeout: Too large resource version: %llu, current: %llu", want, current);
@@ -190,17 +190,17 @@ cJSON *status_too_large_rv(unsigned long long want, unsigned long long current)
         }
         cJSON_AddNumberToObject(d, "retryAfterSeconds", 1);
     }
-    return status_object(504, "Timeout", msg, d, NULL);
+    return lwcm_status_object(504, "Timeout", msg, d, NULL);
 }
 
-void reply_too_large_rv(reply *r, unsigned long long want, unsigned long long current)
+void lwcm_reply_too_large_rv(reply *r, unsigned long long want, unsigned long long current)
 {
-    cJSON *st = status_too_large_rv(want, current);
+    cJSON *st = lwcm_status_too_large_rv(want, current);
     if (!st) {
-        reply_internal(r, "out of memory");
+        lwcm_reply_internal(r, "out of memory");
         return;
     }
-    reply_cjson(r, 504, st);
+    lwcm_reply_cjson(r, 504, st);
     if (r->status == 504)
         r->retry_after = 1;
 }

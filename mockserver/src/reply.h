@@ -18,39 +18,39 @@ typedef struct reply {
     struct watch_stream *watch; /* set instead of body for a watch */
 } reply;
 
-void reply_init(reply *r);
-void reply_clear(reply *r);
+void lwcm_reply_init(reply *r);
+void lwcm_reply_clear(reply *r);
 
 /* Takes ownership of body (a malloc'd JSON string). */
-void reply_json(reply *r, int status, char *body, size_t len);
+void lwcm_reply_json(reply *r, int status, char *body, size_t len);
 /* Serializes and frees doc. */
-void reply_cjson(reply *r, int status, cJSON *doc);
+void lwcm_reply_cjson(reply *r, int status, cJSON *doc);
 
 /* A Status reply. details (owned, may be NULL) is added as "details";
  * meta_continue, if given, goes into metadata.continue. A detail's
  * retryAfterSeconds also sets the Retry-After header, as the apiserver does. */
-void reply_status(reply *r, int code, const char *reason, const char *message, cJSON *details,
+void lwcm_reply_status(reply *r, int code, const char *reason, const char *message, cJSON *details,
                   const char *meta_continue);
 
 /* The Status object itself, for ERROR watch events. */
-cJSON *status_object(int code, const char *reason, const char *message, cJSON *details,
+cJSON *lwcm_status_object(int code, const char *reason, const char *message, cJSON *details,
                      const char *meta_continue);
 
 /* Shorthands for the common reasons. */
-void reply_bad_request(reply *r, const char *message);
-void reply_not_found(reply *r, const char *kind_plural, const char *group, const char *name);
-void reply_internal(reply *r, const char *message);
+void lwcm_reply_bad_request(reply *r, const char *message);
+void lwcm_reply_not_found(reply *r, const char *kind_plural, const char *group, const char *name);
+void lwcm_reply_internal(reply *r, const char *message);
 /* 422 Invalid: "<Kind>.<group> "<name>" is invalid: <field>: <detail>". */
-void reply_invalid(reply *r, const char *kind, const char *group, const char *name, const char *field,
+void lwcm_reply_invalid(reply *r, const char *kind, const char *group, const char *name, const char *field,
                    const char *cause_reason, const char *detail);
-void reply_too_large_rv(reply *r, unsigned long long want, unsigned long long current);
+void lwcm_reply_too_large_rv(reply *r, unsigned long long want, unsigned long long current);
 /* The 504 Timeout Status with the ResourceVersionTooLarge cause and retryAfterSeconds 1
  * (apiserver storage.NewTooLargeResourceVersionError via the watch cache). */
-cJSON *status_too_large_rv(unsigned long long want, unsigned long long current);
+cJSON *lwcm_status_too_large_rv(unsigned long long want, unsigned long long current);
 
 /* The apiserver's 410 messages for an expired continue token, with and
  * without the inconsistent rv:-1 token (etcd3 handleCompactedErrorForPaging). */
-extern const char status_msg_expired_continue[];
-extern const char status_msg_expired_continue_no_token[];
+extern const char lwcm_status_msg_expired_continue[];
+extern const char lwcm_status_msg_expired_continue_no_token[];
 
 #endif

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
-const char *request_param(const request *req, const char *key)
+const char *lwcm_request_param(const request *req, const char *key)
 {
     for (size_t i = 0; i < req->nparams; i++)
         if (!strcmp(req->params[i].key, key))
@@ -15,14 +15,14 @@ const char *request_param(const request *req, const char *key)
     return NULL;
 }
 
-int parse_query_bool(const char *s)
+int lwcm_parse_query_bool(const char *s)
 {
     if (!s)
         return 0;
     return !(strcmp(s, "0") == 0 || strcasecmp(s, "false") == 0);
 }
 
-int parse_query_int64(const char *s, long long *out)
+int lwcm_parse_query_int64(const char *s, long long *out)
 {
     if (!s || !*s)
         return -1;
@@ -35,7 +35,7 @@ int parse_query_int64(const char *s, long long *out)
     return 0;
 }
 
-int wants_table(const request *req)
+int lwcm_wants_table(const request *req)
 {
     /* kubectl's Accept: application/json;as=Table;v=v1;g=meta.k8s.io,... */
     return req->accept && strstr(req->accept, "as=Table") && strstr(req->accept, "g=meta.k8s.io");

@@ -29,15 +29,15 @@ typedef struct request {
 } request;
 
 /* The first value of a query parameter, or NULL. */
-const char *request_param(const request *req, const char *key);
+const char *lwcm_request_param(const request *req, const char *key);
 
 /* Booleans as apimachinery converts them: false only for "0" and "false"
  * in any case; anything else, the empty string included, is true. */
-int parse_query_bool(const char *s);
+int lwcm_parse_query_bool(const char *s);
 /* An integer as strconv.ParseInt reads it (no sign-less junk, no spaces); -1 when it is not one. */
-int parse_query_int64(const char *s, long long *out);
+int lwcm_parse_query_int64(const char *s, long long *out);
 
 /* 1 when the client asked for meta.k8s.io Table output. */
-int wants_table(const request *req);
+int lwcm_wants_table(const request *req);
 
 #endif

@@ -15,20 +15,20 @@ static char *dup_n(const char *s, size_t n)
     return p;
 }
 
-int request_log_init(request_log *log)
+int lwcm_request_log_init(request_log *log)
 {
     memset(log, 0, sizeof *log);
     if (pthread_mutex_init(&log->mu, NULL) != 0)
         return -1;
-    if (monotonic_cond_init(&log->cond) != 0) {
+    if (lwcc_monotonic_cond_init(&log->cond) != 0) {
         pthread_mutex_destroy(&log->mu);
         return -1;
     }
-    log->t0_ms = monotonic_ms();
+    log->t0_ms = lwcc_monotonic_ms();
     return 0;
 }
 
-void request_log_destroy(request_log *log)
+void lwcm_request_log_destroy(request_log *log)
 {
     for (size_t i = log->base; i < log->n; i++)
         lwc_mock_request_free(&log->entries[i - log->base]);
@@ -37,7 +37,7 @@ void request_log_destroy(request_log *log)
     pthread_mutex_destroy(&log->mu);
 }
 
-lwc_mock_request *request_log_entry(request_log *log, size_t idx)
+lwc_mock_request *lwcm_request_log_entry(request_log *log, size_t idx)
 {
     return idx >= log->base && idx < log->n ? &log->entries[idx - log->base] : NULL;
 }
@@ -66,12 +66,12 @@ static void changed(request_log *log)
     pthread_cond_broadcast(&log->cond);
 }
 
-double request_log_now_ms(const request_log *log)
+double lwcm_request_log_now_ms(const request_log *log)
 {
-    return monotonic_ms() - log->t0_ms;
+    return lwcc_monotonic_ms() - log->t0_ms;
 }
 
-size_t request_log_begin(request_log *log, const char *method, const char *uri)
+size_t lwcm_request_log_begin(request_log *log, const char *method, const char *uri)
 {
     const char *q = strchr(uri, '?');
     size_t plen = q ? (size_t)(q - uri) : strlen(uri);
@@ -102,18 +102,18 @@ size_t request_log_begin(request_log *log, const char *method, const char *uri)
     snprintf(e->method, sizeof e->method, "%s", method);
     e->path = path;
     e->query = query;
-    e->start_ms = request_log_now_ms(log);
+    e->start_ms = lwcm_request_log_now_ms(log);
     changed(log);
     pthread_mutex_unlock(&log->mu);
     return idx;
 }
 
-void request_log_answer(request_log *log, size_t idx, int status, int is_watch)
+void lwcm_request_log_answer(request_log *log, size_t idx, int status, int is_watch)
 {
     if (idx == (size_t)-1)
         return;
     pthread_mutex_lock(&log->mu);
-    lwc_mock_request *e = request_log_entry(log, idx);
+    lwc_mock_request *e = lwcm_request_log_entry(log, idx);
     if (!e) {
         pthread_mutex_unlock(&log->mu);
         return;
@@ -126,12 +126,12 @@ void request_log_answer(request_log *log, size_t idx, int status, int is_watch)
     pthread_mutex_unlock(&log->mu);
 }
 
-void request_log_note(request_log *log, size_t idx, int page, int fault)
+void lwcm_request_log_note(request_log *log, size_t idx, int page, int fault)
 {
     if (idx == (size_t)-1)
         return;
     pthread_mutex_lock(&log->mu);
-    lwc_mock_request *e = request_log_entry(log, idx);
+    lwc_mock_request *e = lwcm_request_log_entry(log, idx);
     if (e) {
         e->page = page;
         e->fault = fault;
@@ -150,7 +150,7 @@ static char *dup_or_null(const char *s, int *failed)
     return p;
 }
 
-int request_class_copy(lwc_mock_request_class *dst, const lwc_mock_request_class *src)
+int lwcm_request_class_copy(lwc_mock_request_class *dst, const lwc_mock_request_class *src)
 {
     int failed = 0;
     *dst = *src;
@@ -165,15 +165,15 @@ int request_class_copy(lwc_mock_request_class *dst, const lwc_mock_request_class
     return 0;
 }
 
-int request_log_classify(request_log *log, size_t idx, const lwc_mock_request_class *c, int page)
+int lwcm_request_log_classify(request_log *log, size_t idx, const lwc_mock_request_class *c, int page)
 {
     if (idx == (size_t)-1)
         return 0;
     lwc_mock_request_class copy;
-    if (request_class_copy(&copy, c) != 0)
+    if (lwcm_request_class_copy(&copy, c) != 0)
         return -1;
     pthread_mutex_lock(&log->mu);
-    lwc_mock_request *e = request_log_entry(log, idx);
+    lwc_mock_request *e = lwcm_request_log_entry(log, idx);
     if (e) {
         free((char *)e->cls.resource);
         free((char *)e->cls.ns);
@@ -189,50 +189,50 @@ int request_log_classify(request_log *log, size_t idx, const lwc_mock_request_cl
     return 0;
 }
 
-void request_log_served_rv(request_log *log, size_t idx, uint64_t rv)
+void lwcm_request_log_served_rv(request_log *log, size_t idx, uint64_t rv)
 {
     if (idx == (size_t)-1)
         return;
     pthread_mutex_lock(&log->mu);
-    lwc_mock_request *e = request_log_entry(log, idx);
+    lwc_mock_request *e = lwcm_request_log_entry(log, idx);
     if (e)
         e->served_rv = rv;
     changed(log);
     pthread_mutex_unlock(&log->mu);
 }
 
-void request_log_list_more(request_log *log, size_t idx)
+void lwcm_request_log_list_more(request_log *log, size_t idx)
 {
     if (idx == (size_t)-1)
         return;
     pthread_mutex_lock(&log->mu);
-    lwc_mock_request *e = request_log_entry(log, idx);
+    lwc_mock_request *e = lwcm_request_log_entry(log, idx);
     if (e)
         e->more = 1;
     changed(log);
     pthread_mutex_unlock(&log->mu);
 }
 
-void request_log_wake(request_log *log)
+void lwcm_request_log_wake(request_log *log)
 {
     pthread_mutex_lock(&log->mu);
     changed(log);
     pthread_mutex_unlock(&log->mu);
 }
 
-void request_log_finish(request_log *log, size_t idx, uint64_t bytes)
+void lwcm_request_log_finish(request_log *log, size_t idx, uint64_t bytes)
 {
     if (idx == (size_t)-1)
         return;
     pthread_mutex_lock(&log->mu);
-    lwc_mock_request *e = request_log_entry(log, idx);
+    lwc_mock_request *e = lwcm_request_log_entry(log, idx);
     if (!e) {
         pthread_mutex_unlock(&log->mu);
         return;
     }
     e->done = 1;
     e->bytes = bytes;
-    e->duration_ms = request_log_now_ms(log) - e->start_ms;
+    e->duration_ms = lwcm_request_log_now_ms(log) - e->start_ms;
     if (log->echo)
         fprintf(log->echo, "%s %s%s%s -> %d (%llu bytes, %.1f ms%s%s)\n", e->method, e->path,
                 e->query[0] ? "?" : "", e->query, e->status, (unsigned long long)e->bytes, e->duration_ms,

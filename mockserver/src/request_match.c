@@ -3,7 +3,7 @@
 
 #include <string.h>
 
-int request_class_matches(const lwc_matcher *m, const lwc_mock_request_class *c, int page)
+int lwcm_request_class_matches(const lwc_matcher *m, const lwc_mock_request_class *c, int page)
 {
     if (!c->resolved)
         return 0;
@@ -26,7 +26,7 @@ int request_class_matches(const lwc_matcher *m, const lwc_mock_request_class *c,
 
 int lwc_matcher_matches(const lwc_matcher *m, const lwc_mock_request *req, int scenario_page_size)
 {
-    if (!request_class_matches(m, &req->cls, req->page))
+    if (!lwcm_request_class_matches(m, &req->cls, req->page))
         return 0;
     if (m->status && m->status != req->status)
         return 0;

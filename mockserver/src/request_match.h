@@ -8,6 +8,6 @@
 
 /* page: the list page number the server gave the request (0 unknown). The
  * expectation-only members (status, limit) are not looked at here. */
-int request_class_matches(const lwc_matcher *m, const lwc_mock_request_class *c, int page);
+int lwcm_request_class_matches(const lwc_matcher *m, const lwc_mock_request_class *c, int page);
 
 #endif

@@ -10,7 +10,7 @@ static int copy(char *dst, size_t cap, const char *src)
     return (n < 0 || (size_t)n >= cap) ? -1 : 0;
 }
 
-int resource_def_init(resource_def *def, const char *group, const char *version,
+int lwcm_resource_def_init(resource_def *def, const char *group, const char *version,
                       const char *plural, const char *singular, const char *kind,
                       const char *short_name, int namespaced)
 {
@@ -47,7 +47,7 @@ static const char *const pod_fields[] = {"spec.nodeName", "spec.restartPolicy", 
 static const char *const namespace_fields[] = {"status.phase", NULL};
 static const char *const no_fields[] = {NULL};
 
-const char *const *resource_selectable_fields(const resource_def *def)
+const char *const *lwcm_resource_selectable_fields(const resource_def *def)
 {
     if (def->group[0] == '\0' && !strcmp(def->plural, "pods"))
         return pod_fields;
@@ -56,28 +56,28 @@ const char *const *resource_selectable_fields(const resource_def *def)
     return no_fields;
 }
 
-const int builtin_resource_count = 4;
+const int lwcm_builtin_resource_count = 4;
 
-int builtin_resource(int index, resource_def *out)
+int lwcm_builtin_resource(int index, resource_def *out)
 {
     switch (index) {
     case 0:
-        if (resource_def_init(out, "", "v1", "pods", "pod", "Pod", "po", 1))
+        if (lwcm_resource_def_init(out, "", "v1", "pods", "pod", "Pod", "po", 1))
             return -1;
         out->table = TABLE_POD;
         return 0;
     case 1:
-        if (resource_def_init(out, "", "v1", "configmaps", "configmap", "ConfigMap", "cm", 1))
+        if (lwcm_resource_def_init(out, "", "v1", "configmaps", "configmap", "ConfigMap", "cm", 1))
             return -1;
         out->table = TABLE_CONFIGMAP;
         return 0;
     case 2:
-        if (resource_def_init(out, "", "v1", "namespaces", "namespace", "Namespace", "ns", 0))
+        if (lwcm_resource_def_init(out, "", "v1", "namespaces", "namespace", "Namespace", "ns", 0))
             return -1;
         out->table = TABLE_NAMESPACE;
         return 0;
     case 3:
-        return resource_def_init(out, "example.com", "v1", "widgets", "widget", "Widget", "wg", 1);
+        return lwcm_resource_def_init(out, "example.com", "v1", "widgets", "widget", "Widget", "wg", 1);
     default:
         return -1;
     }

@@ -24,17 +24,17 @@ typedef struct resource_def {
 } resource_def;
 
 /* Fills a definition; returns -1 when a name does not fit. */
-int resource_def_init(resource_def *def, const char *group, const char *version,
+int lwcm_resource_def_init(resource_def *def, const char *group, const char *version,
                       const char *plural, const char *singular, const char *kind,
                       const char *short_name, int namespaced);
 
 /* Field selector paths beyond metadata.name and metadata.namespace that the
  * resource supports (apiserver registry GetAttrs / field label conversion);
  * NULL-terminated. */
-const char *const *resource_selectable_fields(const resource_def *def);
+const char *const *lwcm_resource_selectable_fields(const resource_def *def);
 
 /* The built-in resources: pods, configmaps, namespaces, widgets.example.com/v1. */
-extern const int builtin_resource_count;
-int builtin_resource(int index, resource_def *out);
+extern const int lwcm_builtin_resource_count;
+int lwcm_builtin_resource(int index, resource_def *out);
 
 #endif

@@ -17,13 +17,13 @@
 static void reply_unknown_path(reply *r)
 {
     cJSON *d = cJSON_CreateObject();
-    reply_status(r, 404, "NotFound", "the server could not find the requested resource", d, NULL);
+    lwcm_reply_status(r, 404, "NotFound", "the server could not find the requested resource", d, NULL);
 }
 
 static void reply_method_not_allowed(reply *r)
 {
     cJSON *d = cJSON_CreateObject();
-    reply_status(r, 405, "MethodNotAllowed", "the server does not allow this method on the requested resource", d, NULL);
+    lwcm_reply_status(r, 405, "MethodNotAllowed", "the server does not allow this method on the requested resource", d, NULL);
 }
 
 /* A path under no group-version the server serves never reaches an API handler: the
@@ -37,9 +37,9 @@ static int serves_group_version(lwc_mock *srv, char **seg, int n)
         snprintf(api_path, sizeof api_path, "/apis/%.120s/%.120s", seg[1], seg[2]);
     else
         return 0;
-    int count = store_resource_count(srv->st);
+    int count = lwcm_store_resource_count(srv->st);
     for (int i = 0; i < count; i++)
-        if (!strcmp(store_resource(srv->st, i)->api_path, api_path))
+        if (!strcmp(lwcm_store_resource(srv->st, i)->api_path, api_path))
             return 1;
     return 0;
 }
@@ -49,11 +49,11 @@ static void reply_page_not_found(reply *r)
     static const char text[] = "404 page not found\n";
     char *body = malloc(sizeof text);
     if (!body) {
-        reply_internal(r, "out of memory");
+        lwcm_reply_internal(r, "out of memory");
         return;
     }
     memcpy(body, text, sizeof text);
-    reply_json(r, 404, body, sizeof text - 1);
+    lwcm_reply_json(r, 404, body, sizeof text - 1);
     r->content_type = "text/plain; charset=utf-8";
 }
 
@@ -100,8 +100,8 @@ static int resolve(lwc_mock *srv, char **seg, int n, target *t)
     }
     int rest = n - i;
     if (rest >= 3 && !strcmp(seg[i], "namespaces")) {
-        int res = store_find_resource(srv->st, api_path, seg[i + 2]);
-        if (res >= 0 && store_resource(srv->st, res)->namespaced) {
+        int res = lwcm_store_find_resource(srv->st, api_path, seg[i + 2]);
+        if (res >= 0 && lwcm_store_resource(srv->st, res)->namespaced) {
             if (rest > 4)
                 return -1;
             t->res = res;
@@ -111,10 +111,10 @@ static int resolve(lwc_mock *srv, char **seg, int n, target *t)
         }
     }
     if (rest == 1 || rest == 2) {
-        int res = store_find_resource(srv->st, api_path, seg[i]);
+        int res = lwcm_store_find_resource(srv->st, api_path, seg[i]);
         if (res < 0)
             return -1;
-        if (rest == 2 && store_resource(srv->st, res)->namespaced)
+        if (rest == 2 && lwcm_store_resource(srv->st, res)->namespaced)
             return -1;
         t->res = res;
         t->name = rest == 2 ? seg[i + 1] : NULL;
@@ -131,28 +131,28 @@ static int classify(lwc_mock *srv, const request *req, const target *t, lwc_mock
 {
     memset(c, 0, sizeof *c);
     c->resolved = 1;
-    c->resource = store_resource(srv->st, t->res)->plural;
+    c->resource = lwcm_store_resource(srv->st, t->res)->plural;
     c->ns = t->ns;
     int is_get = !strcmp(req->method, "GET");
     if (!is_get)
         c->verb = LWC_VERB_WRITE;
     else if (t->name)
         c->verb = LWC_VERB_GET;
-    else if (t->force_watch || parse_query_bool(request_param(req, "watch")))
+    else if (t->force_watch || lwcm_parse_query_bool(lwcm_request_param(req, "watch")))
         c->verb = LWC_VERB_WATCH;
     else
         c->verb = LWC_VERB_LIST;
-    const char *cont = request_param(req, "continue");
+    const char *cont = lwcm_request_param(req, "continue");
     c->has_continue = cont && *cont;
-    const char *rv = request_param(req, "resourceVersion");
+    const char *rv = lwcm_request_param(req, "resourceVersion");
     c->rv = !rv || !*rv ? LWC_RV_UNSET : !strcmp(rv, "0") ? LWC_RV_ZERO : LWC_RV_SET;
-    c->watch_list = c->verb == LWC_VERB_WATCH && parse_query_bool(request_param(req, "sendInitialEvents"));
-    const char *limit = request_param(req, "limit");
-    if (limit && *limit && parse_query_int64(limit, &c->limit) != 0)
+    c->watch_list = c->verb == LWC_VERB_WATCH && lwcm_parse_query_bool(lwcm_request_param(req, "sendInitialEvents"));
+    const char *limit = lwcm_request_param(req, "limit");
+    if (limit && *limit && lwcm_parse_query_int64(limit, &c->limit) != 0)
         c->limit = -1;
     if (c->verb != LWC_VERB_LIST)
         return 0;
-    return c->has_continue ? fault_table_page_of(&srv->faults, cont) : 1;
+    return c->has_continue ? lwcm_fault_table_page_of(&srv->faults, cont) : 1;
 }
 
 /* The RV a request names: its continue token's, else its resourceVersion; 0 for none. */
@@ -161,51 +161,51 @@ static uint64_t request_rv(const request *req, const lwc_mock_request_class *c)
     if (c->has_continue) {
         continue_token tok;
         char why[256];
-        if (continue_token_decode(request_param(req, "continue"), &tok, why, sizeof why) != 0)
+        if (lwcm_continue_token_decode(lwcm_request_param(req, "continue"), &tok, why, sizeof why) != 0)
             return 0;
         uint64_t rv = tok.rv > 0 ? (uint64_t)tok.rv : 0;
-        continue_token_free(&tok);
+        lwcm_continue_token_free(&tok);
         return rv;
     }
-    const char *rv = request_param(req, "resourceVersion");
+    const char *rv = lwcm_request_param(req, "resourceVersion");
     return rv && *rv ? strtoull(rv, NULL, 10) : 0;
 }
 
 static void dispatch(lwc_mock *srv, const request *req, const target *t, const lwc_mock_request_class *c, reply *r)
 {
-    const resource_def *def = store_resource(srv->st, t->res);
+    const resource_def *def = lwcm_store_resource(srv->st, t->res);
     if (t->name) {
         if (t->force_watch)
             reply_method_not_allowed(r);
         else if (!strcmp(req->method, "GET"))
-            handle_get(srv, req, t->res, t->ns, t->name, r);
+            lwcm_handle_get(srv, req, t->res, t->ns, t->name, r);
         else if (!strcmp(req->method, "PUT"))
-            handle_update(srv, req, t->res, t->ns, t->name, r);
+            lwcm_handle_update(srv, req, t->res, t->ns, t->name, r);
         else if (!strcmp(req->method, "PATCH"))
-            handle_patch(srv, req, t->res, t->ns, t->name, r);
+            lwcm_handle_patch(srv, req, t->res, t->ns, t->name, r);
         else if (!strcmp(req->method, "DELETE"))
-            handle_delete(srv, req, t->res, t->ns, t->name, r);
+            lwcm_handle_delete(srv, req, t->res, t->ns, t->name, r);
         else
             reply_method_not_allowed(r);
         return;
     }
     if (c->verb == LWC_VERB_WATCH)
-        handle_watch(srv, req, t->res, t->ns, r);
+        lwcm_handle_watch(srv, req, t->res, t->ns, r);
     else if (c->verb == LWC_VERB_LIST)
-        handle_list(srv, req, t->res, t->ns, r);
+        lwcm_handle_list(srv, req, t->res, t->ns, r);
     else if (!strcmp(req->method, "POST") && !t->force_watch && (t->ns || !def->namespaced))
-        handle_create(srv, req, t->res, t->ns, r);
+        lwcm_handle_create(srv, req, t->res, t->ns, r);
     else
         reply_method_not_allowed(r);
 }
 
-void route_request(lwc_mock *srv, const request *req_in, reply *r)
+void lwcm_route_request(lwc_mock *srv, const request *req_in, reply *r)
 {
     request req = *req_in;
     if (srv->control && strncmp(req.path, "/lwc/", 5) == 0) {
         /* No credentials guard them: from another host only when asked. */
         if (!req.peer_loopback && !srv->cfg.control_remote) {
-            reply_status(r, 403, "Forbidden",
+            lwcm_reply_status(r, 403, "Forbidden",
                          "control endpoints answer loopback clients only; start lwc-mockserver with "
                          "--control-remote to allow other addresses",
                          NULL, NULL);
@@ -214,12 +214,12 @@ void route_request(lwc_mock *srv, const request *req_in, reply *r)
         srv->control(srv, &req, r);
         return;
     }
-    if (!strcmp(req.method, "GET") && handle_discovery(srv, &req, r))
+    if (!strcmp(req.method, "GET") && lwcm_handle_discovery(srv, &req, r))
         return;
     size_t plen = strlen(req.path);
     char *copy = malloc(plen + 1);
     if (!copy) {
-        reply_internal(r, "out of memory");
+        lwcm_reply_internal(r, "out of memory");
         return;
     }
     memcpy(copy, req.path, plen + 1);
@@ -236,35 +236,35 @@ void route_request(lwc_mock *srv, const request *req_in, reply *r)
     }
     lwc_mock_request_class c;
     req.page = classify(srv, &req, &t, &c);
-    if (request_log_classify(&srv->log, req.log_idx, &c, req.page) != 0) {
-        reply_internal(r, "out of memory");
+    if (lwcm_request_log_classify(&srv->log, req.log_idx, &c, req.page) != 0) {
+        lwcm_reply_internal(r, "out of memory");
         free(copy);
         return;
     }
     lwc_action act;
     memset(&act, 0, sizeof act);
-    int fired = fault_table_fire(&srv->faults, &c, req.page, &act);
+    int fired = lwcm_fault_table_fire(&srv->faults, &c, req.page, &act);
     if (fired) {
-        request_log_note(&srv->log, req.log_idx, req.page, 1);
+        lwcm_request_log_note(&srv->log, req.log_idx, req.page, 1);
         if (act.kind == LWC_ACT_STATUS) {
-            uint64_t rv = store_current_rv(srv->st);
+            uint64_t rv = lwcm_store_current_rv(srv->st);
             if (act.status == 410 && !act.untrue) {
                 /* Make the 410 true: the RV the request names falls below the compaction point. */
                 uint64_t asked = request_rv(&req, &c);
                 if (asked) {
-                    store_expire(srv->st, asked);
+                    lwcm_store_expire(srv->st, asked);
                     rv = asked;
                 }
             }
-            fault_reply(r, &act, &c, request_param(&req, "continue"), rv, store_compacted_rv(srv->st));
-            fault_action_clear(&act);
+            lwcm_fault_reply(r, &act, &c, lwcm_request_param(&req, "continue"), rv, lwcm_store_compacted_rv(srv->st));
+            lwcm_fault_action_clear(&act);
             free(copy);
             return;
         }
         if (act.kind == LWC_ACT_DELAY) {
-            if (mock_sleep_ms(srv, act.delay_ms) != 0) {
-                reply_status(r, 503, "ServiceUnavailable", "the server is shutting down", NULL, NULL);
-                fault_action_clear(&act);
+            if (lwcm_sleep_ms(srv, act.delay_ms) != 0) {
+                lwcm_reply_status(r, 503, "ServiceUnavailable", "the server is shutting down", NULL, NULL);
+                lwcm_fault_action_clear(&act);
                 free(copy);
                 return;
             }
@@ -273,6 +273,6 @@ void route_request(lwc_mock *srv, const request *req_in, reply *r)
         }
     }
     dispatch(srv, &req, &t, &c, r);
-    fault_action_clear(&act);
+    lwcm_fault_action_clear(&act);
     free(copy);
 }

@@ -7,6 +7,6 @@
 #include "reply.h"
 #include "request.h"
 
-void route_request(lwc_mock *srv, const request *req, reply *r);
+void lwcm_route_request(lwc_mock *srv, const request *req, reply *r);
 
 #endif

@@ -4,7 +4,7 @@
 
 #include "lwc_scenario.h"
 
-lwc_step *scenario_step_parse(const char *json, char *err, size_t errlen);
-void scenario_step_free(lwc_step *s);
+lwc_step *lwcm_scenario_step_parse(const char *json, char *err, size_t errlen);
+void lwcm_scenario_step_free(lwc_step *s);
 
 #endif

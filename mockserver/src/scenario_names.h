@@ -4,11 +4,11 @@
 #ifndef LWC_SCENARIO_NAMES_H
 #define LWC_SCENARIO_NAMES_H
 
-extern const char *const scenario_verb_names[];       /* lwc_verb */
-extern const char *const scenario_rv_names[];         /* lwc_rv_match */
-extern const char *const scenario_stream_names[];     /* lwc_action_kind - LWC_ACT_ERROR_EVENT */
-extern const char *const scenario_step_names[];       /* lwc_step_kind */
-extern const char *const scenario_trigger_names[];    /* lwc_trigger_kind - LWC_TRIGGER_READY */
-extern const char *const scenario_watch_list_names[]; /* lwc_scenario.watch_list_mode */
+extern const char *const lwcm_scenario_verb_names[];       /* lwc_verb */
+extern const char *const lwcm_scenario_rv_names[];         /* lwc_rv_match */
+extern const char *const lwcm_scenario_stream_names[];     /* lwc_action_kind - LWC_ACT_ERROR_EVENT */
+extern const char *const lwcm_scenario_step_names[];       /* lwc_step_kind */
+extern const char *const lwcm_scenario_trigger_names[];    /* lwc_trigger_kind - LWC_TRIGGER_READY */
+extern const char *const lwcm_scenario_watch_list_names[]; /* lwc_scenario.watch_list_mode */
 
 #endif

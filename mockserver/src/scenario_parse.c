@@ -219,9 +219,9 @@ static int check_selector(pctx *pc, const char *jpath, const char *sel)
         return 0;
     label_selector ls;
     char why[256];
-    if (label_selector_parse(sel, &ls, why, sizeof why) != 0)
+    if (lwcm_label_selector_parse(sel, &ls, why, sizeof why) != 0)
         return fail(pc, jpath, "not a valid label selector: %s", why);
-    label_selector_free(&ls);
+    lwcm_label_selector_free(&ls);
     return 0;
 }
 
@@ -252,9 +252,9 @@ static int parse_matcher(pctx *pc, const cJSON *obj, const char *jpath, int for_
     if (only_members(pc, obj, jpath, for_expectation ? expect_members : fault_members))
         return -1;
     int verb = 0, rv = 0;
-    if (get_enum(pc, obj, jpath, "verb", scenario_verb_names, &verb) || get_string(pc, obj, jpath, "resource", 0, &m->resource) ||
+    if (get_enum(pc, obj, jpath, "verb", lwcm_scenario_verb_names, &verb) || get_string(pc, obj, jpath, "resource", 0, &m->resource) ||
         get_string(pc, obj, jpath, "namespace", 0, &m->namespace_) ||
-        get_enum(pc, obj, jpath, "resourceVersion", scenario_rv_names, &rv) || get_intv(pc, obj, jpath, "page", 1, 1000000, &m->page))
+        get_enum(pc, obj, jpath, "resourceVersion", lwcm_scenario_rv_names, &rv) || get_intv(pc, obj, jpath, "page", 1, 1000000, &m->page))
         return -1;
     m->verb = (lwc_verb)verb;
     m->rv = (lwc_rv_match)rv;
@@ -301,7 +301,7 @@ static int parse_action(pctx *pc, const cJSON *obj, const char *jpath, lwc_actio
     if (only_members(pc, obj, jpath, members))
         return -1;
     int stream = -1;
-    if (get_enum(pc, obj, jpath, "stream", scenario_stream_names, &stream))
+    if (get_enum(pc, obj, jpath, "stream", lwcm_scenario_stream_names, &stream))
         return -1;
     const cJSON *status = member(obj, "status");
     char p[300];
@@ -590,7 +590,7 @@ static int parse_step(pctx *pc, const cJSON *obj, const char *jpath, size_t inde
                            "closeWatches, addFault, removeFault, wait, checkpoint, churn");
     }
     int kind = 0;
-    if (get_enum(pc, obj, jpath, "do", scenario_step_names, &kind) || get_intv(pc, obj, jpath, "afterMs", 0, 600000, &s->after_ms))
+    if (get_enum(pc, obj, jpath, "do", lwcm_scenario_step_names, &kind) || get_intv(pc, obj, jpath, "afterMs", 0, 600000, &s->after_ms))
         return -1;
     s->kind = (lwc_step_kind)kind;
     const cJSON *when = member(obj, "when");
@@ -606,7 +606,7 @@ static int parse_step(pctx *pc, const cJSON *obj, const char *jpath, size_t inde
             return fail(pc, q, "required: one of \"ready\", \"listPages\", \"watchOpened\", \"watchClosed\", \"requests\"");
         }
         s->count = 1;
-        if (get_enum(pc, when, p, "event", scenario_trigger_names, &ev) || get_intv(pc, when, p, "count", 1, 1000000, &s->count))
+        if (get_enum(pc, when, p, "event", lwcm_scenario_trigger_names, &ev) || get_intv(pc, when, p, "count", 1, 1000000, &s->count))
             return -1;
         s->trigger = (lwc_trigger_kind)(LWC_TRIGGER_READY + ev);
         const cJSON *m = member(when, "match");
@@ -659,7 +659,7 @@ static int parse_step(pctx *pc, const cJSON *obj, const char *jpath, size_t inde
     case LWC_STEP_UPDATE:
         if (!s->object_json) {
             child_path(p, sizeof p, jpath, "object");
-            return fail(pc, p, "required for \"%s\": the whole object", scenario_step_names[kind]);
+            return fail(pc, p, "required for \"%s\": the whole object", lwcm_scenario_step_names[kind]);
         }
         child_path(p, sizeof p, jpath, "object");
         if (check_object(pc, member(obj, "object"), p))
@@ -675,7 +675,7 @@ static int parse_step(pctx *pc, const cJSON *obj, const char *jpath, size_t inde
     case LWC_STEP_DELETE:
         if (!s->name) {
             child_path(p, sizeof p, jpath, "name");
-            return fail(pc, p, "required for \"%s\"", scenario_step_names[kind]);
+            return fail(pc, p, "required for \"%s\"", lwcm_scenario_step_names[kind]);
         }
         break;
     case LWC_STEP_RELABEL:
@@ -918,7 +918,7 @@ static int parse_server(pctx *pc, const cJSON *doc, lwc_scenario *sc)
         get_enum(pc, s, "server", "rv0", rv0, &rv0v) || get_intv(pc, s, "server", "pageSizeCap", 0, 100000, &sc->page_size_cap) ||
         get_enum(pc, s, "server", "bookmarks", bookmarks, &sc->bookmarks) ||
         get_int(pc, s, "server", "bookmarkIntervalMs", 50, 3600000, &interval) ||
-        get_enum(pc, s, "server", "watchList", scenario_watch_list_names, &wlv) ||
+        get_enum(pc, s, "server", "watchList", lwcm_scenario_watch_list_names, &wlv) ||
         get_intv(pc, s, "server", "laggingReplicaWrites", 0, 100000000, &sc->lagging_replica_writes) ||
         get_enum(pc, s, "server", "lastPageContinue", lastpage, &lp) ||
         get_enum(pc, s, "server", "listBelowFloor", below, &sc->expire_below_floor) ||
@@ -1193,7 +1193,7 @@ lwc_scenario *lwc_scenario_load(const char *path, char *err, size_t errlen)
     return sc;
 }
 
-lwc_step *scenario_step_parse(const char *json, char *err, size_t errlen)
+lwc_step *lwcm_scenario_step_parse(const char *json, char *err, size_t errlen)
 {
     pctx pc = {"step", err, errlen, 0};
     cJSON *doc = cJSON_Parse(json ? json : "");
@@ -1215,7 +1215,7 @@ lwc_step *scenario_step_parse(const char *json, char *err, size_t errlen)
     return s;
 }
 
-void scenario_step_free(lwc_step *s)
+void lwcm_scenario_step_free(lwc_step *s)
 {
     if (!s)
         return;

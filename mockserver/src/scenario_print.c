@@ -22,38 +22,38 @@ static void obj_open(line_obj *o, strbuf *sb)
 {
     o->sb = sb;
     o->n = 0;
-    strbuf_putc(sb, '{');
+    lwcc_strbuf_putc(sb, '{');
 }
 
 static void obj_close(line_obj *o)
 {
-    strbuf_putc(o->sb, '}');
+    lwcc_strbuf_putc(o->sb, '}');
 }
 
 static void key(line_obj *o, const char *k)
 {
     if (o->n++)
-        strbuf_puts(o->sb, ", ");
-    strbuf_put_json_string(o->sb, k);
-    strbuf_puts(o->sb, ": ");
+        lwcc_strbuf_puts(o->sb, ", ");
+    lwcc_strbuf_put_json_string(o->sb, k);
+    lwcc_strbuf_puts(o->sb, ": ");
 }
 
 static void put_str(line_obj *o, const char *k, const char *v)
 {
     key(o, k);
-    strbuf_put_json_string(o->sb, v);
+    lwcc_strbuf_put_json_string(o->sb, v);
 }
 
 static void put_int(line_obj *o, const char *k, long long v)
 {
     key(o, k);
-    strbuf_printf(o->sb, "%lld", v);
+    lwcc_strbuf_printf(o->sb, "%lld", v);
 }
 
 static void put_bool(line_obj *o, const char *k, int v)
 {
     key(o, k);
-    strbuf_puts(o->sb, v ? "true" : "false");
+    lwcc_strbuf_puts(o->sb, v ? "true" : "false");
 }
 
 /* Any JSON value on one line, with ", " and ": " as the catalog writes them. */
@@ -61,31 +61,31 @@ static void put_json_value(strbuf *sb, const cJSON *v)
 {
     if (cJSON_IsObject(v) || cJSON_IsArray(v)) {
         int obj = cJSON_IsObject(v);
-        strbuf_putc(sb, obj ? '{' : '[');
+        lwcc_strbuf_putc(sb, obj ? '{' : '[');
         const cJSON *c;
         int n = 0;
         cJSON_ArrayForEach(c, v) {
             if (n++)
-                strbuf_puts(sb, ", ");
+                lwcc_strbuf_puts(sb, ", ");
             if (obj) {
-                strbuf_put_json_string(sb, c->string);
-                strbuf_puts(sb, ": ");
+                lwcc_strbuf_put_json_string(sb, c->string);
+                lwcc_strbuf_puts(sb, ": ");
             }
             put_json_value(sb, c);
         }
-        strbuf_putc(sb, obj ? '}' : ']');
+        lwcc_strbuf_putc(sb, obj ? '}' : ']');
     } else if (cJSON_IsString(v)) {
-        strbuf_put_json_string(sb, v->valuestring);
+        lwcc_strbuf_put_json_string(sb, v->valuestring);
     } else if (cJSON_IsNumber(v)) {
         double d = v->valuedouble;
         if (d == floor(d) && fabs(d) < 9e15)
-            strbuf_printf(sb, "%lld", (long long)d);
+            lwcc_strbuf_printf(sb, "%lld", (long long)d);
         else
-            strbuf_printf(sb, "%.17g", d);
+            lwcc_strbuf_printf(sb, "%.17g", d);
     } else if (cJSON_IsBool(v)) {
-        strbuf_puts(sb, cJSON_IsTrue(v) ? "true" : "false");
+        lwcc_strbuf_puts(sb, cJSON_IsTrue(v) ? "true" : "false");
     } else {
-        strbuf_puts(sb, "null");
+        lwcc_strbuf_puts(sb, "null");
     }
 }
 
@@ -103,18 +103,18 @@ static int put_json_text_value(strbuf *sb, const char *json, const char *first_k
     if (!first_key) {
         put_json_value(sb, v);
     } else {
-        strbuf_putc(sb, '{');
-        strbuf_put_json_string(sb, first_key);
-        strbuf_puts(sb, ": ");
-        strbuf_put_json_string(sb, first_val);
+        lwcc_strbuf_putc(sb, '{');
+        lwcc_strbuf_put_json_string(sb, first_key);
+        lwcc_strbuf_puts(sb, ": ");
+        lwcc_strbuf_put_json_string(sb, first_val);
         const cJSON *c;
         cJSON_ArrayForEach(c, v) {
-            strbuf_puts(sb, ", ");
-            strbuf_put_json_string(sb, c->string);
-            strbuf_puts(sb, ": ");
+            lwcc_strbuf_puts(sb, ", ");
+            lwcc_strbuf_put_json_string(sb, c->string);
+            lwcc_strbuf_puts(sb, ": ");
             put_json_value(sb, c);
         }
-        strbuf_putc(sb, '}');
+        lwcc_strbuf_putc(sb, '}');
     }
     cJSON_Delete(v);
     return 0;
@@ -132,7 +132,7 @@ static void put_matcher(line_obj *parent, const char *k, const lwc_matcher *m)
     key(parent, k);
     obj_open(&o, parent->sb);
     if (m->verb != LWC_VERB_ANY)
-        put_str(&o, "verb", scenario_verb_names[m->verb]);
+        put_str(&o, "verb", lwcm_scenario_verb_names[m->verb]);
     if (m->resource)
         put_str(&o, "resource", m->resource);
     if (m->namespace_)
@@ -142,7 +142,7 @@ static void put_matcher(line_obj *parent, const char *k, const lwc_matcher *m)
     if (m->page)
         put_int(&o, "page", m->page);
     if (m->rv != LWC_RV_ANY)
-        put_str(&o, "resourceVersion", scenario_rv_names[m->rv]);
+        put_str(&o, "resourceVersion", lwcm_scenario_rv_names[m->rv]);
     if (m->watch_list >= 0)
         put_bool(&o, "watchList", m->watch_list);
     if (m->limit == -2)
@@ -162,7 +162,7 @@ static void put_action(line_obj *parent, const lwc_action *a)
     if (a->kind == LWC_ACT_STATUS) {
         put_int(&o, "status", a->status);
     } else {
-        put_str(&o, "stream", scenario_stream_names[a->kind - LWC_ACT_ERROR_EVENT]);
+        put_str(&o, "stream", lwcm_scenario_stream_names[a->kind - LWC_ACT_ERROR_EVENT]);
         if (a->kind == LWC_ACT_ERROR_EVENT && a->status != 410)
             put_int(&o, "code", a->status);
     }
@@ -210,7 +210,7 @@ static void put_step(strbuf *sb, const lwc_step *s)
         line_obj w;
         key(&o, "when");
         obj_open(&w, sb);
-        put_str(&w, "event", scenario_trigger_names[s->trigger - LWC_TRIGGER_READY]);
+        put_str(&w, "event", lwcm_scenario_trigger_names[s->trigger - LWC_TRIGGER_READY]);
         if (s->count != 1)
             put_int(&w, "count", s->count);
         if (s->trigger == LWC_TRIGGER_REQUESTS)
@@ -219,7 +219,7 @@ static void put_step(strbuf *sb, const lwc_step *s)
     }
     if (s->after_ms)
         put_int(&o, "afterMs", s->after_ms);
-    put_str(&o, "do", scenario_step_names[s->kind]);
+    put_str(&o, "do", lwcm_scenario_step_names[s->kind]);
     if (s->resource)
         put_str(&o, "resource", s->resource);
     if (s->ns)
@@ -289,51 +289,51 @@ static void put_generator(strbuf *sb, const lwc_generator *g)
 /* A top-level member whose value is one line. */
 static void top_key(strbuf *sb, int *first, const char *k)
 {
-    strbuf_puts(sb, *first ? "\n  " : ",\n  ");
+    lwcc_strbuf_puts(sb, *first ? "\n  " : ",\n  ");
     *first = 0;
-    strbuf_put_json_string(sb, k);
-    strbuf_puts(sb, ": ");
+    lwcc_strbuf_put_json_string(sb, k);
+    lwcc_strbuf_puts(sb, ": ");
 }
 
 /* "name": [\n    item,\n    item\n  ] with each item written by put(i). */
 #define PUT_LIST(sb, first, name, n, indent, put_item)                                                                 \
     do {                                                                                                               \
         top_key(sb, first, name);                                                                                      \
-        strbuf_putc(sb, '[');                                                                                          \
+        lwcc_strbuf_putc(sb, '[');                                                                                          \
         for (size_t i_ = 0; i_ < (n); i_++) {                                                                          \
-            strbuf_puts(sb, i_ ? ",\n" indent : "\n" indent);                                                          \
+            lwcc_strbuf_puts(sb, i_ ? ",\n" indent : "\n" indent);                                                          \
             put_item;                                                                                                  \
         }                                                                                                              \
-        strbuf_puts(sb, (n) ? "\n  ]" : "]");                                                                          \
+        lwcc_strbuf_puts(sb, (n) ? "\n  ]" : "]");                                                                          \
     } while (0)
 
 char *lwc_scenario_print(const lwc_scenario *sc)
 {
     strbuf sb;
-    strbuf_init(&sb);
+    lwcc_strbuf_init(&sb);
     int first = 1;
-    strbuf_putc(&sb, '{');
+    lwcc_strbuf_putc(&sb, '{');
     top_key(&sb, &first, "name");
-    strbuf_put_json_string(&sb, sc->name);
+    lwcc_strbuf_put_json_string(&sb, sc->name);
     top_key(&sb, &first, "description");
-    strbuf_put_json_string(&sb, sc->description);
+    lwcc_strbuf_put_json_string(&sb, sc->description);
     if (sc->reference) {
         top_key(&sb, &first, "reference");
-        strbuf_put_json_string(&sb, sc->reference);
+        lwcc_strbuf_put_json_string(&sb, sc->reference);
     }
     if (sc->requires) {
         top_key(&sb, &first, "requires");
-        strbuf_putc(&sb, '[');
+        lwcc_strbuf_putc(&sb, '[');
         int n = 0;
         for (unsigned bit = 1; bit && bit <= LWC_CAP_EVENTS; bit <<= 1) {
             char name[32];
             if (!(sc->requires & bit))
                 continue;
             lwc_capabilities_format(bit, name, sizeof name);
-            strbuf_puts(&sb, n++ ? ", " : "");
-            strbuf_put_json_string(&sb, name);
+            lwcc_strbuf_puts(&sb, n++ ? ", " : "");
+            lwcc_strbuf_put_json_string(&sb, name);
         }
-        strbuf_putc(&sb, ']');
+        lwcc_strbuf_putc(&sb, ']');
     }
     int custom = sc->kind || sc->namespaced || sc->singular;
     if (custom || strcmp(sc->group, "") || strcmp(sc->version, "v1") || strcmp(sc->plural, "pods")) {
@@ -355,7 +355,7 @@ char *lwc_scenario_print(const lwc_scenario *sc)
     }
     {
         strbuf c;
-        strbuf_init(&c);
+        lwcc_strbuf_init(&c);
         line_obj o;
         obj_open(&o, &c);
         if (sc->client_namespace[0])
@@ -373,38 +373,38 @@ char *lwc_scenario_print(const lwc_scenario *sc)
         obj_close(&o);
         if (o.n) {
             top_key(&sb, &first, "client");
-            strbuf_append(&sb, c.data, c.len);
+            lwcc_strbuf_append(&sb, c.data, c.len);
         }
         sb.failed |= c.failed;
-        strbuf_free(&c);
+        lwcc_strbuf_free(&c);
     }
     if (sc->nobjects || sc->ngenerators) {
         top_key(&sb, &first, "world");
-        strbuf_putc(&sb, '{');
+        lwcc_strbuf_putc(&sb, '{');
         int wfirst = 1;
         if (sc->nobjects) {
-            strbuf_puts(&sb, "\n    \"objects\": [");
+            lwcc_strbuf_puts(&sb, "\n    \"objects\": [");
             for (size_t i = 0; i < sc->nobjects; i++) {
-                strbuf_puts(&sb, i ? ",\n      " : "\n      ");
+                lwcc_strbuf_puts(&sb, i ? ",\n      " : "\n      ");
                 put_json_text_value(&sb, sc->objects[i], sc->object_resources[i] ? "resource" : NULL,
                                     sc->object_resources[i]);
             }
-            strbuf_puts(&sb, "\n    ]");
+            lwcc_strbuf_puts(&sb, "\n    ]");
             wfirst = 0;
         }
         if (sc->ngenerators) {
-            strbuf_puts(&sb, wfirst ? "\n    \"generate\": [" : ",\n    \"generate\": [");
+            lwcc_strbuf_puts(&sb, wfirst ? "\n    \"generate\": [" : ",\n    \"generate\": [");
             for (size_t i = 0; i < sc->ngenerators; i++) {
-                strbuf_puts(&sb, i ? ",\n      " : "\n      ");
+                lwcc_strbuf_puts(&sb, i ? ",\n      " : "\n      ");
                 put_generator(&sb, &sc->generators[i]);
             }
-            strbuf_puts(&sb, "\n    ]");
+            lwcc_strbuf_puts(&sb, "\n    ]");
         }
-        strbuf_puts(&sb, "\n  }");
+        lwcc_strbuf_puts(&sb, "\n  }");
     }
     {
         strbuf c;
-        strbuf_init(&c);
+        lwcc_strbuf_init(&c);
         line_obj o;
         obj_open(&o, &c);
         if (sc->history_limit)
@@ -418,7 +418,7 @@ char *lwc_scenario_print(const lwc_scenario *sc)
         if (sc->bookmark_interval_ms != 60000)
             put_int(&o, "bookmarkIntervalMs", sc->bookmark_interval_ms);
         if (sc->watch_list_mode != 1 && sc->watch_list_mode >= 0 && sc->watch_list_mode <= 2)
-            put_str(&o, "watchList", scenario_watch_list_names[sc->watch_list_mode]);
+            put_str(&o, "watchList", lwcm_scenario_watch_list_names[sc->watch_list_mode]);
         if (sc->lagging_replica_writes)
             put_int(&o, "laggingReplicaWrites", sc->lagging_replica_writes);
         if (sc->last_page_empty_continue)
@@ -430,10 +430,10 @@ char *lwc_scenario_print(const lwc_scenario *sc)
         obj_close(&o);
         if (o.n) {
             top_key(&sb, &first, "server");
-            strbuf_append(&sb, c.data, c.len);
+            lwcc_strbuf_append(&sb, c.data, c.len);
         }
         sb.failed |= c.failed;
-        strbuf_free(&c);
+        lwcc_strbuf_free(&c);
     }
     if (sc->nfaults)
         PUT_LIST(&sb, &first, "faults", sc->nfaults, "    ", put_fault(&sb, &sc->faults[i_]));
@@ -443,8 +443,8 @@ char *lwc_scenario_print(const lwc_scenario *sc)
         PUT_LIST(&sb, &first, "expect", sc->nexpects, "    ", put_expectation(&sb, &sc->expects[i_]));
     if (sc->deadline_ms != 10000) {
         top_key(&sb, &first, "deadlineMs");
-        strbuf_printf(&sb, "%d", sc->deadline_ms);
+        lwcc_strbuf_printf(&sb, "%d", sc->deadline_ms);
     }
-    strbuf_puts(&sb, "\n}\n");
-    return strbuf_take(&sb, NULL);
+    lwcc_strbuf_puts(&sb, "\n}\n");
+    return lwcc_strbuf_take(&sb, NULL);
 }

@@ -15,7 +15,7 @@
 
 int lwc_mock_add_fault(lwc_mock *srv, const lwc_fault *fault, char *err, size_t errlen)
 {
-    int rc = fault_table_add(&srv->faults, fault);
+    int rc = lwcm_fault_table_add(&srv->faults, fault);
     if (rc == FAULT_TABLE_FULL) {
         /* The apiserver's words for a full quota (apimachinery errors.NewForbidden,
          * quota admission's "exceeded quota"). */
@@ -35,12 +35,12 @@ int lwc_mock_add_fault(lwc_mock *srv, const lwc_fault *fault, char *err, size_t 
 
 int lwc_mock_remove_fault(lwc_mock *srv, const char *name)
 {
-    return fault_table_remove(&srv->faults, name) > 0 ? LWC_MOCK_OK : LWC_MOCK_ENOENT;
+    return lwcm_fault_table_remove(&srv->faults, name) > 0 ? LWC_MOCK_OK : LWC_MOCK_ENOENT;
 }
 
 void lwc_mock_clear_faults(lwc_mock *srv)
 {
-    fault_table_clear(&srv->faults);
+    lwcm_fault_table_clear(&srv->faults);
 }
 
 /* Appends to out at *o; -1 when it does not fit. */
@@ -83,7 +83,7 @@ static int scenario_object(const lwc_scenario *sc, const char *plural, const cha
     if (!running)
         return put(out, len, &o, "}]}}");
     char now[32];
-    format_rfc3339((long long)time(NULL), now);
+    lwcm_format_rfc3339((long long)time(NULL), now);
     unsigned h = 2166136261u;
     for (const char *p = name; *p; p++)
         h = (h ^ (unsigned char)*p) * 16777619u;
@@ -135,16 +135,16 @@ static const char *api_path_of(lwc_mock *srv, const lwc_scenario *sc, const char
     /* The scenario's own resource lives under its group; any other is looked up by its plural. */
     if (!plural || !strcmp(plural, sc->plural))
         return sc->api_path;
-    int n = store_resource_count(srv->st);
+    int n = lwcm_store_resource_count(srv->st);
     for (int i = 0; i < n; i++) {
-        const resource_def *def = store_resource(srv->st, i);
+        const resource_def *def = lwcm_store_resource(srv->st, i);
         if (!strcmp(def->plural, plural))
             return def->api_path;
     }
     return "/api/v1"; /* unknown: lwc_mock_create then names the missing resource */
 }
 
-int scenario_populate(lwc_mock *srv, const lwc_scenario *sc, char *err, size_t errlen)
+int lwcm_scenario_populate(lwc_mock *srv, const lwc_scenario *sc, char *err, size_t errlen)
 {
     for (size_t i = 0; i < sc->nobjects; i++) {
         const char *plural = sc->object_resources[i] ? sc->object_resources[i] : sc->plural;
@@ -157,9 +157,9 @@ int scenario_populate(lwc_mock *srv, const lwc_scenario *sc, char *err, size_t e
         const lwc_generator *gen = &sc->generators[g];
         const char *plural = gen->resource ? gen->resource : sc->plural;
         const resource_def *def = NULL;
-        int res = store_find_resource(srv->st, api_path_of(srv, sc, plural), plural);
+        int res = lwcm_store_find_resource(srv->st, api_path_of(srv, sc, plural), plural);
         if (res >= 0)
-            def = store_resource(srv->st, res);
+            def = lwcm_store_resource(srv->st, res);
         if (!def)
             return lwc_fail(err, errlen, LWC_MOCK_EINVAL, "%s: world.generate[%zu].resource: no resource \"%s\"",
                             sc->path, g, plural);
@@ -186,10 +186,10 @@ int scenario_populate(lwc_mock *srv, const lwc_scenario *sc, char *err, size_t e
 /* Objects of the scenario's resource selected by name or label selector. */
 static int select_objects(lwc_mock *srv, const lwc_scenario *sc, const lwc_step *st, list_page *page)
 {
-    int res = store_find_resource(srv->st, sc->api_path, sc->plural);
+    int res = lwcm_store_find_resource(srv->st, sc->api_path, sc->plural);
     label_selector sel;
     char why[256];
-    if (label_selector_parse(st->label_selector, &sel, why, sizeof why) != 0)
+    if (lwcm_label_selector_parse(st->label_selector, &sel, why, sizeof why) != 0)
         return -1;
     field_selector fs;
     memset(&fs, 0, sizeof fs);
@@ -209,15 +209,15 @@ static int select_objects(lwc_mock *srv, const lwc_scenario *sc, const lwc_step 
     q.at_current = 1;
     q.labels = sel.n ? &sel : NULL;
     q.fields = fs.n ? &fs : NULL;
-    int rc = store_list(srv->st, &q, page, NULL);
-    label_selector_free(&sel);
+    int rc = lwcm_store_list(srv->st, &q, page, NULL);
+    lwcm_label_selector_free(&sel);
     return rc == STORE_OK ? 0 : -1;
 }
 
 static int relabel(lwc_mock *srv, const lwc_scenario *sc, const obj_version *v, const char *labels_json, char *err,
                    size_t errlen)
 {
-    cJSON *obj = obj_version_parse(v);
+    cJSON *obj = lwcm_obj_version_parse(v);
     cJSON *patch = cJSON_Parse(labels_json);
     if (!obj || !patch) {
         cJSON_Delete(obj);
@@ -263,7 +263,7 @@ static int churn(lwc_mock *srv, const lwc_scenario *sc, const lwc_step *st, char
             snprintf(old, sizeof old, "churn-%llu", id - 1);
             lwc_mock_delete(srv, sc->api_path, sc->plural, ns, old, NULL, err, errlen);
         }
-        if (st->interval_ms && mock_sleep_ms(srv, st->interval_ms) != 0)
+        if (st->interval_ms && lwcm_sleep_ms(srv, st->interval_ms) != 0)
             return lwc_fail(err, errlen, LWC_MOCK_EIO, "churn: the server is stopping");
     }
     return LWC_MOCK_OK;
@@ -299,15 +299,15 @@ int lwc_scenario_do_step(lwc_mock *srv, const lwc_scenario *sc_in, const lwc_ste
     case LWC_STEP_RECREATE: {
         /* The same name with a new uid: delete, then create from the last state, the given object,
          * or (with labels) the object built from its name. */
-        int res = store_find_resource(srv->st, sc->api_path, sc->plural);
-        obj_version *v = store_get(srv->st, res, st->ns, st->name);
+        int res = lwcm_store_find_resource(srv->st, sc->api_path, sc->plural);
+        obj_version *v = lwcm_store_get(srv->st, res, st->ns, st->name);
         if (!v)
             return lwc_fail(err, errlen, LWC_MOCK_ENOENT, "recreate: %s \"%s\" not found", sc->plural, st->name);
         char *built = !st->object_json && st->labels_json ? step_object(sc, st) : NULL;
         const char *given = st->object_json ? st->object_json : built;
-        cJSON *obj = given ? cJSON_Parse(given) : obj_version_parse(v);
+        cJSON *obj = given ? cJSON_Parse(given) : lwcm_obj_version_parse(v);
         free(built);
-        obj_version_unref(v);
+        lwcm_obj_version_unref(v);
         if (!obj)
             return lwc_fail(err, errlen, LWC_MOCK_ENOMEM, "out of memory");
         cJSON *meta = cJSON_GetObjectItemCaseSensitive(obj, "metadata");
@@ -339,7 +339,7 @@ int lwc_scenario_do_step(lwc_mock *srv, const lwc_scenario *sc_in, const lwc_ste
             else
                 rc = relabel(srv, sc, page.items[i], st->labels_json, err, errlen);
         }
-        list_page_free(&page);
+        lwcm_list_page_free(&page);
         return rc;
     }
     case LWC_STEP_COMPACT:

@@ -8,6 +8,6 @@
 #include <stddef.h>
 
 /* Creates the scenario's world.objects and world.generate objects. */
-int scenario_populate(lwc_mock *srv, const lwc_scenario *sc, char *err, size_t errlen);
+int lwcm_scenario_populate(lwc_mock *srv, const lwc_scenario *sc, char *err, size_t errlen);
 
 #endif

@@ -25,7 +25,7 @@ int lwc_scenario_start_server(const lwc_scenario *sc, const lwc_mock_config *bas
     int rc = lwc_mock_start(&cfg, &srv, err, errlen);
     if (rc != LWC_MOCK_OK)
         return rc;
-    if (sc->kind && store_find_resource(srv->st, sc->api_path, sc->plural) < 0) {
+    if (sc->kind && lwcm_store_find_resource(srv->st, sc->api_path, sc->plural) < 0) {
         rc = lwc_mock_add_resource(srv, sc->group, sc->version, sc->plural, sc->singular ? sc->singular : sc->plural,
                                    sc->kind, sc->namespaced, err, errlen);
         if (rc != LWC_MOCK_OK) {
@@ -33,13 +33,13 @@ int lwc_scenario_start_server(const lwc_scenario *sc, const lwc_mock_config *bas
             return rc;
         }
     }
-    if (store_find_resource(srv->st, sc->api_path, sc->plural) < 0) {
+    if (lwcm_store_find_resource(srv->st, sc->api_path, sc->plural) < 0) {
         snprintf(err, errlen, "%s: resource: the server has no \"%s\" under %s; give \"kind\" and \"namespaced\" to register it",
                  sc->path, sc->plural, sc->api_path);
         lwc_mock_stop(srv);
         return LWC_MOCK_EINVAL;
     }
-    rc = scenario_populate(srv, sc, err, errlen);
+    rc = lwcm_scenario_populate(srv, sc, err, errlen);
     if (rc != LWC_MOCK_OK) {
         lwc_mock_stop(srv);
         return rc;

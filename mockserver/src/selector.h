@@ -47,14 +47,14 @@ typedef struct field_selector {
 
 /* Both parsers accept NULL or "" as "everything". On a syntax error they
  * return -1 with a message naming the offending part. */
-int label_selector_parse(const char *text, label_selector *out, char *err, size_t errlen);
-void label_selector_free(label_selector *sel);
-int label_selector_matches(const label_selector *sel, const label_pair *labels, size_t nlabels);
+int lwcm_label_selector_parse(const char *text, label_selector *out, char *err, size_t errlen);
+void lwcm_label_selector_free(label_selector *sel);
+int lwcm_label_selector_matches(const label_selector *sel, const label_pair *labels, size_t nlabels);
 
-int field_selector_parse(const char *text, field_selector *out, char *err, size_t errlen);
-void field_selector_free(field_selector *sel);
+int lwcm_field_selector_parse(const char *text, field_selector *out, char *err, size_t errlen);
+void lwcm_field_selector_free(field_selector *sel);
 /* fields: the object's other selectable fields (path, value); an absent one is "". */
-int field_selector_matches(const field_selector *sel, const char *ns, const char *name, const label_pair *fields,
+int lwcm_field_selector_matches(const field_selector *sel, const char *ns, const char *name, const label_pair *fields,
                            size_t nfields);
 
 #endif

@@ -24,7 +24,7 @@ struct store {
     _Atomic uint64_t rv;
     uint64_t compacted;
     uint64_t history_from; /* events after this RV are all in memory */
-    uint64_t pin_writes;   /* store_pin_history */
+    uint64_t pin_writes;   /* lwcm_store_pin_history */
     size_t history_limit;
     uint64_t rng;
 
@@ -37,7 +37,7 @@ struct store {
     history_event *hist; /* hist[head .. head+len) in RV order */
     size_t head, len, cap;
 
-    pthread_mutex_t rv_mu; /* pairs with rv_cond for store_wait_rv */
+    pthread_mutex_t rv_mu; /* pairs with rv_cond for lwcm_store_wait_rv */
     pthread_cond_t rv_cond;
 
     pthread_mutex_t watch_mu;
@@ -45,7 +45,7 @@ struct store {
     size_t nwatchers;
 };
 
-void format_rfc3339(long long t, char out[32])
+void lwcm_format_rfc3339(long long t, char out[32])
 {
     time_t tt = (time_t)t;
     struct tm tm;
@@ -84,7 +84,7 @@ static uint64_t next_random(store *st)
     return x * 0x2545F4914F6CDD1DULL;
 }
 
-store *store_new(uint64_t seed, size_t history_limit)
+store *lwcm_store_new(uint64_t seed, size_t history_limit)
 {
     store *st = calloc(1, sizeof *st);
     if (!st)
@@ -98,7 +98,7 @@ store *store_new(uint64_t seed, size_t history_limit)
         free(st);
         return NULL;
     }
-    if (monotonic_cond_init(&st->rv_cond) != 0) {
+    if (lwcc_monotonic_cond_init(&st->rv_cond) != 0) {
         pthread_mutex_destroy(&st->rv_mu);
         pthread_rwlock_destroy(&st->lock);
         free(st);
@@ -119,25 +119,25 @@ store *store_new(uint64_t seed, size_t history_limit)
     return st;
 }
 
-void history_event_release(history_event *ev)
+void lwcm_history_event_release(history_event *ev)
 {
-    obj_version_unref(ev->obj);
-    obj_version_unref(ev->prev);
+    lwcm_obj_version_unref(ev->obj);
+    lwcm_obj_version_unref(ev->prev);
     ev->obj = ev->prev = NULL;
 }
 
-void store_free(store *st)
+void lwcm_store_free(store *st)
 {
     if (!st)
         return;
     for (int r = 0; r < st->nres; r++) {
         for (size_t i = 0; i < st->res[r]->n; i++)
-            obj_version_unref(st->res[r]->items[i]);
+            lwcm_obj_version_unref(st->res[r]->items[i]);
         free(st->res[r]->items);
         free(st->res[r]);
     }
     for (size_t i = 0; i < st->len; i++)
-        history_event_release(&st->hist[st->head + i]);
+        lwcm_history_event_release(&st->hist[st->head + i]);
     free(st->hist);
     pthread_mutex_destroy(&st->watch_mu);
     pthread_cond_destroy(&st->rv_cond);
@@ -146,7 +146,7 @@ void store_free(store *st)
     free(st);
 }
 
-int store_add_resource(store *st, const resource_def *def)
+int lwcm_store_add_resource(store *st, const resource_def *def)
 {
     pthread_rwlock_wrlock(&st->lock);
     for (int r = 0; r < st->nres; r++) {
@@ -172,7 +172,7 @@ int store_add_resource(store *st, const resource_def *def)
     return idx;
 }
 
-int store_find_resource(store *st, const char *api_path, const char *plural)
+int lwcm_store_find_resource(store *st, const char *api_path, const char *plural)
 {
     int found = -1;
     pthread_rwlock_rdlock(&st->lock);
@@ -186,7 +186,7 @@ int store_find_resource(store *st, const char *api_path, const char *plural)
     return found;
 }
 
-int store_resource_count(store *st)
+int lwcm_store_resource_count(store *st)
 {
     pthread_rwlock_rdlock(&st->lock);
     int n = atomic_load(&st->nres);
@@ -196,19 +196,19 @@ int store_resource_count(store *st)
 
 /* Definitions never move nor change once added: the pointer stays valid for
  * the store's life, without a lock. */
-const resource_def *store_resource(store *st, int res)
+const resource_def *lwcm_store_resource(store *st, int res)
 {
     if (res < 0 || res >= atomic_load(&st->nres))
         return NULL;
     return &st->res[res]->def;
 }
 
-uint64_t store_current_rv(store *st)
+uint64_t lwcm_store_current_rv(store *st)
 {
     return atomic_load(&st->rv);
 }
 
-uint64_t store_compacted_rv(store *st)
+uint64_t lwcm_store_compacted_rv(store *st)
 {
     pthread_rwlock_rdlock(&st->lock);
     uint64_t c = st->compacted;
@@ -271,9 +271,9 @@ static int append_history(store *st, uint64_t rv, event_type type, int res, obj_
     ev->res = res;
     ev->obj = obj;
     ev->prev = prev;
-    obj_version_ref(obj);
+    lwcm_obj_version_ref(obj);
     if (prev)
-        obj_version_ref(prev);
+        lwcm_obj_version_ref(prev);
     if (st->history_limit && st->len > st->history_limit)
         compact_locked(st, st->hist[st->head + st->len - st->history_limit - 1].rv);
     return 0;
@@ -335,7 +335,7 @@ static int insert_item(resource_store *rs, size_t pos, obj_version *v)
     return 0;
 }
 
-int store_create(store *st, int res, cJSON *obj, int keep_timestamp, obj_version **out,
+int lwcm_store_create(store *st, int res, cJSON *obj, int keep_timestamp, obj_version **out,
                  char *err, size_t errlen)
 {
     *out = NULL;
@@ -397,31 +397,31 @@ int store_create(store *st, int res, cJSON *obj, int keep_timestamp, obj_version
     const char *ts = get_meta_string(obj, "creationTimestamp");
     if (!keep_timestamp || !ts || !*ts) {
         char now[32];
-        format_rfc3339((long long)time(NULL), now);
+        lwcm_format_rfc3339((long long)time(NULL), now);
         if (set_meta_string(obj, "creationTimestamp", now) != 0)
             goto nomem;
     }
-    if (object_apply_defaults(&rs->def, obj, NULL) != 0)
+    if (lwcm_object_apply_defaults(&rs->def, obj, NULL) != 0)
         goto nomem;
-    cJSON *norm = object_normalize(&rs->def, obj);
+    cJSON *norm = lwcm_object_normalize(&rs->def, obj);
     if (!norm)
         goto nomem;
-    obj_version *v = obj_version_new(&rs->def, norm);
+    obj_version *v = lwcm_obj_version_new(&rs->def, norm);
     cJSON_Delete(norm);
     if (!v)
         goto nomem;
     if (insert_item(rs, pos, v) != 0) {
-        obj_version_unref(v);
+        lwcm_obj_version_unref(v);
         goto nomem;
     }
     if (append_history(st, rv, EV_ADDED, res, v, NULL) != 0) {
         memmove(rs->items + pos, rs->items + pos + 1, (rs->n - pos - 1) * sizeof *rs->items);
         rs->n--;
-        obj_version_unref(v);
+        lwcm_obj_version_unref(v);
         goto nomem;
     }
     atomic_store(&st->rv, rv);
-    obj_version_ref(v);
+    lwcm_obj_version_ref(v);
     *out = v;
     pthread_rwlock_unlock(&st->lock);
     after_write(st);
@@ -431,7 +431,7 @@ nomem:
     return lwc_fail(err, errlen, STORE_ENOMEM, "out of memory");
 }
 
-int store_update(store *st, int res, cJSON *obj, obj_version **out, char *err, size_t errlen)
+int lwcm_store_update(store *st, int res, cJSON *obj, obj_version **out, char *err, size_t errlen)
 {
     *out = NULL;
     pthread_rwlock_wrlock(&st->lock);
@@ -466,7 +466,7 @@ int store_update(store *st, int res, cJSON *obj, obj_version **out, char *err, s
      * real apiserver ignores status on the main resource (PrepareForUpdate);
      * the mock still lets a given status through, so scenarios can move phases. */
     if (!cJSON_GetObjectItemCaseSensitive(obj, "status")) {
-        cJSON *old_obj = obj_version_parse(old);
+        cJSON *old_obj = lwcm_obj_version_parse(old);
         cJSON *old_status = old_obj ? cJSON_DetachItemFromObjectCaseSensitive(old_obj, "status") : NULL;
         cJSON_Delete(old_obj);
         if (old_status && !cJSON_AddItemToObject(obj, "status", old_status)) {
@@ -478,12 +478,12 @@ int store_update(store *st, int res, cJSON *obj, obj_version **out, char *err, s
     if (set_meta_string(obj, "uid", old->uid) != 0 || set_meta_string(obj, "creationTimestamp", old->created) != 0 ||
         set_meta_string(obj, "resourceVersion", oldrv) != 0)
         goto nomem;
-    cJSON *old_obj = obj_version_parse(old);
-    int defaults_rc = old_obj ? object_apply_defaults(&rs->def, obj, old_obj) : -1;
+    cJSON *old_obj = lwcm_obj_version_parse(old);
+    int defaults_rc = old_obj ? lwcm_object_apply_defaults(&rs->def, obj, old_obj) : -1;
     cJSON_Delete(old_obj);
     if (defaults_rc != 0)
         goto nomem;
-    cJSON *norm = object_normalize(&rs->def, obj);
+    cJSON *norm = lwcm_object_normalize(&rs->def, obj);
     if (!norm)
         goto nomem;
     char *same = cJSON_PrintUnformatted(norm);
@@ -495,7 +495,7 @@ int store_update(store *st, int res, cJSON *obj, obj_version **out, char *err, s
     if (strcmp(same, old->json) == 0) {
         free(same);
         cJSON_Delete(norm);
-        obj_version_ref(old);
+        lwcm_obj_version_ref(old);
         *out = old;
         pthread_rwlock_unlock(&st->lock);
         return STORE_OK;
@@ -508,18 +508,18 @@ int store_update(store *st, int res, cJSON *obj, obj_version **out, char *err, s
         cJSON_Delete(norm);
         goto nomem;
     }
-    obj_version *v = obj_version_new(&rs->def, norm);
+    obj_version *v = lwcm_obj_version_new(&rs->def, norm);
     cJSON_Delete(norm);
     if (!v)
         goto nomem;
     if (append_history(st, rv, EV_MODIFIED, res, v, old) != 0) {
-        obj_version_unref(v);
+        lwcm_obj_version_unref(v);
         goto nomem;
     }
     rs->items[pos] = v;
-    obj_version_unref(old);
+    lwcm_obj_version_unref(old);
     atomic_store(&st->rv, rv);
-    obj_version_ref(v);
+    lwcm_obj_version_ref(v);
     *out = v;
     pthread_rwlock_unlock(&st->lock);
     after_write(st);
@@ -529,7 +529,7 @@ nomem:
     return lwc_fail(err, errlen, STORE_ENOMEM, "out of memory");
 }
 
-int store_delete(store *st, int res, const char *ns, const char *name, obj_version **out,
+int lwcm_store_delete(store *st, int res, const char *ns, const char *name, obj_version **out,
                  char *err, size_t errlen)
 {
     *out = NULL;
@@ -551,16 +551,16 @@ int store_delete(store *st, int res, const char *ns, const char *name, obj_versi
     }
     uint64_t rv = atomic_load(&st->rv) + 1;
     /* DELETED carries the last state with the deletion's revision (etcd3 watcher prepareObjs). */
-    obj_version *tomb = obj_version_with_rv(&rs->def, old, rv);
+    obj_version *tomb = lwcm_obj_version_with_rv(&rs->def, old, rv);
     if (!tomb)
         goto nomem;
     if (append_history(st, rv, EV_DELETED, res, tomb, old) != 0) {
-        obj_version_unref(tomb);
+        lwcm_obj_version_unref(tomb);
         goto nomem;
     }
     memmove(rs->items + pos, rs->items + pos + 1, (rs->n - pos - 1) * sizeof *rs->items);
     rs->n--;
-    obj_version_unref(old);
+    lwcm_obj_version_unref(old);
     atomic_store(&st->rv, rv);
     *out = tomb;
     pthread_rwlock_unlock(&st->lock);
@@ -571,7 +571,7 @@ nomem:
     return lwc_fail(err, errlen, STORE_ENOMEM, "out of memory");
 }
 
-obj_version *store_get(store *st, int res, const char *ns, const char *name)
+obj_version *lwcm_store_get(store *st, int res, const char *ns, const char *name)
 {
     obj_version *v = NULL;
     char key[600];
@@ -579,7 +579,7 @@ obj_version *store_get(store *st, int res, const char *ns, const char *name)
     if (res >= 0 && res < st->nres && make_key(&st->res[res]->def, ns, name, key, sizeof key) == 0) {
         v = find_current(st->res[res], key, NULL);
         if (v)
-            obj_version_ref(v);
+            lwcm_obj_version_ref(v);
     }
     pthread_rwlock_unlock(&st->lock);
     return v;
@@ -633,12 +633,12 @@ static void compact_locked(store *st, uint64_t to)
     if (keep_after > st->history_from)
         st->history_from = keep_after;
     for (size_t i = st->head; i < end; i++)
-        history_event_release(&st->hist[i]);
+        lwcm_history_event_release(&st->hist[i]);
     st->len -= end - st->head;
     st->head = end;
 }
 
-uint64_t store_compact(store *st, uint64_t rv)
+uint64_t lwcm_store_compact(store *st, uint64_t rv)
 {
     pthread_rwlock_wrlock(&st->lock);
     uint64_t cur = atomic_load(&st->rv);
@@ -650,7 +650,7 @@ uint64_t store_compact(store *st, uint64_t rv)
     return c;
 }
 
-uint64_t store_expire(store *st, uint64_t rv)
+uint64_t lwcm_store_expire(store *st, uint64_t rv)
 {
     pthread_rwlock_wrlock(&st->lock);
     uint64_t cur = atomic_load(&st->rv);
@@ -668,14 +668,14 @@ uint64_t store_expire(store *st, uint64_t rv)
     return c;
 }
 
-void store_pin_history(store *st, uint64_t writes)
+void lwcm_store_pin_history(store *st, uint64_t writes)
 {
     pthread_rwlock_wrlock(&st->lock);
     st->pin_writes = writes;
     pthread_rwlock_unlock(&st->lock);
 }
 
-uint64_t store_history_start(store *st)
+uint64_t lwcm_store_history_start(store *st)
 {
     pthread_rwlock_rdlock(&st->lock);
     uint64_t h = st->history_from ? st->history_from : 1;
@@ -711,17 +711,17 @@ static int key_in_range(const char *key, const char *prefix, size_t plen, const 
 
 static int matches(const list_query *q, const obj_version *v)
 {
-    if (q->labels && !label_selector_matches(q->labels, v->labels, v->nlabels))
+    if (q->labels && !lwcm_label_selector_matches(q->labels, v->labels, v->nlabels))
         return 0;
-    if (q->fields && !field_selector_matches(q->fields, v->ns, v->name, v->fields, v->nfields))
+    if (q->fields && !lwcm_field_selector_matches(q->fields, v->ns, v->name, v->fields, v->nfields))
         return 0;
     return 1;
 }
 
-void list_page_free(list_page *page)
+void lwcm_list_page_free(list_page *page)
 {
     for (size_t i = 0; i < page->n; i++)
-        obj_version_unref(page->items[i]);
+        lwcm_obj_version_unref(page->items[i]);
     free(page->items);
     page->items = NULL;
     page->n = 0;
@@ -737,12 +737,12 @@ static int push_item(list_page *page, size_t *cap, obj_version *v)
         page->items = ni;
         *cap = ncap;
     }
-    obj_version_ref(v);
+    lwcm_obj_version_ref(v);
     page->items[page->n++] = v;
     return 0;
 }
 
-int store_list(store *st, const list_query *q, list_page *page, watch_reg *reg)
+int lwcm_store_list(store *st, const list_query *q, list_page *page, watch_reg *reg)
 {
     memset(page, 0, sizeof *page);
     pthread_rwlock_rdlock(&st->lock);
@@ -871,13 +871,13 @@ out:
     free(prefix);
     free(low);
     if (rc != STORE_OK)
-        list_page_free(page);
+        lwcm_list_page_free(page);
     return rc;
 }
 
-int store_wait_rv(store *st, uint64_t rv, int timeout_ms)
+int lwcm_store_wait_rv(store *st, uint64_t rv, int timeout_ms)
 {
-    struct timespec deadline = monotonic_deadline(timeout_ms);
+    struct timespec deadline = lwcc_monotonic_deadline(timeout_ms);
     pthread_mutex_lock(&st->rv_mu);
     int ok = 1;
     while (atomic_load(&st->rv) < rv) {
@@ -890,7 +890,7 @@ int store_wait_rv(store *st, uint64_t rv, int timeout_ms)
     return ok;
 }
 
-int store_watch_register(store *st, watch_reg *reg, uint64_t start_rv)
+int lwcm_store_watch_register(store *st, watch_reg *reg, uint64_t start_rv)
 {
     pthread_rwlock_rdlock(&st->lock);
     if (start_rv < st->compacted) {
@@ -903,7 +903,7 @@ int store_watch_register(store *st, watch_reg *reg, uint64_t start_rv)
     return STORE_OK;
 }
 
-void store_watch_unregister(store *st, watch_reg *reg)
+void lwcm_store_watch_unregister(store *st, watch_reg *reg)
 {
     pthread_mutex_lock(&st->watch_mu);
     if (reg->prev)
@@ -917,7 +917,7 @@ void store_watch_unregister(store *st, watch_reg *reg)
     pthread_mutex_unlock(&st->watch_mu);
 }
 
-size_t store_watch_count(store *st)
+size_t lwcm_store_watch_count(store *st)
 {
     pthread_mutex_lock(&st->watch_mu);
     size_t n = st->nwatchers;
@@ -925,7 +925,7 @@ size_t store_watch_count(store *st)
     return n;
 }
 
-void store_close_watches(store *st)
+void lwcm_store_close_watches(store *st)
 {
     pthread_mutex_lock(&st->watch_mu);
     for (watch_reg *w = st->watchers; w; w = w->next) {
@@ -935,7 +935,7 @@ void store_close_watches(store *st)
     pthread_mutex_unlock(&st->watch_mu);
 }
 
-size_t store_read_events(store *st, uint64_t after, int res, history_event *out, size_t max, uint64_t *next)
+size_t lwcm_store_read_events(store *st, uint64_t after, int res, history_event *out, size_t max, uint64_t *next)
 {
     pthread_rwlock_rdlock(&st->lock);
     size_t n = 0;
@@ -948,9 +948,9 @@ size_t store_read_events(store *st, uint64_t after, int res, history_event *out,
         if (ev->res != res)
             continue;
         out[n] = *ev;
-        obj_version_ref(ev->obj);
+        lwcm_obj_version_ref(ev->obj);
         if (ev->prev)
-            obj_version_ref(ev->prev);
+            lwcm_obj_version_ref(ev->prev);
         n++;
     }
     if (i == end) {

@@ -51,42 +51,42 @@ typedef struct watch_reg {
     struct watch_reg *prev, *next;
 } watch_reg;
 
-store *store_new(uint64_t seed, size_t history_limit);
-void store_free(store *st);
+store *lwcm_store_new(uint64_t seed, size_t history_limit);
+void lwcm_store_free(store *st);
 
-int store_add_resource(store *st, const resource_def *def);
-int store_find_resource(store *st, const char *api_path, const char *plural);
-int store_resource_count(store *st);
-const resource_def *store_resource(store *st, int res);
+int lwcm_store_add_resource(store *st, const resource_def *def);
+int lwcm_store_find_resource(store *st, const char *api_path, const char *plural);
+int lwcm_store_resource_count(store *st);
+const resource_def *lwcm_store_resource(store *st, int res);
 
-uint64_t store_current_rv(store *st);
-uint64_t store_compacted_rv(store *st);
+uint64_t lwcm_store_current_rv(store *st);
+uint64_t lwcm_store_compacted_rv(store *st);
 
-/* Writes. obj is a normalized object (object_normalize); the store fills
+/* Writes. obj is a normalized object (lwcm_object_normalize); the store fills
  * uid, resourceVersion and creationTimestamp, and may change obj. *out gets a
  * reference to the stored version (the tombstone for a delete). */
-int store_create(store *st, int res, cJSON *obj, int keep_timestamp, obj_version **out,
+int lwcm_store_create(store *st, int res, cJSON *obj, int keep_timestamp, obj_version **out,
                  char *err, size_t errlen);
-int store_update(store *st, int res, cJSON *obj, obj_version **out, char *err, size_t errlen);
-int store_delete(store *st, int res, const char *ns, const char *name, obj_version **out,
+int lwcm_store_update(store *st, int res, cJSON *obj, obj_version **out, char *err, size_t errlen);
+int lwcm_store_delete(store *st, int res, const char *ns, const char *name, obj_version **out,
                  char *err, size_t errlen);
-obj_version *store_get(store *st, int res, const char *ns, const char *name);
+obj_version *lwcm_store_get(store *st, int res, const char *ns, const char *name);
 
 /* Forgets history up to rv (0: up to now); returns the new compaction point. */
-uint64_t store_compact(store *st, uint64_t rv);
+uint64_t lwcm_store_compact(store *st, uint64_t rv);
 
 /* Makes rv too old, so that a 410 about it is true: moves the compaction
  * point strictly above rv, first taking one RV without an event when rv is
  * the current one (a write to a resource the mock does not serve, as leases
  * and events move etcd's revision). Returns the new compaction point: the
  * oldest RV a watch can start from. */
-uint64_t store_expire(store *st, uint64_t rv);
+uint64_t lwcm_store_expire(store *st, uint64_t rv);
 
 /* Keeps the events of the last `writes` RVs in memory whatever compactions
  * say, for a lagging replica whose cache still serves that state. */
-void store_pin_history(store *st, uint64_t writes);
+void lwcm_store_pin_history(store *st, uint64_t writes);
 /* The oldest RV whose state the store can still rebuild (>= 1). */
-uint64_t store_history_start(store *st);
+uint64_t lwcm_store_history_start(store *st);
 
 typedef struct list_query {
     int res;
@@ -111,25 +111,25 @@ typedef struct list_page {
 
 /* Reads one page. If reg is given, registers that watcher at the page's RV
  * under the same lock, so that no event falls between list and watch. */
-int store_list(store *st, const list_query *q, list_page *page, watch_reg *reg);
-void list_page_free(list_page *page);
+int lwcm_store_list(store *st, const list_query *q, list_page *page, watch_reg *reg);
+void lwcm_list_page_free(list_page *page);
 
 /* Waits until the store's RV reaches rv; returns 1 if it did, 0 on timeout. */
-int store_wait_rv(store *st, uint64_t rv, int timeout_ms);
+int lwcm_store_wait_rv(store *st, uint64_t rv, int timeout_ms);
 
 /* Watchers. register fails with STORE_EXPIRED if start_rv is compacted. */
-int store_watch_register(store *st, watch_reg *reg, uint64_t start_rv);
-void store_watch_unregister(store *st, watch_reg *reg);
-size_t store_watch_count(store *st);
-void store_close_watches(store *st);
+int lwcm_store_watch_register(store *st, watch_reg *reg, uint64_t start_rv);
+void lwcm_store_watch_unregister(store *st, watch_reg *reg);
+size_t lwcm_store_watch_count(store *st);
+void lwcm_store_close_watches(store *st);
 
 /* Copies up to max events of resource res after `after` into out (taking
  * references); *next is the RV up to which events were examined. */
-size_t store_read_events(store *st, uint64_t after, int res, history_event *out, size_t max,
+size_t lwcm_store_read_events(store *st, uint64_t after, int res, history_event *out, size_t max,
                          uint64_t *next);
-void history_event_release(history_event *ev);
+void lwcm_history_event_release(history_event *ev);
 
 /* RFC3339 UTC timestamp of t. */
-void format_rfc3339(long long t, char out[32]);
+void lwcm_format_rfc3339(long long t, char out[32]);
 
 #endif

@@ -59,7 +59,7 @@ static const column *columns_for(const resource_def *def, size_t *n)
     }
 }
 
-void human_duration(long long s, char *out, size_t len)
+void lwcm_human_duration(long long s, char *out, size_t len)
 {
     if (s < -1) {
         snprintf(out, len, "<invalid>");
@@ -107,19 +107,19 @@ static void write_columns(strbuf *sb, const resource_def *def)
 {
     size_t n = 0;
     const column *cols = columns_for(def, &n);
-    strbuf_puts(sb, "\"columnDefinitions\":[");
+    lwcc_strbuf_puts(sb, "\"columnDefinitions\":[");
     for (size_t i = 0; i < n; i++) {
-        strbuf_printf(sb, "%s{\"name\":", i ? "," : "");
-        strbuf_put_json_string(sb, cols[i].name);
-        strbuf_puts(sb, ",\"type\":");
-        strbuf_put_json_string(sb, cols[i].type);
-        strbuf_puts(sb, ",\"format\":");
-        strbuf_put_json_string(sb, cols[i].format);
-        strbuf_puts(sb, ",\"description\":");
-        strbuf_put_json_string(sb, cols[i].description);
-        strbuf_printf(sb, ",\"priority\":%d}", cols[i].priority);
+        lwcc_strbuf_printf(sb, "%s{\"name\":", i ? "," : "");
+        lwcc_strbuf_put_json_string(sb, cols[i].name);
+        lwcc_strbuf_puts(sb, ",\"type\":");
+        lwcc_strbuf_put_json_string(sb, cols[i].type);
+        lwcc_strbuf_puts(sb, ",\"format\":");
+        lwcc_strbuf_put_json_string(sb, cols[i].format);
+        lwcc_strbuf_puts(sb, ",\"description\":");
+        lwcc_strbuf_put_json_string(sb, cols[i].description);
+        lwcc_strbuf_printf(sb, ",\"priority\":%d}", cols[i].priority);
     }
-    strbuf_putc(sb, ']');
+    lwcc_strbuf_putc(sb, ']');
 }
 
 static long long parse_rfc3339(const char *s)
@@ -165,106 +165,106 @@ static void pod_cells(strbuf *sb, const cJSON *obj)
     const char *phase = str_at(obj, "status", "phase");
     const char *reason = str_at(obj, "status", "reason");
     const char *shown = waiting_reason ? waiting_reason : reason ? reason : phase ? phase : "Unknown";
-    strbuf_printf(sb, ",\"%d/%d\",", ready, total);
-    strbuf_put_json_string(sb, shown);
+    lwcc_strbuf_printf(sb, ",\"%d/%d\",", ready, total);
+    lwcc_strbuf_put_json_string(sb, shown);
     /* The pod printer's Restarts cell is a string ("0", or "2 (5m ago)"). */
-    strbuf_printf(sb, ",\"%lld\"", restarts);
+    lwcc_strbuf_printf(sb, ",\"%lld\"", restarts);
 }
 
 static void tail_cells_pod(strbuf *sb, const cJSON *obj)
 {
     const char *ip = str_at(obj, "status", "podIP");
     const char *node = str_at(obj, "spec", "nodeName");
-    strbuf_putc(sb, ',');
-    strbuf_put_json_string(sb, ip ? ip : "<none>");
-    strbuf_putc(sb, ',');
-    strbuf_put_json_string(sb, node ? node : "<none>");
-    strbuf_puts(sb, ",\"<none>\",\"<none>\"");
+    lwcc_strbuf_putc(sb, ',');
+    lwcc_strbuf_put_json_string(sb, ip ? ip : "<none>");
+    lwcc_strbuf_putc(sb, ',');
+    lwcc_strbuf_put_json_string(sb, node ? node : "<none>");
+    lwcc_strbuf_puts(sb, ",\"<none>\",\"<none>\"");
 }
 
 static void write_row(strbuf *sb, const resource_def *def, const obj_version *v, long long now)
 {
-    cJSON *obj = obj_version_parse(v);
+    cJSON *obj = lwcm_obj_version_parse(v);
     char age[32];
     long long created = parse_rfc3339(v->created);
     if (created < 0)
         snprintf(age, sizeof age, "<unknown>");
     else
-        human_duration(now - created, age, sizeof age);
-    strbuf_puts(sb, "{\"cells\":[");
-    strbuf_put_json_string(sb, v->name);
+        lwcm_human_duration(now - created, age, sizeof age);
+    lwcc_strbuf_puts(sb, "{\"cells\":[");
+    lwcc_strbuf_put_json_string(sb, v->name);
     switch (def->table) {
     case TABLE_POD:
         pod_cells(sb, obj);
-        strbuf_putc(sb, ',');
-        strbuf_put_json_string(sb, age);
+        lwcc_strbuf_putc(sb, ',');
+        lwcc_strbuf_put_json_string(sb, age);
         tail_cells_pod(sb, obj);
         break;
     case TABLE_CONFIGMAP: {
         int n = cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(obj, "data")) +
                 cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(obj, "binaryData"));
-        strbuf_printf(sb, ",%d,", n);
-        strbuf_put_json_string(sb, age);
+        lwcc_strbuf_printf(sb, ",%d,", n);
+        lwcc_strbuf_put_json_string(sb, age);
         break;
     }
     case TABLE_NAMESPACE: {
         const char *phase = str_at(obj, "status", "phase");
-        strbuf_putc(sb, ',');
-        strbuf_put_json_string(sb, phase ? phase : "Active");
-        strbuf_putc(sb, ',');
-        strbuf_put_json_string(sb, age);
+        lwcc_strbuf_putc(sb, ',');
+        lwcc_strbuf_put_json_string(sb, phase ? phase : "Active");
+        lwcc_strbuf_putc(sb, ',');
+        lwcc_strbuf_put_json_string(sb, age);
         break;
     }
     case TABLE_DEFAULT:
     default:
-        strbuf_putc(sb, ',');
-        strbuf_put_json_string(sb, age);
+        lwcc_strbuf_putc(sb, ',');
+        lwcc_strbuf_put_json_string(sb, age);
         break;
     }
-    strbuf_puts(sb, "],\"object\":{\"kind\":\"PartialObjectMetadata\",\"apiVersion\":\"meta.k8s.io/v1\",\"metadata\":");
+    lwcc_strbuf_puts(sb, "],\"object\":{\"kind\":\"PartialObjectMetadata\",\"apiVersion\":\"meta.k8s.io/v1\",\"metadata\":");
     char *meta = obj ? cJSON_PrintUnformatted(cJSON_GetObjectItemCaseSensitive(obj, "metadata")) : NULL;
     if (meta) {
-        strbuf_puts(sb, meta);
+        lwcc_strbuf_puts(sb, meta);
         free(meta);
     } else {
         sb->failed = 1;
     }
-    strbuf_puts(sb, "}}");
+    lwcc_strbuf_puts(sb, "}}");
     cJSON_Delete(obj);
 }
 
-void table_write_list(strbuf *sb, const resource_def *def, const list_page *page, const char *continue_token,
+void lwcm_table_write_list(strbuf *sb, const resource_def *def, const list_page *page, const char *continue_token,
                       int with_remaining)
 {
     long long now = (long long)time(NULL);
-    strbuf_printf(sb, "{\"kind\":\"Table\",\"apiVersion\":\"meta.k8s.io/v1\",\"metadata\":{\"resourceVersion\":\"%llu\"",
+    lwcc_strbuf_printf(sb, "{\"kind\":\"Table\",\"apiVersion\":\"meta.k8s.io/v1\",\"metadata\":{\"resourceVersion\":\"%llu\"",
                   (unsigned long long)page->rv);
     if (continue_token) {
-        strbuf_puts(sb, ",\"continue\":");
-        strbuf_put_json_string(sb, continue_token);
+        lwcc_strbuf_puts(sb, ",\"continue\":");
+        lwcc_strbuf_put_json_string(sb, continue_token);
         if (with_remaining && *continue_token)
-            strbuf_printf(sb, ",\"remainingItemCount\":%lld", page->remaining);
+            lwcc_strbuf_printf(sb, ",\"remainingItemCount\":%lld", page->remaining);
     }
-    strbuf_puts(sb, "},");
+    lwcc_strbuf_puts(sb, "},");
     write_columns(sb, def);
-    strbuf_puts(sb, ",\"rows\":[");
+    lwcc_strbuf_puts(sb, ",\"rows\":[");
     for (size_t i = 0; i < page->n; i++) {
         if (i)
-            strbuf_putc(sb, ',');
+            lwcc_strbuf_putc(sb, ',');
         write_row(sb, def, page->items[i], now);
     }
-    strbuf_puts(sb, "]}");
+    lwcc_strbuf_puts(sb, "]}");
 }
 
-void table_write_single(strbuf *sb, const resource_def *def, const obj_version *v, int with_columns)
+void lwcm_table_write_single(strbuf *sb, const resource_def *def, const obj_version *v, int with_columns)
 {
-    strbuf_printf(sb, "{\"kind\":\"Table\",\"apiVersion\":\"meta.k8s.io/v1\",\"metadata\":{\"resourceVersion\":\"%llu\"},",
+    lwcc_strbuf_printf(sb, "{\"kind\":\"Table\",\"apiVersion\":\"meta.k8s.io/v1\",\"metadata\":{\"resourceVersion\":\"%llu\"},",
                   (unsigned long long)v->rv);
     if (with_columns) {
         write_columns(sb, def);
-        strbuf_putc(sb, ',');
+        lwcc_strbuf_putc(sb, ',');
     }
-    strbuf_puts(sb, "\"rows\":[");
+    lwcc_strbuf_puts(sb, "\"rows\":[");
     write_row(sb, def, v, (long long)time(NULL));
-    strbuf_puts(sb, "]}");
+    lwcc_strbuf_puts(sb, "]}");
 }

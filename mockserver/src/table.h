@@ -11,13 +11,13 @@
 #include "strbuf.h"
 
 /* A whole list page as a Table. */
-void table_write_list(strbuf *sb, const resource_def *def, const list_page *page, const char *continue_token,
+void lwcm_table_write_list(strbuf *sb, const resource_def *def, const list_page *page, const char *continue_token,
                       int with_remaining);
 /* One object as a one-row Table, the object of a Table watch event; only the
  * first event of a stream carries the column definitions. */
-void table_write_single(strbuf *sb, const resource_def *def, const obj_version *v, int with_columns);
+void lwcm_table_write_single(strbuf *sb, const resource_def *def, const obj_version *v, int with_columns);
 
 /* apimachinery's duration.HumanDuration, the AGE column. */
-void human_duration(long long seconds, char *out, size_t len);
+void lwcm_human_duration(long long seconds, char *out, size_t len);
 
 #endif

@@ -65,7 +65,7 @@ static int match_qualified(const char *s, size_t n)
     return match_run(s, n, is_alnum, "-_.");
 }
 
-int valid_dns1123_subdomain(const char *s, char *why, size_t whylen)
+int lwcm_valid_dns1123_subdomain(const char *s, char *why, size_t whylen)
 {
     if (strlen(s) > 253)
         return lwc_fail(why, whylen, 0, "must be no more than 253 characters");
@@ -77,7 +77,7 @@ int valid_dns1123_subdomain(const char *s, char *why, size_t whylen)
     return 1;
 }
 
-int valid_dns1123_label(const char *s, char *why, size_t whylen)
+int lwcm_valid_dns1123_label(const char *s, char *why, size_t whylen)
 {
     if (strlen(s) > 63)
         return lwc_fail(why, whylen, 0, "must be no more than 63 characters");
@@ -94,7 +94,7 @@ int valid_dns1123_label(const char *s, char *why, size_t whylen)
     return 1;
 }
 
-int valid_label_key(const char *s, char *why, size_t whylen)
+int lwcm_valid_label_key(const char *s, char *why, size_t whylen)
 {
     const char *slash = strchr(s, '/');
     const char *name = s;
@@ -112,7 +112,7 @@ int valid_label_key(const char *s, char *why, size_t whylen)
         memcpy(prefix, s, plen);
         prefix[plen] = '\0';
         char sub[512];
-        if (!valid_dns1123_subdomain(prefix, sub, sizeof sub))
+        if (!lwcm_valid_dns1123_subdomain(prefix, sub, sizeof sub))
             return lwc_fail(why, whylen, 0, "prefix part %s", sub);
         name = slash + 1;
     }
@@ -128,7 +128,7 @@ int valid_label_key(const char *s, char *why, size_t whylen)
     return 1;
 }
 
-int valid_label_value(const char *s, char *why, size_t whylen)
+int lwcm_valid_label_value(const char *s, char *why, size_t whylen)
 {
     size_t n = strlen(s);
     if (n > 63)
@@ -141,12 +141,12 @@ int valid_label_value(const char *s, char *why, size_t whylen)
     return 1;
 }
 
-int mock_utf8_valid(const char *s, size_t n)
+int lwcm_utf8_valid(const char *s, size_t n)
 {
     const unsigned char *p = (const unsigned char *)s;
     size_t i = 0;
     while (i < n) {
-        size_t l = utf8_seq(p + i, n - i);
+        size_t l = lwcc_utf8_seq(p + i, n - i);
         if (!l)
             return 0;
         i += l;
@@ -154,7 +154,7 @@ int mock_utf8_valid(const char *s, size_t n)
     return 1;
 }
 
-char *mock_utf8_sanitize(const char *s, size_t n, size_t *outlen)
+char *lwcm_utf8_sanitize(const char *s, size_t n, size_t *outlen)
 {
     /* Each bad byte becomes three. */
     if (n > (((size_t)-1) - 1) / 3)
@@ -165,7 +165,7 @@ char *mock_utf8_sanitize(const char *s, size_t n, size_t *outlen)
     const unsigned char *p = (const unsigned char *)s;
     size_t i = 0, o = 0;
     while (i < n) {
-        size_t l = utf8_seq(p + i, n - i);
+        size_t l = lwcc_utf8_seq(p + i, n - i);
         if (l) {
             memcpy(out + o, p + i, l);
             o += l;
@@ -184,9 +184,9 @@ char *mock_utf8_sanitize(const char *s, size_t n, size_t *outlen)
 
 static int fix_string(char **sp)
 {
-    if (!*sp || mock_utf8_valid(*sp, strlen(*sp)))
+    if (!*sp || lwcm_utf8_valid(*sp, strlen(*sp)))
         return 0;
-    char *fixed = mock_utf8_sanitize(*sp, strlen(*sp), NULL);
+    char *fixed = lwcm_utf8_sanitize(*sp, strlen(*sp), NULL);
     if (!fixed)
         return -1;
     /* cJSON's strings come from its allocator, which is malloc here. */
@@ -195,14 +195,14 @@ static int fix_string(char **sp)
     return 0;
 }
 
-int mock_utf8_sanitize_tree(cJSON *node)
+int lwcm_utf8_sanitize_tree(cJSON *node)
 {
     for (; node; node = node->next) {
         if (!(node->type & cJSON_StringIsConst) && fix_string(&node->string) != 0)
             return -1;
         if (cJSON_IsString(node) && !(node->type & cJSON_IsReference) && fix_string(&node->valuestring) != 0)
             return -1;
-        if (node->child && mock_utf8_sanitize_tree(node->child) != 0)
+        if (node->child && lwcm_utf8_sanitize_tree(node->child) != 0)
             return -1;
     }
     return 0;
@@ -220,12 +220,12 @@ static int member_cmp(const void *a, const void *b)
     return c ? c : (x->pos < y->pos ? -1 : x->pos > y->pos);
 }
 
-int mock_json_dedupe_keys(cJSON *node)
+int lwcm_json_dedupe_keys(cJSON *node)
 {
     if (!node)
         return 0;
     for (cJSON *c = node->child; c; c = c->next)
-        if (mock_json_dedupe_keys(c) != 0)
+        if (lwcm_json_dedupe_keys(c) != 0)
             return -1;
     if (!cJSON_IsObject(node))
         return 0;

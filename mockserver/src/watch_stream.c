@@ -73,7 +73,7 @@ static void schedule_bookmark(struct watch_stream *w)
     w->next_bookmark_ms = 0;
     if (!w->allow_bookmarks)
         return;
-    long long now = (long long)monotonic_ms();
+    long long now = (long long)lwcc_monotonic_ms();
     long long heartbeat = now + (long long)w->srv->cfg.bookmark_interval_ms;
     long long pretimeout = w->deadline_ms - 2000;
     if (pretimeout < heartbeat)
@@ -87,9 +87,9 @@ static int visible(const struct watch_stream *w, const obj_version *v)
 {
     if (w->ns && strcmp(v->ns, w->ns) != 0)
         return 0;
-    if (w->labels.n && !label_selector_matches(&w->labels, v->labels, v->nlabels))
+    if (w->labels.n && !lwcm_label_selector_matches(&w->labels, v->labels, v->nlabels))
         return 0;
-    if (w->fields.n && !field_selector_matches(&w->fields, v->ns, v->name, v->fields, v->nfields))
+    if (w->fields.n && !lwcm_field_selector_matches(&w->fields, v->ns, v->name, v->fields, v->nfields))
         return 0;
     return 1;
 }
@@ -98,16 +98,16 @@ static void write_event(struct watch_stream *w, const char *type, const obj_vers
 {
     if (v->rv > w->max_rv_queued)
         w->max_rv_queued = v->rv;
-    strbuf_puts(&w->pending, "{\"type\":\"");
-    strbuf_puts(&w->pending, type);
-    strbuf_puts(&w->pending, "\",\"object\":");
+    lwcc_strbuf_puts(&w->pending, "{\"type\":\"");
+    lwcc_strbuf_puts(&w->pending, type);
+    lwcc_strbuf_puts(&w->pending, "\",\"object\":");
     if (w->table) {
-        table_write_single(&w->pending, w->def, v, !w->table_columns_sent);
+        lwcm_table_write_single(&w->pending, w->def, v, !w->table_columns_sent);
         w->table_columns_sent = 1;
     } else {
-        strbuf_append(&w->pending, v->json, v->json_len);
+        lwcc_strbuf_append(&w->pending, v->json, v->json_len);
     }
-    strbuf_puts(&w->pending, "}\n");
+    lwcc_strbuf_puts(&w->pending, "}\n");
 }
 
 /* The list "blueprint" 1.33 puts on the end bookmark: standard base64 of the empty list
@@ -115,15 +115,15 @@ static void write_event(struct watch_stream *w, const char *type, const obj_vers
 static void put_list_blueprint(struct watch_stream *w)
 {
     strbuf bp;
-    strbuf_init(&bp);
-    strbuf_puts(&bp, "{\"kind\":");
-    strbuf_put_json_string(&bp, w->def->list_kind);
-    strbuf_puts(&bp, ",\"apiVersion\":");
-    strbuf_put_json_string(&bp, w->def->api_version);
-    strbuf_puts(&bp, ",\"metadata\":{},\"items\":null}\n");
+    lwcc_strbuf_init(&bp);
+    lwcc_strbuf_puts(&bp, "{\"kind\":");
+    lwcc_strbuf_put_json_string(&bp, w->def->list_kind);
+    lwcc_strbuf_puts(&bp, ",\"apiVersion\":");
+    lwcc_strbuf_put_json_string(&bp, w->def->api_version);
+    lwcc_strbuf_puts(&bp, ",\"metadata\":{},\"items\":null}\n");
     size_t len = 0;
-    char *json = strbuf_take(&bp, &len);
-    char *b64 = json ? base64url_encode((const unsigned char *)json, len) : NULL;
+    char *json = lwcc_strbuf_take(&bp, &len);
+    char *b64 = json ? lwcm_base64url_encode((const unsigned char *)json, len) : NULL;
     free(json);
     if (!b64) {
         w->pending.failed = 1;
@@ -131,11 +131,11 @@ static void put_list_blueprint(struct watch_stream *w)
     }
     for (char *c = b64; *c; c++)
         *c = *c == '-' ? '+' : *c == '_' ? '/' : *c;
-    strbuf_puts(&w->pending, ",\"kubernetes.io/initial-events-list-blueprint\":\"");
-    strbuf_puts(&w->pending, b64);
+    lwcc_strbuf_puts(&w->pending, ",\"kubernetes.io/initial-events-list-blueprint\":\"");
+    lwcc_strbuf_puts(&w->pending, b64);
     for (size_t n = strlen(b64); n % 4; n++)
-        strbuf_puts(&w->pending, "=");
-    strbuf_puts(&w->pending, "\"");
+        lwcc_strbuf_puts(&w->pending, "=");
+    lwcc_strbuf_puts(&w->pending, "\"");
     free(b64);
 }
 
@@ -145,18 +145,18 @@ static void write_bookmark(struct watch_stream *w, uint64_t rv, int initial_end)
      * kube-apiserver 1.33). */
     if (rv > w->max_rv_queued)
         w->max_rv_queued = rv;
-    strbuf_puts(&w->pending, "{\"type\":\"BOOKMARK\",\"object\":{\"kind\":");
-    strbuf_put_json_string(&w->pending, w->def->kind);
-    strbuf_puts(&w->pending, ",\"apiVersion\":");
-    strbuf_put_json_string(&w->pending, w->def->api_version);
-    strbuf_printf(&w->pending, ",\"metadata\":{\"resourceVersion\":\"%llu\",\"creationTimestamp\":null",
+    lwcc_strbuf_puts(&w->pending, "{\"type\":\"BOOKMARK\",\"object\":{\"kind\":");
+    lwcc_strbuf_put_json_string(&w->pending, w->def->kind);
+    lwcc_strbuf_puts(&w->pending, ",\"apiVersion\":");
+    lwcc_strbuf_put_json_string(&w->pending, w->def->api_version);
+    lwcc_strbuf_printf(&w->pending, ",\"metadata\":{\"resourceVersion\":\"%llu\",\"creationTimestamp\":null",
                   (unsigned long long)rv);
     if (initial_end) {
-        strbuf_puts(&w->pending, ",\"annotations\":{\"k8s.io/initial-events-end\":\"true\"");
+        lwcc_strbuf_puts(&w->pending, ",\"annotations\":{\"k8s.io/initial-events-end\":\"true\"");
         put_list_blueprint(w);
-        strbuf_puts(&w->pending, "}");
+        lwcc_strbuf_puts(&w->pending, "}");
     }
-    strbuf_puts(&w->pending, "}}}\n");
+    lwcc_strbuf_puts(&w->pending, "}}}\n");
 }
 
 static void write_error(struct watch_stream *w, cJSON *status)
@@ -167,9 +167,9 @@ static void write_error(struct watch_stream *w, cJSON *status)
         w->pending.failed = 1;
         return;
     }
-    strbuf_puts(&w->pending, "{\"type\":\"ERROR\",\"object\":");
-    strbuf_puts(&w->pending, s);
-    strbuf_puts(&w->pending, "}\n");
+    lwcc_strbuf_puts(&w->pending, "{\"type\":\"ERROR\",\"object\":");
+    lwcc_strbuf_puts(&w->pending, s);
+    lwcc_strbuf_puts(&w->pending, "}\n");
     free(s);
 }
 
@@ -194,13 +194,13 @@ static void deliver(struct watch_stream *w, const history_event *ev)
             write_event(w, "ADDED", ev->obj);
         } else if (was) {
             /* The previous content, at the revision that moved it out. */
-            obj_version *gone = obj_version_with_rv(w->def, ev->prev, ev->rv);
+            obj_version *gone = lwcm_obj_version_with_rv(w->def, ev->prev, ev->rv);
             if (!gone) {
                 w->pending.failed = 1;
                 return;
             }
             write_event(w, "DELETED", gone);
-            obj_version_unref(gone);
+            lwcm_obj_version_unref(gone);
         }
         break;
     }
@@ -215,7 +215,7 @@ static void fill(struct watch_stream *w)
             end = w->ninitial;
         for (; w->initial_pos < end; w->initial_pos++) {
             write_event(w, "ADDED", w->initial[w->initial_pos]);
-            obj_version_unref(w->initial[w->initial_pos]);
+            lwcm_obj_version_unref(w->initial[w->initial_pos]);
             w->initial[w->initial_pos] = NULL;
         }
         return;
@@ -234,10 +234,10 @@ static void fill(struct watch_stream *w)
     do {
         uint64_t next = 0;
         uint64_t cursor = atomic_load(&w->reg.cursor);
-        n = store_read_events(w->srv->st, cursor, w->res, evs, EVENT_BATCH, &next);
+        n = lwcm_store_read_events(w->srv->st, cursor, w->res, evs, EVENT_BATCH, &next);
         for (size_t i = 0; i < n; i++) {
             deliver(w, &evs[i]);
-            history_event_release(&evs[i]);
+            lwcm_history_event_release(&evs[i]);
         }
         if (next > cursor)
             atomic_store(&w->reg.cursor, next);
@@ -262,14 +262,14 @@ static void consume_pending(struct watch_stream *w, size_t n)
 static void release_line(struct watch_stream *w)
 {
     size_t n = first_line(w);
-    strbuf_append(&w->out, w->pending.data, n);
+    lwcc_strbuf_append(&w->out, w->pending.data, n);
     consume_pending(w, n);
     w->lines_sent++;
 }
 
 static void flush_pending(struct watch_stream *w)
 {
-    strbuf_append(&w->out, w->pending.data, w->pending.len);
+    lwcc_strbuf_append(&w->out, w->pending.data, w->pending.len);
     w->pending.len = 0;
 }
 
@@ -283,7 +283,7 @@ static void release(struct watch_stream *w)
     }
     const lwc_action *a = &w->fault;
     if (a->kind == LWC_ACT_SLOW) {
-        long long now = (long long)monotonic_ms();
+        long long now = (long long)lwcc_monotonic_ms();
         if (first_line(w) && now >= w->next_line_ms) {
             release_line(w);
             w->next_line_ms = now + a->delay_ms;
@@ -294,7 +294,7 @@ static void release(struct watch_stream *w)
         release_line(w);
     if (w->lines_sent < a->after_events)
         return;
-    if (a->delay_ms && (long long)monotonic_ms() < w->fault_at_ms) {
+    if (a->delay_ms && (long long)lwcc_monotonic_ms() < w->fault_at_ms) {
         /* Not yet: everything so far goes out, the fault waits for its time. */
         while (first_line(w))
             release_line(w);
@@ -312,13 +312,13 @@ static void release(struct watch_stream *w)
             /* Never a lie: every RV this stream handed out, and the one it was
              * asked for, falls below the new compaction point. */
             uint64_t held = w->max_rv_queued > asked ? w->max_rv_queued : asked;
-            store_expire(w->srv->st, held);
+            lwcm_store_expire(w->srv->st, held);
         } else if (a->compact) {
-            store_compact(w->srv->st, 0);
+            lwcm_store_compact(w->srv->st, 0);
         }
         w->pending.len = 0;
-        write_error(w, fault_error_status(a, (unsigned long long)asked,
-                                          (unsigned long long)store_compacted_rv(w->srv->st)));
+        write_error(w, lwcm_fault_error_status(a, (unsigned long long)asked,
+                                          (unsigned long long)lwcm_store_compacted_rv(w->srv->st)));
         flush_pending(w);
         w->finished = 1;
         break;
@@ -330,7 +330,7 @@ static void release(struct watch_stream *w)
     case LWC_ACT_DROP:
         /* Cut inside the next event when there is one, else between events. */
         if (next > 2)
-            strbuf_append(&w->out, w->pending.data, next / 2);
+            lwcc_strbuf_append(&w->out, w->pending.data, next / 2);
         w->pending.len = 0;
         w->drop_when_flushed = 1;
         break;
@@ -340,13 +340,13 @@ static void release(struct watch_stream *w)
         atomic_store(&w->reg.not_reading, 1); /* it will never read history again */
         break;
     case LWC_ACT_TRUNCATE:
-        strbuf_append(&w->out, w->pending.data, next / 2);
-        strbuf_putc(&w->out, '\n');
+        lwcc_strbuf_append(&w->out, w->pending.data, next / 2);
+        lwcc_strbuf_putc(&w->out, '\n');
         consume_pending(w, next);
         flush_pending(w);
         break;
     case LWC_ACT_GARBAGE:
-        strbuf_puts(&w->out, "this is not JSON: <html><body>502 Bad Gateway</body></html>\n");
+        lwcc_strbuf_puts(&w->out, "this is not JSON: <html><body>502 Bad Gateway</body></html>\n");
         flush_pending(w);
         break;
     default:
@@ -354,7 +354,7 @@ static void release(struct watch_stream *w)
     }
 }
 
-ssize_t watch_stream_read(void *cls, uint64_t pos, char *buf, size_t max)
+ssize_t lwcm_watch_stream_read(void *cls, uint64_t pos, char *buf, size_t max)
 {
     (void)pos;
     struct watch_stream *w = cls;
@@ -393,12 +393,12 @@ ssize_t watch_stream_read(void *cls, uint64_t pos, char *buf, size_t max)
                 fill(w);
             release(w);
             if (w->out.len == 0 && w->has_fault && !w->fault_done && w->fault_at_ms &&
-                (long long)monotonic_ms() >= w->fault_at_ms && w->lines_sent >= w->fault.after_events && w->fault.kind != LWC_ACT_SLOW)
+                (long long)lwcc_monotonic_ms() >= w->fault_at_ms && w->lines_sent >= w->fault.after_events && w->fault.kind != LWC_ACT_SLOW)
                 release(w); /* a timed fault whose time has come, with nothing pending */
             if (w->out.len || w->finished || w->drop_when_flushed)
                 continue;
         }
-        long long now = (long long)monotonic_ms();
+        long long now = (long long)lwcc_monotonic_ms();
         if (!w->stalled && now >= w->deadline_ms) {
             /* A server timeout ends the body cleanly, with no ERROR event. */
             w->finished = 1;
@@ -454,34 +454,34 @@ ssize_t watch_stream_read(void *cls, uint64_t pos, char *buf, size_t max)
     }
 }
 
-void watch_stream_free(void *cls)
+void lwcm_watch_stream_free(void *cls)
 {
     struct watch_stream *w = cls;
     if (!w)
         return;
     if (w->registered)
-        store_watch_unregister(w->srv->st, &w->reg);
-    request_log_finish(&w->srv->log, w->log_idx, w->bytes);
+        lwcm_store_watch_unregister(w->srv->st, &w->reg);
+    lwcm_request_log_finish(&w->srv->log, w->log_idx, w->bytes);
     for (size_t i = w->initial_pos; i < w->ninitial; i++)
-        obj_version_unref(w->initial[i]);
+        lwcm_obj_version_unref(w->initial[i]);
     free(w->initial);
     if (w->reg.wake_fd >= 0)
         close(w->reg.wake_fd);
-    label_selector_free(&w->labels);
-    field_selector_free(&w->fields);
-    fault_action_clear(&w->fault);
-    strbuf_free(&w->pending);
-    strbuf_free(&w->out);
+    lwcm_label_selector_free(&w->labels);
+    lwcm_field_selector_free(&w->fields);
+    lwcm_fault_action_clear(&w->fault);
+    lwcc_strbuf_free(&w->pending);
+    lwcc_strbuf_free(&w->out);
     free(w->ns);
     free(w);
 }
 
-void watch_stream_set_log_index(struct watch_stream *w, size_t idx)
+void lwcm_watch_stream_set_log_index(struct watch_stream *w, size_t idx)
 {
     w->log_idx = idx;
 }
 
-void watch_stream_set_client_fd(struct watch_stream *w, int fd)
+void lwcm_watch_stream_set_client_fd(struct watch_stream *w, int fd)
 {
     w->client_fd = fd;
 }
@@ -491,38 +491,38 @@ static cJSON *too_old_status(uint64_t rv, uint64_t oldest)
     char msg[128];
     snprintf(msg, sizeof msg, "too old resource version: %llu (%llu)", (unsigned long long)rv,
              (unsigned long long)oldest);
-    return status_object(410, "Expired", msg, NULL, NULL);
+    return lwcm_status_object(410, "Expired", msg, NULL, NULL);
 }
 
-void handle_watch(lwc_mock *srv, const request *req, int res, const char *ns, reply *r)
+void lwcm_handle_watch(lwc_mock *srv, const request *req, int res, const char *ns, reply *r)
 {
     list_options o;
-    if (list_options_parse(req, 1, srv->cfg.watch_list, &o, r) != 0)
+    if (lwcm_list_options_parse(req, 1, srv->cfg.watch_list, &o, r) != 0)
         return;
-    if (list_options_check_fields(&o, store_resource(srv->st, res), r) != 0) {
-        list_options_free(&o);
+    if (lwcm_list_options_check_fields(&o, lwcm_store_resource(srv->st, res), r) != 0) {
+        lwcm_list_options_free(&o);
         return;
     }
     struct watch_stream *w = calloc(1, sizeof *w);
     if (!w) {
-        list_options_free(&o);
-        reply_internal(r, "out of memory");
+        lwcm_list_options_free(&o);
+        lwcm_reply_internal(r, "out of memory");
         return;
     }
     w->srv = srv;
     w->res = res;
-    w->def = store_resource(srv->st, res);
+    w->def = lwcm_store_resource(srv->st, res);
     w->labels = o.labels;
     w->fields = o.fields;
     memset(&o.labels, 0, sizeof o.labels);
     memset(&o.fields, 0, sizeof o.fields);
     w->allow_bookmarks = o.allow_bookmarks && !srv->cfg.bookmarks_never;
     w->client_allows_bookmarks = o.allow_bookmarks;
-    w->table = wants_table(req);
+    w->table = lwcm_wants_table(req);
     w->log_idx = (size_t)-1;
     w->client_fd = -1;
-    strbuf_init(&w->out);
-    strbuf_init(&w->pending);
+    lwcc_strbuf_init(&w->out);
+    lwcc_strbuf_init(&w->pending);
     if (req->watch_fault) {
         w->fault = *req->watch_fault;
         w->fault.message = NULL;
@@ -545,9 +545,9 @@ void handle_watch(lwc_mock *srv, const request *req, int res, const char *ns, re
     }
     if (w->reg.wake_fd < 0 || (ns && !w->ns)) {
         const char *why = w->reg.wake_fd < 0 ? "eventfd failed (out of file descriptors?)" : "out of memory";
-        watch_stream_free(w);
-        list_options_free(&o);
-        reply_internal(r, why);
+        lwcm_watch_stream_free(w);
+        lwcm_list_options_free(&o);
+        lwcm_reply_internal(r, why);
         return;
     }
     long long timeout_s = o.timeout_seconds;
@@ -555,21 +555,21 @@ void handle_watch(lwc_mock *srv, const request *req, int res, const char *ns, re
         timeout_s = 1000000000LL; /* ~31 years: as good as none, and no overflow below */
     if (timeout_s <= 0) {
         /* --min-request-timeout 1800 s times (1 + rand): 30 to 60 minutes (apiserver get.go). */
-        timeout_s = 1800 + (long long)(mock_random(srv) % 1800);
+        timeout_s = 1800 + (long long)(lwcm_random(srv) % 1800);
     }
-    w->deadline_ms = (long long)monotonic_ms() + timeout_s * 1000;
+    w->deadline_ms = (long long)lwcc_monotonic_ms() + timeout_s * 1000;
     if (w->has_fault && w->fault.kind != LWC_ACT_SLOW)
-        w->fault_at_ms = (long long)monotonic_ms() + w->fault.delay_ms;
+        w->fault_at_ms = (long long)lwcc_monotonic_ms() + w->fault.delay_ms;
 
     uint64_t served_rv = 0;
     int has_rv = o.rv && *o.rv;
     int streaming = o.send_initial_events_set && o.send_initial_events;
     int legacy_initial = !o.send_initial_events_set && (!has_rv || o.rv_num == 0);
     if (streaming || legacy_initial) {
-        if (streaming && has_rv && o.rv_num > 0 && store_current_rv(srv->st) < o.rv_num &&
-            !store_wait_rv(srv->st, o.rv_num, (int)srv->cfg.too_large_wait_ms)) {
+        if (streaming && has_rv && o.rv_num > 0 && lwcm_store_current_rv(srv->st) < o.rv_num &&
+            !lwcm_store_wait_rv(srv->st, o.rv_num, (int)srv->cfg.too_large_wait_ms)) {
             /* For streaming lists the too-large error comes in-stream. */
-            write_error(w, status_too_large_rv(o.rv_num, store_current_rv(srv->st)));
+            write_error(w, lwcm_status_too_large_rv(o.rv_num, lwcm_store_current_rv(srv->st)));
             w->finished = 1;
         } else {
             list_query q;
@@ -580,11 +580,11 @@ void handle_watch(lwc_mock *srv, const request *req, int res, const char *ns, re
             q.labels = w->labels.n ? &w->labels : NULL;
             q.fields = w->fields.n ? &w->fields : NULL;
             list_page page;
-            int rc = store_list(srv->st, &q, &page, &w->reg);
+            int rc = lwcm_store_list(srv->st, &q, &page, &w->reg);
             if (rc != STORE_OK) {
-                watch_stream_free(w);
-                list_options_free(&o);
-                reply_internal(r, "initial list failed");
+                lwcm_watch_stream_free(w);
+                lwcm_list_options_free(&o);
+                lwcm_reply_internal(r, "initial list failed");
                 return;
             }
             w->registered = 1;
@@ -598,40 +598,40 @@ void handle_watch(lwc_mock *srv, const request *req, int res, const char *ns, re
         }
     } else {
         /* RV "0" without initial events starts at the latest state, as the cacher does. */
-        uint64_t start = has_rv && o.rv_num > 0 ? o.rv_num : store_current_rv(srv->st);
-        int rc = store_watch_register(srv->st, &w->reg, start);
+        uint64_t start = has_rv && o.rv_num > 0 ? o.rv_num : lwcm_store_current_rv(srv->st);
+        int rc = lwcm_store_watch_register(srv->st, &w->reg, start);
         if (rc == STORE_EXPIRED && srv->cfg.watch_expired_http) {
             /* An old server or a proxy: the same Status, as the HTTP answer. */
             char m[128];
             snprintf(m, sizeof m, "too old resource version: %llu (%llu)", (unsigned long long)start,
-                     (unsigned long long)store_compacted_rv(srv->st));
-            watch_stream_free(w);
-            list_options_free(&o);
-            reply_status(r, 410, "Expired", m, NULL, NULL);
+                     (unsigned long long)lwcm_store_compacted_rv(srv->st));
+            lwcm_watch_stream_free(w);
+            lwcm_list_options_free(&o);
+            lwcm_reply_status(r, 410, "Expired", m, NULL, NULL);
             return;
         }
         if (rc == STORE_EXPIRED) {
             /* The real server answers 200 and one ERROR event (cacher.go newErrWatcher). */
-            write_error(w, too_old_status(start, store_compacted_rv(srv->st)));
+            write_error(w, too_old_status(start, lwcm_store_compacted_rv(srv->st)));
             w->finished = 1;
         } else if (rc != STORE_OK) {
-            watch_stream_free(w);
-            list_options_free(&o);
-            reply_internal(r, "watch registration failed");
+            lwcm_watch_stream_free(w);
+            lwcm_list_options_free(&o);
+            lwcm_reply_internal(r, "watch registration failed");
             return;
         } else {
             w->registered = 1;
             served_rv = start; /* the events that follow it */
         }
     }
-    w->start_rv = has_rv ? o.rv_num : store_current_rv(srv->st);
+    w->start_rv = has_rv ? o.rv_num : lwcm_store_current_rv(srv->st);
     /* For the log: the state this watch hands the client, so a reader knows
      * it without guessing from arrival times. A watch whose only event is
      * an ERROR served none and stays 0. */
     if (served_rv)
-        request_log_served_rv(&srv->log, req->log_idx, served_rv);
+        lwcm_request_log_served_rv(&srv->log, req->log_idx, served_rv);
     schedule_bookmark(w);
-    list_options_free(&o);
+    lwcm_list_options_free(&o);
     r->status = 200;
     r->content_type = "application/json";
     r->watch = w;

@@ -11,10 +11,10 @@
 struct watch_stream;
 
 /* The libmicrohttpd content reader and its free callback. */
-ssize_t watch_stream_read(void *cls, uint64_t pos, char *buf, size_t max);
-void watch_stream_free(void *cls);
+ssize_t lwcm_watch_stream_read(void *cls, uint64_t pos, char *buf, size_t max);
+void lwcm_watch_stream_free(void *cls);
 /* Where the stream reports its bytes when it ends. */
-void watch_stream_set_log_index(struct watch_stream *w, size_t idx);
-void watch_stream_set_client_fd(struct watch_stream *w, int fd);
+void lwcm_watch_stream_set_log_index(struct watch_stream *w, size_t idx);
+void lwcm_watch_stream_set_client_fd(struct watch_stream *w, int fd);
 
 #endif

@@ -23,11 +23,11 @@ int lwc_mock_add_resource(lwc_mock *srv, const char *group, const char *version,
 {
     resource_def def;
     if (!group || !version || !plural || !singular || !kind || !*version || !*plural || !*kind ||
-        resource_def_init(&def, group, version, plural, singular, kind, "", namespaced) != 0) {
+        lwcm_resource_def_init(&def, group, version, plural, singular, kind, "", namespaced) != 0) {
         return lwc_fail(err, errlen, LWC_MOCK_EINVAL, "resource %s/%s %s: a name is missing or too long",
                         group ? group : "", version ? version : "", plural ? plural : "");
     }
-    int rc = store_add_resource(srv->st, &def);
+    int rc = lwcm_store_add_resource(srv->st, &def);
     if (rc == STORE_EEXIST)
         return lwc_fail(err, errlen, LWC_MOCK_EEXIST, "resource %s %s is already registered", def.api_path, plural);
     if (rc < 0)
@@ -37,7 +37,7 @@ int lwc_mock_add_resource(lwc_mock *srv, const char *group, const char *version,
 
 static int find_res(lwc_mock *srv, const char *api_path, const char *resource, char *err, size_t errlen)
 {
-    int res = api_path && resource ? store_find_resource(srv->st, api_path, resource) : -1;
+    int res = api_path && resource ? lwcm_store_find_resource(srv->st, api_path, resource) : -1;
     if (res < 0)
         snprintf(err, errlen, "no resource \"%s\" under %s", resource ? resource : "(null)",
                  api_path ? api_path : "(null)");
@@ -53,12 +53,12 @@ static cJSON *parse_object(const resource_def *def, const char *json, char *err,
         return NULL;
     }
     char field[64], detail[400];
-    if (object_validate(def, doc, field, sizeof field, detail, sizeof detail) != 0) {
+    if (lwcm_object_validate(def, doc, field, sizeof field, detail, sizeof detail) != 0) {
         cJSON_Delete(doc);
         snprintf(err, errlen, "%s is invalid: %s: %s", def->kind, field, detail);
         return NULL;
     }
-    cJSON *norm = object_normalize(def, doc);
+    cJSON *norm = lwcm_object_normalize(def, doc);
     cJSON_Delete(doc);
     if (!norm)
         snprintf(err, errlen, "out of memory");
@@ -74,10 +74,10 @@ static const char *namespace_of(const cJSON *obj)
 
 static int ensure_namespace(lwc_mock *srv, const char *ns, char *err, size_t errlen)
 {
-    int nsres = store_find_resource(srv->st, "/api/v1", "namespaces");
-    obj_version *v = store_get(srv->st, nsres, NULL, ns);
+    int nsres = lwcm_store_find_resource(srv->st, "/api/v1", "namespaces");
+    obj_version *v = lwcm_store_get(srv->st, nsres, NULL, ns);
     if (v) {
-        obj_version_unref(v);
+        lwcm_obj_version_unref(v);
         return LWC_MOCK_OK;
     }
     char json[400];
@@ -93,7 +93,7 @@ int lwc_mock_create(lwc_mock *srv, const char *api_path, const char *resource, c
     int res = find_res(srv, api_path, resource, err, errlen);
     if (res < 0)
         return LWC_MOCK_ENOENT;
-    const resource_def *def = store_resource(srv->st, res);
+    const resource_def *def = lwcm_store_resource(srv->st, res);
     cJSON *obj = parse_object(def, json, err, errlen);
     if (!obj)
         return LWC_MOCK_EINVAL;
@@ -113,11 +113,11 @@ int lwc_mock_create(lwc_mock *srv, const char *api_path, const char *resource, c
         cJSON_DeleteItemFromObjectCaseSensitive(cJSON_GetObjectItemCaseSensitive(obj, "metadata"), "namespace");
     }
     obj_version *v = NULL;
-    int rc = store_create(srv->st, res, obj, 1, &v, err, errlen);
+    int rc = lwcm_store_create(srv->st, res, obj, 1, &v, err, errlen);
     cJSON_Delete(obj);
     if (rc == STORE_OK && rv_out)
         *rv_out = v->rv;
-    obj_version_unref(v);
+    lwcm_obj_version_unref(v);
     return map_store_rc(rc);
 }
 
@@ -127,15 +127,15 @@ int lwc_mock_update(lwc_mock *srv, const char *api_path, const char *resource, c
     int res = find_res(srv, api_path, resource, err, errlen);
     if (res < 0)
         return LWC_MOCK_ENOENT;
-    cJSON *obj = parse_object(store_resource(srv->st, res), json, err, errlen);
+    cJSON *obj = parse_object(lwcm_store_resource(srv->st, res), json, err, errlen);
     if (!obj)
         return LWC_MOCK_EINVAL;
     obj_version *v = NULL;
-    int rc = store_update(srv->st, res, obj, &v, err, errlen);
+    int rc = lwcm_store_update(srv->st, res, obj, &v, err, errlen);
     cJSON_Delete(obj);
     if (rc == STORE_OK && rv_out)
         *rv_out = v->rv;
-    obj_version_unref(v);
+    lwcm_obj_version_unref(v);
     return map_store_rc(rc);
 }
 
@@ -148,31 +148,31 @@ int lwc_mock_delete(lwc_mock *srv, const char *api_path, const char *resource, c
     if (!name)
         return lwc_fail(err, errlen, LWC_MOCK_EINVAL, "a name is required");
     obj_version *v = NULL;
-    int rc = store_delete(srv->st, res, ns, name, &v, err, errlen);
+    int rc = lwcm_store_delete(srv->st, res, ns, name, &v, err, errlen);
     if (rc == STORE_OK && rv_out)
         *rv_out = v->rv;
-    obj_version_unref(v);
+    lwcm_obj_version_unref(v);
     return map_store_rc(rc);
 }
 
 uint64_t lwc_mock_current_rv(lwc_mock *srv)
 {
-    return store_current_rv(srv->st);
+    return lwcm_store_current_rv(srv->st);
 }
 
 uint64_t lwc_mock_compact(lwc_mock *srv, uint64_t rv)
 {
-    return store_compact(srv->st, rv);
+    return lwcm_store_compact(srv->st, rv);
 }
 
 void lwc_mock_close_watches(lwc_mock *srv)
 {
-    store_close_watches(srv->st);
+    lwcm_store_close_watches(srv->st);
 }
 
 size_t lwc_mock_watch_count(lwc_mock *srv)
 {
-    return store_watch_count(srv->st);
+    return lwcm_store_watch_count(srv->st);
 }
 
 char *lwc_mock_list_json(lwc_mock *srv, const char *api_path, const char *resource, const char *ns,
@@ -182,7 +182,7 @@ char *lwc_mock_list_json(lwc_mock *srv, const char *api_path, const char *resour
     if (res < 0)
         return NULL;
     label_selector sel;
-    if (label_selector_parse(selector, &sel, err, errlen) != 0)
+    if (lwcm_label_selector_parse(selector, &sel, err, errlen) != 0)
         return NULL;
     list_query q;
     memset(&q, 0, sizeof q);
@@ -192,30 +192,30 @@ char *lwc_mock_list_json(lwc_mock *srv, const char *api_path, const char *resour
     q.at_rv = rv;
     q.labels = sel.n ? &sel : NULL;
     list_page page;
-    int rc = store_list(srv->st, &q, &page, NULL);
-    label_selector_free(&sel);
+    int rc = lwcm_store_list(srv->st, &q, &page, NULL);
+    lwcm_label_selector_free(&sel);
     if (rc != STORE_OK) {
         snprintf(err, errlen, "%s", rc == STORE_EXPIRED ? "resourceVersion compacted" :
                                     rc == STORE_TOO_LARGE ? "resourceVersion in the future" : "list failed");
         return NULL;
     }
-    const resource_def *def = store_resource(srv->st, res);
+    const resource_def *def = lwcm_store_resource(srv->st, res);
     strbuf sb;
-    strbuf_init(&sb);
-    strbuf_puts(&sb, "{\"kind\":");
-    strbuf_put_json_string(&sb, def->list_kind);
-    strbuf_puts(&sb, ",\"apiVersion\":");
-    strbuf_put_json_string(&sb, def->api_version);
-    strbuf_printf(&sb, ",\"metadata\":{\"resourceVersion\":\"%llu\"},\"items\":[", (unsigned long long)page.rv);
+    lwcc_strbuf_init(&sb);
+    lwcc_strbuf_puts(&sb, "{\"kind\":");
+    lwcc_strbuf_put_json_string(&sb, def->list_kind);
+    lwcc_strbuf_puts(&sb, ",\"apiVersion\":");
+    lwcc_strbuf_put_json_string(&sb, def->api_version);
+    lwcc_strbuf_printf(&sb, ",\"metadata\":{\"resourceVersion\":\"%llu\"},\"items\":[", (unsigned long long)page.rv);
     for (size_t i = 0; i < page.n; i++) {
         if (i)
-            strbuf_putc(&sb, ',');
+            lwcc_strbuf_putc(&sb, ',');
         /* Whole objects, kind and apiVersion included: what a client's store should hold. */
-        strbuf_append(&sb, page.items[i]->json, page.items[i]->json_len);
+        lwcc_strbuf_append(&sb, page.items[i]->json, page.items[i]->json_len);
     }
-    strbuf_puts(&sb, "]}");
-    list_page_free(&page);
-    char *out = strbuf_take(&sb, NULL);
+    lwcc_strbuf_puts(&sb, "]}");
+    lwcm_list_page_free(&page);
+    char *out = lwcc_strbuf_take(&sb, NULL);
     if (!out)
         snprintf(err, errlen, "out of memory");
     return out;

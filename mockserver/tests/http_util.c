@@ -20,7 +20,7 @@
 /* libcurl's write callback: appends to a strbuf; a short count on failure makes curl fail the transfer. */
 static size_t buf_write(char *ptr, size_t size, size_t n, void *userdata)
 {
-    return strbuf_append(userdata, ptr, size * n) == 0 ? size * n : 0;
+    return lwcc_strbuf_append(userdata, ptr, size * n) == 0 ? size * n : 0;
 }
 
 int http_request(const char *method, const char *url, const char *accept, const char *content_type,
@@ -31,8 +31,8 @@ int http_request(const char *method, const char *url, const char *accept, const 
     if (!c)
         return -1;
     strbuf b, h;
-    strbuf_init(&b);
-    strbuf_init(&h);
+    lwcc_strbuf_init(&b);
+    lwcc_strbuf_init(&h);
     struct curl_slist *hdrs = NULL;
     char line[512];
     if (accept) {
@@ -62,8 +62,8 @@ int http_request(const char *method, const char *url, const char *accept, const 
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &out->status);
     curl_slist_free_all(hdrs);
     curl_easy_cleanup(c);
-    out->body = strbuf_take(&b, &out->len);
-    out->headers = strbuf_take(&h, NULL);
+    out->body = lwcc_strbuf_take(&b, &out->len);
+    out->headers = lwcc_strbuf_take(&h, NULL);
     if (!out->body || !out->headers)
         return -1;
     return rc == CURLE_OK ? 0 : -1;
@@ -165,7 +165,7 @@ static void pump(watch_client *w, int timeout_ms)
 
 char *watch_next_line(watch_client *w, int timeout_ms)
 {
-    long long deadline = (long long)monotonic_ms() + timeout_ms;
+    long long deadline = (long long)lwcc_monotonic_ms() + timeout_ms;
     for (;;) {
         if (w->data.len > w->consumed) {
             char *start = w->data.data + w->consumed;
@@ -183,7 +183,7 @@ char *watch_next_line(watch_client *w, int timeout_ms)
         }
         if (w->ended)
             return NULL;
-        long long left = deadline - (long long)monotonic_ms();
+        long long left = deadline - (long long)lwcc_monotonic_ms();
         if (left <= 0)
             return NULL;
         pump(w, left > 100 ? 100 : (int)left);
@@ -208,8 +208,8 @@ int watch_ended(watch_client *w)
 
 long watch_status(watch_client *w)
 {
-    long long deadline = (long long)monotonic_ms() + 5000;
-    while (!w->status && !w->ended && (long long)monotonic_ms() < deadline)
+    long long deadline = (long long)lwcc_monotonic_ms() + 5000;
+    while (!w->status && !w->ended && (long long)lwcc_monotonic_ms() < deadline)
         pump(w, 50);
     return w->status;
 }
@@ -230,7 +230,7 @@ void watch_close(watch_client *w)
     if (w->multi)
         curl_multi_cleanup(w->multi);
     curl_slist_free_all(w->hdrs);
-    strbuf_free(&w->data);
+    lwcc_strbuf_free(&w->data);
     free(w);
 }
 
@@ -371,9 +371,9 @@ char *test_read_until_close(int fd, int deadline_ms, int *closed)
     char *out = malloc(cap);
     ck_assert_ptr_nonnull(out);
     *closed = 0;
-    long long end = (long long)monotonic_ms() + deadline_ms;
+    long long end = (long long)lwcc_monotonic_ms() + deadline_ms;
     for (;;) {
-        long long left = end - (long long)monotonic_ms();
+        long long left = end - (long long)lwcc_monotonic_ms();
         struct pollfd p = {.fd = fd, .events = POLLIN};
         if (left <= 0 || poll(&p, 1, (int)left) <= 0)
             break;

@@ -14,7 +14,7 @@ static const char doc_token[] =
 
 START_TEST(encodes_like_the_apiserver)
 {
-    char *tok = continue_token_encode(12345, "default/nginx-7");
+    char *tok = lwcm_continue_token_encode(12345, "default/nginx-7");
     ck_assert_ptr_nonnull(tok);
     ck_assert_str_eq(tok, doc_token);
     ck_assert_ptr_null(strchr(tok, '='));
@@ -24,36 +24,36 @@ END_TEST
 
 START_TEST(round_trips)
 {
-    char *tok = continue_token_encode(77, "team-a/web-1");
+    char *tok = lwcm_continue_token_encode(77, "team-a/web-1");
     continue_token t;
     char err[256];
-    ck_assert_int_eq(continue_token_decode(tok, &t, err, sizeof err), 0);
+    ck_assert_int_eq(lwcm_continue_token_decode(tok, &t, err, sizeof err), 0);
     ck_assert_int_eq(t.rv, 77);
     ck_assert_str_eq(t.start, "team-a/web-1");
     ck_assert_int_eq(t.exclusive, 1);
-    continue_token_free(&t);
+    lwcm_continue_token_free(&t);
     free(tok);
 }
 END_TEST
 
 START_TEST(inconsistent_token_has_rv_minus_one)
 {
-    char *tok = continue_token_encode(-1, "ns/x");
+    char *tok = lwcm_continue_token_encode(-1, "ns/x");
     continue_token t;
     char err[256];
-    ck_assert_int_eq(continue_token_decode(tok, &t, err, sizeof err), 0);
+    ck_assert_int_eq(lwcm_continue_token_decode(tok, &t, err, sizeof err), 0);
     ck_assert_int_eq(t.rv, -1);
-    continue_token_free(&t);
+    lwcm_continue_token_free(&t);
     free(tok);
 }
 END_TEST
 
 static void expect_error(const char *json, const char *want)
 {
-    char *tok = base64url_encode((const unsigned char *)json, strlen(json));
+    char *tok = lwcm_base64url_encode((const unsigned char *)json, strlen(json));
     continue_token t;
     char err[512];
-    ck_assert_int_eq(continue_token_decode(tok, &t, err, sizeof err), -1);
+    ck_assert_int_eq(lwcm_continue_token_decode(tok, &t, err, sizeof err), -1);
     ck_assert_msg(strstr(err, want) != NULL, "decoding %s: got \"%s\", want \"%s\"", json, err, want);
     free(tok);
 }
@@ -106,13 +106,13 @@ START_TEST(rejects_bad_base64_with_offset)
 {
     continue_token t;
     char err[256];
-    ck_assert_int_eq(continue_token_decode("abc$def", &t, err, sizeof err), -1);
+    ck_assert_int_eq(lwcm_continue_token_decode("abc$def", &t, err, sizeof err), -1);
     ck_assert_str_eq(err, "continue key is not valid: illegal base64 data at input byte 3");
     /* Padding is not part of RawURLEncoding. */
-    ck_assert_int_eq(continue_token_decode("YWJj=", &t, err, sizeof err), -1);
+    ck_assert_int_eq(lwcm_continue_token_decode("YWJj=", &t, err, sizeof err), -1);
     ck_assert_str_eq(err, "continue key is not valid: illegal base64 data at input byte 4");
     /* A lone trailing sextet cannot be a byte. */
-    ck_assert_int_eq(continue_token_decode("YWJjZ", &t, err, sizeof err), -1);
+    ck_assert_int_eq(lwcm_continue_token_decode("YWJjZ", &t, err, sizeof err), -1);
     ck_assert_str_eq(err, "continue key is not valid: illegal base64 data at input byte 4");
 }
 END_TEST
@@ -120,12 +120,12 @@ END_TEST
 START_TEST(accepts_cache_style_leading_slash)
 {
     const char *json = "{\"v\":\"meta.k8s.io/v1\",\"rv\":9,\"start\":\"/ns/name\\u0000\"}";
-    char *tok = base64url_encode((const unsigned char *)json, strlen(json));
+    char *tok = lwcm_base64url_encode((const unsigned char *)json, strlen(json));
     continue_token t;
     char err[256];
-    ck_assert_int_eq(continue_token_decode(tok, &t, err, sizeof err), 0);
+    ck_assert_int_eq(lwcm_continue_token_decode(tok, &t, err, sizeof err), 0);
     ck_assert_str_eq(t.start, "ns/name");
-    continue_token_free(&t);
+    lwcm_continue_token_free(&t);
     free(tok);
 }
 END_TEST
@@ -136,10 +136,10 @@ START_TEST(base64url_round_trip_all_lengths)
     for (int i = 0; i < 64; i++)
         data[i] = (unsigned char)(i * 37 + 11);
     for (size_t n = 0; n <= sizeof data; n++) {
-        char *enc = base64url_encode(data, n);
+        char *enc = lwcm_base64url_encode(data, n);
         unsigned char *dec = NULL;
         size_t dlen = 0, bad = 0;
-        ck_assert_int_eq(base64url_decode(enc, strlen(enc), &dec, &dlen, &bad), 0);
+        ck_assert_int_eq(lwcm_base64url_decode(enc, strlen(enc), &dec, &dlen, &bad), 0);
         ck_assert_uint_eq(dlen, n);
         ck_assert(memcmp(dec, data, n) == 0);
         free(enc);

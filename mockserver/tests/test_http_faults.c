@@ -316,21 +316,21 @@ START_TEST(watch_truncate_garbage_slow_and_timed_close)
     watch_close(w);
 
     add_fault("{\"match\":{\"verb\":\"watch\"},\"action\":{\"stream\":\"slow\",\"delayMs\":150}}");
-    double t0 = monotonic_ms();
+    double t0 = lwcc_monotonic_ms();
     w = open_watch(pq);
     for (int i = 0; i < 3; i++)
         cJSON_Delete(watch_next_event(w, 5000));
-    double ms = monotonic_ms() - t0;
+    double ms = lwcc_monotonic_ms() - t0;
     ck_assert_msg(ms >= 290, "three events with 150 ms between took %.0f ms", ms);
     watch_close(w);
 
     add_fault("{\"match\":{\"verb\":\"watch\"},\"action\":{\"stream\":\"close\",\"delayMs\":300}}");
-    t0 = monotonic_ms();
+    t0 = lwcc_monotonic_ms();
     w = open_watch(pq);
     for (int i = 0; i < 3; i++)
         cJSON_Delete(watch_next_event(w, 5000));
     ck_assert_ptr_null(watch_next_line(w, 5000));
-    ms = monotonic_ms() - t0;
+    ms = lwcc_monotonic_ms() - t0;
     ck_assert(watch_clean_end(w));
     ck_assert_msg(ms >= 280 && ms < 3000, "a watch closed after 300 ms lasted %.0f ms", ms);
     watch_close(w);
@@ -460,10 +460,10 @@ START_TEST(stop_does_not_wait_for_a_delay_fault)
     for (int i = 0; i < 500 && lwc_mock_log_count(srv) == 0; i++)
         watch_next_line(w, 10);
     ck_assert_uint_ge(lwc_mock_log_count(srv), 1);
-    double t0 = monotonic_ms();
+    double t0 = lwcc_monotonic_ms();
     lwc_mock_stop(srv);
     srv = NULL;
-    double s = (monotonic_ms() - t0) / 1000.0;
+    double s = (lwcc_monotonic_ms() - t0) / 1000.0;
     ck_assert_msg(s < 5.0, "stopping took %.1f s behind a 60 s delay", s);
     watch_close(w);
     lwc_mock_config cfg;

@@ -20,8 +20,8 @@
 #include <unistd.h>
 
 /* http_server.h: its internal header clashes with http_util.h's names. */
-size_t http_server_live_requests(lwc_mock *srv);
-int mock_utf8_valid(const char *s, size_t n); /* validation.h */
+size_t lwcm_http_server_live_requests(lwc_mock *srv);
+int lwcm_utf8_valid(const char *s, size_t n); /* validation.h */
 #include "faults.h"
 
 static lwc_mock *srv;
@@ -71,9 +71,9 @@ static char *exchange(const char *req, size_t len, int deadline_ms)
  * connection's thread frees it after the socket closes). */
 static int contexts_drain(int deadline_ms)
 {
-    long long end = (long long)monotonic_ms() + deadline_ms;
-    while (http_server_live_requests(srv) != 0) {
-        if ((long long)monotonic_ms() > end)
+    long long end = (long long)lwcc_monotonic_ms() + deadline_ms;
+    while (lwcm_http_server_live_requests(srv) != 0) {
+        if ((long long)lwcc_monotonic_ms() > end)
             return 0;
         struct timespec ts = {0, 5 * 1000 * 1000};
         nanosleep(&ts, NULL);
@@ -99,7 +99,7 @@ START_TEST(too_many_query_parameters_leave_nothing_allocated)
     }
     free(req);
     ck_assert_msg(contexts_drain(5000), "%zu request contexts still allocated after every connection closed",
-                  http_server_live_requests(srv));
+                  lwcm_http_server_live_requests(srv));
     /* The server still answers. */
     cJSON *doc = test_get_json(srv, "/api/v1/namespaces", 200);
     cJSON_Delete(doc);
@@ -201,13 +201,13 @@ START_TEST(replies_are_always_utf8)
     http_response resp;
     create_then_get("{\"metadata\":{\"name\":\"bytes\"},\"data\":{\"k\":\"a\xff\xfe\xc0\x80z\"}}",
                     "/api/v1/namespaces/default/configmaps", &resp);
-    ck_assert_msg(mock_utf8_valid(resp.body, resp.len), "the list is not UTF-8: %s", resp.body);
+    ck_assert_msg(lwcm_utf8_valid(resp.body, resp.len), "the list is not UTF-8: %s", resp.body);
     ck_assert_ptr_nonnull(strstr(resp.body, "a\xEF\xBF\xBD"));
     http_response_free(&resp);
     snprintf(url, sizeof url, "%s/api/v1/namespaces/default/pods/%%ff%%fe%%c0", lwc_mock_url(srv));
     ck_assert_int_eq(http_request(NULL, url, NULL, NULL, NULL, &resp), 0);
     ck_assert_int_eq(resp.status, 404);
-    ck_assert_msg(mock_utf8_valid(resp.body, resp.len), "the Status is not UTF-8: %s", resp.body);
+    ck_assert_msg(lwcm_utf8_valid(resp.body, resp.len), "the Status is not UTF-8: %s", resp.body);
     http_response_free(&resp);
 }
 END_TEST
@@ -233,9 +233,9 @@ START_TEST(connections_per_address_and_idle_timeout)
     /* Their slots come back once the server has cleaned them up. */
     char url[256];
     snprintf(url, sizeof url, "%s/api/v1/namespaces", lwc_mock_url(srv));
-    long long end = (long long)monotonic_ms() + 5000;
+    long long end = (long long)lwcc_monotonic_ms() + 5000;
     long status = 0;
-    while (status != 200 && (long long)monotonic_ms() < end) {
+    while (status != 200 && (long long)lwcc_monotonic_ms() < end) {
         http_response resp;
         if (http_request(NULL, url, NULL, NULL, NULL, &resp) == 0) {
             status = resp.status;
@@ -368,16 +368,16 @@ END_TEST
 START_TEST(page_tokens_are_bounded)
 {
     fault_table t;
-    ck_assert_int_eq(fault_table_init(&t), 0);
+    ck_assert_int_eq(lwcm_fault_table_init(&t), 0);
     char tok[32];
     for (int i = 0; i <= 65536; i++) {
         snprintf(tok, sizeof tok, "token-%d", i);
-        fault_table_note_page(&t, tok, 2 + i % 5);
+        lwcm_fault_table_note_page(&t, tok, 2 + i % 5);
     }
-    ck_assert_int_eq(fault_table_page_of(&t, "token-0"), 0);
-    ck_assert_int_eq(fault_table_page_of(&t, "token-65536"), 2 + 65536 % 5);
+    ck_assert_int_eq(lwcm_fault_table_page_of(&t, "token-0"), 0);
+    ck_assert_int_eq(lwcm_fault_table_page_of(&t, "token-65536"), 2 + 65536 % 5);
     ck_assert_uint_le(t.pages_used, 1);
-    fault_table_destroy(&t);
+    lwcm_fault_table_destroy(&t);
 }
 END_TEST
 

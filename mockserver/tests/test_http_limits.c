@@ -47,7 +47,7 @@ static void teardown(void)
 
 static long long now_ms(void)
 {
-    return (long long)monotonic_ms();
+    return (long long)lwcc_monotonic_ms();
 }
 
 static void send_all(int fd, const char *data, size_t len)

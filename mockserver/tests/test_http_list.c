@@ -144,13 +144,13 @@ START_TEST(namespaced_pages_and_tokens)
 }
 END_TEST
 
-/* The token's raw JSON holds "start":"START\u0000" (what continue_token_decode hides). */
+/* The token's raw JSON holds "start":"START\u0000" (what lwcm_continue_token_decode hides). */
 static void assert_token_start(const char *tok, const char *start, const char *which)
 {
     unsigned char *raw = NULL;
     size_t len = 0, bad = 0;
     ck_assert_ptr_nonnull(tok);
-    ck_assert_int_eq(base64url_decode(tok, strlen(tok), &raw, &len, &bad), 0);
+    ck_assert_int_eq(lwcm_base64url_decode(tok, strlen(tok), &raw, &len, &bad), 0);
     char want[128];
     snprintf(want, sizeof want, "\"start\":\"%s\\u0000\"", start);
     ck_assert_msg(memmem(raw, len, want, strlen(want)) != NULL, "%s token: %.*s, want %s", which, (int)len, raw, want);
@@ -169,9 +169,9 @@ START_TEST(first_page_tokens_are_the_watch_caches)
     cJSON *p1 = get_json("/api/v1/namespaces/a/pods?limit=1", 200);
     continue_token t;
     char err[256];
-    ck_assert_int_eq(continue_token_decode(meta(p1, "continue"), &t, err, sizeof err), 0);
+    ck_assert_int_eq(lwcm_continue_token_decode(meta(p1, "continue"), &t, err, sizeof err), 0);
     ck_assert_str_eq(t.start, "x1"); /* decoding strips the "/" */
-    continue_token_free(&t);
+    lwcm_continue_token_free(&t);
     assert_token_start(meta(p1, "continue"), "/x1", "page 1");
     char q[1024];
     snprintf(q, sizeof q, "/api/v1/namespaces/a/pods?limit=1&continue=%s", meta(p1, "continue"));

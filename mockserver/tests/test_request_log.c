@@ -121,9 +121,9 @@ typedef struct waiter {
 static void *waiter_main(void *arg)
 {
     waiter *w = arg;
-    double t = monotonic_ms();
+    double t = lwcc_monotonic_ms();
     w->rc = lwc_mock_log_wait_change(srv, &w->gen, w->timeout_ms);
-    w->waited_ms = monotonic_ms() - t;
+    w->waited_ms = lwcc_monotonic_ms() - t;
     return NULL;
 }
 
@@ -147,9 +147,9 @@ START_TEST(nothing_happens_times_out)
     add_pod("a");
     uint64_t g = 0;
     ck_assert_int_eq(lwc_mock_log_wait_change(srv, &g, 0), LWC_MOCK_ETIMEDOUT);
-    double t = monotonic_ms();
+    double t = lwcc_monotonic_ms();
     ck_assert_int_eq(lwc_mock_log_wait_change(srv, &g, 150), LWC_MOCK_ETIMEDOUT);
-    double waited = monotonic_ms() - t;
+    double waited = lwcc_monotonic_ms() - t;
     ck_assert_msg(waited >= 140.0, "returned after %.1f ms of a 150 ms timeout", waited);
     ck_assert_uint_eq(g, 0);
 }
@@ -187,9 +187,9 @@ static watch_client *open_quiet_watch(size_t *idx)
     watch_client *w = watch_open(url, NULL);
     ck_assert_ptr_nonnull(w);
     /* Pump the client until the server has answered: the watch sends no line. */
-    double deadline = monotonic_ms() + 5000.0;
+    double deadline = lwcc_monotonic_ms() + 5000.0;
     while (lwc_mock_log_wait(srv, before + 1, 0) != LWC_MOCK_OK) {
-        ck_assert_msg(monotonic_ms() < deadline, "the watch was never answered");
+        ck_assert_msg(lwcc_monotonic_ms() < deadline, "the watch was never answered");
         free(watch_next_line(w, 20));
     }
     *idx = before;
@@ -213,9 +213,9 @@ static int entry_done(size_t i)
  * entry i says its stream ended. */
 static void wait_for_end(uint64_t g, size_t i)
 {
-    double deadline = monotonic_ms() + 5000.0;
+    double deadline = lwcc_monotonic_ms() + 5000.0;
     while (!entry_done(i)) {
-        double left = deadline - monotonic_ms();
+        double left = deadline - lwcc_monotonic_ms();
         ck_assert_msg(left > 0, "the watch's end never changed the log");
         ck_assert_int_eq(lwc_mock_log_wait_change(srv, &g, (int)left), LWC_MOCK_OK);
     }

@@ -12,9 +12,9 @@ static int match(const char *sel)
 {
     label_selector s;
     char err[256];
-    ck_assert_msg(label_selector_parse(sel, &s, err, sizeof err) == 0, "parse \"%s\": %s", sel, err);
-    int m = label_selector_matches(&s, web_prod, 3);
-    label_selector_free(&s);
+    ck_assert_msg(lwcm_label_selector_parse(sel, &s, err, sizeof err) == 0, "parse \"%s\": %s", sel, err);
+    int m = lwcm_label_selector_matches(&s, web_prod, 3);
+    lwcm_label_selector_free(&s);
     return m;
 }
 
@@ -69,7 +69,7 @@ START_TEST(empty_selects_everything)
     ck_assert(match("   "));
     label_selector s;
     char err[64];
-    ck_assert_int_eq(label_selector_parse(NULL, &s, err, sizeof err), 0);
+    ck_assert_int_eq(lwcm_label_selector_parse(NULL, &s, err, sizeof err), 0);
     ck_assert_uint_eq(s.n, 0);
 }
 END_TEST
@@ -78,7 +78,7 @@ static void expect_parse_error(const char *sel, const char *want)
 {
     label_selector s;
     char err[256];
-    ck_assert_msg(label_selector_parse(sel, &s, err, sizeof err) == -1, "\"%s\" parsed", sel);
+    ck_assert_msg(lwcm_label_selector_parse(sel, &s, err, sizeof err) == -1, "\"%s\" parsed", sel);
     ck_assert_msg(strstr(err, want) != NULL, "\"%s\": got \"%s\", want \"%s\"", sel, err, want);
 }
 
@@ -108,9 +108,9 @@ static int fmatch(const char *sel, const char *ns, const char *name)
 {
     field_selector s;
     char err[256];
-    ck_assert_msg(field_selector_parse(sel, &s, err, sizeof err) == 0, "parse \"%s\": %s", sel, err);
-    int m = field_selector_matches(&s, ns, name, pod_fields, 2);
-    field_selector_free(&s);
+    ck_assert_msg(lwcm_field_selector_parse(sel, &s, err, sizeof err) == 0, "parse \"%s\": %s", sel, err);
+    int m = lwcm_field_selector_matches(&s, ns, name, pod_fields, 2);
+    lwcm_field_selector_free(&s);
     return m;
 }
 
@@ -128,10 +128,10 @@ START_TEST(field_selectors)
     ck_assert(fmatch("status.phase=Running,spec.nodeName!=node-2", "a", "x"));
     ck_assert(!fmatch("status.phase=Pending", "a", "x"));
     ck_assert(fmatch("status.podIP=", "a", "x")); /* an absent field is "" */
-    ck_assert_int_eq(field_selector_parse("spec/x=1", &s, err, sizeof err), -1);
+    ck_assert_int_eq(lwcm_field_selector_parse("spec/x=1", &s, err, sizeof err), -1);
     ck_assert(strstr(err, "must be a dotted path") != NULL);
-    ck_assert_int_eq(field_selector_parse("metadata.name", &s, err, sizeof err), -1);
-    ck_assert_int_eq(field_selector_parse("metadata.name=a\\q", &s, err, sizeof err), -1);
+    ck_assert_int_eq(lwcm_field_selector_parse("metadata.name", &s, err, sizeof err), -1);
+    ck_assert_int_eq(lwcm_field_selector_parse("metadata.name=a\\q", &s, err, sizeof err), -1);
 }
 END_TEST
 

@@ -14,16 +14,16 @@ static int pods;
 
 static void setup(void)
 {
-    st = store_new(42, 0);
+    st = lwcm_store_new(42, 0);
     resource_def def;
-    ck_assert_int_eq(builtin_resource(0, &def), 0);
-    pods = store_add_resource(st, &def);
+    ck_assert_int_eq(lwcm_builtin_resource(0, &def), 0);
+    pods = lwcm_store_add_resource(st, &def);
     ck_assert_int_ge(pods, 0);
 }
 
 static void teardown(void)
 {
-    store_free(st);
+    lwcm_store_free(st);
 }
 
 static uint64_t put(const char *ns, const char *name, const char *app)
@@ -34,22 +34,22 @@ static uint64_t put(const char *ns, const char *name, const char *app)
              "\"spec\":{\"containers\":[{\"name\":\"c\",\"image\":\"i\"}]}}",
              name, ns, app);
     cJSON *obj = cJSON_Parse(json);
-    const resource_def *def = store_resource(st, pods);
-    cJSON *norm = object_normalize(def, obj);
+    const resource_def *def = lwcm_store_resource(st, pods);
+    cJSON *norm = lwcm_object_normalize(def, obj);
     cJSON_Delete(obj);
     obj_version *v = NULL;
     char err[256];
-    int rc = store_get(st, pods, ns, name) ? -100 : 0;
+    int rc = lwcm_store_get(st, pods, ns, name) ? -100 : 0;
     if (rc == -100) {
-        obj_version *old = store_get(st, pods, ns, name);
-        obj_version_unref(old);
-        obj_version_unref(old);
-        ck_assert_int_eq(store_update(st, pods, norm, &v, err, sizeof err), STORE_OK);
+        obj_version *old = lwcm_store_get(st, pods, ns, name);
+        lwcm_obj_version_unref(old);
+        lwcm_obj_version_unref(old);
+        ck_assert_int_eq(lwcm_store_update(st, pods, norm, &v, err, sizeof err), STORE_OK);
     } else {
-        ck_assert_int_eq(store_create(st, pods, norm, 0, &v, err, sizeof err), STORE_OK);
+        ck_assert_int_eq(lwcm_store_create(st, pods, norm, 0, &v, err, sizeof err), STORE_OK);
     }
     uint64_t rv = v->rv;
-    obj_version_unref(v);
+    lwcm_obj_version_unref(v);
     cJSON_Delete(norm);
     return rv;
 }
@@ -58,9 +58,9 @@ static uint64_t del(const char *ns, const char *name)
 {
     obj_version *v = NULL;
     char err[256];
-    ck_assert_int_eq(store_delete(st, pods, ns, name, &v, err, sizeof err), STORE_OK);
+    ck_assert_int_eq(lwcm_store_delete(st, pods, ns, name, &v, err, sizeof err), STORE_OK);
     uint64_t rv = v->rv;
-    obj_version_unref(v);
+    lwcm_obj_version_unref(v);
     return rv;
 }
 
@@ -68,7 +68,7 @@ static uint64_t del(const char *ns, const char *name)
 static char *list_keys(const list_query *q, list_page *page_out)
 {
     list_page page;
-    int rc = store_list(st, q, &page, NULL);
+    int rc = lwcm_store_list(st, q, &page, NULL);
     ck_assert_int_eq(rc, STORE_OK);
     static char out[4096];
     out[0] = '\0';
@@ -81,7 +81,7 @@ static char *list_keys(const list_query *q, list_page *page_out)
         page_out->items = NULL;
         page_out->n = 0;
     }
-    list_page_free(&page);
+    lwcm_list_page_free(&page);
     return out;
 }
 
@@ -94,7 +94,7 @@ START_TEST(every_write_takes_the_next_rv)
     ck_assert_uint_eq(b, a + 1);
     ck_assert_uint_eq(c, b + 1);
     ck_assert_uint_eq(d, c + 1);
-    ck_assert_uint_eq(store_current_rv(st), d);
+    ck_assert_uint_eq(lwcm_store_current_rv(st), d);
 }
 END_TEST
 
@@ -150,10 +150,10 @@ START_TEST(old_snapshots_ignore_later_writes)
     ck_assert_str_eq(list_keys(&q, &page), "ns/a,ns/b,ns/c");
     ck_assert_uint_eq(page.rv, snap);
     list_page full;
-    ck_assert_int_eq(store_list(st, &q, &full, NULL), STORE_OK);
+    ck_assert_int_eq(lwcm_store_list(st, &q, &full, NULL), STORE_OK);
     ck_assert_uint_eq(full.items[2]->rv, snap); /* c as it was, not as it is */
     ck_assert_str_eq(full.items[2]->labels[0].value, "x");
-    list_page_free(&full);
+    lwcm_list_page_free(&full);
     /* A page of the old snapshot, after "ns/a": remaining counts the old state. */
     q.limit = 1;
     q.start = "ns/a";
@@ -175,7 +175,7 @@ START_TEST(selectors_fill_pages)
     put("ns", "e", "db");
     label_selector sel;
     char err[64];
-    ck_assert_int_eq(label_selector_parse("app=web", &sel, err, sizeof err), 0);
+    ck_assert_int_eq(lwcm_label_selector_parse("app=web", &sel, err, sizeof err), 0);
     list_query q = {.res = pods, .at_current = 1, .limit = 1, .labels = &sel};
     list_page page;
     ck_assert_str_eq(list_keys(&q, &page), "ns/a");
@@ -187,7 +187,7 @@ START_TEST(selectors_fill_pages)
     q.start = "ns/d";
     ck_assert_str_eq(list_keys(&q, &page), "");
     ck_assert(!page.more);
-    label_selector_free(&sel);
+    lwcm_label_selector_free(&sel);
 }
 END_TEST
 
@@ -195,34 +195,34 @@ START_TEST(compaction_expires_old_reads)
 {
     uint64_t first = put("ns", "a", "x");
     put("ns", "b", "x");
-    uint64_t c = store_compact(st, 0);
-    ck_assert_uint_eq(c, store_current_rv(st));
+    uint64_t c = lwcm_store_compact(st, 0);
+    ck_assert_uint_eq(c, lwcm_store_current_rv(st));
     list_query q = {.res = pods, .at_rv = first};
     list_page page;
-    ck_assert_int_eq(store_list(st, &q, &page, NULL), STORE_EXPIRED);
+    ck_assert_int_eq(lwcm_store_list(st, &q, &page, NULL), STORE_EXPIRED);
     q.at_rv = c;
-    ck_assert_int_eq(store_list(st, &q, &page, NULL), STORE_OK);
-    list_page_free(&page);
+    ck_assert_int_eq(lwcm_store_list(st, &q, &page, NULL), STORE_OK);
+    lwcm_list_page_free(&page);
     q.at_rv = c + 10;
-    ck_assert_int_eq(store_list(st, &q, &page, NULL), STORE_TOO_LARGE);
+    ck_assert_int_eq(lwcm_store_list(st, &q, &page, NULL), STORE_TOO_LARGE);
     watch_reg reg;
     memset(&reg, 0, sizeof reg);
     reg.wake_fd = -1;
-    ck_assert_int_eq(store_watch_register(st, &reg, first), STORE_EXPIRED);
-    ck_assert_int_eq(store_watch_register(st, &reg, c), STORE_OK);
-    store_watch_unregister(st, &reg);
+    ck_assert_int_eq(lwcm_store_watch_register(st, &reg, first), STORE_EXPIRED);
+    ck_assert_int_eq(lwcm_store_watch_register(st, &reg, c), STORE_OK);
+    lwcm_store_watch_unregister(st, &reg);
 }
 END_TEST
 
 START_TEST(history_keeps_events_in_order)
 {
-    uint64_t start = store_current_rv(st);
+    uint64_t start = lwcm_store_current_rv(st);
     put("ns", "a", "x");
     put("ns", "a", "y");
     del("ns", "a");
     history_event ev[8];
     uint64_t next = 0;
-    size_t n = store_read_events(st, start, pods, ev, 8, &next);
+    size_t n = lwcm_store_read_events(st, start, pods, ev, 8, &next);
     ck_assert_uint_eq(n, 3);
     ck_assert_int_eq(ev[0].type, EV_ADDED);
     ck_assert_int_eq(ev[1].type, EV_MODIFIED);
@@ -231,38 +231,38 @@ START_TEST(history_keeps_events_in_order)
     /* DELETED carries the last state at the deletion's RV. */
     ck_assert_uint_eq(ev[2].obj->rv, ev[2].rv);
     ck_assert_str_eq(ev[2].obj->labels[0].value, "y");
-    ck_assert_uint_eq(next, store_current_rv(st));
+    ck_assert_uint_eq(next, lwcm_store_current_rv(st));
     for (size_t i = 0; i < n; i++)
-        history_event_release(&ev[i]);
-    n = store_read_events(st, start + 1, pods, ev, 8, &next);
+        lwcm_history_event_release(&ev[i]);
+    n = lwcm_store_read_events(st, start + 1, pods, ev, 8, &next);
     ck_assert_uint_eq(n, 2);
     for (size_t i = 0; i < n; i++)
-        history_event_release(&ev[i]);
+        lwcm_history_event_release(&ev[i]);
 }
 END_TEST
 
 START_TEST(unchanged_update_takes_no_rv)
 {
     put("ns", "a", "x");
-    uint64_t before = store_current_rv(st);
+    uint64_t before = lwcm_store_current_rv(st);
     uint64_t again = put("ns", "a", "x");
     ck_assert_uint_eq(again, before);
-    ck_assert_uint_eq(store_current_rv(st), before);
+    ck_assert_uint_eq(lwcm_store_current_rv(st), before);
 }
 END_TEST
 
 START_TEST(conflicts_and_missing)
 {
     put("ns", "a", "x");
-    const resource_def *def = store_resource(st, pods);
+    const resource_def *def = lwcm_store_resource(st, pods);
     cJSON *obj = cJSON_Parse("{\"metadata\":{\"name\":\"a\",\"namespace\":\"ns\",\"resourceVersion\":\"1\"}}");
-    cJSON *norm = object_normalize(def, obj);
+    cJSON *norm = lwcm_object_normalize(def, obj);
     obj_version *v = NULL;
     char err[512];
-    ck_assert_int_eq(store_update(st, pods, norm, &v, err, sizeof err), STORE_ECONFLICT);
+    ck_assert_int_eq(lwcm_store_update(st, pods, norm, &v, err, sizeof err), STORE_ECONFLICT);
     ck_assert(strstr(err, "the object has been modified") != NULL);
-    ck_assert_int_eq(store_create(st, pods, norm, 0, &v, err, sizeof err), STORE_EEXIST);
-    ck_assert_int_eq(store_delete(st, pods, "ns", "zzz", &v, err, sizeof err), STORE_ENOENT);
+    ck_assert_int_eq(lwcm_store_create(st, pods, norm, 0, &v, err, sizeof err), STORE_EEXIST);
+    ck_assert_int_eq(lwcm_store_delete(st, pods, "ns", "zzz", &v, err, sizeof err), STORE_ENOENT);
     cJSON_Delete(obj);
     cJSON_Delete(norm);
 }
@@ -270,17 +270,17 @@ END_TEST
 
 START_TEST(history_limit_compacts)
 {
-    store_free(st);
-    st = store_new(1, 3);
+    lwcm_store_free(st);
+    st = lwcm_store_new(1, 3);
     resource_def def;
-    builtin_resource(0, &def);
-    pods = store_add_resource(st, &def);
+    lwcm_builtin_resource(0, &def);
+    pods = lwcm_store_add_resource(st, &def);
     uint64_t first = put("ns", "a", "x");
     put("ns", "b", "x");
     put("ns", "c", "x");
     put("ns", "d", "x");
     put("ns", "e", "x");
-    ck_assert_uint_eq(store_compacted_rv(st), first + 1);
+    ck_assert_uint_eq(lwcm_store_compacted_rv(st), first + 1);
 }
 END_TEST
 
