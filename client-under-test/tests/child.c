@@ -1,3 +1,4 @@
+/* lwc-watch as a child process on pipes, its stdout lines kept so tests wait for a line with a deadline. */
 #include "child.h"
 
 #include "check_main.h"

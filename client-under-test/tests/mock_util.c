@@ -1,3 +1,4 @@
+/* The watcher's integration tests' mock: an in-process server, its world, lwc-watch against it, snapshot checks. */
 #include "mock_util.h"
 
 #include <check.h>

@@ -1,3 +1,4 @@
+/* A scripted HTTP server that answers with whatever bytes a test writes, for hostile-input tests. */
 #include "script_server.h"
 
 #include <arpa/inet.h>

@@ -1,3 +1,4 @@
+/* The initial-state check and the request expectations (client-protocol.md checks 1 and 4). */
 #include "checks.h"
 #include "monotonic.h"
 #include "triggers.h"

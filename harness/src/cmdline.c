@@ -1,3 +1,4 @@
+/* Splits a client command line into words as a POSIX shell would, expanding nothing. */
 #include "cmdline.h"
 #include "lwc_fail.h"
 

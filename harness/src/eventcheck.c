@@ -1,3 +1,4 @@
+/* The event invariants (check 3): per-key resourceVersion order, no change to an unheld key, events equal the snapshot. */
 #include "eventcheck.h"
 
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+/* Sets of (namespace, name, uid, resourceVersion) from a SNAPSHOT or the server, and their diff. */
 #include "itemset.h"
 #include "lwc_fail.h"
 

@@ -1,3 +1,4 @@
+/* The harness's copy of the server's request log, and the thread that wakes the runner on every change. */
 #include "reqlog.h"
 #include "lwc_fail.h"
 

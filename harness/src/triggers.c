@@ -1,3 +1,4 @@
+/* When a timeline step may run: request counts in the server's log against the step's trigger. */
 #include "triggers.h"
 
 #include <stdio.h>

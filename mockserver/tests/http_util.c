@@ -1,3 +1,4 @@
+/* A libcurl client for the tests: plain requests, and watch streams read line by line with a deadline. */
 #include "http_util.h"
 
 #include "lwc_scenario.h"
