@@ -294,7 +294,7 @@ kb_mb() { awk -v k="${1:-0}" 'BEGIN { if (k == "" || k < 0) print "n/a"; else pr
     echo "Written by \`bench/run_bench.sh\` on $(date -u '+%Y-%m-%d %H:%M UTC'); measured part took $((T_END - T_START)) s."
     echo
     machine_table
-    echo "| commit | $(git -C "$ROOT" rev-parse --short HEAD)$(git -C "$ROOT" diff --quiet HEAD -- mockserver/src mockserver/include 2>/dev/null || echo ' (mockserver/src or include differ from it: uncommitted work)') |"
+    echo "| commit | $(git -C "$ROOT" rev-parse --short HEAD)$(git -C "$ROOT" diff --quiet HEAD -- mockserver/src mockserver/include scenario apimachinery common 2>/dev/null || echo ' (the server or its libraries differ from it: uncommitted work)') |"
     echo "| mock build | CMake $BUILD_TYPE ($(sed -n 's/^CMAKE_C_COMPILER:[A-Z]*=//p' "$BUILD/CMakeCache.txt"), $(sed -n "s/^CMAKE_C_FLAGS_$(echo "$BUILD_TYPE" | tr a-z A-Z):STRING=//p" "$BUILD/CMakeCache.txt")), libmicrohttpd $(pkg-config --modversion libmicrohttpd), thread per connection |"
     echo "| nginx / wrk | $(nginx -v 2>&1 | sed 's/^nginx version: //') / $(wrk -v 2>&1 | head -1 | awk '{ print $2 }') |"
     echo "| load average (1/5/15 min) before the run | $LOAD_BEFORE |"

@@ -7,7 +7,7 @@ include(GNUInstallDirs)
 
 install(TARGETS lwc-harness lwc-mockserver lwc-watch RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 install(TARGETS lwc_mockserver lwc_scenario lwc_apimachinery lwc_common lwc_reflector ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR})
-install(FILES mockserver/include/lwc_mockserver.h mockserver/include/lwc_scenario.h
+install(FILES mockserver/include/lwc_mockserver.h scenario/include/lwc_scenario.h
               client-under-test/include/lwc_reflector.h
         DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/lwc)
 

@@ -681,7 +681,7 @@ func play(sc *scenario, srv *serverproc.Server, clientCmd []string, logDir strin
 		}
 	}
 	for _, g := range sc.World.Generate {
-		// The parser's defaults (mockserver/src/scenario_parse.c).
+		// The parser's defaults (scenario/src/scenario_parse.c).
 		if g.NamespacePrefix == "" {
 			g.NamespacePrefix = "ns"
 		}

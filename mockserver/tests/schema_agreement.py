@@ -28,7 +28,7 @@ for f in good:
         problems.append(f"{f}: the schema refuses a file the parser loads: "
                         f"{'.'.join(str(p) for p in e.absolute_path)}: {e.message[:200]}")
 
-bad = sorted(glob.glob(os.path.join(root, "mockserver/tests/bad-scenarios/*.json")))
+bad = sorted(glob.glob(os.path.join(root, "scenario/tests/bad-scenarios/*.json")))
 for f in bad:
     want = open(f[:-5] + ".error").read().strip()
     try:
