@@ -8,7 +8,7 @@
  * returns whether the watcher passed the shape's check. Infrastructure
  * problems (a server that will not start) still abort the test with
  * ck_assert; the watcher's failures are return values. */
-#include "lwc_scenario.h"
+#include "lwc_mockserver.h"
 #include "mock_util.h"
 
 #include "check_main.h"

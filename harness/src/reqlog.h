@@ -6,7 +6,7 @@
 #ifndef LWC_HARNESS_REQLOG_H
 #define LWC_HARNESS_REQLOG_H
 
-#include "lwc_scenario.h"
+#include "lwc_mockserver.h"
 #include "strbuf.h"
 
 #include <pthread.h>

@@ -7,7 +7,7 @@
 #include "eventcheck.h"
 #include "itemset.h"
 #include "protocol.h"
-#include "lwc_scenario.h"
+#include "lwc_mockserver.h"
 #include "report.h"
 #include "strbuf.h"
 #include "watchcheck.h"

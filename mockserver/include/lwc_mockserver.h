@@ -8,6 +8,8 @@
 #ifndef LWC_MOCKSERVER_H
 #define LWC_MOCKSERVER_H
 
+#include "lwc_scenario.h" /* the scenario model this server runs; lwc_verb, lwc_rv_match */
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -34,7 +36,7 @@ typedef struct lwc_mock lwc_mock;
 #define LWC_MOCK_DEFAULT_CONNECTIONS_PER_IP 1024
 #define LWC_MOCK_DEFAULT_CONNECTION_TIMEOUT_S 90
 #define LWC_MOCK_DEFAULT_HEADER_TIMEOUT_MS 32000
-#define LWC_MOCK_MAX_FAULTS 1000
+#define LWC_MOCK_MAX_FAULTS LWC_SCENARIO_MAX_FAULTS /* 1000, lwc_scenario.h: a scenario file holds no more */
 
 typedef struct lwc_mock_config {
     const char *listen_addr;        /* IPv4 or IPv6 literal; default "127.0.0.1" */
@@ -123,11 +125,6 @@ size_t lwc_mock_watch_count(lwc_mock *srv);
  * rv (0: now), with the label selector applied. Returns a malloc'd string. */
 char *lwc_mock_list_json(lwc_mock *srv, const char *api_path, const char *resource, const char *ns,
                          const char *selector, uint64_t rv, char *err, size_t errlen);
-
-/* A request's verb, as the router classifies it (ANY only in matchers). */
-typedef enum { LWC_VERB_ANY, LWC_VERB_LIST, LWC_VERB_WATCH, LWC_VERB_GET, LWC_VERB_WRITE } lwc_verb;
-/* Its resourceVersion parameter: unset or "", "0", or any other value (ANY only in matchers). */
-typedef enum { LWC_RV_ANY, LWC_RV_UNSET, LWC_RV_ZERO, LWC_RV_SET } lwc_rv_match;
 
 /* What the router made of a request, recorded once in the log: faults
  * match on it as the request arrives, and the harness's expectations and
@@ -219,6 +216,24 @@ void lwc_mock_wake_log_waiters(lwc_mock *srv);
 double lwc_mock_now_ms(lwc_mock *srv);
 /* The decoded value of a query parameter in a logged query; malloc'd or NULL. */
 char *lwc_mock_query_param(const char *query, const char *key);
+
+/* Scenarios on a server (the language itself, the model, parser and
+ * printer, is lwc_scenario.h). Starts a server configured by the scenario (behaviour, faults) and filled
+ * with its world. cfg supplies the address and logging; the scenario the rest. */
+int lwc_scenario_start_server(const lwc_scenario *sc, const lwc_mock_config *cfg, lwc_mock **out, char *err,
+                              size_t errlen);
+/* Performs one timeline step's action (not its trigger, nor a checkpoint's wait). */
+int lwc_scenario_do_step(lwc_mock *srv, const lwc_scenario *sc, const lwc_step *step, char *err, size_t errlen);
+
+/* Faults at run time. */
+int lwc_mock_add_fault(lwc_mock *srv, const lwc_fault *fault, char *err, size_t errlen);
+int lwc_mock_remove_fault(lwc_mock *srv, const char *name);
+void lwc_mock_clear_faults(lwc_mock *srv);
+/* Does a logged request match? Over the router's classification of it
+ * (lwc_mock_request.cls, the one faults matched on) and the list page number
+ * the server gave it; status and limit (scenario_page_size for "pageSize")
+ * only when the matcher, an expectation's, names them. */
+int lwc_matcher_matches(const lwc_matcher *m, const lwc_mock_request *req, int scenario_page_size);
 
 #ifdef __cplusplus
 }

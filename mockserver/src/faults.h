@@ -5,7 +5,7 @@
 #ifndef LWC_FAULTS_H
 #define LWC_FAULTS_H
 
-#include "lwc_scenario.h"
+#include "lwc_mockserver.h"
 #include "reply.h"
 
 #include <pthread.h>

@@ -4,7 +4,7 @@
 #ifndef LWC_REQUEST_MATCH_H
 #define LWC_REQUEST_MATCH_H
 
-#include "lwc_scenario.h"
+#include "lwc_mockserver.h"
 
 /* page: the list page number the server gave the request (0 unknown). The
  * expectation-only members (status, limit) are not looked at here. */

@@ -1,6 +1,6 @@
 /* Putting a scenario to work on a running server: its world, its faults and
  * the actions of its timeline steps. */
-#include "lwc_scenario.h"
+#include "lwc_mockserver.h"
 #include "lwc_fail.h"
 #include "mock_internal.h"
 #include "mock_runtime.h"

@@ -3,7 +3,7 @@
 #ifndef LWC_SCENARIO_RUN_H
 #define LWC_SCENARIO_RUN_H
 
-#include "lwc_scenario.h"
+#include "lwc_mockserver.h"
 
 #include <stddef.h>
 

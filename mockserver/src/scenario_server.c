@@ -1,5 +1,5 @@
 /* Starting a server set up as a scenario says: its behaviour, resource, world and faults. */
-#include "lwc_scenario.h"
+#include "lwc_mockserver.h"
 #include "mock_internal.h"
 #include "scenario_run.h"
 

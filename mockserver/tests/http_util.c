@@ -1,7 +1,7 @@
 /* A libcurl client for the tests: plain requests, and watch streams read line by line with a deadline. */
 #include "http_util.h"
 
-#include "lwc_scenario.h"
+#include "lwc_mockserver.h"
 #include "strbuf.h"
 #include "monotonic.h"
 

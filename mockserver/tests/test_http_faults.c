@@ -2,7 +2,7 @@
  * it should, each action answers as the apiserver (or a broken network)
  * would, and the control endpoints drive it all over HTTP. */
 #include "http_util.h"
-#include "lwc_scenario.h"
+#include "lwc_mockserver.h"
 
 #include "check_main.h"
 #include "monotonic.h"

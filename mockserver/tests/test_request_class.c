@@ -3,7 +3,7 @@
  * matcher a fault fires exactly when lwc_matcher_matches says the logged
  * request matches (so expectations and triggers count what faults saw). */
 #include "http_util.h"
-#include "lwc_scenario.h"
+#include "lwc_mockserver.h"
 
 #include "check_main.h"
 

@@ -1,6 +1,6 @@
 /* The scenario parser: a good file loads into the model, and every way a
  * file can be wrong is refused with its JSON path and what was expected. */
-#include "lwc_scenario.h"
+#include "lwc_mockserver.h"
 
 #include "check_main.h"
 

@@ -6,7 +6,7 @@
  * 410 for an RV the server would still serve is a lie that sends correct
  * clients (python's one retry at the same RV, say) down the wrong path. */
 #include "http_util.h"
-#include "lwc_scenario.h"
+#include "lwc_mockserver.h"
 
 #include "check_main.h"
 

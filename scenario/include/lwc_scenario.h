@@ -4,11 +4,13 @@
  *
  * A bad file is refused with its path, the JSON path of the bad member
  * (e.g. "faults[2].action.status") and what was expected. Unknown members
- * are errors: a typo must not silently weaken a test. */
+ * are errors: a typo must not silently weaken a test.
+ *
+ * The language only (lwc_scenario, scenario/): running a scenario on a
+ * server, faults at run time and matching logged requests are the server's
+ * (lwc_mockserver.h, which includes this header). */
 #ifndef LWC_SCENARIO_H
 #define LWC_SCENARIO_H
-
-#include "lwc_mockserver.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -17,8 +19,13 @@
 extern "C" {
 #endif
 
-/* lwc_verb and lwc_rv_match are in lwc_mockserver.h: the request log
- * records each request's verb and resourceVersion kind with them. */
+/* A request's verb, as the router classifies it (ANY only in matchers). The
+ * server's request log (lwc_mockserver.h) records each request's verb and
+ * resourceVersion kind with these too. */
+typedef enum { LWC_VERB_ANY, LWC_VERB_LIST, LWC_VERB_WATCH, LWC_VERB_GET, LWC_VERB_WRITE } lwc_verb;
+/* Its resourceVersion parameter: unset or "", "0", or any other value (ANY only in matchers). */
+typedef enum { LWC_RV_ANY, LWC_RV_UNSET, LWC_RV_ZERO, LWC_RV_SET } lwc_rv_match;
+
 typedef enum { LWC_TRI_ANY = -1, LWC_TRI_NO = 0, LWC_TRI_YES = 1 } lwc_tristate;
 
 /* Which requests a fault or an expectation is about. Unset fields match all. */
@@ -67,6 +74,10 @@ typedef struct lwc_fault {
     int times;  /* how many times it fires; 0: every time */
     lwc_action action;
 } lwc_fault;
+
+/* The most faults a scenario may hold: what a server installs at once
+ * (README "Limits"; lwc_mockserver.h's LWC_MOCK_MAX_FAULTS is this). */
+#define LWC_SCENARIO_MAX_FAULTS 1000
 
 typedef enum {
     LWC_STEP_CREATE, LWC_STEP_UPDATE, LWC_STEP_DELETE, LWC_STEP_DELETE_ALL, LWC_STEP_RECREATE,
@@ -191,13 +202,6 @@ void lwc_scenario_free(lwc_scenario *sc);
  * expectation a line, defaults left out: the form the catalog is kept in. */
 char *lwc_scenario_print(const lwc_scenario *sc);
 
-/* Starts a server configured by the scenario (behaviour, faults) and filled
- * with its world. cfg supplies the address and logging; the scenario the rest. */
-int lwc_scenario_start_server(const lwc_scenario *sc, const lwc_mock_config *cfg, lwc_mock **out, char *err,
-                              size_t errlen);
-/* Performs one timeline step's action (not its trigger, nor a checkpoint's wait). */
-int lwc_scenario_do_step(lwc_mock *srv, const lwc_scenario *sc, const lwc_step *step, char *err, size_t errlen);
-
 /* What a correct client must be able to do to pass a fault (a 410: relist;
  * 429, 5xx, 403: retry; a stream fault: rewatch), and the least a scenario's
  * "requires" must list for its faults, closes and streaming lists (a test
@@ -207,18 +211,11 @@ int lwc_scenario_do_step(lwc_mock *srv, const lwc_scenario *sc, const lwc_step *
 unsigned lwc_fault_needs(const lwc_fault *f);
 unsigned lwc_scenario_needs(const lwc_scenario *sc);
 
-/* Faults at run time. */
-int lwc_mock_add_fault(lwc_mock *srv, const lwc_fault *fault, char *err, size_t errlen);
-int lwc_mock_remove_fault(lwc_mock *srv, const char *name);
-void lwc_mock_clear_faults(lwc_mock *srv);
+/* One fault read from its JSON text, as a member of a scenario's "faults"
+ * (the control API's POST /lwc/v1/faults body); the server installs it
+ * with lwc_mock_add_fault (lwc_mockserver.h). */
 lwc_fault *lwc_fault_parse(const char *json, char *err, size_t errlen);
 void lwc_fault_free(lwc_fault *f);
-
-/* Does a logged request match? Over the router's classification of it
- * (lwc_mock_request.cls, the one faults matched on) and the list page number
- * the server gave it; status and limit (scenario_page_size for "pageSize")
- * only when the matcher, an expectation's, names them. */
-int lwc_matcher_matches(const lwc_matcher *m, const lwc_mock_request *req, int scenario_page_size);
 
 #ifdef __cplusplus
 }

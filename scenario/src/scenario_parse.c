@@ -1124,8 +1124,8 @@ lwc_scenario *lwc_scenario_parse(const char *json, const char *path, char *err, 
         i++;
     }
     /* The server installs at most this many at once (README "Limits"). */
-    if (sc->nfaults > LWC_MOCK_MAX_FAULTS) {
-        fail(&pc, "faults", "%zu faults; the server installs at most %d at once", sc->nfaults, LWC_MOCK_MAX_FAULTS);
+    if (sc->nfaults > LWC_SCENARIO_MAX_FAULTS) {
+        fail(&pc, "faults", "%zu faults; the server installs at most %d at once", sc->nfaults, LWC_SCENARIO_MAX_FAULTS);
         goto bad;
     }
     /* Fault names must be unique, so that removeFault is unambiguous. */

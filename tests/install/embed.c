@@ -2,7 +2,6 @@
  * pkg-config only: it embeds the mock server, lists pods over a plain
  * socket, and checks that the demo world came back. */
 #include <lwc_mockserver.h>
-#include <lwc_scenario.h>
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
