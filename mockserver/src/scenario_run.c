@@ -44,7 +44,7 @@ void lwc_mock_clear_faults(lwc_mock *srv)
 }
 
 /* Appends to out at *o; -1 when it does not fit. */
-static int put(char *out, size_t len, size_t *o, const char *fmt, ...)
+__attribute__((format(printf, 4, 5))) static int put(char *out, size_t len, size_t *o, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
