@@ -65,6 +65,26 @@ static void state(lwc_mock *srv, reply *r)
     lwcm_reply_cjson(r, 200, o);
 }
 
+/* The router's classification of a logged request, in the words and members
+ * of a scenario's "match", so that a reader outside the process matches what
+ * the faults and expectations matched without parsing paths again. Absent for
+ * requests no matcher can match (discovery, control, unserved paths). */
+static void add_match(cJSON *o, const lwc_mock_request_class *c)
+{
+    if (!c->resolved)
+        return;
+    cJSON *m = cJSON_AddObjectToObject(o, "match");
+    if (!m)
+        return;
+    cJSON_AddStringToObject(m, "verb", lwcm_scenario_verb_names[c->verb]);
+    cJSON_AddStringToObject(m, "resource", c->resource ? c->resource : "");
+    cJSON_AddStringToObject(m, "namespace", c->ns ? c->ns : "");
+    cJSON_AddBoolToObject(m, "continue", c->has_continue);
+    cJSON_AddStringToObject(m, "resourceVersion", lwcm_scenario_rv_names[c->rv]);
+    cJSON_AddBoolToObject(m, "watchList", c->watch_list);
+    cJSON_AddNumberToObject(m, "limit", (double)c->limit);
+}
+
 static void requests(lwc_mock *srv, const request *req, reply *r)
 {
     const char *since = lwcm_request_param(req, "since");
@@ -99,6 +119,7 @@ static void requests(lwc_mock *srv, const request *req, reply *r)
             cJSON_AddNumberToObject(o, "bytes", (double)e.bytes);
             cJSON_AddNumberToObject(o, "startMs", e.start_ms);
             cJSON_AddNumberToObject(o, "durationMs", e.duration_ms);
+            add_match(o, &e.cls);
         } else {
             cJSON_Delete(o);
         }

@@ -440,6 +440,31 @@ START_TEST(control_endpoints)
 }
 END_TEST
 
+/* The log names each request as a scenario's "match" would, so a reader
+ * outside the process need not parse paths; unserved paths carry no match. */
+START_TEST(control_requests_carry_the_classification)
+{
+    ck_assert_int_eq(status_of("/api/v1/namespaces/a/pods?limit=2&resourceVersion=0"), 200);
+    ck_assert_int_eq(status_of("/api/v1/pods?watch=true&resourceVersion=3&timeoutSeconds=1"), 200);
+    ck_assert_int_eq(status_of("/version"), 200);
+    cJSON *log = test_get_json(srv, "/lwc/v1/requests?since=0", 200);
+    ck_assert_int_ge(cJSON_GetArraySize(log), 3);
+    const cJSON *list = cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(log, 0), "match");
+    const cJSON *watch = cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(log, 1), "match");
+    ck_assert_ptr_nonnull(list);
+    ck_assert_ptr_nonnull(watch);
+    char *l = cJSON_PrintUnformatted(list), *w = cJSON_PrintUnformatted(watch);
+    ck_assert_str_eq(l, "{\"verb\":\"list\",\"resource\":\"pods\",\"namespace\":\"a\",\"continue\":false,"
+                        "\"resourceVersion\":\"zero\",\"watchList\":false,\"limit\":2}");
+    ck_assert_str_eq(w, "{\"verb\":\"watch\",\"resource\":\"pods\",\"namespace\":\"\",\"continue\":false,"
+                        "\"resourceVersion\":\"set\",\"watchList\":false,\"limit\":0}");
+    free(l);
+    free(w);
+    ck_assert_ptr_null(cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(log, 2), "match")); /* /version */
+    cJSON_Delete(log);
+}
+END_TEST
+
 START_TEST(control_can_be_switched_off)
 {
     lwc_mock_stop(srv);
@@ -487,6 +512,7 @@ int main(void)
     tcase_add_test(tc, watch_truncate_garbage_slow_and_timed_close);
     tcase_add_test(tc, behaviours);
     tcase_add_test(tc, control_endpoints);
+    tcase_add_test(tc, control_requests_carry_the_classification);
     tcase_add_test(tc, control_can_be_switched_off);
     tcase_add_test(tc, stop_does_not_wait_for_a_delay_fault);
     suite_add_tcase(s, tc);
