@@ -1,9 +1,12 @@
 // Tests of how lwc-realplay waits: for a trigger's count through the proxy, for the client's READY
-// line and for the SNAPSHOT answering a DUMP, each with a deadline and none by sleeping.
+// line and for the SNAPSHOT answering a DUMP, each with a deadline and none by sleeping; and that
+// the objects it builds for a step given by name are the mock's.
 package main
 
 import (
+	"encoding/json"
 	"path/filepath"
+	"reflect"
 	"testing"
 	"time"
 )
@@ -78,5 +81,37 @@ func TestClientThatExitsIsNeverReady(t *testing.T) {
 	}
 	if _, ok := c.dump(time.Now().Add(10 * time.Second)); ok {
 		t.Error("SNAPSHOT from a client that had exited")
+	}
+}
+
+// stepObject builds what the mock's builder does (mockserver/src/scenario_run.c scenario_object,
+// not running) for a create or recreate step given by name: the objects here are the pasted
+// forms that mockserver/tests/test_scenario_parse.c short_forms proves the mock writes alike.
+func TestStepObjectIsTheMocksObject(t *testing.T) {
+	web, x, nw := "web", "x", "new"
+	for _, c := range []struct {
+		plural, ns, name string
+		labels           map[string]*string
+		want             string
+	}{
+		{"pods", "ns-0", "a", nil,
+			`{"metadata":{"name":"a","namespace":"ns-0"},"spec":{"containers":[{"name":"app","image":"registry.example.com/app:1.0"}]}}`},
+		{"pods", "ns-0", "a", map[string]*string{"app": &web, "tier": &x},
+			`{"metadata":{"name":"a","namespace":"ns-0","labels":{"app":"web","tier":"x"}},"spec":{"containers":[{"name":"app","image":"registry.example.com/app:1.0"}]}}`},
+		{"configmaps", "ns-0", "c", nil, `{"metadata":{"name":"c","namespace":"ns-0"},"data":{"key":"c"}}`},
+		{"pods", "ns-0", "r", map[string]*string{"app": &nw},
+			`{"metadata":{"name":"r","namespace":"ns-0","labels":{"app":"new"}},"spec":{"containers":[{"name":"app","image":"registry.example.com/app:1.0"}]}}`},
+		{"namespaces", "", "n", map[string]*string{}, `{"metadata":{"name":"n","labels":{}},"spec":{"value":"n"}}`},
+	} {
+		var got, want any
+		if err := json.Unmarshal(stepObject(c.plural, c.ns, c.name, c.labels), &got); err != nil {
+			t.Fatal(err)
+		}
+		if err := json.Unmarshal([]byte(c.want), &want); err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("%s %s/%s: got %v, want %v", c.plural, c.ns, c.name, got, want)
+		}
 	}
 }
