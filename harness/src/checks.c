@@ -32,10 +32,8 @@ int is_initial_events_watch(const lwc_scenario *sc, const lwc_mock_request *r)
     resource_matcher(sc, LWC_VERB_WATCH, &wm);
     if (!lwc_matcher_matches(&wm, r, sc->page_size))
         return 0;
-    wm.watch_list = 1;
-    if (lwc_matcher_matches(&wm, r, sc->page_size))
-        return 1;
-    return r->cls.rv == LWC_RV_UNSET || r->cls.rv == LWC_RV_ZERO;
+    /* The rest is the router's classification of this watch of the resource. */
+    return r->cls.watch_list || r->cls.rv == LWC_RV_UNSET || r->cls.rv == LWC_RV_ZERO;
 }
 
 uint64_t initial_lower_bound(const lwc_scenario *sc, const reqlog *rl, double before_srv_ms, int *completed,
