@@ -15,12 +15,8 @@ int lwcm_valid_label_value(const char *s, char *why, size_t whylen);
 /* 1 when the n bytes at s are well-formed UTF-8 (no overlongs, no
  * surrogates, nothing above U+10FFFF). */
 int lwcm_utf8_valid(const char *s, size_t n);
-/* A copy of the n bytes at s with every ill-formed sequence replaced by
- * U+FFFD, as Go's encoding/json does when it decodes a string; NUL-terminated
- * (*outlen without it). NULL when out of memory. */
-char *lwcm_utf8_sanitize(const char *s, size_t n, size_t *outlen);
 /* Replaces every string (and member name) in the tree that is not UTF-8 by
- * its sanitized copy, so what the server prints is valid JSON text for a
+ * its sanitized copy (lwcc_utf8_sanitize), so what the server prints is valid JSON text for a
  * strict parser. -1 when out of memory. */
 int lwcm_utf8_sanitize_tree(cJSON *node);
 

@@ -154,39 +154,11 @@ int lwcm_utf8_valid(const char *s, size_t n)
     return 1;
 }
 
-char *lwcm_utf8_sanitize(const char *s, size_t n, size_t *outlen)
-{
-    /* Each bad byte becomes three. */
-    if (n > (((size_t)-1) - 1) / 3)
-        return NULL;
-    char *out = malloc(n * 3 + 1);
-    if (!out)
-        return NULL;
-    const unsigned char *p = (const unsigned char *)s;
-    size_t i = 0, o = 0;
-    while (i < n) {
-        size_t l = lwcc_utf8_seq(p + i, n - i);
-        if (l) {
-            memcpy(out + o, p + i, l);
-            o += l;
-            i += l;
-        } else {
-            memcpy(out + o, "\xEF\xBF\xBD", 3);
-            o += 3;
-            i++;
-        }
-    }
-    out[o] = '\0';
-    if (outlen)
-        *outlen = o;
-    return out;
-}
-
 static int fix_string(char **sp)
 {
     if (!*sp || lwcm_utf8_valid(*sp, strlen(*sp)))
         return 0;
-    char *fixed = lwcm_utf8_sanitize(*sp, strlen(*sp), NULL);
+    char *fixed = lwcc_utf8_sanitize(*sp, strlen(*sp), 0, NULL);
     if (!fixed)
         return -1;
     /* cJSON's strings come from its allocator, which is malloc here. */

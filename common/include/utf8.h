@@ -8,8 +8,11 @@
 /* Length of the well-formed UTF-8 sequence at p (at most n bytes); 0 when the
  * bytes there are not one (overlong forms and surrogates included). */
 size_t lwcc_utf8_seq(const unsigned char *p, size_t n);
-/* Copies s replacing every byte sequence that is not valid UTF-8, and every
- * NUL byte, with U+FFFD. malloc'd or NULL. */
-char *lwcc_utf8_sanitize(const char *s, size_t n);
+/* A copy of the n bytes at s with every ill-formed sequence replaced by
+ * U+FFFD, as Go's encoding/json does when it decodes a string; with nul_too,
+ * every NUL byte as well (for text bound for XML, or read as a C string).
+ * NUL-terminated, its length in *outlen (may be NULL); malloc'd, or NULL when
+ * out of memory. */
+char *lwcc_utf8_sanitize(const char *s, size_t n, int nul_too, size_t *outlen);
 
 #endif

@@ -38,15 +38,16 @@ size_t lwcc_utf8_seq(const unsigned char *p, size_t n)
     return len;
 }
 
-char *lwcc_utf8_sanitize(const char *s, size_t n)
+char *lwcc_utf8_sanitize(const char *s, size_t n, int nul_too, size_t *outlen)
 {
     strbuf sb;
     lwcc_strbuf_init(&sb);
+    lwcc_strbuf_reserve(&sb, n); /* the usual case: few bad bytes, one allocation */
     const unsigned char *p = (const unsigned char *)s;
     size_t i = 0;
     while (i < n) {
         size_t k = lwcc_utf8_seq(p + i, n - i);
-        if (k == 0 || (k == 1 && p[i] == 0)) {
+        if (k == 0 || (nul_too && p[i] == 0)) {
             lwcc_strbuf_puts(&sb, "\xEF\xBF\xBD");
             i++;
         } else {
@@ -54,5 +55,5 @@ char *lwcc_utf8_sanitize(const char *s, size_t n)
             i += k;
         }
     }
-    return lwcc_strbuf_take(&sb, NULL);
+    return lwcc_strbuf_take(&sb, outlen);
 }

@@ -105,16 +105,24 @@ END_TEST
 START_TEST(utf8)
 {
     const char in[] = "ok \xC3\xA9 \xFF bad \xE2\x82 cut \xED\xA0\x80 surrogate \xF0\x9F\x98\x80";
-    char *out = lwcc_utf8_sanitize(in, sizeof in - 1);
+    char *out = lwcc_utf8_sanitize(in, sizeof in - 1, 1, NULL);
     ck_assert_ptr_nonnull(out);
     ck_assert_str_eq(out, "ok \xC3\xA9 \xEF\xBF\xBD bad \xEF\xBF\xBD\xEF\xBF\xBD cut \xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD "
                           "surrogate \xF0\x9F\x98\x80");
     free(out);
     char nul[] = {'a', 0, 'b'};
-    out = lwcc_utf8_sanitize(nul, 3);
+    out = lwcc_utf8_sanitize(nul, 3, 1, NULL);
     ck_assert_str_eq(out, "a\xEF\xBF\xBD" "b");
     free(out);
-    out = lwcc_utf8_sanitize("", 0);
+    /* Without nul_too a NUL is kept (the server leaves it to the JSON parser); the length counts past it. */
+    const char mixed[] = {'a', 0, '\xFF', 'b'};
+    size_t len = 0;
+    out = lwcc_utf8_sanitize(mixed, sizeof mixed, 0, &len);
+    ck_assert_uint_eq(len, 6);
+    ck_assert_mem_eq(out, "a\0\xEF\xBF\xBD" "b", 7);
+    free(out);
+    out = lwcc_utf8_sanitize("", 0, 1, &len);
+    ck_assert_uint_eq(len, 0);
     ck_assert_str_eq(out, "");
     free(out);
     ck_assert_uint_eq(lwcc_utf8_seq((const unsigned char *)"\xC0\x80", 2), 0); /* overlong */

@@ -13,7 +13,7 @@
 
 static int add_str(cJSON *o, const char *key, const char *s)
 {
-    char *clean = lwcc_utf8_sanitize(s ? s : "", s ? strlen(s) : 0);
+    char *clean = lwcc_utf8_sanitize(s ? s : "", s ? strlen(s) : 0, 1, NULL);
     if (!clean)
         return -1;
     cJSON *v = cJSON_AddStringToObject(o, key, clean);

@@ -13,7 +13,7 @@
 
 static void xml_escape(strbuf *tb, const char *s)
 {
-    char *clean = lwcc_utf8_sanitize(s ? s : "", s ? strlen(s) : 0);
+    char *clean = lwcc_utf8_sanitize(s ? s : "", s ? strlen(s) : 0, 1, NULL);
     const char *p = clean ? clean : "";
     for (; *p; p++) {
         unsigned char c = (unsigned char)*p;

@@ -1070,8 +1070,9 @@ void run_scenario(const lwc_scenario *sc, const run_options *opt, scenario_resul
         close(r->wake[0]);
     if (r->wake[1] >= 0)
         close(r->wake[1]);
-    res->stderr_tail = lwcc_utf8_sanitize(lwcc_strbuf_str(&r->err_tail), r->err_tail.failed ? 0 : r->err_tail.len);
-    res->notes = lwcc_utf8_sanitize(lwcc_strbuf_str(&r->notes), r->notes.failed ? 0 : r->notes.len);
+    res->stderr_tail =
+        lwcc_utf8_sanitize(lwcc_strbuf_str(&r->err_tail), r->err_tail.failed ? 0 : r->err_tail.len, 1, NULL);
+    res->notes = lwcc_utf8_sanitize(lwcc_strbuf_str(&r->notes), r->notes.failed ? 0 : r->notes.len, 1, NULL);
     res->total_ms = lwcc_monotonic_ms() - started;
     linebuf_free(&r->out);
     lwcc_strbuf_free(&r->err_tail);

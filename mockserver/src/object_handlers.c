@@ -5,6 +5,7 @@
 #include "merge_patch.h"
 #include "mock_internal.h"
 #include "table.h"
+#include "utf8.h"
 #include "validation.h"
 
 #include <stdio.h>
@@ -91,7 +92,7 @@ static cJSON *parse_body(const request *req, reply *r)
     char *fixed = NULL;
     const char *body = req->body;
     if (!lwcm_utf8_valid(body, blen)) {
-        fixed = lwcm_utf8_sanitize(body, blen, &blen);
+        fixed = lwcc_utf8_sanitize(body, blen, 0, &blen);
         if (!fixed) {
             lwcm_reply_internal(r, "out of memory");
             return NULL;
