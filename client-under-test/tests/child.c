@@ -2,6 +2,7 @@
 #include "child.h"
 
 #include "check_main.h"
+#include "monotonic.h"
 
 #include <check.h>
 #include <errno.h>
@@ -34,24 +35,6 @@ struct child {
     int reaped;
     int status;
 };
-
-long long mono_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static void deadline_ts(struct timespec *ts, int ms)
-{
-    clock_gettime(CLOCK_MONOTONIC, ts);
-    ts->tv_sec += ms / 1000;
-    ts->tv_nsec += (long)(ms % 1000) * 1000000L;
-    if (ts->tv_nsec >= 1000000000L) {
-        ts->tv_sec++;
-        ts->tv_nsec -= 1000000000L;
-    }
-}
 
 static void add_line(child *c, const char *text, size_t len)
 {
@@ -179,11 +162,7 @@ child *child_start(char *const argv[], char *const env[])
     fcntl(c->out_fd, F_SETFD, FD_CLOEXEC);
     fcntl(c->err_fd, F_SETFD, FD_CLOEXEC);
     pthread_mutex_init(&c->mu, NULL);
-    pthread_condattr_t ca;
-    pthread_condattr_init(&ca);
-    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-    pthread_cond_init(&c->cv, &ca);
-    pthread_condattr_destroy(&ca);
+    lwcc_monotonic_cond_init(&c->cv);
     pthread_create(&c->out_thread, NULL, read_out, c);
     pthread_create(&c->err_thread, NULL, read_err, c);
     return c;
@@ -197,8 +176,7 @@ pid_t child_pid(const child *c)
 const cJSON *child_wait(child *c, size_t *cursor, const char *type, int (*pred)(const cJSON *, void *), void *ud,
                         int timeout_ms)
 {
-    struct timespec until;
-    deadline_ts(&until, timeout_ms);
+    struct timespec until = lwcc_monotonic_deadline(timeout_ms);
     size_t from = cursor ? *cursor : 0;
     const cJSON *found = NULL;
     pthread_mutex_lock(&c->mu);
@@ -308,21 +286,21 @@ char *child_stderr(child *c)
 
 long child_wait_exit(child *c, int timeout_ms, int *status)
 {
-    long long t0 = mono_ms();
+    double t0 = lwcc_monotonic_ms();
     while (!c->reaped) {
         pid_t p = waitpid(c->pid, &c->status, WNOHANG);
         if (p == c->pid) {
             c->reaped = 1;
             break;
         }
-        if (mono_ms() - t0 >= timeout_ms)
+        if (lwcc_monotonic_ms() - t0 >= timeout_ms)
             return -1;
         struct timespec ts = {0, 5 * 1000000L};
         nanosleep(&ts, NULL);
     }
     if (status)
         *status = c->status;
-    return (long)(mono_ms() - t0);
+    return (long)(lwcc_monotonic_ms() - t0);
 }
 
 void child_signal(child *c, int sig)
@@ -335,7 +313,7 @@ int child_freeze(child *c, int timeout_ms)
 {
     if (c->reaped || kill(c->pid, SIGSTOP) != 0)
         return -1;
-    long long t0 = mono_ms();
+    double t0 = lwcc_monotonic_ms();
     for (;;) {
         int st = 0;
         pid_t p = waitpid(c->pid, &st, WUNTRACED | WNOHANG);
@@ -346,7 +324,7 @@ int child_freeze(child *c, int timeout_ms)
             c->status = st;
             return -1;
         }
-        if (mono_ms() - t0 >= timeout_ms)
+        if (lwcc_monotonic_ms() - t0 >= timeout_ms)
             return -1;
         struct timespec ts = {0, 1000000L};
         nanosleep(&ts, NULL);

@@ -51,8 +51,6 @@ void child_free(child *c);
  * checks for leaks. Fails the running Check test otherwise. */
 void child_stop_ok(child *c);
 
-long long mono_ms(void);
-
 /* Runs each test in its own test case (timeout 60 s, teardown as the
  * checked fixture's); returns the process exit status: 1 when any failed. */
 typedef struct cut_test {

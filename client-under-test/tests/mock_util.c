@@ -1,5 +1,6 @@
 /* The watcher's integration tests' mock: an in-process server, its world, lwc-watch against it, snapshot checks. */
 #include "mock_util.h"
+#include "monotonic.h"
 
 #include <check.h>
 #include <stdio.h>
@@ -197,7 +198,7 @@ int wait_converged(child *c, lwc_mock *srv, const char *ns, const char *sel, int
                    size_t len)
 {
     static unsigned seq = 1000;
-    long long until = mono_ms() + timeout_ms;
+    double until = lwcc_monotonic_ms() + timeout_ms;
     for (;;) {
         const cJSON *snap = child_dump(c, ++seq, 5000);
         if (!snap) {
@@ -206,7 +207,7 @@ int wait_converged(child *c, lwc_mock *srv, const char *ns, const char *sel, int
         }
         if (snapshot_matches(snap, srv, ns, sel, diff, len))
             return 1;
-        if (mono_ms() >= until)
+        if (lwcc_monotonic_ms() >= until)
             return 0;
         nap(50);
     }
@@ -331,7 +332,7 @@ size_t count_requests(lwc_mock *srv, size_t from, const req_filter *f)
 
 long wait_request(lwc_mock *srv, size_t from, const req_filter *f, int timeout_ms)
 {
-    long long until = mono_ms() + timeout_ms;
+    double until = lwcc_monotonic_ms() + timeout_ms;
     size_t i = from;
     for (;;) {
         size_t n = lwc_mock_log_count(srv);
@@ -348,7 +349,7 @@ long wait_request(lwc_mock *srv, size_t from, const req_filter *f, int timeout_m
             if (pending)
                 break;
         }
-        if (mono_ms() >= until)
+        if (lwcc_monotonic_ms() >= until)
             return -1;
         nap(5);
     }
@@ -366,9 +367,9 @@ char *log_param(lwc_mock *srv, size_t i, const char *key)
 
 int wait_no_watches(lwc_mock *srv, int timeout_ms)
 {
-    long long until = mono_ms() + timeout_ms;
+    double until = lwcc_monotonic_ms() + timeout_ms;
     while (lwc_mock_watch_count(srv) > 0) {
-        if (mono_ms() >= until)
+        if (lwcc_monotonic_ms() >= until)
             return 0;
         nap(5);
     }

@@ -1,6 +1,8 @@
 /* A scripted HTTP server that answers with whatever bytes a test writes, for hostile-input tests. */
 #include "script_server.h"
 
+#include "monotonic.h"
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -27,13 +29,6 @@ struct script_server {
     int n;
     char url[64];
 };
-
-static long long mono(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 void ss_send(int fd, const char *data, size_t len)
 {
@@ -158,7 +153,7 @@ static void *serve(void *arg)
         ss_request req;
         memset(&req, 0, sizeof req);
         if (read_head(s, fd, req.target, sizeof req.target) == 0) {
-            req.at_ms = mono();
+            req.at_ms = (long long)lwcc_monotonic_ms();
             pthread_mutex_lock(&s->mu);
             req.index = s->n;
             s->reqs = realloc(s->reqs, (size_t)(s->n + 1) * sizeof *s->reqs);
@@ -191,11 +186,7 @@ script_server *ss_start(ss_handler h, void *ud)
     }
     snprintf(s->url, sizeof s->url, "http://127.0.0.1:%d", ntohs(a.sin_port));
     pthread_mutex_init(&s->mu, NULL);
-    pthread_condattr_t ca;
-    pthread_condattr_init(&ca);
-    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-    pthread_cond_init(&s->cv, &ca);
-    pthread_condattr_destroy(&ca);
+    lwcc_monotonic_cond_init(&s->cv);
     pthread_create(&s->thread, NULL, serve, s);
     return s;
 }
@@ -223,14 +214,7 @@ void ss_stop(script_server *s)
 
 int ss_wait(script_server *s, int n, int timeout_ms)
 {
-    struct timespec until;
-    clock_gettime(CLOCK_MONOTONIC, &until);
-    until.tv_sec += timeout_ms / 1000;
-    until.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
-    if (until.tv_nsec >= 1000000000L) {
-        until.tv_sec++;
-        until.tv_nsec -= 1000000000L;
-    }
+    struct timespec until = lwcc_monotonic_deadline(timeout_ms);
     pthread_mutex_lock(&s->mu);
     while (s->n < n)
         if (pthread_cond_timedwait(&s->cv, &s->mu, &until) == ETIMEDOUT)

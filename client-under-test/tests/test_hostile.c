@@ -6,6 +6,7 @@
  * (under ASan, a leak or an overflow makes that exit status non-zero). */
 #include "child.h"
 #include "script_server.h"
+#include "monotonic.h"
 
 #include <check.h>
 #include <signal.h>
@@ -165,14 +166,14 @@ static void expect_store(child *c, const char *want, int timeout_ms)
 {
     static unsigned seq = 1;
     char got[4096] = "";
-    long long t0 = mono_ms();
+    double t0 = lwcc_monotonic_ms();
     for (;;) {
         const cJSON *snap = child_dump(c, seq++, 5000);
         ck_assert_ptr_nonnull(snap);
         snapshot_keys(snap, got, sizeof got);
         if (!strcmp(got, want))
             return;
-        ck_assert_msg(mono_ms() - t0 < timeout_ms, "store is \"%s\", want \"%s\"", got, want);
+        ck_assert_msg(lwcc_monotonic_ms() - t0 < timeout_ms, "store is \"%s\", want \"%s\"", got, want);
         struct timespec nap = {0, 20 * 1000000L};
         nanosleep(&nap, NULL);
     }
@@ -610,9 +611,9 @@ START_TEST(unchanging_continue_token_backs_off)
     ck_assert_ptr_nonnull(
         child_wait(kid, NULL, "LOG", child_log_contains, "sent back the continue token it was given", 5000));
     int n0 = ss_count(srv);
-    long long t0 = mono_ms();
-    while (mono_ms() - t0 < 2000)
-        ss_wait(srv, ss_count(srv) + 1, (int)(2000 - (mono_ms() - t0)) + 1);
+    double t0 = lwcc_monotonic_ms();
+    while (lwcc_monotonic_ms() - t0 < 2000)
+        ss_wait(srv, ss_count(srv) + 1, (int)(2000 - (lwcc_monotonic_ms() - t0)) + 1);
     int n = ss_count(srv) - n0;
     /* Backoff 100 ms doubling: a handful of two-page attempts in 2 s. */
     ck_assert_msg(n <= 16, "%d list requests in 2 s", n);

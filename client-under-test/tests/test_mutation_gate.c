@@ -12,6 +12,7 @@
 #include "mock_util.h"
 
 #include "check_main.h"
+#include "monotonic.h"
 
 #include <check.h>
 #include <signal.h>
@@ -236,9 +237,9 @@ static int shape_error_storm(const char *bug, run *r)
         return 0;
     add_fault(r->srv, "{\"name\":\"storm\",\"match\":{\"verb\":\"any\"},\"action\":{\"status\":500},\"times\":0}");
     size_t log0 = lwc_mock_log_count(r->srv);
-    long long t0 = mono_ms();
+    double t0 = lwcc_monotonic_ms();
     lwc_mock_close_watches(r->srv);
-    while (mono_ms() - t0 < 2000)
+    while (lwcc_monotonic_ms() - t0 < 2000)
         wait_request(r->srv, lwc_mock_log_count(r->srv), &(req_filter){.watch = -1}, 100);
     size_t n = count_requests(r->srv, log0, &(req_filter){.watch = -1});
     lwc_mock_remove_fault(r->srv, "storm");
