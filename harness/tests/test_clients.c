@@ -4,6 +4,7 @@
  * fails with the right check named; bad input gives status 2; Ctrl-C and a
  * client that ignores STOP leave no process behind. */
 #include "monotonic.h"
+#include "strbuf.h"
 
 #include "check_main.h"
 
@@ -35,20 +36,14 @@ typedef struct run {
     double ms;
 } run;
 
+/* The whole file; "" when it is not there (yet): pid files are polled for. */
 static char *slurp(const char *path)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return strdup("");
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *buf = malloc((size_t)n + 1);
-    ck_assert_ptr_nonnull(buf);
-    size_t got = fread(buf, 1, (size_t)n, f);
-    buf[got] = '\0';
-    fclose(f);
-    return buf;
+    char *s = lwc_read_file(path, (size_t)64 << 20, NULL, NULL, 0);
+    if (!s)
+        s = strdup("");
+    ck_assert_ptr_nonnull(s);
+    return s;
 }
 
 /* Starts lwc-harness with args (NULL-terminated); stdout and stderr go to files. */

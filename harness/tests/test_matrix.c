@@ -57,10 +57,8 @@ static int clean_utf8(const char *s)
 
 static void write_file(const char *path, const char *text, size_t n)
 {
-    FILE *f = fopen(path, "wb");
-    ck_assert_ptr_nonnull(f);
-    ck_assert_uint_eq(fwrite(text, 1, n, f), n);
-    ck_assert_int_eq(fclose(f), 0);
+    char err[1024];
+    ck_assert_msg(lwc_write_file(path, text, n, err, sizeof err) == 0, "%s", err);
 }
 
 static const char *tmp_path(const char *name)
