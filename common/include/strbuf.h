@@ -35,7 +35,7 @@ char *lwcc_strbuf_take(strbuf *sb, size_t *len_out);
 
 /* The whole file at path, NUL-terminated (malloc'd), its length in *len (may
  * be NULL). NULL with err naming the file when it cannot be read, is larger
- * than max bytes, or memory runs out. */
+ * than max bytes (errno EFBIG), or memory runs out. */
 char *lwc_read_file(const char *path, size_t max, size_t *len, char *err, size_t errlen);
 /* Writes n bytes of s as the whole file at path (created or truncated).
  * 0, or -1 with err naming the file and what failed. */

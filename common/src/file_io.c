@@ -23,11 +23,14 @@ char *lwc_read_file(const char *path, size_t max, size_t *len, char *err, size_t
     int bad = ferror(f);
     fclose(f);
     if (bad || sb.failed || sb.len > max) {
-        if (bad || sb.failed)
-            snprintf(err, errlen, "%s: %s", path, bad ? "read error" : "out of memory");
-        else
+        int too_big = !bad && !sb.failed;
+        if (too_big)
             snprintf(err, errlen, "%s: larger than %zu MiB", path, max >> 20);
+        else
+            snprintf(err, errlen, "%s: %s", path, bad ? "read error" : "out of memory");
         lwcc_strbuf_free(&sb);
+        if (too_big)
+            errno = EFBIG; /* so a caller can add its own advice */
         return NULL;
     }
     return lwcc_strbuf_take(&sb, len);

@@ -91,8 +91,10 @@ START_TEST(files_round_trip)
     ck_assert_uint_eq(len, 5);
     ck_assert_mem_eq(got, "abc\0d", 6);
     free(got);
+    errno = 0;
     ck_assert_ptr_null(lwc_read_file(path, 4, NULL, err, sizeof err));
     ck_assert_ptr_nonnull(strstr(err, "larger than"));
+    ck_assert_int_eq(errno, EFBIG);
     unlink(path);
     ck_assert_ptr_null(lwc_read_file(path, 1 << 20, NULL, err, sizeof err));
     ck_assert_ptr_nonnull(strstr(err, path));

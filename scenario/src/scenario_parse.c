@@ -3,6 +3,7 @@
 #include "lwc_scenario.h"
 #include "scenario_names.h"
 #include "selector.h"
+#include "strbuf.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -1150,46 +1151,16 @@ bad:
 
 lwc_scenario *lwc_scenario_load(const char *path, char *err, size_t errlen)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+    char *text = lwc_read_file(path, (size_t)256 << 20, NULL, err, errlen);
+    if (!text) {
+        size_t used = err && errlen ? strlen(err) : 0;
+        /* A world that big is meant to be generated, not spelled out. */
+        if (errno == EFBIG && used + 1 < errlen)
+            snprintf(err + used, errlen - used, "; use world.generate for big worlds");
         return NULL;
     }
-    char *buf = NULL;
-    size_t len = 0, cap = 0;
-    for (;;) {
-        if (len + 65536 + 1 > cap) {
-            cap = cap ? cap * 2 : 131072;
-            if (cap > 256u * 1024 * 1024) {
-                free(buf);
-                fclose(f);
-                snprintf(err, errlen, "%s: larger than 256 MiB; use world.generate for big worlds", path);
-                return NULL;
-            }
-            char *nb = realloc(buf, cap);
-            if (!nb) {
-                free(buf);
-                fclose(f);
-                snprintf(err, errlen, "%s: out of memory", path);
-                return NULL;
-            }
-            buf = nb;
-        }
-        size_t n = fread(buf + len, 1, cap - len - 1, f);
-        len += n;
-        if (n == 0)
-            break;
-    }
-    int bad = ferror(f);
-    fclose(f);
-    if (bad) {
-        free(buf);
-        snprintf(err, errlen, "%s: read error", path);
-        return NULL;
-    }
-    buf[len] = '\0';
-    lwc_scenario *sc = lwc_scenario_parse(buf, path, err, errlen);
-    free(buf);
+    lwc_scenario *sc = lwc_scenario_parse(text, path, err, errlen);
+    free(text);
     return sc;
 }
 
