@@ -279,7 +279,9 @@ func kindOf(plural string) string {
 	return ""
 }
 
-// generated mirrors mockserver/src/scenario_run.c generated_object.
+// generated is a world.generate or churn object: the names, namespaces and labels of
+// mockserver/src/scenario_run.c generated_object, with a shorter body (what is compared is
+// keys, uids and resourceVersions; a real apiserver drops a created pod's status anyway).
 func generated(plural, ns, name string, labels map[string]string) []byte {
 	lb, _ := json.Marshal(labels)
 	if labels == nil {
