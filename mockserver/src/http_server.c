@@ -357,6 +357,9 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
      * within the idle timeout (for its first bytes) and the header timeout. */
     if (cc)
         atomic_store(&cc->head_deadline_ms, mono_ms() + srv->guard->idle_ms + srv->guard->header_ms);
+    /* That request's reply is out: an error libmicrohttpd answers before the
+     * next request line (over-long, a bad version) is the next request's. */
+    tl_replying = 0;
     free_ctx(srv, ctx);
     *con_cls = NULL;
 }

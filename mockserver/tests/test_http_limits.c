@@ -152,6 +152,47 @@ START_TEST(refused_requests_get_one_reply_and_a_close)
 }
 END_TEST
 
+/* On a kept-alive connection the server knows the connection before the
+ * second request line: an over-long or HTTP/2.0 one gets Go's short reply,
+ * not libmicrohttpd's page (that is for the first request line only). */
+START_TEST(refused_second_request_line_gets_go_reply)
+{
+    size_t big = 140000;
+    const char *good = "GET /version HTTP/1.1\r\nHost: x\r\n\r\n";
+    char *bad = malloc(big + 64);
+    ck_assert_ptr_nonnull(bad);
+    if (_i == 0) {
+        memcpy(bad, "GET /api?", 9);
+        memset(bad + 9, 'a', big);
+        snprintf(bad + 9 + big, 64, " HTTP/1.1\r\nHost: x\r\n\r\n");
+    } else {
+        snprintf(bad, big + 64, "GET /api HTTP/2.0\r\nHost: x\r\n\r\n");
+    }
+    const char *want = _i == 0 ? "HTTP/1.1 431 " : "HTTP/1.1 505 ";
+
+    int fd = test_connect_raw(srv);
+    send_all(fd, good, strlen(good));
+    struct pollfd p = {.fd = fd, .events = POLLIN};
+    ck_assert_int_eq(poll(&p, 1, 5000), 1);
+    char buf[4096];
+    ssize_t r = recv(fd, buf, sizeof buf - 1, 0);
+    ck_assert_int_gt(r, 0);
+    buf[r] = '\0';
+    ck_assert_msg(!strncmp(buf, "HTTP/1.1 200 ", 13), "first request: %.200s", buf);
+
+    send_all(fd, bad, strlen(bad));
+    free(bad);
+    int closed = 0;
+    char *out = test_read_until_close(fd, 5000, &closed);
+    close(fd);
+    ck_assert_msg(closed, "the server kept the connection open; it sent: %.200s", out);
+    ck_assert_msg(count_of(out, "HTTP/1.") == 1, "%d status lines in: %.400s", count_of(out, "HTTP/1."), out);
+    ck_assert_msg(!strncmp(out, want, strlen(want)), "want %s, got: %.300s", want, out);
+    ck_assert_msg(strstr(out, "\r\nContent-Type: text/plain; charset=utf-8\r\n") != NULL, "%.300s", out);
+    free(out);
+}
+END_TEST
+
 /* The server stops right as it answers a refused request: libmicrohttpd
  * 0.9.75 crashed when its stop began while a connection was in its own
  * error path (MHD_queue_response says yes and queues nothing once the
@@ -278,7 +319,7 @@ START_TEST(default_connections_per_address_one_past)
     int extra = test_connect_raw(srv);
     ck_assert_msg(test_closed_by_server(extra, 5000), "connection %d from one address was kept", N + 1);
     close(extra);
-    /* The 256 are served. */
+    /* The 1,024 are served. */
     const char *head = "GET /version HTTP/1.1\r\nHost: x\r\n\r\n";
     send_all(fds[N - 1], head, strlen(head));
     struct pollfd p = {.fd = fds[N - 1], .events = POLLIN};
@@ -391,6 +432,7 @@ int main(void)
     tcase_set_timeout(tc, 90);
     tcase_add_loop_test(tc, refused_requests_get_one_reply_and_a_close, 0,
                         (int)(sizeof refusals / sizeof refusals[0]));
+    tcase_add_loop_test(tc, refused_second_request_line_gets_go_reply, 0, 2);
     tcase_add_test(tc, stopping_while_refusing_a_request);
     tcase_add_test(tc, slow_request_head_is_cut_at_the_header_timeout);
     tcase_add_test(tc, default_connections_per_address_one_past);
