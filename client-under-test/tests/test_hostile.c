@@ -7,6 +7,7 @@
 #include "child.h"
 #include "script_server.h"
 #include "monotonic.h"
+#include "strbuf.h"
 
 #include <check.h>
 #include <signal.h>
@@ -50,23 +51,13 @@ static void teardown(void)
  * on its thread, where a failed assertion would not end the test). */
 static const wire *wire_load(const char *name)
 {
-    char path[512];
+    char path[512], err[256];
     snprintf(path, sizeof path, "%s/%s.http", LWC_WIRE_DIR, name);
     ck_assert_int_lt(nwires, (int)(sizeof wires / sizeof wires[0]));
-    FILE *f = fopen(path, "rb");
-    ck_assert_msg(f != NULL, "%s: cannot open", path);
     wire *w = &wires[nwires++];
-    size_t cap = 4096;
-    w->bytes = malloc(cap);
-    w->len = 0;
-    ck_assert_ptr_nonnull(w->bytes);
-    size_t got;
-    while ((got = fread(w->bytes + w->len, 1, cap - w->len, f)) > 0) {
-        w->len += got;
-        ck_assert_msg(w->len < cap, "%s: larger than %zu bytes", path, cap);
-    }
-    ck_assert_msg(!ferror(f) && w->len > 0, "%s: unreadable or empty", path);
-    fclose(f);
+    w->bytes = lwc_read_file(path, 4096, &w->len, err, sizeof err);
+    ck_assert_msg(w->bytes != NULL, "%s", err);
+    ck_assert_msg(w->len > 0, "%s: empty", path);
     return w;
 }
 

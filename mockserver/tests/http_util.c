@@ -311,21 +311,11 @@ watch_client *test_open_watch(lwc_mock *srv, const char *path_query)
 
 char *test_read_wire(const char *name, size_t *len)
 {
-    char path[512];
+    char path[512], err[256];
     snprintf(path, sizeof path, "%s/%s.http", LWC_WIRE_DIR, name);
-    FILE *f = fopen(path, "rb");
-    ck_assert_msg(f != NULL, "%s: cannot open", path);
-    size_t cap = 4096, n = 0, got;
-    char *bytes = malloc(cap);
-    ck_assert_ptr_nonnull(bytes);
-    while ((got = fread(bytes + n, 1, cap - 1 - n, f)) > 0) {
-        n += got;
-        ck_assert_msg(n < cap - 1, "%s: larger than %zu bytes", path, cap - 2);
-    }
-    ck_assert_msg(!ferror(f) && n > 0, "%s: unreadable or empty", path);
-    fclose(f);
-    bytes[n] = '\0';
-    *len = n;
+    char *bytes = lwc_read_file(path, 4096, len, err, sizeof err);
+    ck_assert_msg(bytes != NULL, "%s", err);
+    ck_assert_msg(*len > 0, "%s: empty", path);
     return bytes;
 }
 
