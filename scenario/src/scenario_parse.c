@@ -481,8 +481,9 @@ static int world_key_cmp(const void *a, const void *b)
 }
 
 /* Two world objects with the same resource, namespace and name would make
- * the server refuse the world when the run starts: refuse the file now. */
-static int check_world_duplicates(pctx *pc, const lwc_scenario *sc)
+ * the server refuse the world when the run starts: refuse the file now.
+ * objs is the file's world.objects, already checked by check_object. */
+static int check_world_duplicates(pctx *pc, const cJSON *objs, const lwc_scenario *sc)
 {
     if (sc->nobjects < 2)
         return 0;
@@ -490,21 +491,20 @@ static int check_world_duplicates(pctx *pc, const lwc_scenario *sc)
     if (!keys)
         return fail(pc, "world.objects", "out of memory");
     int rc = 0;
-    for (size_t i = 0; i < sc->nobjects && !rc; i++) {
-        cJSON *o = cJSON_Parse(sc->objects[i]);
+    const cJSON *o = objs ? objs->child : NULL;
+    for (size_t i = 0; i < sc->nobjects && !rc; i++, o = o->next) {
         const cJSON *meta = member(o, "metadata");
         const cJSON *ns = member(meta, "namespace"), *name = member(meta, "name");
         const char *res = sc->object_resources[i] ? sc->object_resources[i] : "";
         size_t n = strlen(res) + (cJSON_IsString(ns) ? strlen(ns->valuestring) : 0) +
                    (cJSON_IsString(name) ? strlen(name->valuestring) : 0) + 4;
         keys[i].index = i;
-        keys[i].key = o ? malloc(n) : NULL;
+        keys[i].key = malloc(n);
         if (!keys[i].key)
             rc = fail(pc, "world.objects", "out of memory");
         else
             snprintf(keys[i].key, n, "%s\x01%s\x01%s\x01", res, cJSON_IsString(ns) ? ns->valuestring : "",
                      cJSON_IsString(name) ? name->valuestring : "");
-        cJSON_Delete(o);
     }
     if (!rc) {
         qsort(keys, sc->nobjects, sizeof *keys, world_key_cmp);
@@ -1009,7 +1009,7 @@ static int parse_world(pctx *pc, const cJSON *doc, lwc_scenario *sc)
             return fail(pc, "world.generate", "%lld objects in all is more than the 2,000,000 a scenario may generate",
                         total);
     }
-    return check_world_duplicates(pc, sc);
+    return check_world_duplicates(pc, objs, sc);
 }
 
 static int parse_array(pctx *pc, const cJSON *doc, const char *name, size_t elem, void **out, size_t *n)
