@@ -574,12 +574,11 @@ static int check_whole_object(pctx *pc, const cJSON *obj, const char *jpath, con
     return check_object(pc, member(obj, "object"), p);
 }
 
-static int parse_step(pctx *pc, const cJSON *obj, const char *jpath, size_t index, lwc_step *s)
+static int parse_step(pctx *pc, const cJSON *obj, const char *jpath, lwc_step *s)
 {
     static const char *const members[] = {"when", "afterMs", "do", "resource", "object", "namespace", "name", "labelSelector",
                                           "labels", "count", "intervalMs", "fault", "faultName", "checkpoint",
                                           "deadlineMs", NULL};
-    (void)index;
     memset(s, 0, sizeof *s);
     matcher_init(&s->trigger_match);
     if (only_members(pc, obj, jpath, members))
@@ -1103,7 +1102,7 @@ lwc_scenario *lwc_scenario_parse(const char *json, const char *path, char *err, 
         char p[64];
         index_path(p, sizeof p, "timeline", i);
         sc->nsteps = i + 1;
-        if (parse_step(&pc, it, p, i, &sc->steps[i]))
+        if (parse_step(&pc, it, p, &sc->steps[i]))
             goto bad;
         i++;
     }
@@ -1173,7 +1172,7 @@ lwc_step *lwcm_scenario_step_parse(const char *json, char *err, size_t errlen)
         return NULL;
     }
     lwc_step *s = calloc(1, sizeof *s);
-    if (!s || parse_step(&pc, doc, "", 0, s) != 0) {
+    if (!s || parse_step(&pc, doc, "", s) != 0) {
         if (s)
             step_clear(s);
         free(s);
