@@ -11,14 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int known_check(const char *c, size_t len)
-{
-    for (const char *const *k = lwc_check_names; *k; k++)
-        if (strlen(*k) == len && !strncmp(*k, c, len))
-            return 1;
-    return 0;
-}
-
 static char *trim(char *s)
 {
     while (isspace((unsigned char)*s))
@@ -93,7 +85,7 @@ static int parse_line(expected_set *s, size_t *cap, char *text, int lineno, char
     for (const char *c = checks; c && *c;) {
         const char *comma = strchr(c, ',');
         size_t l = comma ? (size_t)(comma - c) : strlen(c);
-        if (!known_check(c, l))
+        if (check_index(c, l) < 0)
             return lwc_fail(err, errlen, -1,
                             "%s:%d: %s: \"%.*s\" is not a check (protocol, initial-state, convergence, events, "
                             "requests, exit, timeline, watch)", s->path, lineno, name, (int)(l > 40 ? 40 : l), c);

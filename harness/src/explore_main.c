@@ -67,10 +67,8 @@ static void usage(FILE *out)
 
 static unsigned check_bit(const char *check)
 {
-    for (unsigned k = 0; lwc_check_names[k]; k++)
-        if (!strcmp(check, lwc_check_names[k]))
-            return 1u << k;
-    return 0;
+    int k = check_index(check, strlen(check));
+    return k < 0 ? 0 : 1u << k;
 }
 
 static unsigned checks_mask(const scenario_result *r)

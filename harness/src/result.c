@@ -8,6 +8,14 @@
 const char *const lwc_check_names[] = {CHECK_PROTOCOL, CHECK_INITIAL, CHECK_CONVERGENCE, CHECK_EVENTS, CHECK_REQUESTS,
                                        CHECK_TIMELINE, CHECK_EXIT,    CHECK_WATCH,       NULL};
 
+int check_index(const char *name, size_t len)
+{
+    for (int k = 0; lwc_check_names[k]; k++)
+        if (strlen(lwc_check_names[k]) == len && !strncmp(lwc_check_names[k], name, len))
+            return k;
+    return -1;
+}
+
 void result_init(scenario_result *r)
 {
     memset(r, 0, sizeof *r);

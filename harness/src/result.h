@@ -28,6 +28,9 @@ typedef enum {
  * lwc-explore tells failures apart by (a check missing here is invisible
  * to both). */
 extern const char *const lwc_check_names[];
+/* The index in lwc_check_names of the check named by name's first len
+ * bytes, or -1 for no check. */
+int check_index(const char *name, size_t len);
 
 typedef struct failure {
     char check[24];
