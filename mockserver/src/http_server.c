@@ -55,16 +55,25 @@ typedef struct http_guard {
     pthread_mutex_t mu;
     pthread_cond_t wake;   /* the sweeper's: stop */
     pthread_cond_t closed; /* a connection left the list */
-    pthread_t sweeper;
-    int sweeper_started;
+    pthread_t sweeper; /* running while the guard exists */
     int stopping;
     conn_ctx *conns;
-    long long header_ms, idle_ms, period_ms;
+    long long period_ms;
 } http_guard;
 
 static long long mono_ms(void)
 {
     return (long long)lwcc_monotonic_ms();
+}
+
+/* Under the guard's mutex: the fd stays open while the connection is in the
+ * list, as NOTIFY_CLOSED (which unlinks it under that mutex) comes before
+ * libmicrohttpd closes it. */
+static void cut_conn(conn_ctx *c, const char *why)
+{
+    c->cut = 1;
+    if (shutdown(c->fd, SHUT_RDWR) != 0 && errno != ENOTCONN)
+        fprintf(stderr, "lwc-mockserver: %s: shutdown of connection fd %d failed: %s\n", why, c->fd, strerror(errno));
 }
 
 static void *sweeper_main(void *arg)
@@ -77,13 +86,8 @@ static void *sweeper_main(void *arg)
             long long d = atomic_load(&c->head_deadline_ms);
             if (!d || now < d || c->cut)
                 continue;
-            /* No reply, as Go: its read fails with a timeout and it hangs up.
-             * The fd stays open while the connection is in the list: NOTIFY_CLOSED
-             * (which unlinks it under this mutex) comes before libmicrohttpd closes it. */
-            c->cut = 1;
-            if (shutdown(c->fd, SHUT_RDWR) != 0 && errno != ENOTCONN)
-                fprintf(stderr, "lwc-mockserver: header timeout: shutdown of connection fd %d failed: %s\n", c->fd,
-                        strerror(errno));
+            /* No reply, as Go: its read fails with a timeout and it hangs up. */
+            cut_conn(c, "header timeout");
         }
         struct timespec until = lwcc_monotonic_deadline((int)g->period_ms);
         int rc = pthread_cond_timedwait(&g->wake, &g->mu, &until);
@@ -102,10 +106,8 @@ static int guard_start(lwc_mock *srv, char *err, size_t errlen)
     http_guard *g = calloc(1, sizeof *g);
     if (!g)
         return lwc_fail(err, errlen, LWC_MOCK_ENOMEM, "out of memory for the connection guard");
-    g->header_ms = srv->cfg.header_timeout_ms;
-    g->idle_ms = (long long)srv->cfg.connection_timeout_s * 1000;
     /* A connection is cut at most a period after its deadline. */
-    g->period_ms = g->header_ms / 8;
+    g->period_ms = srv->cfg.header_timeout_ms / 8;
     if (g->period_ms < 10)
         g->period_ms = 10;
     if (g->period_ms > 1000)
@@ -137,15 +139,12 @@ static int guard_start(lwc_mock *srv, char *err, size_t errlen)
         return lwc_fail(err, errlen, LWC_MOCK_EIO, "connection guard: cannot start the header-timeout sweeper: %s",
                         strerror(rc));
     }
-    g->sweeper_started = 1;
     srv->guard = g;
     return LWC_MOCK_OK;
 }
 
 static void guard_stop_sweeper(http_guard *g)
 {
-    if (!g || !g->sweeper_started)
-        return;
     pthread_mutex_lock(&g->mu);
     g->stopping = 1;
     pthread_cond_signal(&g->wake);
@@ -153,7 +152,6 @@ static void guard_stop_sweeper(http_guard *g)
     int rc = pthread_join(g->sweeper, NULL);
     if (rc != 0)
         fprintf(stderr, "lwc-mockserver: joining the header-timeout sweeper failed: %s\n", strerror(rc));
-    g->sweeper_started = 0;
 }
 
 /* Every connection shut down and its thread joined before libmicrohttpd's
@@ -168,14 +166,9 @@ static void guard_drain(http_guard *g, int timeout_ms)
     struct timespec until = lwcc_monotonic_deadline(timeout_ms);
     pthread_mutex_lock(&g->mu);
     while (g->conns) {
-        for (conn_ctx *c = g->conns; c; c = c->next) {
-            if (c->cut)
-                continue;
-            c->cut = 1;
-            if (shutdown(c->fd, SHUT_RDWR) != 0 && errno != ENOTCONN)
-                fprintf(stderr, "lwc-mockserver: stopping: shutdown of connection fd %d failed: %s\n", c->fd,
-                        strerror(errno));
-        }
+        for (conn_ctx *c = g->conns; c; c = c->next)
+            if (!c->cut)
+                cut_conn(c, "stopping");
         int rc = pthread_cond_timedwait(&g->closed, &g->mu, &until);
         if (rc == ETIMEDOUT && g->conns) {
             fprintf(stderr, "lwc-mockserver: stopping: connections still open after %d ms; stopping anyway\n",
@@ -304,7 +297,7 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
     tl_conn_fd = cc->fd + 1;
     tl_replying = 0;
     /* A kept-alive connection's next head has from its request line on. */
-    head_deadline_at_most(cc, srv->guard->header_ms);
+    head_deadline_at_most(cc, srv->cfg.header_timeout_ms);
     if (cc->pending) {
         /* The previous request on this connection never completed. */
         free_ctx(srv, cc->pending);
@@ -356,7 +349,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     /* The next request on a kept-alive connection: its head must be in
      * within the idle timeout (for its first bytes) and the header timeout. */
     if (cc)
-        atomic_store(&cc->head_deadline_ms, mono_ms() + srv->guard->idle_ms + srv->guard->header_ms);
+        atomic_store(&cc->head_deadline_ms, mono_ms() + (long long)srv->cfg.connection_timeout_s * 1000 +
+                                                srv->cfg.header_timeout_ms);
     /* That request's reply is out: an error libmicrohttpd answers before the
      * next request line (over-long, a bad version) is the next request's. */
     tl_replying = 0;
@@ -402,7 +396,7 @@ static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_
     }
     cc->fd = ci->connect_fd;
     /* The first head has from the connection's start, as Go's first readRequest. */
-    atomic_init(&cc->head_deadline_ms, mono_ms() + g->header_ms);
+    atomic_init(&cc->head_deadline_ms, mono_ms() + srv->cfg.header_timeout_ms);
     pthread_mutex_lock(&g->mu);
     cc->next = g->conns;
     if (g->conns)
@@ -655,7 +649,6 @@ void lwcm_http_server_stop(lwc_mock *srv)
         return;
     /* Wake every watch so its thread ends its stream; MHD then joins them. */
     atomic_store(&srv->shutting_down, 1);
-    guard_stop_sweeper(srv->guard);
     lwcm_store_close_watches(srv->st);
     guard_drain(srv->guard, 10000);
     MHD_stop_daemon(srv->daemon);
