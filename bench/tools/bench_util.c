@@ -1,18 +1,16 @@
 /* Benchmark helpers: a monotonic clock, a process's RSS and CPU time from /proc, the open-file limit. */
 #include "bench_util.h"
+#include "monotonic.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
-#include <time.h>
 #include <unistd.h>
 
 double bench_now(void)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+    return lwcc_monotonic_ms() / 1000.0;
 }
 
 static FILE *open_proc(pid_t pid, const char *what)
