@@ -239,19 +239,13 @@ static int requirement_matches(const sel_requirement *r, const label_pair *label
     case SEL_NOT_EXISTS:
         return v == NULL;
     case SEL_IN:
-        if (!v)
-            return 0;
-        for (size_t i = 0; i < r->nvalues; i++)
-            if (strcmp(v, r->values[i]) == 0)
-                return 1;
-        return 0;
-    case SEL_NOT_IN:
-        if (!v)
-            return 1;
-        for (size_t i = 0; i < r->nvalues; i++)
-            if (strcmp(v, r->values[i]) == 0)
-                return 0;
-        return 1;
+    case SEL_NOT_IN: {
+        /* A missing label is in no set, so "notin" matches it. */
+        int found = 0;
+        for (size_t i = 0; v && !found && i < r->nvalues; i++)
+            found = strcmp(v, r->values[i]) == 0;
+        return r->op == SEL_IN ? found : !found;
+    }
     case SEL_GT:
     case SEL_LT: {
         if (!v)
