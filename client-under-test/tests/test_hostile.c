@@ -27,14 +27,12 @@ typedef struct plan {
     int mode;
     int lists, watches;
     const char *cont;    /* h_world1's continue token (NULL: none) */
-    const wire *send[3]; /* the wire files the handler sends, in order of use */
+    wire send[3];        /* the wire files the handler sends, in order of use (teardown frees them) */
 } plan;
 
 static script_server *srv;
 static child *kid;
 static plan pl;
-static wire wires[3];
-static int nwires;
 
 static void teardown(void)
 {
@@ -42,22 +40,21 @@ static void teardown(void)
     kid = NULL;
     ss_stop(srv);
     srv = NULL;
-    for (int i = 0; i < nwires; i++)
-        free(wires[i].bytes);
-    nwires = 0;
+    for (size_t i = 0; i < sizeof pl.send / sizeof pl.send[0]; i++)
+        free(pl.send[i].bytes);
+    memset(pl.send, 0, sizeof pl.send);
 }
 
 /* Reads LWC_WIRE_DIR/NAME.http (before the server starts: the handlers run
  * on its thread, where a failed assertion would not end the test). */
-static const wire *wire_load(const char *name)
+static wire wire_load(const char *name)
 {
     char path[512], err[256];
     snprintf(path, sizeof path, "%s/%s.http", LWC_WIRE_DIR, name);
-    ck_assert_int_lt(nwires, (int)(sizeof wires / sizeof wires[0]));
-    wire *w = &wires[nwires++];
-    w->bytes = lwc_read_file(path, 4096, &w->len, err, sizeof err);
-    ck_assert_msg(w->bytes != NULL, "%s", err);
-    ck_assert_msg(w->len > 0, "%s: empty", path);
+    wire w;
+    w.bytes = lwc_read_file(path, 4096, &w.len, err, sizeof err);
+    ck_assert_msg(w.bytes != NULL, "%s", err);
+    ck_assert_msg(w.len > 0, "%s: empty", path);
     return w;
 }
 
@@ -223,7 +220,7 @@ static void h_garbage(void *ud, const ss_request *r, int fd, script_server *s)
         return;
     }
     if (p->watches++ == 0)
-        send_wire(fd, p->send[0]); /* ADDED c, then an HTML line; the stream stays open */
+        send_wire(fd, &p->send[0]); /* ADDED c, then an HTML line; the stream stays open */
     else
         ss_chunked_head(fd);
     ss_hold(s, fd);
@@ -299,7 +296,7 @@ static void h_broken_first_watch(void *ud, const ss_request *r, int fd, script_s
         return;
     }
     if (p->watches++ == 0) {
-        send_wire(fd, p->send[0]); /* and the connection closes */
+        send_wire(fd, &p->send[0]); /* and the connection closes */
         return;
     }
     ss_chunked_head(fd);
@@ -347,7 +344,7 @@ static void h_429(void *ud, const ss_request *r, int fd, script_server *s)
     (void)s;
     if (!is_watch(r)) {
         if (p->lists++ == 0) {
-            send_wire(fd, p->send[0]); /* API Priority and Fairness style: plain text, Retry-After: 1 */
+            send_wire(fd, &p->send[0]); /* API Priority and Fairness style: plain text, Retry-After: 1 */
             return;
         }
         send_list(fd, "10", NULL, world1);
@@ -384,7 +381,7 @@ static void h_expired(void *ud, const ss_request *r, int fd, script_server *s)
     if (!strstr(r->target, "continue=")) {
         send_list(fd, p->lists == 1 ? "8" : "9", "page2", page1);
     } else if (p->mode++ == 0) {
-        send_wire(fd, p->send[0]); /* 410 Expired, with an "inconsistent" continue token */
+        send_wire(fd, &p->send[0]); /* 410 Expired, with an "inconsistent" continue token */
     } else {
         send_list(fd, "9", NULL, page2);
     }
@@ -465,7 +462,7 @@ static void h_error429(void *ud, const ss_request *r, int fd, script_server *s)
         return;
     }
     if (p->watches++ == 0) {
-        send_wire(fd, p->send[0]); /* ERROR 429 with retryAfterSeconds 1, the final chunk */
+        send_wire(fd, &p->send[0]); /* ERROR 429 with retryAfterSeconds 1, the final chunk */
         return;
     }
     silent_watch(fd, s);
@@ -570,7 +567,7 @@ static void h_bad_list(void *ud, const ss_request *r, int fd, script_server *s)
         return;
     }
     if (p->lists < 3)
-        send_wire(fd, p->send[p->lists]);
+        send_wire(fd, &p->send[p->lists]);
     else
         send_list(fd, "10", NULL, world1);
     p->lists++;
