@@ -38,9 +38,7 @@ static int body_too_large(const request *req, reply *r)
 {
     if (req->body_len <= CONTROL_MAX_BODY)
         return 0;
-    char msg[96];
-    snprintf(msg, sizeof msg, "Request entity too large: limit is %d", CONTROL_MAX_BODY);
-    lwcm_reply_status(r, 413, "RequestEntityTooLarge", msg, NULL, NULL);
+    lwcm_reply_body_too_large(r, CONTROL_MAX_BODY);
     return 1;
 }
 

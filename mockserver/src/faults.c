@@ -101,14 +101,6 @@ int lwcm_fault_table_add(fault_table *t, const lwc_fault *f)
     return 0;
 }
 
-size_t lwcm_fault_table_count(fault_table *t)
-{
-    pthread_mutex_lock(&t->mu);
-    size_t n = t->n;
-    pthread_mutex_unlock(&t->mu);
-    return n;
-}
-
 int lwcm_fault_table_remove(fault_table *t, const char *name)
 {
     int removed = 0;

@@ -35,7 +35,6 @@ void lwcm_fault_table_destroy(fault_table *t);
 /* 0, -1 out of memory, FAULT_TABLE_FULL when limit faults are installed. */
 #define FAULT_TABLE_FULL (-2)
 int lwcm_fault_table_add(fault_table *t, const lwc_fault *f);
-size_t lwcm_fault_table_count(fault_table *t);
 int lwcm_fault_table_remove(fault_table *t, const char *name);
 void lwcm_fault_table_clear(fault_table *t);
 /* A JSON array of the faults with how often each matched and fired. */

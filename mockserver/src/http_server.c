@@ -556,9 +556,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     reply r;
     lwcm_reply_init(&r);
     if (ctx->body_too_large) {
-        char msg[96];
-        snprintf(msg, sizeof msg, "Request entity too large: limit is %zu", srv->cfg.max_body_bytes);
-        lwcm_reply_status(&r, 413, "RequestEntityTooLarge", msg, NULL, NULL);
+        lwcm_reply_body_too_large(&r, srv->cfg.max_body_bytes);
     } else {
         MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, collect_param, ctx);
         if (ctx->params_failed) {

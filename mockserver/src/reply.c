@@ -107,6 +107,13 @@ void lwcm_reply_bad_request(reply *r, const char *message)
     lwcm_reply_status(r, 400, "BadRequest", message, NULL, NULL);
 }
 
+void lwcm_reply_body_too_large(reply *r, size_t limit)
+{
+    char msg[96];
+    snprintf(msg, sizeof msg, "Request entity too large: limit is %zu", limit);
+    lwcm_reply_status(r, 413, "RequestEntityTooLarge", msg, NULL, NULL);
+}
+
 void lwcm_reply_not_found(reply *r, const char *kind_plural, const char *group, const char *name)
 {
     char msg[512];

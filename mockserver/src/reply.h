@@ -40,6 +40,8 @@ cJSON *lwcm_status_object(int code, const char *reason, const char *message, cJS
 void lwcm_reply_bad_request(reply *r, const char *message);
 void lwcm_reply_not_found(reply *r, const char *kind_plural, const char *group, const char *name);
 void lwcm_reply_internal(reply *r, const char *message);
+/* 413 for a body over limit bytes, whichever limit the endpoint has. */
+void lwcm_reply_body_too_large(reply *r, size_t limit);
 /* 422 Invalid: "<Kind>.<group> "<name>" is invalid: <field>: <detail>". */
 void lwcm_reply_invalid(reply *r, const char *kind, const char *group, const char *name, const char *field,
                    const char *cause_reason, const char *detail);
