@@ -158,7 +158,6 @@ static char *get_list(const cJSON *o, const char *key, const char *sep, int *oom
         return NULL;
     strbuf tb;
     lwcc_strbuf_init(&tb);
-    lwcc_strbuf_append(&tb, "", 0);
     const cJSON *e;
     int first = 1;
     cJSON_ArrayForEach(e, v)

@@ -24,7 +24,6 @@ static char *html_of(const char *s, size_t n)
 {
     strbuf tb;
     lwcc_strbuf_init(&tb);
-    lwcc_strbuf_append(&tb, "", 0);
     mx_html_escape(&tb, s, n);
     return lwcc_strbuf_take(&tb, NULL);
 }
@@ -33,7 +32,6 @@ static char *md_of(const char *s)
 {
     strbuf tb;
     lwcc_strbuf_init(&tb);
-    lwcc_strbuf_append(&tb, "", 0);
     mx_md_escape(&tb, s, strlen(s));
     return lwcc_strbuf_take(&tb, NULL);
 }
