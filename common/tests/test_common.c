@@ -127,7 +127,13 @@ START_TEST(utf8)
     ck_assert_uint_eq(len, 0);
     ck_assert_str_eq(out, "");
     free(out);
-    ck_assert_uint_eq(lwcc_utf8_seq((const unsigned char *)"\xC0\x80", 2), 0); /* overlong */
+    /* Overlong: C0 is refused as a lead byte; E0 and F0 leads pass it and
+     * need the code point check. */
+    ck_assert_uint_eq(lwcc_utf8_seq((const unsigned char *)"\xC0\x80", 2), 0);
+    ck_assert_uint_eq(lwcc_utf8_seq((const unsigned char *)"\xE0\x9F\xBF", 3), 0);
+    ck_assert_uint_eq(lwcc_utf8_seq((const unsigned char *)"\xF0\x8F\xBF\xBF", 4), 0);
+    ck_assert_uint_eq(lwcc_utf8_seq((const unsigned char *)"\xE0\xA0\x80", 3), 3);         /* U+0800 */
+    ck_assert_uint_eq(lwcc_utf8_seq((const unsigned char *)"\xF0\x90\x80\x80", 4), 4);    /* U+10000 */
     ck_assert_uint_eq(lwcc_utf8_seq((const unsigned char *)"\xF4\x90\x80\x80", 4), 0); /* past U+10FFFF */
 }
 END_TEST
