@@ -4,7 +4,6 @@
 #include "api.h"
 #include "reflector_internal.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
