@@ -173,6 +173,12 @@ peak_w = max(s[2] for s in samples)
 growth = (last[1] - first[1]) / max(1, first[1])
 flat = growth < 0.10
 bounded = peak_w < 64 * 1024
+# The verdicts: written into the results file and printed, as they are.
+verdicts = (f"- server RSS after warm-up ({first[0]} s): {first[1]} kB; at the end: {last[1]} kB "
+            f"({growth * 100:+.1f}%); peak {peak_srv} kB. Flat (< 10% growth after warm-up): "
+            f"{'yes' if flat else 'NO'}\n"
+            f"- lwc-watch peak RSS (largest of {a.watchers}): {peak_w} kB; bound 64 MiB: {'held' if bounded else 'EXCEEDED'}; "
+            f"alive at the end: {sum(alive)}/{len(alive)}; exit codes on STOP: {codes}")
 os.makedirs(os.path.dirname(a.out) or ".", exist_ok=True)
 with open(a.out, "w") as f:
     f.write("# Soak: lwc-mockserver and lwc-watch under mixed traffic and faults\n\n")
@@ -182,16 +188,12 @@ with open(a.out, "w") as f:
             "truncated line, stall, slow stream, ERROR 410; close-watches 30%, compact 20%).\n\n")
     f.write(f"Totals: {counts['lists']} list requests, {counts['writes']} writes, {counts['faults']} faults, "
             f"{counts['errors']} client-side errors; server log {last[3]} requests; final RV {last[5]}.\n\n")
-    f.write(f"- server RSS after warm-up ({first[0]} s): {first[1]} kB; at the end: {last[1]} kB "
-            f"({growth * 100:+.1f}%); peak {peak_srv} kB. Flat (< 10% growth after warm-up): "
-            f"{'yes' if flat else 'NO'}\n")
-    f.write(f"- lwc-watch peak RSS (largest of {a.watchers}): {peak_w} kB; bound 64 MiB: {'held' if bounded else 'EXCEEDED'}; "
-            f"alive at the end: {sum(alive)}/{len(alive)}; exit codes on STOP: {codes}\n\n")
+    f.write(verdicts + "\n\n")
     f.write("| t (s) | server RSS (kB) | lwc-watch max RSS (kB) | requests logged | open watches | RV |\n|---|---|---|---|---|---|\n")
     for s in samples:
         f.write("| %d | %d | %d | %d | %d | %d |\n" % s)
     # The machine as every benchmark names it (bench/machine.sh), then this run's own row.
     f.write("\n" + machine_table())
     f.write(f"| load average (1 min) at the end | {os.getloadavg()[0]:.1f} (shared with other jobs) |\n")
-print(open(a.out).read().split("\n\n")[4])
+print(verdicts)
 sys.exit(0 if flat and bounded and all(alive) else 1)
