@@ -14,15 +14,6 @@ size_t lwc_mock_log_count(lwc_mock *srv)
     return n;
 }
 
-static char *dup_s(const char *s)
-{
-    size_t n = strlen(s) + 1;
-    char *p = malloc(n);
-    if (p)
-        memcpy(p, s, n);
-    return p;
-}
-
 int lwc_mock_log_get(lwc_mock *srv, size_t i, lwc_mock_request *out)
 {
     memset(out, 0, sizeof *out);
@@ -33,16 +24,9 @@ int lwc_mock_log_get(lwc_mock *srv, size_t i, lwc_mock_request *out)
         pthread_mutex_unlock(&srv->log.mu);
         return LWC_MOCK_ENOENT;
     }
-    *out = *e;
-    out->path = dup_s(e->path);
-    out->query = dup_s(e->query);
-    int cls_failed = lwcm_request_class_copy(&out->cls, &e->cls);
+    int rc = lwcm_request_copy(out, e);
     pthread_mutex_unlock(&srv->log.mu);
-    if (!out->path || !out->query || cls_failed) {
-        lwc_mock_request_free(out);
-        return LWC_MOCK_ENOMEM;
-    }
-    return LWC_MOCK_OK;
+    return rc == 0 ? LWC_MOCK_OK : LWC_MOCK_ENOMEM;
 }
 
 int lwc_mock_log_wait(lwc_mock *srv, size_t count, int timeout_ms)

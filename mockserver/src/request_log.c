@@ -150,7 +150,7 @@ static char *dup_or_null(const char *s, int *failed)
     return p;
 }
 
-int lwcm_request_class_copy(lwc_mock_request_class *dst, const lwc_mock_request_class *src)
+static int class_copy(lwc_mock_request_class *dst, const lwc_mock_request_class *src)
 {
     int failed = 0;
     *dst = *src;
@@ -165,12 +165,27 @@ int lwcm_request_class_copy(lwc_mock_request_class *dst, const lwc_mock_request_
     return 0;
 }
 
+int lwcm_request_copy(lwc_mock_request *dst, const lwc_mock_request *src)
+{
+    int failed = 0;
+    *dst = *src;
+    dst->path = dup_or_null(src->path, &failed);
+    dst->query = dup_or_null(src->query, &failed);
+    if (class_copy(&dst->cls, &src->cls) != 0)
+        failed = 1;
+    if (failed) {
+        lwc_mock_request_free(dst);
+        return -1;
+    }
+    return 0;
+}
+
 int lwcm_request_log_classify(request_log *log, size_t idx, const lwc_mock_request_class *c, int page)
 {
     if (idx == (size_t)-1)
         return 0;
     lwc_mock_request_class copy;
-    if (lwcm_request_class_copy(&copy, c) != 0)
+    if (class_copy(&copy, c) != 0)
         return -1;
     pthread_mutex_lock(&log->mu);
     lwc_mock_request *e = lwcm_request_log_entry(log, idx);

@@ -37,8 +37,9 @@ void lwcm_request_log_note(request_log *log, size_t idx, int page, int fault);
 /* Records the router's classification (its strings copied) and the list
  * page number, before faults are consulted; -1 when out of memory. */
 int lwcm_request_log_classify(request_log *log, size_t idx, const lwc_mock_request_class *c, int page);
-/* A deep copy of a classification: the strings are the copy's own. */
-int lwcm_request_class_copy(lwc_mock_request_class *dst, const lwc_mock_request_class *src);
+/* A deep copy of an entry, the strings its own (free with
+ * lwc_mock_request_free); -1 when out of memory, dst then holds nothing. */
+int lwcm_request_copy(lwc_mock_request *dst, const lwc_mock_request *src);
 /* The resourceVersion a list page or a watch's start was served at; called
  * before the answer, so a reader that sees the status sees this too. */
 void lwcm_request_log_served_rv(request_log *log, size_t idx, uint64_t rv);
