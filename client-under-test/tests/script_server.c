@@ -156,9 +156,14 @@ static void *serve(void *arg)
             req.at_ms = (long long)lwcc_monotonic_ms();
             pthread_mutex_lock(&s->mu);
             req.index = s->n;
-            s->reqs = realloc(s->reqs, (size_t)(s->n + 1) * sizeof *s->reqs);
-            s->reqs[s->n++] = req;
-            pthread_cond_broadcast(&s->cv);
+            /* Out of memory: the request goes unrecorded, and the test
+             * waiting for it fails on its deadline. */
+            ss_request *grown = realloc(s->reqs, (size_t)(s->n + 1) * sizeof *s->reqs);
+            if (grown) {
+                s->reqs = grown;
+                s->reqs[s->n++] = req;
+                pthread_cond_broadcast(&s->cv);
+            }
             pthread_mutex_unlock(&s->mu);
             s->handler(s->ud, &req, fd, s);
         }
@@ -171,6 +176,8 @@ static void *serve(void *arg)
 script_server *ss_start(ss_handler h, void *ud)
 {
     script_server *s = calloc(1, sizeof *s);
+    if (!s)
+        return NULL;
     s->handler = h;
     s->ud = ud;
     s->lfd = socket(AF_INET, SOCK_STREAM, 0);

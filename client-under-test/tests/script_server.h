@@ -17,6 +17,7 @@ typedef struct ss_request {
 typedef struct script_server script_server;
 typedef void (*ss_handler)(void *ud, const ss_request *req, int fd, script_server *s);
 
+/* Listens on 127.0.0.1 (a free port) and serves on a thread; NULL if it cannot. */
 script_server *ss_start(ss_handler h, void *ud);
 const char *ss_url(const script_server *s);
 void ss_stop(script_server *s);
