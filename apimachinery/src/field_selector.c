@@ -2,7 +2,6 @@
 #include "selector.h"
 #include "lwc_fail.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 

@@ -5,7 +5,6 @@
 
 #include <ctype.h>
 #include <errno.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -214,9 +213,8 @@ int lwcm_label_selector_parse(const char *text, label_selector *out, char *err, 
         if (c == '\0')
             return 0;
         if (c != ',') {
-            snprintf(err, errlen, "found '%c' at offset %zu, expected: ',' or 'end of string'", c, lx.pos);
             lwcm_label_selector_free(out);
-            return -1;
+            return lwc_fail(err, errlen, -1, "found '%c' at offset %zu, expected: ',' or 'end of string'", c, lx.pos);
         }
         lx.pos++;
     }

@@ -6,7 +6,6 @@
 #include "lwc_fail.h"
 #include "utf8.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -81,17 +80,14 @@ int lwcm_valid_dns1123_label(const char *s, char *why, size_t whylen)
 {
     if (strlen(s) > 63)
         return lwc_fail(why, whylen, 0, "must be no more than 63 characters");
-    if (!match_label(s, strlen(s))) {
-        if (match_subdomain(s))
-            snprintf(why, whylen, "must not contain dots");
-        else
-            snprintf(why, whylen,
-                     "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and "
-                     "must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex "
-                     "used for validation is '" DNS1123_LABEL_FMT "')");
-        return 0;
-    }
-    return 1;
+    if (match_label(s, strlen(s)))
+        return 1;
+    if (match_subdomain(s))
+        return lwc_fail(why, whylen, 0, "must not contain dots");
+    return lwc_fail(why, whylen, 0,
+                    "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must "
+                    "start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for "
+                    "validation is '" DNS1123_LABEL_FMT "')");
 }
 
 int lwcm_valid_label_key(const char *s, char *why, size_t whylen)
