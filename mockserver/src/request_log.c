@@ -126,16 +126,14 @@ void lwcm_request_log_answer(request_log *log, size_t idx, int status, int is_wa
     pthread_mutex_unlock(&log->mu);
 }
 
-void lwcm_request_log_note(request_log *log, size_t idx, int page, int fault)
+void lwcm_request_log_fault(request_log *log, size_t idx)
 {
     if (idx == (size_t)-1)
         return;
     pthread_mutex_lock(&log->mu);
     lwc_mock_request *e = lwcm_request_log_entry(log, idx);
-    if (e) {
-        e->page = page;
-        e->fault = fault;
-    }
+    if (e)
+        e->fault = 1;
     changed(log);
     pthread_mutex_unlock(&log->mu);
 }

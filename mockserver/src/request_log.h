@@ -18,7 +18,7 @@ typedef struct request_log {
     size_t limit;              /* most entries held at once (0: no limit) */
     size_t answered; /* entries with a status */
     /* Bumped, with a broadcast on cond, by every change a reader can see
-     * (begin, answer, note, served RV, finish) and by lwcm_request_log_wake:
+     * (begin, answer, classify, fault, served RV, finish) and by lwcm_request_log_wake:
      * waiters compare it with the value they last saw, so a change between
      * two waits is never lost and "a stream ended" wakes them like "a
      * request was answered" does. */
@@ -33,7 +33,8 @@ void lwcm_request_log_destroy(request_log *log);
 size_t lwcm_request_log_begin(request_log *log, const char *method, const char *uri);
 void lwcm_request_log_answer(request_log *log, size_t idx, int status, int is_watch);
 void lwcm_request_log_finish(request_log *log, size_t idx, uint64_t bytes);
-void lwcm_request_log_note(request_log *log, size_t idx, int page, int fault);
+/* A fault answered or shaped the request (its page is lwcm_request_log_classify's). */
+void lwcm_request_log_fault(request_log *log, size_t idx);
 /* Records the router's classification (its strings copied) and the list
  * page number, before faults are consulted; -1 when out of memory. */
 int lwcm_request_log_classify(request_log *log, size_t idx, const lwc_mock_request_class *c, int page);

@@ -245,7 +245,7 @@ void lwcm_route_request(lwc_mock *srv, const request *req_in, reply *r)
     memset(&act, 0, sizeof act);
     int fired = lwcm_fault_table_fire(&srv->faults, &c, req.page, &act);
     if (fired) {
-        lwcm_request_log_note(&srv->log, req.log_idx, req.page, 1);
+        lwcm_request_log_fault(&srv->log, req.log_idx);
         if (act.kind == LWC_ACT_STATUS) {
             uint64_t rv = lwcm_store_current_rv(srv->st);
             if (act.status == 410 && !act.untrue) {
