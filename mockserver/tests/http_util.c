@@ -361,7 +361,7 @@ char *test_read_until_close(int fd, int deadline_ms, int *closed)
     size_t cap = 4096, n = 0;
     char *out = malloc(cap);
     ck_assert_ptr_nonnull(out);
-    *closed = 0;
+    int ended = 0;
     long long end = (long long)lwcc_monotonic_ms() + deadline_ms;
     for (;;) {
         long long left = end - (long long)lwcc_monotonic_ms();
@@ -377,11 +377,13 @@ char *test_read_until_close(int fd, int deadline_ms, int *closed)
         if (r < 0 && errno == EINTR)
             continue;
         if (r <= 0) {
-            *closed = 1; /* end of stream, or a reset after the reply */
+            ended = 1; /* end of stream, or a reset after the reply */
             break;
         }
         n += (size_t)r;
     }
     out[n] = '\0';
+    if (closed)
+        *closed = ended;
     return out;
 }

@@ -65,8 +65,8 @@ lwc_mock *test_start_with_default_ns(const lwc_mock_config *cfg);
 int test_connect_raw(lwc_mock *srv);
 /* 1 when the server closed fd (end of stream or reset) within deadline_ms. */
 int test_closed_by_server(int fd, int deadline_ms);
-/* What the server sends on fd until it closes (*closed = 1) or deadline_ms
- * pass; malloc'd and NUL-terminated. */
+/* What the server sends on fd until it closes (*closed = 1; closed may be
+ * NULL) or deadline_ms pass; malloc'd and NUL-terminated. */
 char *test_read_until_close(int fd, int deadline_ms, int *closed);
 
 #endif
