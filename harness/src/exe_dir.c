@@ -19,3 +19,11 @@ int exe_dir(char *out, size_t len)
     *slash = '\0';
     return (size_t)snprintf(out, len, "%s", buf) < len ? 0 : -1;
 }
+
+int exe_sibling(const char *name, char *out, size_t len)
+{
+    char dir[PATH_MAX];
+    if (exe_dir(dir, sizeof dir) != 0)
+        return -1;
+    return (size_t)snprintf(out, len, "%s/%s", dir, name) < len ? 0 : -1;
+}

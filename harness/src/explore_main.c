@@ -810,12 +810,10 @@ int main(int argc, char **argv)
 
     char defclient[PATH_MAX + 16];
     if (!client) {
-        char dir[PATH_MAX];
-        if (exe_dir(dir, sizeof dir) != 0) {
+        if (exe_sibling("lwc-watch", defclient, sizeof defclient) != 0) {
             fprintf(stderr, "lwc-explore: cannot find my own directory; give --client\n");
             return 2;
         }
-        snprintf(defclient, sizeof defclient, "%s/lwc-watch", dir);
         client = defclient;
     }
     char err[1024];

@@ -372,12 +372,10 @@ int main(int argc, char **argv)
     /* The client. */
     char default_client[PATH_MAX + 16];
     if (!client) {
-        char dir[PATH_MAX];
-        if (exe_dir(dir, sizeof dir) != 0) {
+        if (exe_sibling("lwc-watch", default_client, sizeof default_client) != 0) {
             fprintf(stderr, "lwc-harness: cannot find my own directory; pass --client\n");
             return 2;
         }
-        snprintf(default_client, sizeof default_client, "%s/lwc-watch", dir);
         client = default_client;
     }
     char **client_argv = NULL;
