@@ -3,11 +3,9 @@
 #include "http_util.h"
 #include "lwc_mockserver.h"
 
-#include <arpa/inet.h>
 #include "check_main.h"
 
 #include <check.h>
-#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -270,14 +268,7 @@ END_TEST
 /* Raw bytes that no HTTP library would send. */
 static void send_raw(const char *bytes, size_t len)
 {
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    ck_assert_int_ge(fd, 0);
-    struct sockaddr_in a;
-    memset(&a, 0, sizeof a);
-    a.sin_family = AF_INET;
-    a.sin_port = htons(lwc_mock_port(srv));
-    inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
-    ck_assert_int_eq(connect(fd, (struct sockaddr *)&a, sizeof a), 0);
+    int fd = test_connect_raw(srv);
     ssize_t w = send(fd, bytes, len, MSG_NOSIGNAL);
     (void)w;
     struct timeval tv = {2, 0};
