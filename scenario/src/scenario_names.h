@@ -4,8 +4,10 @@
 #ifndef LWC_SCENARIO_NAMES_H
 #define LWC_SCENARIO_NAMES_H
 
-extern const char *const lwcm_scenario_verb_names[];       /* lwc_verb */
-extern const char *const lwcm_scenario_rv_names[];         /* lwc_rv_match */
+/* lwcm_scenario_verb_names (lwc_verb) and lwcm_scenario_rv_names
+ * (lwc_rv_match), which the server's request log uses too. */
+#include "scenario_internal.h"
+
 extern const char *const lwcm_scenario_stream_names[];     /* lwc_action_kind - LWC_ACT_ERROR_EVENT */
 extern const char *const lwcm_scenario_step_names[];       /* lwc_step_kind */
 extern const char *const lwcm_scenario_trigger_names[];    /* lwc_trigger_kind - LWC_TRIGGER_READY */
