@@ -5,8 +5,8 @@
 #include "mock_internal.h"
 #include "mock_runtime.h"
 #include "scenario_run.h"
+#include "strbuf.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,19 +43,6 @@ void lwc_mock_clear_faults(lwc_mock *srv)
     lwcm_fault_table_clear(&srv->faults);
 }
 
-/* Appends to out at *o; -1 when it does not fit. */
-__attribute__((format(printf, 4, 5))) static int put(char *out, size_t len, size_t *o, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(out + *o, len - *o, fmt, ap);
-    va_end(ap);
-    if (n < 0 || (size_t)n >= len - *o)
-        return -1;
-    *o += (size_t)n;
-    return 0;
-}
-
 /* The one builder of objects from a name, for world.generate, churn and the
  * create and recreate steps that give "name" instead of "object": metadata
  * (namespace when ns is not NULL, labels when labels_json is not NULL), then
@@ -65,69 +52,69 @@ __attribute__((format(printf, 4, 5))) static int put(char *out, size_t len, size
  * real cluster does (spec defaults, conditions, IPs, a running container),
  * where a step's pod is what a user submits, for the server to default as
  * the apiserver would. imageID and containerID are left to the server
- * (object_defaults.c). */
-static int scenario_object(const lwc_scenario *sc, const char *plural, const char *ns, const char *name,
-                           const char *labels_json, int running, char *out, size_t len)
+ * (object_defaults.c). malloc'd; NULL when out of memory. */
+static char *scenario_object(const lwc_scenario *sc, const char *plural, const char *ns, const char *name,
+                             const char *labels_json, int running)
 {
-    size_t o = 0;
-    if (put(out, len, &o, "{\"metadata\":{\"name\":\"%s\"", name) ||
-        (ns && put(out, len, &o, ",\"namespace\":\"%s\"", ns)) ||
-        (labels_json && put(out, len, &o, ",\"labels\":%s", labels_json)) || put(out, len, &o, "},"))
-        return -1;
-    if (!strcmp(plural, "configmaps"))
-        return put(out, len, &o, "\"data\":{\"key\":\"%s\"}}", name);
-    if (strcmp(plural, "pods") != 0 || strcmp(sc->api_path, "/api/v1") != 0)
-        return put(out, len, &o, "\"spec\":{\"value\":\"%s\"}}", name);
-    if (put(out, len, &o, "\"spec\":{\"containers\":[{\"name\":\"app\",\"image\":\"registry.example.com/app:1.0\""))
-        return -1;
-    if (!running)
-        return put(out, len, &o, "}]}}");
-    char now[32];
-    lwcm_format_rfc3339((long long)time(NULL), now);
-    unsigned h = 2166136261u;
-    for (const char *p = name; *p; p++)
-        h = (h ^ (unsigned char)*p) * 16777619u;
-    for (const char *p = ns ? ns : ""; *p; p++)
-        h = (h ^ (unsigned char)*p) * 16777619u;
-    unsigned node = h % 3 + 1, ip3 = (h >> 8) % 250 + 1;
-    return put(out, len, &o,
-               ",\"ports\":[{\"containerPort\":8080,\"protocol\":\"TCP\"}],\"resources\":{},"
-               "\"terminationMessagePath\":\"/dev/termination-log\",\"terminationMessagePolicy\":\"File\","
-               "\"imagePullPolicy\":\"IfNotPresent\"}],\"restartPolicy\":\"Always\","
-               "\"terminationGracePeriodSeconds\":30,\"dnsPolicy\":\"ClusterFirst\","
-               "\"serviceAccountName\":\"default\",\"nodeName\":\"node-%u\",\"securityContext\":{},"
-               "\"schedulerName\":\"default-scheduler\",\"enableServiceLinks\":true},"
-               "\"status\":{\"phase\":\"Running\",\"conditions\":["
-               "{\"type\":\"Initialized\",\"status\":\"True\",\"lastProbeTime\":null,\"lastTransitionTime\":\"%s\"},"
-               "{\"type\":\"Ready\",\"status\":\"True\",\"lastProbeTime\":null,\"lastTransitionTime\":\"%s\"},"
-               "{\"type\":\"ContainersReady\",\"status\":\"True\",\"lastProbeTime\":null,\"lastTransitionTime\":\"%s\"},"
-               "{\"type\":\"PodScheduled\",\"status\":\"True\",\"lastProbeTime\":null,\"lastTransitionTime\":\"%s\"}],"
-               "\"hostIP\":\"172.18.0.%u\",\"podIP\":\"10.244.%u.%u\",\"podIPs\":[{\"ip\":\"10.244.%u.%u\"}],"
-               "\"startTime\":\"%s\",\"containerStatuses\":[{\"name\":\"app\","
-               "\"state\":{\"running\":{\"startedAt\":\"%s\"}},\"lastState\":{},\"ready\":true,\"restartCount\":0,"
-               "\"image\":\"registry.example.com/app:1.0\"}],\"qosClass\":\"BestEffort\"}}",
-               node, now, now, now, now, node + 1, node, ip3, node, ip3, now, now);
+    strbuf sb;
+    lwcc_strbuf_init(&sb);
+    lwcc_strbuf_printf(&sb, "{\"metadata\":{\"name\":\"%s\"", name);
+    if (ns)
+        lwcc_strbuf_printf(&sb, ",\"namespace\":\"%s\"", ns);
+    if (labels_json)
+        lwcc_strbuf_printf(&sb, ",\"labels\":%s", labels_json);
+    lwcc_strbuf_puts(&sb, "},");
+    if (!strcmp(plural, "configmaps")) {
+        lwcc_strbuf_printf(&sb, "\"data\":{\"key\":\"%s\"}}", name);
+    } else if (strcmp(plural, "pods") != 0 || strcmp(sc->api_path, "/api/v1") != 0) {
+        lwcc_strbuf_printf(&sb, "\"spec\":{\"value\":\"%s\"}}", name);
+    } else {
+        lwcc_strbuf_puts(&sb, "\"spec\":{\"containers\":[{\"name\":\"app\",\"image\":\"registry.example.com/app:1.0\"");
+        if (!running) {
+            lwcc_strbuf_puts(&sb, "}]}}");
+        } else {
+            char now[32];
+            lwcm_format_rfc3339((long long)time(NULL), now);
+            unsigned h = 2166136261u;
+            for (const char *p = name; *p; p++)
+                h = (h ^ (unsigned char)*p) * 16777619u;
+            for (const char *p = ns ? ns : ""; *p; p++)
+                h = (h ^ (unsigned char)*p) * 16777619u;
+            unsigned node = h % 3 + 1, ip3 = (h >> 8) % 250 + 1;
+            lwcc_strbuf_printf(
+                &sb,
+                ",\"ports\":[{\"containerPort\":8080,\"protocol\":\"TCP\"}],\"resources\":{},"
+                "\"terminationMessagePath\":\"/dev/termination-log\",\"terminationMessagePolicy\":\"File\","
+                "\"imagePullPolicy\":\"IfNotPresent\"}],\"restartPolicy\":\"Always\","
+                "\"terminationGracePeriodSeconds\":30,\"dnsPolicy\":\"ClusterFirst\","
+                "\"serviceAccountName\":\"default\",\"nodeName\":\"node-%u\",\"securityContext\":{},"
+                "\"schedulerName\":\"default-scheduler\",\"enableServiceLinks\":true},"
+                "\"status\":{\"phase\":\"Running\",\"conditions\":["
+                "{\"type\":\"Initialized\",\"status\":\"True\",\"lastProbeTime\":null,\"lastTransitionTime\":\"%s\"},"
+                "{\"type\":\"Ready\",\"status\":\"True\",\"lastProbeTime\":null,\"lastTransitionTime\":\"%s\"},"
+                "{\"type\":\"ContainersReady\",\"status\":\"True\",\"lastProbeTime\":null,\"lastTransitionTime\":\"%s\"},"
+                "{\"type\":\"PodScheduled\",\"status\":\"True\",\"lastProbeTime\":null,\"lastTransitionTime\":\"%s\"}],"
+                "\"hostIP\":\"172.18.0.%u\",\"podIP\":\"10.244.%u.%u\",\"podIPs\":[{\"ip\":\"10.244.%u.%u\"}],"
+                "\"startTime\":\"%s\",\"containerStatuses\":[{\"name\":\"app\","
+                "\"state\":{\"running\":{\"startedAt\":\"%s\"}},\"lastState\":{},\"ready\":true,\"restartCount\":0,"
+                "\"image\":\"registry.example.com/app:1.0\"}],\"qosClass\":\"BestEffort\"}}",
+                node, now, now, now, now, node + 1, node, ip3, node, ip3, now, now);
+        }
+    }
+    return lwcc_strbuf_take(&sb, NULL);
 }
 
 /* A generated object: always a namespace ("" when cluster-scoped) and labels. */
-static int generated_object(const lwc_scenario *sc, const char *plural, const char *ns, const char *name,
-                            const char *labels_json, char *out, size_t len)
+static char *generated_object(const lwc_scenario *sc, const char *plural, const char *ns, const char *name,
+                              const char *labels_json)
 {
-    return scenario_object(sc, plural, ns, name, labels_json ? labels_json : "{}", 1, out, len);
+    return scenario_object(sc, plural, ns, name, labels_json ? labels_json : "{}", 1);
 }
 
-/* A create or recreate step's object from its name, namespace and labels
- * (malloc'd; NULL when out of memory). */
+/* A create or recreate step's object from its name, namespace and labels. */
 static char *step_object(const lwc_scenario *sc, const lwc_step *st)
 {
-    size_t len = 256 + strlen(st->name) + (st->ns ? strlen(st->ns) : 0) +
-                 (st->labels_json ? strlen(st->labels_json) : 0) + 2 * strlen(st->name);
-    char *json = malloc(len);
-    if (json && scenario_object(sc, sc->plural, st->ns, st->name, st->labels_json, 0, json, len) != 0) {
-        free(json); /* cannot happen: len holds it */
-        json = NULL;
-    }
-    return json;
+    return scenario_object(sc, sc->plural, st->ns, st->name, st->labels_json, 0);
 }
 
 static const char *api_path_of(lwc_mock *srv, const lwc_scenario *sc, const char *plural)
@@ -168,13 +155,15 @@ int lwcm_scenario_populate(lwc_mock *srv, const lwc_scenario *sc, char *err, siz
             char ns[128];
             snprintf(ns, sizeof ns, "%s-%d", gen->namespace_prefix, n);
             for (int k = 0; k < gen->per_namespace; k++) {
-                char name[160], json[4096], why[400];
+                char name[160], why[400];
                 snprintf(name, sizeof name, "%s-%05d", gen->name_prefix, k);
                 const char *labels = (k % gen->label_every == 0) ? gen->labels_json : NULL;
-                if (generated_object(sc, plural, def->namespaced ? ns : "", name, labels, json, sizeof json) != 0)
-                    return lwc_fail(err, errlen, LWC_MOCK_EINVAL, "%s: world.generate[%zu]: names too long", sc->path,
+                char *json = generated_object(sc, plural, def->namespaced ? ns : "", name, labels);
+                if (!json)
+                    return lwc_fail(err, errlen, LWC_MOCK_ENOMEM, "%s: world.generate[%zu]: out of memory", sc->path,
                                     g);
                 int rc = lwc_mock_create(srv, def->api_path, plural, json, NULL, why, sizeof why);
+                free(json);
                 if (rc != LWC_MOCK_OK)
                     return lwc_fail(err, errlen, rc, "%s: world.generate[%zu]: %s", sc->path, g, why);
             }
@@ -251,11 +240,13 @@ static int churn(lwc_mock *srv, const lwc_scenario *sc, const lwc_step *st, char
     const char *ns = st->ns && *st->ns ? st->ns : "default";
     for (int i = 0; i < st->count_objects; i++) {
         unsigned long long id = atomic_fetch_add(&srv->churn_serial, 1);
-        char name[64], json[4096];
+        char name[64];
         snprintf(name, sizeof name, "churn-%llu", id);
-        if (generated_object(sc, sc->plural, ns, name, "{\"churn\":\"true\"}", json, sizeof json) != 0)
-            return lwc_fail(err, errlen, LWC_MOCK_EINVAL, "churn: object too large");
+        char *json = generated_object(sc, sc->plural, ns, name, "{\"churn\":\"true\"}");
+        if (!json)
+            return lwc_fail(err, errlen, LWC_MOCK_ENOMEM, "churn: out of memory");
         int rc = lwc_mock_create(srv, sc->api_path, sc->plural, json, NULL, err, errlen);
+        free(json);
         if (rc != LWC_MOCK_OK)
             return rc;
         if (id % 3 == 2) {
