@@ -333,6 +333,7 @@ size_t count_requests(lwc_mock *srv, size_t from, const req_filter *f)
 long wait_request(lwc_mock *srv, size_t from, const req_filter *f, int timeout_ms)
 {
     double until = lwcc_monotonic_ms() + timeout_ms;
+    uint64_t gen = 0;
     size_t i = from;
     for (;;) {
         size_t n = lwc_mock_log_count(srv);
@@ -349,9 +350,12 @@ long wait_request(lwc_mock *srv, size_t from, const req_filter *f, int timeout_m
             if (pending)
                 break;
         }
-        if (lwcc_monotonic_ms() >= until)
+        double left = until - lwcc_monotonic_ms();
+        if (left <= 0)
             return -1;
-        nap(5);
+        /* Until the log changes (a request arrives or is answered), not a
+         * fixed nap; a change since the last call returns at once. */
+        lwc_mock_log_wait_change(srv, &gen, (int)left + 1);
     }
 }
 
