@@ -18,6 +18,15 @@ static int map_store_rc(int rc)
     }
 }
 
+/* A store write's outcome for the public API: its RV in *rv_out (may be NULL), v released. */
+static int write_result(int rc, obj_version *v, uint64_t *rv_out)
+{
+    if (rc == STORE_OK && rv_out)
+        *rv_out = v->rv;
+    lwcm_obj_version_unref(v);
+    return map_store_rc(rc);
+}
+
 int lwc_mock_add_resource(lwc_mock *srv, const char *group, const char *version, const char *plural,
                           const char *singular, const char *kind, int namespaced, char *err, size_t errlen)
 {
@@ -115,10 +124,7 @@ int lwc_mock_create(lwc_mock *srv, const char *api_path, const char *resource, c
     obj_version *v = NULL;
     int rc = lwcm_store_create(srv->st, res, obj, 1, &v, err, errlen);
     cJSON_Delete(obj);
-    if (rc == STORE_OK && rv_out)
-        *rv_out = v->rv;
-    lwcm_obj_version_unref(v);
-    return map_store_rc(rc);
+    return write_result(rc, v, rv_out);
 }
 
 int lwc_mock_update(lwc_mock *srv, const char *api_path, const char *resource, const char *json,
@@ -133,10 +139,7 @@ int lwc_mock_update(lwc_mock *srv, const char *api_path, const char *resource, c
     obj_version *v = NULL;
     int rc = lwcm_store_update(srv->st, res, obj, &v, err, errlen);
     cJSON_Delete(obj);
-    if (rc == STORE_OK && rv_out)
-        *rv_out = v->rv;
-    lwcm_obj_version_unref(v);
-    return map_store_rc(rc);
+    return write_result(rc, v, rv_out);
 }
 
 int lwc_mock_delete(lwc_mock *srv, const char *api_path, const char *resource, const char *ns,
@@ -149,10 +152,7 @@ int lwc_mock_delete(lwc_mock *srv, const char *api_path, const char *resource, c
         return lwc_fail(err, errlen, LWC_MOCK_EINVAL, "a name is required");
     obj_version *v = NULL;
     int rc = lwcm_store_delete(srv->st, res, ns, name, &v, err, errlen);
-    if (rc == STORE_OK && rv_out)
-        *rv_out = v->rv;
-    lwcm_obj_version_unref(v);
-    return map_store_rc(rc);
+    return write_result(rc, v, rv_out);
 }
 
 uint64_t lwc_mock_current_rv(lwc_mock *srv)
