@@ -69,7 +69,7 @@ uint64_t initial_lower_bound(const lwc_scenario *sc, const reqlog *rl, double be
             if (why) {
                 lwcc_strbuf_reset(why);
                 lwcc_strbuf_printf(why, "the list %s%s%s at %.1f ms was served at rv %llu", r->path, r->query[0] ? "?" : "",
-                          r->query, r->start_ms, (unsigned long long)b);
+                                   r->query, r->start_ms, (unsigned long long)b);
             }
         }
         found = 1;
@@ -92,7 +92,7 @@ int check_initial_state(lwc_mock *srv, const lwc_scenario *sc, const itemset *sn
         start = 1;
     if (m > upper) {
         lwcc_strbuf_printf(summary, "the snapshot after READY holds resourceVersion %llu, newer than the server's %llu",
-                  (unsigned long long)m, (unsigned long long)upper);
+                           (unsigned long long)m, (unsigned long long)upper);
         return 1;
     }
     double t0 = lwcc_monotonic_ms();
@@ -125,7 +125,7 @@ int check_initial_state(lwc_mock *srv, const lwc_scenario *sc, const itemset *sn
          * lateness. Convergence still checks the store. */
         *matched = 0;
         lwcc_strbuf_printf(summary, "not checked: the states rv %llu..%llu were compacted before they could be read",
-                  (unsigned long long)start, (unsigned long long)upper);
+                           (unsigned long long)start, (unsigned long long)upper);
         return 0;
     }
     if (gone > 0) {
@@ -146,10 +146,10 @@ int check_initial_state(lwc_mock *srv, const lwc_scenario *sc, const itemset *sn
     itemset best;
     char err[256];
     lwcc_strbuf_printf(detail, "  closest state: rv %llu; %zu states compared, %zu compacted\n", (unsigned long long)best_rv,
-              tried, gone);
+                       tried, gone);
     if (server_state(srv, sc, best_rv, &best, NULL, err, sizeof err) == 0) {
         lwcc_strbuf_printf(detail, "  the server at rv %llu holds %zu objects, the client's snapshot %zu\n",
-                  (unsigned long long)best_rv, best.n, snap->n);
+                           (unsigned long long)best_rv, best.n, snap->n);
         itemset_diff(snap, &best, NULL, detail, 10);
         itemset_free(&best);
     } else {

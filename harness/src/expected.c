@@ -205,14 +205,14 @@ int expected_judge(const expected_set *s, const expected_entry *e, scenario_resu
         lwcc_strbuf_printf(&why, "expected n/a, got %s", got_text(r, &got));
     } else if (e->kind == EXPECT_FAIL && r->v != VERDICT_FAIL) {
         lwcc_strbuf_printf(&why, "expected fail%s%s (%s:%d), got %s", *e->checks ? " " : "", e->checks, s->path, e->line,
-                  got_text(r, &got));
+                           got_text(r, &got));
     } else if (e->kind == EXPECT_FAIL) {
         for (const char *c = e->checks; *c;) {
             const char *comma = strchr(c, ',');
             size_t l = comma ? (size_t)(comma - c) : strlen(c);
             if (!failed_check(r, c, l)) {
                 lwcc_strbuf_printf(&why, "expected the %.*s check to fail (%s:%d), got %s", (int)l, c, s->path, e->line,
-                          got_text(r, &got));
+                                   got_text(r, &got));
                 break;
             }
             c += l + (comma ? 1 : 0);

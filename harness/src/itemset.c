@@ -215,7 +215,7 @@ size_t itemset_diff_named(const itemset *client, const itemset *server, itemdiff
             if (out && d->duplicate < max_each) {
                 key_str(c, key, sizeof key);
                 lwcc_strbuf_printf(&ld, "    %s (uid %s rv %s, and again uid %s rv %s)\n", key, c->uid, c->rv,
-                          client->v[i + 1].uid, client->v[i + 1].rv);
+                                   client->v[i + 1].uid, client->v[i + 1].rv);
             }
             d->duplicate++;
             i++;
@@ -241,7 +241,7 @@ size_t itemset_diff_named(const itemset *client, const itemset *server, itemdiff
                 if (out && d->uid < max_each) {
                     key_str(c, key, sizeof key);
                     lwcc_strbuf_printf(&lu, "    %s: %s uid %s rv %s, %s uid %s rv %s\n", key, ashort, c->uid, c->rv, bshort,
-                              s->uid, s->rv);
+                                       s->uid, s->rv);
                 }
                 d->uid++;
             } else if (strcmp(c->rv, s->rv) != 0) {

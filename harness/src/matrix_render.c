@@ -508,7 +508,7 @@ static void html_report(strbuf *tb, const mx_client *c, size_t row, size_t col, 
     duration_text(t1, sizeof(t1), x->total_ms, MATRIX_SECONDS_FROM_MS, " ");
     duration_text(t2, sizeof(t2), x->converge_ms, MATRIX_SECONDS_FROM_MS, " ");
     lwcc_strbuf_printf(tb, "<p class=\"meta\">total %s, %s%s", t1, x->converge_ms < 0 ? "no final convergence" : "converged in ",
-              x->converge_ms < 0 ? "" : t2);
+                       x->converge_ms < 0 ? "" : t2);
     if (x->runs > 1)
         lwcc_strbuf_printf(tb, "; the worst of %d runs", x->runs);
     if (c->command) {
@@ -593,7 +593,7 @@ static void html_row_header(strbuf *tb, const mx_client *c, size_t row)
     lwcc_strbuf_puts(tb, "</th><td class=\"sum\">");
     if (!c->unavailable) {
         lwcc_strbuf_printf(tb, "<span class=\"ok\">%zu</span> / <span class=\"bad\">%zu</span>", c->count[MX_PASS],
-                  c->count[MX_FAIL]);
+                           c->count[MX_FAIL]);
         if (c->count[MX_NA])
             lwcc_strbuf_printf(tb, " / %zu n/a", c->count[MX_NA]);
         if (c->count[MX_NOT_RUN])
@@ -627,7 +627,7 @@ static void html_expect_block(strbuf *tb, const mx_client *c, size_t row)
     H(tb, c->label);
     lwcc_strbuf_puts(tb, " — expected verdicts: ");
     lwcc_strbuf_printf(tb, "<span class=\"%s\">%s</span></summary><p class=\"meta\">file ",
-              expect_bad(st) ? "bad" : "ok", EXPECT_NAME[st]);
+                       expect_bad(st) ? "bad" : "ok", EXPECT_NAME[st]);
     H(tb, c->expect_file ? c->expect_file : "(given to the harness)");
     if (c->note) {
         lwcc_strbuf_puts(tb, "; ");
@@ -690,9 +690,9 @@ char *mx_render_html(const mx_matrix *m, const char *title, const char *generate
         unchecked += st == MX_EXP_NOT_CHECKED;
     }
     lwcc_strbuf_printf(&tb,
-              "<p>%zu clients × %zu scenarios; %zu unavailable; %zu whose run differs from their expected "
-              "verdicts",
-              m->nclients, m->nscenarios, unavailable, differ);
+                       "<p>%zu clients × %zu scenarios; %zu unavailable; %zu whose run differs from their expected "
+                       "verdicts",
+                       m->nclients, m->nscenarios, unavailable, differ);
     if (unchecked)
         lwcc_strbuf_printf(&tb, ", %zu whose expected verdicts were not checked", unchecked);
     lwcc_strbuf_puts(&tb, ". Click a coloured cell for its report.</p>\n");
@@ -725,7 +725,7 @@ char *mx_render_html(const mx_matrix *m, const char *title, const char *generate
         html_row_header(&tb, c, i);
         if (c->unavailable) {
             lwcc_strbuf_printf(&tb, "<td class=\"unavail\" colspan=\"%zu\"><details class=\"rep\" id=\"u-%zu\"><summary>",
-                      m->nscenarios ? m->nscenarios : 1, i);
+                               m->nscenarios ? m->nscenarios : 1, i);
             const char *nl = strchr(c->unavailable, '\n');
             lwcc_strbuf_puts(&tb, "unavailable: ");
             mx_html_escape(&tb, c->unavailable, nl ? (size_t)(nl - c->unavailable) : strlen(c->unavailable));

@@ -151,9 +151,9 @@ char *report_failure_text(const scenario_result *r)
     }
     for (size_t i = 0; i < r->ncheckpoints; i++)
         lwcc_strbuf_printf(&tb, "checkpoint %s: %s in %.0f ms\n", r->checkpoints[i].name,
-                  r->checkpoints[i].ok ? "converged" : "NOT converged", r->checkpoints[i].ms);
+                           r->checkpoints[i].ok ? "converged" : "NOT converged", r->checkpoints[i].ms);
     lwcc_strbuf_printf(&tb, "client: READY %s, %zu requests, %zu DUMPs, %zu EVENT lines\n", r->ready_ms >= 0 ? "seen" : "never seen",
-              r->requests, r->dumps, r->events);
+                       r->requests, r->dumps, r->events);
     if (r->notes && *r->notes) {
         lwcc_strbuf_puts(&tb, "notes (server time):\n");
         lwcc_strbuf_puts(&tb, r->notes);

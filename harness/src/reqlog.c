@@ -123,7 +123,7 @@ long reqlog_refresh(reqlog *rl)
 void reqlog_format_one(const lwc_mock_request *r, const char *indent, strbuf *out)
 {
     lwcc_strbuf_printf(out, "%s%9.1f ms  %s %s%s%s -> ", indent, r->start_ms, r->method, r->path, r->query[0] ? "?" : "",
-              r->query);
+                       r->query);
     if (r->status)
         lwcc_strbuf_printf(out, "%d", r->status);
     else

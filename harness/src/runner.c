@@ -319,7 +319,7 @@ static void compare_for_convergence(runner *r, const itemset *snap)
     r->have_snapshot_in_conv = 1;
     lwcc_strbuf_reset(&r->last_diff);
     lwcc_strbuf_printf(&r->last_diff, "  the last snapshot (seq %lld, %zu objects) against the server at rv %llu (%zu objects):\n",
-              r->seq, snap->n, (unsigned long long)r->server_rv, r->server.n);
+                       r->seq, snap->n, (unsigned long long)r->server_rv, r->server.n);
     if (itemset_diff(snap, &r->server, NULL, &r->last_diff, 10) == 0) {
         converged(r, lwcc_monotonic_ms() - r->conv_start);
         return;

@@ -117,7 +117,7 @@ void check_relists(const lwc_scenario *sc, const reqlog *rl, double ready_srv_ms
             unforced++;
             if (unforced <= 10)
                 lwcc_strbuf_printf(&d, "    %9.1f ms  %s%s%s: no error, fault or ended watch since %.1f ms\n", r->start_ms,
-                          r->path, r->query[0] ? "?" : "", r->query, prev);
+                                   r->path, r->query[0] ? "?" : "", r->query, prev);
         }
         prev = r->start_ms;
     }
