@@ -26,16 +26,28 @@ static void reply_method_not_allowed(reply *r)
     lwcm_reply_status(r, 405, "MethodNotAllowed", "the server does not allow this method on the requested resource", d, NULL);
 }
 
+/* The group-version a path's segments begin with, as a resource's api_path
+ * ("/api/v1", "/apis/G/V"); returns the number of segments it took, 0 when
+ * the path is under neither /api nor /apis. */
+static int group_version_path(char **seg, int n, char *api_path, size_t len)
+{
+    if (n >= 2 && !strcmp(seg[0], "api")) {
+        snprintf(api_path, len, "/api/%s", seg[1]);
+        return 2;
+    }
+    if (n >= 3 && !strcmp(seg[0], "apis")) {
+        snprintf(api_path, len, "/apis/%.120s/%.120s", seg[1], seg[2]);
+        return 3;
+    }
+    return 0;
+}
+
 /* A path under no group-version the server serves never reaches an API handler: the
  * apiserver's mux answers its own plain-text 404 (measured on 1.33, fidelity/results.md). */
 static int serves_group_version(lwc_mock *srv, char **seg, int n)
 {
     char api_path[300];
-    if (n >= 2 && !strcmp(seg[0], "api"))
-        snprintf(api_path, sizeof api_path, "/api/%s", seg[1]);
-    else if (n >= 3 && !strcmp(seg[0], "apis"))
-        snprintf(api_path, sizeof api_path, "/apis/%.120s/%.120s", seg[1], seg[2]);
-    else
+    if (!group_version_path(seg, n, api_path, sizeof api_path))
         return 0;
     int count = lwcm_store_resource_count(srv->st);
     for (int i = 0; i < count; i++)
@@ -82,17 +94,10 @@ typedef struct target {
 static int resolve(lwc_mock *srv, char **seg, int n, target *t)
 {
     char api_path[300];
-    int i;
     memset(t, 0, sizeof *t);
-    if (n >= 2 && !strcmp(seg[0], "api")) {
-        snprintf(api_path, sizeof api_path, "/api/%s", seg[1]);
-        i = 2;
-    } else if (n >= 3 && !strcmp(seg[0], "apis")) {
-        snprintf(api_path, sizeof api_path, "/apis/%.120s/%.120s", seg[1], seg[2]);
-        i = 3;
-    } else {
+    int i = group_version_path(seg, n, api_path, sizeof api_path);
+    if (!i)
         return -1;
-    }
     if (i < n && !strcmp(seg[i], "watch")) {
         /* The deprecated /watch/ prefix still works on real servers. */
         t->force_watch = 1;
