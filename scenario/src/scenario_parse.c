@@ -365,22 +365,20 @@ static int parse_action(pctx *pc, const cJSON *obj, const char *jpath, lwc_actio
     return 0;
 }
 
-void lwc_fault_free(lwc_fault *f)
-{
-    if (!f)
-        return;
-    free(f->name);
-    matcher_free(&f->match);
-    free(f->action.message);
-    free(f);
-}
-
 static void fault_clear(lwc_fault *f)
 {
     free(f->name);
     matcher_free(&f->match);
     free(f->action.message);
     memset(f, 0, sizeof *f);
+}
+
+void lwc_fault_free(lwc_fault *f)
+{
+    if (!f)
+        return;
+    fault_clear(f);
+    free(f);
 }
 
 static int parse_fault(pctx *pc, const cJSON *obj, const char *jpath, lwc_fault *f)
