@@ -26,7 +26,7 @@ typedef struct wire {
 typedef struct plan {
     int mode;
     int lists, watches;
-    const char *cont;    /* h_world1's continue token (NULL: none) */
+    const char *cont;    /* list_world1's continue token (NULL: none) */
     wire send[3];        /* the wire files the handler sends, in order of use (teardown frees them) */
 } plan;
 
@@ -184,11 +184,11 @@ static void list_then_grown(plan *p, int fd)
     send_list(fd, again ? "12" : "10", NULL, again ? world2 : world1);
 }
 
-/* A list: world1 at "10", every time. */
+/* A list: world1 at "10" with the plan's continue token (none unless set), every time. */
 static void list_world1(plan *p, int fd)
 {
     p->lists++;
-    send_list(fd, "10", NULL, world1);
+    send_list(fd, "10", p->cont, world1);
 }
 
 /* An open watch on which nothing ever comes. */
@@ -198,16 +198,13 @@ static void silent_watch(int fd, script_server *s)
     ss_hold(s, fd);
 }
 
-/* world1 at "10" with the plan's continue token, every time; silent watches. */
+/* list_world1 for every list; silent watches. */
 static void h_world1(void *ud, const ss_request *r, int fd, script_server *s)
 {
-    plan *p = ud;
-    if (is_watch(r)) {
+    if (is_watch(r))
         silent_watch(fd, s);
-        return;
-    }
-    p->lists++;
-    send_list(fd, "10", p->cont, world1);
+    else
+        list_world1(ud, fd);
 }
 
 /* ---- a garbage line in the stream: relist ---- */
