@@ -7,14 +7,23 @@
 #include <stdio.h>
 #include <string.h>
 
+/* Each capability once: the table and lwc_capability_list's text are both
+ * made from this list, so a new one cannot be left out of either. */
+#define CAPABILITIES(X)                                                                                              \
+    X(LWC_CAP_REWATCH, "rewatch")                                                                                    \
+    X(LWC_CAP_RELIST, "relist")                                                                                      \
+    X(LWC_CAP_RETRY, "retry")                                                                                        \
+    X(LWC_CAP_BOOKMARKS, "bookmarks")                                                                                \
+    X(LWC_CAP_WATCH_LIST, "watchList")                                                                               \
+    X(LWC_CAP_WATCH_TIMEOUT, "watchTimeout")                                                                         \
+    X(LWC_CAP_EVENTS, "events")
+#define CAP_ENTRY(bit, name) {bit, name},
+#define CAP_LISTED(bit, name) ", " name
+
 static const struct {
     unsigned bit;
     const char *name;
-} capability_names[] = {
-    {LWC_CAP_REWATCH, "rewatch"},     {LWC_CAP_RELIST, "relist"},         {LWC_CAP_RETRY, "retry"},
-    {LWC_CAP_BOOKMARKS, "bookmarks"}, {LWC_CAP_WATCH_LIST, "watchList"},  {LWC_CAP_WATCH_TIMEOUT, "watchTimeout"},
-    {LWC_CAP_EVENTS, "events"},
-};
+} capability_names[] = {CAPABILITIES(CAP_ENTRY)};
 
 unsigned lwc_capability_from_name(const char *name)
 {
@@ -43,7 +52,8 @@ size_t lwc_capabilities_format(unsigned caps, char *out, size_t len)
 
 const char *lwc_capability_list(void)
 {
-    return "rewatch, relist, retry, bookmarks, watchList, watchTimeout, events";
+    static const char listed[] = CAPABILITIES(CAP_LISTED);
+    return listed + 2; /* past the first ", " */
 }
 
 unsigned lwc_fault_needs(const lwc_fault *f)
