@@ -76,7 +76,7 @@ void lwcm_fault_table_destroy(fault_table *t)
 int lwcm_fault_table_add(fault_table *t, const lwc_fault *f)
 {
     pthread_mutex_lock(&t->mu);
-    if (t->limit && t->n >= t->limit) {
+    if (t->n >= LWC_MOCK_MAX_FAULTS) {
         pthread_mutex_unlock(&t->mu);
         return FAULT_TABLE_FULL;
     }

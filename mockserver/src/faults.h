@@ -25,14 +25,14 @@ typedef struct fault_table {
     pthread_mutex_t mu;
     fault_slot *slots;
     size_t n, cap;
-    size_t limit; /* faults installed at once; 0: no bound (README "Limits") */
     page_entry *pages; /* open addressing, by token */
     size_t pages_cap, pages_used;
 } fault_table;
 
 int lwcm_fault_table_init(fault_table *t);
 void lwcm_fault_table_destroy(fault_table *t);
-/* 0, -1 out of memory, FAULT_TABLE_FULL when limit faults are installed. */
+/* 0, -1 out of memory, FAULT_TABLE_FULL when LWC_MOCK_MAX_FAULTS are installed
+ * (README "Limits"). */
 #define FAULT_TABLE_FULL (-2)
 int lwcm_fault_table_add(fault_table *t, const lwc_fault *f);
 int lwcm_fault_table_remove(fault_table *t, const char *name);

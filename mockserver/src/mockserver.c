@@ -63,7 +63,6 @@ int lwc_mock_start(const lwc_mock_config *cfg, lwc_mock **out, char *err, size_t
         free(srv);
         return lwc_fail(err, errlen, LWC_MOCK_EIO, "fault table init failed");
     }
-    srv->faults.limit = LWC_MOCK_MAX_FAULTS;
     if (lwcm_request_log_init(&srv->log) != 0) {
         lwcm_fault_table_destroy(&srv->faults);
         pthread_mutex_destroy(&srv->rng_mu);

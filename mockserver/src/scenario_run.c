@@ -19,7 +19,7 @@ int lwc_mock_add_fault(lwc_mock *srv, const lwc_fault *fault, char *err, size_t 
     if (rc == FAULT_TABLE_FULL) {
         /* The apiserver's words for a full quota (apimachinery errors.NewForbidden,
          * quota admission's "exceeded quota"). */
-        size_t n = srv->faults.limit;
+        size_t n = LWC_MOCK_MAX_FAULTS;
         if (fault->name && *fault->name)
             snprintf(err, errlen, "faults \"%s\" is forbidden: exceeded quota: lwc-faults, requested: faults=1, "
                      "used: faults=%zu, limited: faults=%zu", fault->name, n, n);
