@@ -213,6 +213,12 @@ int child_log_contains(const cJSON *line, void *needle)
     return cJSON_IsString(m) && strstr(m->valuestring, (const char *)needle) != NULL;
 }
 
+int child_log_begins(const cJSON *line, void *prefix)
+{
+    const cJSON *m = cJSON_GetObjectItemCaseSensitive(line, "message");
+    return cJSON_IsString(m) && strncmp(m->valuestring, prefix, strlen(prefix)) == 0;
+}
+
 const cJSON *child_dump(child *c, unsigned seq, int timeout_ms)
 {
     char cmd[64];

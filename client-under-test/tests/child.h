@@ -23,6 +23,8 @@ const cJSON *child_wait(child *c, size_t *cursor, const char *type, int (*pred)(
                         int timeout_ms);
 /* A child_wait predicate: a LOG line whose message contains needle (a string). */
 int child_log_contains(const cJSON *line, void *needle);
+/* The same, for a message that begins with prefix. */
+int child_log_begins(const cJSON *line, void *prefix);
 /* Sends "DUMP seq" and waits for its SNAPSHOT. */
 const cJSON *child_dump(child *c, unsigned seq, int timeout_ms);
 int child_send(child *c, const char *line);

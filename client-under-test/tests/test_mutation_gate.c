@@ -219,7 +219,7 @@ static int shape_time_travel(const char *bug, run *r)
      * would pass on a slow build (the coverage build did). */
     if (!child_wait(r->kid, &cur, "RESTART", NULL, NULL, 5000))
         return flunk(r, "no relist after the 410", "");
-    if (!child_wait(r->kid, &cur, "LOG", child_log_contains, "listed ", 5000))
+    if (!child_wait(r->kid, &cur, "LOG", child_log_begins, "listed ", 5000))
         return flunk(r, "the relist after the 410 never completed", "");
     if (!converged(r, 4000))
         return 0;
