@@ -3,6 +3,9 @@
  * send most of them). */
 #include "http_util.h"
 #include "lwc_mockserver.h"
+#include "faults.h"
+#include "http_server.h" /* lwcm_http_server_live_requests */
+#include "validation.h"  /* lwcm_utf8_valid */
 
 #include "check_main.h"
 #include "monotonic.h"
@@ -17,11 +20,6 @@
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
-
-/* http_server.h: its internal header clashes with http_util.h's names. */
-size_t lwcm_http_server_live_requests(lwc_mock *srv);
-int lwcm_utf8_valid(const char *s, size_t n); /* validation.h */
-#include "faults.h"
 
 static lwc_mock *srv;
 
