@@ -643,6 +643,14 @@ static int parse_step(pctx *pc, const cJSON *obj, const char *jpath, lwc_step *s
         if (parse_fault(pc, fault, p, s->fault))
             return -1;
     }
+    if (s->object_json && s->kind != LWC_STEP_CREATE && s->kind != LWC_STEP_UPDATE && s->kind != LWC_STEP_RECREATE) {
+        child_path(p, sizeof p, jpath, "object");
+        return fail(pc, p, "\"object\" only applies to \"create\", \"update\" and \"recreate\"");
+    }
+    if (s->name && !s->name[0]) {
+        child_path(p, sizeof p, jpath, "name");
+        return fail(pc, p, "expected a non-empty string");
+    }
     /* What each action needs. */
     switch (s->kind) {
     case LWC_STEP_CREATE:
@@ -669,6 +677,9 @@ static int parse_step(pctx *pc, const cJSON *obj, const char *jpath, lwc_step *s
             return fail(pc, p, "\"labels\" and \"object\" both given: \"recreate\" takes the new object, or "
                                "labels to build it from its name, or neither to keep its last state");
         }
+        child_path(p, sizeof p, jpath, "object");
+        if (s->object_json && check_object(pc, member(obj, "object"), p))
+            return -1;
         /* fall through */
     case LWC_STEP_DELETE:
         if (!s->name) {
