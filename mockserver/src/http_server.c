@@ -58,7 +58,6 @@ typedef struct http_guard {
     pthread_t sweeper; /* running while the guard exists */
     int stopping;
     conn_ctx *conns;
-    long long period_ms;
 } http_guard;
 
 static long long mono_ms(void)
@@ -76,20 +75,39 @@ static void cut_conn(conn_ctx *c, const char *why)
         fprintf(stderr, "lwc-mockserver: %s: shutdown of connection fd %d failed: %s\n", why, c->fd, strerror(errno));
 }
 
+/* Walks the connections when a deadline can be due: at the earliest one it
+ * saw, or a header timeout on, as every deadline set after a walk (a new
+ * connection, a request line, a completed request) is at least that far.
+ * Never more often than a period, so a connection is cut at most a period
+ * after its deadline and a busy server pays one walk a period at most. */
 static void *sweeper_main(void *arg)
 {
-    http_guard *g = arg;
+    lwc_mock *srv = arg;
+    http_guard *g = srv->guard;
+    long long header_ms = srv->cfg.header_timeout_ms;
+    long long period_ms = header_ms / 8;
+    if (period_ms < 10)
+        period_ms = 10;
+    if (period_ms > 1000)
+        period_ms = 1000;
     pthread_mutex_lock(&g->mu);
     while (!g->stopping) {
-        long long now = mono_ms();
+        long long now = mono_ms(), next = now + header_ms;
         for (conn_ctx *c = g->conns; c; c = c->next) {
             long long d = atomic_load(&c->head_deadline_ms);
-            if (!d || now < d || c->cut)
+            if (!d || c->cut)
                 continue;
+            if (now < d) {
+                if (d < next)
+                    next = d;
+                continue;
+            }
             /* No reply, as Go: its read fails with a timeout and it hangs up. */
             cut_conn(c, "header timeout");
         }
-        struct timespec until = lwcc_monotonic_deadline((int)g->period_ms);
+        if (next < now + period_ms)
+            next = now + period_ms;
+        struct timespec until = lwcc_monotonic_deadline((int)(next - now));
         int rc = pthread_cond_timedwait(&g->wake, &g->mu, &until);
         if (rc != 0 && rc != ETIMEDOUT && rc != EINTR) {
             fprintf(stderr, "lwc-mockserver: header-timeout sweeper: pthread_cond_timedwait failed: %s\n",
@@ -106,12 +124,6 @@ static int guard_start(lwc_mock *srv, char *err, size_t errlen)
     http_guard *g = calloc(1, sizeof *g);
     if (!g)
         return lwc_fail(err, errlen, LWC_MOCK_ENOMEM, "out of memory for the connection guard");
-    /* A connection is cut at most a period after its deadline. */
-    g->period_ms = srv->cfg.header_timeout_ms / 8;
-    if (g->period_ms < 10)
-        g->period_ms = 10;
-    if (g->period_ms > 1000)
-        g->period_ms = 1000;
     int rc = pthread_mutex_init(&g->mu, NULL);
     if (rc != 0) {
         free(g);
@@ -130,8 +142,10 @@ static int guard_start(lwc_mock *srv, char *err, size_t errlen)
         free(g);
         return lwc_fail(err, errlen, LWC_MOCK_EIO, "connection guard: pthread_cond_init failed: %s", strerror(rc));
     }
-    rc = pthread_create(&g->sweeper, NULL, sweeper_main, g);
+    srv->guard = g; /* before the sweeper, which finds it there */
+    rc = pthread_create(&g->sweeper, NULL, sweeper_main, srv);
     if (rc != 0) {
+        srv->guard = NULL;
         pthread_cond_destroy(&g->closed);
         pthread_cond_destroy(&g->wake);
         pthread_mutex_destroy(&g->mu);
@@ -139,7 +153,6 @@ static int guard_start(lwc_mock *srv, char *err, size_t errlen)
         return lwc_fail(err, errlen, LWC_MOCK_EIO, "connection guard: cannot start the header-timeout sweeper: %s",
                         strerror(rc));
     }
-    srv->guard = g;
     return LWC_MOCK_OK;
 }
 
