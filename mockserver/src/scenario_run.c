@@ -58,16 +58,25 @@ static char *scenario_object(const lwc_scenario *sc, const char *plural, const c
 {
     strbuf sb;
     lwcc_strbuf_init(&sb);
-    lwcc_strbuf_printf(&sb, "{\"metadata\":{\"name\":\"%s\"", name);
-    if (ns)
-        lwcc_strbuf_printf(&sb, ",\"namespace\":\"%s\"", ns);
+    /* Names come from the scenario file as they are: written as JSON strings,
+     * so that one the server refuses gets its message, not a parse error. */
+    lwcc_strbuf_puts(&sb, "{\"metadata\":{\"name\":");
+    lwcc_strbuf_put_json_string(&sb, name);
+    if (ns) {
+        lwcc_strbuf_puts(&sb, ",\"namespace\":");
+        lwcc_strbuf_put_json_string(&sb, ns);
+    }
     if (labels_json)
         lwcc_strbuf_printf(&sb, ",\"labels\":%s", labels_json);
     lwcc_strbuf_puts(&sb, "},");
     if (!strcmp(plural, "configmaps")) {
-        lwcc_strbuf_printf(&sb, "\"data\":{\"key\":\"%s\"}}", name);
+        lwcc_strbuf_puts(&sb, "\"data\":{\"key\":");
+        lwcc_strbuf_put_json_string(&sb, name);
+        lwcc_strbuf_puts(&sb, "}}");
     } else if (strcmp(plural, "pods") != 0 || strcmp(sc->api_path, "/api/v1") != 0) {
-        lwcc_strbuf_printf(&sb, "\"spec\":{\"value\":\"%s\"}}", name);
+        lwcc_strbuf_puts(&sb, "\"spec\":{\"value\":");
+        lwcc_strbuf_put_json_string(&sb, name);
+        lwcc_strbuf_puts(&sb, "}}");
     } else {
         lwcc_strbuf_puts(&sb, "\"spec\":{\"containers\":[{\"name\":\"app\",\"image\":\"registry.example.com/app:1.0\"");
         if (!running) {

@@ -388,6 +388,26 @@ START_TEST(short_form_writes_the_pasted_object)
 }
 END_TEST
 
+/* A name the server refuses gets the server's refusal, not a JSON parse
+ * error of the object the step built around it. */
+START_TEST(short_form_name_is_written_as_a_json_string)
+{
+    char err[1024];
+    lwc_scenario *sc = lwc_scenario_parse(HEAD "\"timeline\":[{\"do\":\"create\",\"namespace\":\"ns-0\","
+                                               "\"name\":\"a\\\"b\"}]}",
+                                          "t.json", err, sizeof err);
+    ck_assert_msg(sc != NULL, "%s", err);
+    lwc_mock *srv = NULL;
+    lwc_mock_config cfg;
+    lwc_mock_config_init(&cfg);
+    ck_assert_msg(lwc_scenario_start_server(sc, &cfg, &srv, err, sizeof err) == LWC_MOCK_OK, "%s", err);
+    ck_assert_int_ne(lwc_scenario_do_step(srv, sc, &sc->steps[0], err, sizeof err), LWC_MOCK_OK);
+    ck_assert_msg(strstr(err, "RFC 1123") != NULL, "%s", err);
+    lwc_mock_stop(srv);
+    lwc_scenario_free(sc);
+}
+END_TEST
+
 START_TEST(requires_lists_capabilities)
 {
     char err[1024];
@@ -455,6 +475,7 @@ int main(void)
     tcase_add_test(tc, fault_parse_for_control);
     tcase_add_test(tc, churn_names_are_per_server);
     tcase_add_loop_test(tc, short_form_writes_the_pasted_object, 0, (int)(sizeof short_forms / sizeof short_forms[0]));
+    tcase_add_test(tc, short_form_name_is_written_as_a_json_string);
     tcase_add_test(tc, requires_lists_capabilities);
     tcase_add_test(tc, every_catalog_scenario_loads);
     suite_add_tcase(s, tc);
