@@ -63,6 +63,19 @@ static void send_all(int fd, const char *data, size_t len)
     }
 }
 
+/* Waits (5 s at most) for the reply to a request just sent on fd and
+ * asserts it is a 200; `what` names the request in the failure. */
+static void expect_ok_reply(int fd, const char *what)
+{
+    struct pollfd p = {.fd = fd, .events = POLLIN};
+    ck_assert_msg(poll(&p, 1, 5000) == 1, "%s: no reply within 5 s", what);
+    char buf[4096];
+    ssize_t r = recv(fd, buf, sizeof buf - 1, 0);
+    ck_assert_msg(r > 0, "%s: connection closed without a reply", what);
+    buf[r] = '\0';
+    ck_assert_msg(!strncmp(buf, "HTTP/1.1 200 ", 13), "%s: %.200s", what, buf);
+}
+
 static int count_of(const char *hay, const char *needle)
 {
     int n = 0;
@@ -172,13 +185,7 @@ START_TEST(refused_second_request_line_gets_go_reply)
 
     int fd = test_connect_raw(srv);
     send_all(fd, good, strlen(good));
-    struct pollfd p = {.fd = fd, .events = POLLIN};
-    ck_assert_int_eq(poll(&p, 1, 5000), 1);
-    char buf[4096];
-    ssize_t r = recv(fd, buf, sizeof buf - 1, 0);
-    ck_assert_int_gt(r, 0);
-    buf[r] = '\0';
-    ck_assert_msg(!strncmp(buf, "HTTP/1.1 200 ", 13), "first request: %.200s", buf);
+    expect_ok_reply(fd, "first request");
 
     send_all(fd, bad, strlen(bad));
     free(bad);
@@ -271,23 +278,13 @@ START_TEST(slow_request_head_is_cut_at_the_header_timeout)
             nanosleep(&ts, NULL);
         }
     }
-    struct pollfd p = {.fd = fd, .events = POLLIN};
-    ck_assert_int_eq(poll(&p, 1, 5000), 1);
-    char buf[4096];
-    ssize_t r = recv(fd, buf, sizeof buf - 1, 0);
-    ck_assert_int_gt(r, 0);
-    buf[r] = '\0';
-    ck_assert_msg(!strncmp(buf, "HTTP/1.1 200 ", 13), "a slow head in time: %.200s", buf);
+    expect_ok_reply(fd, "a slow head in time");
 
     /* Idle past the header timeout: the idle timeout (90 s) governs, not it. */
-    p.revents = 0;
+    struct pollfd p = {.fd = fd, .events = POLLIN};
     ck_assert_msg(poll(&p, 1, 1500) == 0, "the kept-alive connection was closed while idle for 1.5 s");
     send_all(fd, head, strlen(head));
-    ck_assert_int_eq(poll(&p, 1, 5000), 1);
-    r = recv(fd, buf, sizeof buf - 1, 0);
-    ck_assert_int_gt(r, 0);
-    buf[r] = '\0';
-    ck_assert_msg(!strncmp(buf, "HTTP/1.1 200 ", 13), "after 1.5 s idle: %.200s", buf);
+    expect_ok_reply(fd, "after 1.5 s idle");
 
     /* The next head, trickled: cut a header timeout after its request line. */
     long long t1 = now_ms();
