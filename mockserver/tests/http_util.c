@@ -65,9 +65,13 @@ int http_request(const char *method, const char *url, const char *accept, const 
     curl_easy_cleanup(c);
     out->body = lwcc_strbuf_take(&b, &out->len);
     out->headers = lwcc_strbuf_take(&h, NULL);
-    if (!out->body || !out->headers)
+    /* On failure the caller gets nothing to free: a test that retries while
+     * the server refuses connections must not leak what a failed try read. */
+    if (!out->body || !out->headers || rc != CURLE_OK) {
+        http_response_free(out);
         return -1;
-    return rc == CURLE_OK ? 0 : -1;
+    }
+    return 0;
 }
 
 void http_response_free(http_response *r)

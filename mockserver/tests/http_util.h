@@ -16,7 +16,8 @@ typedef struct http_response {
     char *headers; /* raw header block */
 } http_response;
 
-/* method NULL means GET. Returns 0 when a response arrived. */
+/* method NULL means GET. Returns 0 when a response arrived; otherwise -1
+ * and *out holds nothing to free. */
 int http_request(const char *method, const char *url, const char *accept, const char *content_type,
                  const char *body, http_response *out);
 void http_response_free(http_response *r);
