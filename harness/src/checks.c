@@ -7,40 +7,40 @@
 #include <stdlib.h>
 #include <string.h>
 
-int server_state(lwc_mock *srv, const lwc_scenario *sc, uint64_t rv, itemset *out, uint64_t *list_rv, char *err,
+int lwch_server_state(lwc_mock *srv, const lwc_scenario *sc, uint64_t rv, itemset *out, uint64_t *list_rv, char *err,
                  size_t errlen)
 {
     char *json = lwc_mock_list_json(srv, sc->api_path, sc->plural, sc->client_namespace, sc->label_selector, rv, err,
                                     errlen);
     if (!json)
         return -1;
-    int rc = itemset_from_list_json(json, out, list_rv, err, errlen);
+    int rc = lwch_itemset_from_list_json(json, out, list_rv, err, errlen);
     free(json);
     return rc;
 }
 
-int is_list_start(const lwc_mock_request *r)
+int lwch_is_list_start(const lwc_mock_request *r)
 {
     return r->page <= 1 && !r->cls.has_continue;
 }
 
 /* A watch of the resource that hands out the whole state as initial events:
  * a streaming list, or a watch with resourceVersion unset or "0". */
-int is_initial_events_watch(const lwc_scenario *sc, const lwc_mock_request *r)
+int lwch_is_initial_events_watch(const lwc_scenario *sc, const lwc_mock_request *r)
 {
     lwc_matcher wm;
-    resource_matcher(sc, LWC_VERB_WATCH, &wm);
+    lwch_resource_matcher(sc, LWC_VERB_WATCH, &wm);
     if (!lwc_matcher_matches(&wm, r, sc->page_size))
         return 0;
     /* The rest is the router's classification of this watch of the resource. */
     return r->cls.watch_list || r->cls.rv == LWC_RV_UNSET || r->cls.rv == LWC_RV_ZERO;
 }
 
-uint64_t initial_lower_bound(const lwc_scenario *sc, const reqlog *rl, double before_srv_ms, int *completed,
+uint64_t lwch_initial_lower_bound(const lwc_scenario *sc, const reqlog *rl, double before_srv_ms, int *completed,
                              strbuf *why)
 {
     lwc_matcher lm;
-    resource_matcher(sc, LWC_VERB_LIST, &lm);
+    lwch_resource_matcher(sc, LWC_VERB_LIST, &lm);
     int found = 0;
     uint64_t lower = 0;
     *completed = 0;
@@ -51,8 +51,8 @@ uint64_t initial_lower_bound(const lwc_scenario *sc, const reqlog *rl, double be
         if (r->status != 200 || r->served_rv == 0)
             continue;
         int list = lwc_matcher_matches(&lm, r, sc->page_size);
-        int is_first = list && is_list_start(r);
-        int events = !list && is_initial_events_watch(sc, r);
+        int is_first = list && lwch_is_list_start(r);
+        int events = !list && lwch_is_initial_events_watch(sc, r);
         /* Completed: the last page of a list (no continue token in its
          * body), or a watch that served the initial state. A watch's end
          * bookmark is not in the log: served counts as completed. */
@@ -82,11 +82,11 @@ uint64_t initial_lower_bound(const lwc_scenario *sc, const reqlog *rl, double be
     return lower;
 }
 
-int check_initial_state(lwc_mock *srv, const lwc_scenario *sc, const itemset *snap, uint64_t lower,
+int lwch_check_initial_state(lwc_mock *srv, const lwc_scenario *sc, const itemset *snap, uint64_t lower,
                         uint64_t upper, double budget_ms, uint64_t *matched, strbuf *summary, strbuf *detail)
 {
     *matched = 0;
-    uint64_t m = itemset_max_rv(snap);
+    uint64_t m = lwch_itemset_max_rv(snap);
     uint64_t start = m > lower ? m : lower;
     if (start == 0)
         start = 1;
@@ -101,13 +101,13 @@ int check_initial_state(lwc_mock *srv, const lwc_scenario *sc, const itemset *sn
     for (; r <= upper; r++) {
         itemset st;
         char err[256];
-        if (server_state(srv, sc, r, &st, NULL, err, sizeof err) != 0) {
+        if (lwch_server_state(srv, sc, r, &st, NULL, err, sizeof err) != 0) {
             gone++; /* compacted away: that state can no longer be compared */
             continue;
         }
         tried++;
-        size_t n = itemset_diff(snap, &st, NULL, NULL, 0);
-        itemset_free(&st);
+        size_t n = lwch_itemset_diff(snap, &st, NULL, NULL, 0);
+        lwch_itemset_free(&st);
         if (n == 0) {
             *matched = r;
             return 0;
@@ -147,11 +147,11 @@ int check_initial_state(lwc_mock *srv, const lwc_scenario *sc, const itemset *sn
     char err[256];
     lwcc_strbuf_printf(detail, "  closest state: rv %llu; %zu states compared, %zu compacted\n", (unsigned long long)best_rv,
                        tried, gone);
-    if (server_state(srv, sc, best_rv, &best, NULL, err, sizeof err) == 0) {
+    if (lwch_server_state(srv, sc, best_rv, &best, NULL, err, sizeof err) == 0) {
         lwcc_strbuf_printf(detail, "  the server at rv %llu holds %zu objects, the client's snapshot %zu\n",
                            (unsigned long long)best_rv, best.n, snap->n);
-        itemset_diff(snap, &best, NULL, detail, 10);
-        itemset_free(&best);
+        lwch_itemset_diff(snap, &best, NULL, detail, 10);
+        lwch_itemset_free(&best);
     } else {
         lwcc_strbuf_printf(detail, "  (the closest state can no longer be read: %s)\n", err);
     }
@@ -237,7 +237,7 @@ static long long count_window(const lwc_scenario *sc, const reqlog *rl, const lw
         if (!lwc_matcher_matches(m, r, sc->page_size))
             continue;
         if (show && count < SHOW_MATCHED)
-            reqlog_format_one(r, "    ", show);
+            lwch_reqlog_format_one(r, "    ", show);
         count++;
     }
     if (in_window)
@@ -245,7 +245,7 @@ static long long count_window(const lwc_scenario *sc, const reqlog *rl, const lw
     return count;
 }
 
-void check_expectations(const lwc_scenario *sc, const reqlog *rl, const double *step_srv_ms, scenario_result *res,
+void lwch_check_expectations(const lwc_scenario *sc, const reqlog *rl, const double *step_srv_ms, scenario_result *res,
                         strbuf *notes)
 {
     for (size_t e = 0; e < sc->nexpects; e++) {
@@ -289,7 +289,7 @@ void check_expectations(const lwc_scenario *sc, const reqlog *rl, const double *
             lwcc_strbuf_printf(&d, "    ... %lld more not shown\n", count - SHOW_MATCHED);
         else if (count == 0)
             lwcc_strbuf_puts(&d, "    (none)\n");
-        result_add_failure(res, CHECK_REQUESTS, lwcc_strbuf_str(&s), lwcc_strbuf_str(&d));
+        lwch_result_add_failure(res, CHECK_REQUESTS, lwcc_strbuf_str(&s), lwcc_strbuf_str(&d));
         lwcc_strbuf_free(&s);
         lwcc_strbuf_free(&d);
     }

@@ -14,12 +14,12 @@
 
 /* A list request that starts a list: its first page, asked without a
  * continue token (the later pages carry one). */
-int is_list_start(const lwc_mock_request *r);
+int lwch_is_list_start(const lwc_mock_request *r);
 
 /* A watch of the scenario's resource that hands out the whole state as
  * initial events: a streaming list, or a watch with resourceVersion unset
  * or "0". For the checks, it is a list. */
-int is_initial_events_watch(const lwc_scenario *sc, const lwc_mock_request *r);
+int lwch_is_initial_events_watch(const lwc_scenario *sc, const lwc_mock_request *r);
 
 /* The oldest resourceVersion the first completed list can have been served
  * at. Every list (first page) or initial-events watch (a streaming list, or
@@ -35,7 +35,7 @@ int is_initial_events_watch(const lwc_scenario *sc, const lwc_mock_request *r);
  * page without continue) or any initial-events watch was served before
  * READY: READY means "my store holds a complete list", and without one the
  * caller fails check 1 whatever the snapshot holds. */
-uint64_t initial_lower_bound(const lwc_scenario *sc, const reqlog *rl, double before_srv_ms, int *completed,
+uint64_t lwch_initial_lower_bound(const lwc_scenario *sc, const reqlog *rl, double before_srv_ms, int *completed,
                              strbuf *why);
 
 /* Check 1: does `snap` equal the state of the watched collection at some
@@ -50,17 +50,17 @@ uint64_t initial_lower_bound(const lwc_scenario *sc, const reqlog *rl, double be
  * and the reason in summary (the runner notes it; convergence still checks
  * the store). The runner starts no timeline step between READY and this
  * check, so only compactions before READY (or historyLimit) get here. */
-int check_initial_state(lwc_mock *srv, const lwc_scenario *sc, const itemset *snap, uint64_t lower,
+int lwch_check_initial_state(lwc_mock *srv, const lwc_scenario *sc, const itemset *snap, uint64_t lower,
                         uint64_t upper, double budget_ms, uint64_t *matched, strbuf *summary, strbuf *detail);
 
 /* The server's state of the watched collection as of rv (0: now). */
-int server_state(lwc_mock *srv, const lwc_scenario *sc, uint64_t rv, itemset *out, uint64_t *list_rv, char *err,
+int lwch_server_state(lwc_mock *srv, const lwc_scenario *sc, uint64_t rv, itemset *out, uint64_t *list_rv, char *err,
                  size_t errlen);
 
 /* Check 4: every expectation against the log. step_srv_ms[i] is when step i
  * ran (server time), or < 0 if it never did; such expectations are skipped
  * and said so in notes. Adds failures to res. */
-void check_expectations(const lwc_scenario *sc, const reqlog *rl, const double *step_srv_ms, scenario_result *res,
+void lwch_check_expectations(const lwc_scenario *sc, const reqlog *rl, const double *step_srv_ms, scenario_result *res,
                         strbuf *notes);
 
 #endif

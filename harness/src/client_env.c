@@ -37,7 +37,7 @@ static int env_add(char ***env, size_t *n, size_t *cap, const char *key, const c
     return env_push(env, n, cap, kv);
 }
 
-void client_env_free(char **env)
+void lwch_client_env_free(char **env)
 {
     if (!env)
         return;
@@ -46,7 +46,7 @@ void client_env_free(char **env)
     free(env);
 }
 
-char **client_env(const lwc_scenario *sc, const char *server_url, const char *kubeconfig)
+char **lwch_client_env(const lwc_scenario *sc, const char *server_url, const char *kubeconfig)
 {
     static const char *const ours[] = {"KUBECONFIG", "LWC_SERVER", "LWC_API_PATH", "LWC_RESOURCE", "LWC_NAMESPACE",
                                        "LWC_COLLECTION", "LWC_PAGE_SIZE", "LWC_LABEL_SELECTOR", "LWC_WATCH_LIST",
@@ -88,7 +88,7 @@ char **client_env(const lwc_scenario *sc, const char *server_url, const char *ku
     }
     return env;
 oom:
-    client_env_free(env);
+    lwch_client_env_free(env);
     return NULL;
 }
 

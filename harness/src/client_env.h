@@ -10,7 +10,7 @@
  * LWC_LABEL_SELECTOR, LWC_WATCH_LIST, LWC_SCENARIO for this scenario, and
  * LWC_WATCH_TIMEOUT when it gives client.watchTimeoutSeconds. A
  * NULL-terminated malloc'd vector, or NULL when out of memory. */
-char **client_env(const lwc_scenario *sc, const char *server_url, const char *kubeconfig);
-void client_env_free(char **env);
+char **lwch_client_env(const lwc_scenario *sc, const char *server_url, const char *kubeconfig);
+void lwch_client_env_free(char **env);
 
 #endif

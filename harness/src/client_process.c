@@ -12,7 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-void client_init(client_proc *cp)
+void lwch_client_init(client_proc *cp)
 {
     memset(cp, 0, sizeof *cp);
     cp->pidfd = cp->in_fd = cp->out_fd = cp->err_fd = -1;
@@ -185,9 +185,9 @@ static void keeper_main(char *const argv[], char *const envp[], const int in[2],
     _exit(WIFEXITED(status) ? WEXITSTATUS(status) : 127);
 }
 
-int client_spawn(client_proc *cp, char *const argv[], char *const envp[], char *err, size_t errlen)
+int lwch_client_spawn(client_proc *cp, char *const argv[], char *const envp[], char *err, size_t errlen)
 {
-    client_init(cp);
+    lwch_client_init(cp);
     int in[2] = {-1, -1}, out[2] = {-1, -1}, errp[2] = {-1, -1}, ep[2] = {-1, -1};
     /* O_CLOEXEC everywhere: with -j, another scenario's client must not
      * inherit this one's pipes (it would hold them open past our EOF). */
@@ -222,14 +222,14 @@ int client_spawn(client_proc *cp, char *const argv[], char *const envp[], char *
     cp->err_fd = errp[0];
     if (n == (ssize_t)sizeof e) {
         snprintf(err, errlen, "cannot start the client \"%s\": %s", argv[0], strerror(e));
-        client_kill_and_reap(cp);
-        client_close(cp);
+        lwch_client_kill_and_reap(cp);
+        lwch_client_close(cp);
         return -1;
     }
     if (set_nonblock(cp->in_fd) != 0 || set_nonblock(cp->out_fd) != 0 || set_nonblock(cp->err_fd) != 0) {
         snprintf(err, errlen, "fcntl O_NONBLOCK: %s", strerror(errno));
-        client_kill_and_reap(cp);
-        client_close(cp);
+        lwch_client_kill_and_reap(cp);
+        lwch_client_close(cp);
         return -1;
     }
     /* Without a pidfd (kernels before 5.3) the runner polls waitpid instead. */
@@ -247,7 +247,7 @@ fail:
     return -1;
 }
 
-int client_send(client_proc *cp, const char *line)
+int lwch_client_send(client_proc *cp, const char *line)
 {
     if (cp->in_fd < 0) {
         errno = EPIPE;
@@ -266,12 +266,12 @@ int client_send(client_proc *cp, const char *line)
     return 0;
 }
 
-void client_close_stdin(client_proc *cp)
+void lwch_client_close_stdin(client_proc *cp)
 {
     close_fd(&cp->in_fd);
 }
 
-void client_signal(client_proc *cp, int sig)
+void lwch_client_signal(client_proc *cp, int sig)
 {
     /* Through the keeper (see keeper_forward), only while it is unreaped. */
     if (cp->pid > 0 && !cp->reaped)
@@ -293,7 +293,7 @@ static void kill_group_and_reap(client_proc *cp)
     cp->status = status;
 }
 
-int client_try_reap(client_proc *cp)
+int lwch_client_try_reap(client_proc *cp)
 {
     if (cp->pid <= 0 || cp->reaped)
         return cp->reaped;
@@ -310,14 +310,14 @@ int client_try_reap(client_proc *cp)
     return 1;
 }
 
-void client_kill_and_reap(client_proc *cp)
+void lwch_client_kill_and_reap(client_proc *cp)
 {
     if (cp->pid <= 0 || cp->reaped)
         return;
     kill_group_and_reap(cp);
 }
 
-void client_close(client_proc *cp)
+void lwch_client_close(client_proc *cp)
 {
     close_fd(&cp->in_fd);
     close_fd(&cp->out_fd);
@@ -325,7 +325,7 @@ void client_close(client_proc *cp)
     close_fd(&cp->pidfd);
 }
 
-void client_describe_status(int status, char *buf, size_t len)
+void lwch_client_describe_status(int status, char *buf, size_t len)
 {
     if (WIFEXITED(status))
         snprintf(buf, len, "exit status %d", WEXITSTATUS(status));

@@ -18,24 +18,24 @@ typedef struct client_proc {
     int status;   /* waitpid status when reaped */
 } client_proc;
 
-void client_init(client_proc *cp);
+void lwch_client_init(client_proc *cp);
 /* Starts argv[0] (searched in PATH when it has no '/') with envp. */
-int client_spawn(client_proc *cp, char *const argv[], char *const envp[], char *err, size_t errlen);
+int lwch_client_spawn(client_proc *cp, char *const argv[], char *const envp[], char *err, size_t errlen);
 /* Writes one command line; -1 with errno when the client cannot take it
  * (EPIPE: it closed its stdin; EAGAIN: it stopped reading). */
-int client_send(client_proc *cp, const char *line);
-void client_close_stdin(client_proc *cp);
+int lwch_client_send(client_proc *cp, const char *line);
+void lwch_client_close_stdin(client_proc *cp);
 /* Signals the whole process group, so helpers the client started go too. */
-void client_signal(client_proc *cp, int sig);
+void lwch_client_signal(client_proc *cp, int sig);
 /* Collects the exit status if the client has exited (without waiting);
  * kills what is left of its process group first, so nothing outlives it.
  * Returns 1 when reaped. */
-int client_try_reap(client_proc *cp);
+int lwch_client_try_reap(client_proc *cp);
 /* SIGKILL to the group, then wait for the exit (it cannot be refused). */
-void client_kill_and_reap(client_proc *cp);
+void lwch_client_kill_and_reap(client_proc *cp);
 /* Closes our pipe ends and the pidfd. */
-void client_close(client_proc *cp);
+void lwch_client_close(client_proc *cp);
 /* "exit status 3", "killed by signal 9 (Killed)". */
-void client_describe_status(int status, char *buf, size_t len);
+void lwch_client_describe_status(int status, char *buf, size_t len);
 
 #endif

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-void cmdline_free(char **argv)
+void lwch_cmdline_free(char **argv)
 {
     if (!argv)
         return;
@@ -35,7 +35,7 @@ static int push_word(char ***argv, size_t *n, size_t *cap, const char *w, size_t
     return 0;
 }
 
-int cmdline_split(const char *line, char ***argv_out, char *err, size_t errlen)
+int lwch_cmdline_split(const char *line, char ***argv_out, char *err, size_t errlen)
 {
     *argv_out = NULL;
     size_t linelen = strlen(line);
@@ -107,13 +107,13 @@ int cmdline_split(const char *line, char ***argv_out, char *err, size_t errlen)
     }
     free(word);
     if (n == 0) {
-        cmdline_free(argv);
+        lwch_cmdline_free(argv);
         return lwc_fail(err, errlen, -1, "the client command is empty");
     }
     *argv_out = argv;
     return 0;
 fail:
     free(word);
-    cmdline_free(argv);
+    lwch_cmdline_free(argv);
     return -1;
 }

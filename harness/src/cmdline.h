@@ -10,9 +10,9 @@
 #include <stddef.h>
 
 /* On success *argv_out is a NULL-terminated malloc'd vector (free it with
- * cmdline_free) holding at least one word. Returns 0, or -1 with a message
+ * lwch_cmdline_free) holding at least one word. Returns 0, or -1 with a message
  * (unterminated quote, empty command, out of memory). */
-int cmdline_split(const char *line, char ***argv_out, char *err, size_t errlen);
-void cmdline_free(char **argv);
+int lwch_cmdline_split(const char *line, char ***argv_out, char *err, size_t errlen);
+void lwch_cmdline_free(char **argv);
 
 #endif

@@ -3,7 +3,7 @@
 
 #include <stdio.h>
 
-void duration_text(char *buf, size_t len, double ms, double seconds_from_ms, const char *sep)
+void lwch_duration_text(char *buf, size_t len, double ms, double seconds_from_ms, const char *sep)
 {
     if (ms < 0)
         snprintf(buf, len, "-");

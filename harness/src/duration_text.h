@@ -7,6 +7,6 @@
 /* "-" for a negative (unknown) ms; whole milliseconds below seconds_from_ms;
  * seconds with one decimal from there. sep goes between number and unit (" ",
  * or "" for narrow cells). */
-void duration_text(char *buf, size_t len, double ms, double seconds_from_ms, const char *sep);
+void lwch_duration_text(char *buf, size_t len, double ms, double seconds_from_ms, const char *sep);
 
 #endif

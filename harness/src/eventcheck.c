@@ -20,13 +20,13 @@ struct evslot {
 
 #define MAX_REPORTED 20
 
-void eventcheck_init(eventcheck *ec)
+void lwch_eventcheck_init(eventcheck *ec)
 {
     memset(ec, 0, sizeof *ec);
     lwcc_strbuf_init(&ec->report);
 }
 
-void eventcheck_free(eventcheck *ec)
+void lwch_eventcheck_free(eventcheck *ec)
 {
     for (size_t i = 0; i < ec->nslots; i++) {
         free(ec->slots[i].key);
@@ -86,7 +86,7 @@ __attribute__((format(printf, 3, 4))) static void violation(eventcheck *ec, doub
     lwcc_strbuf_printf(&ec->report, "  at %.0f ms (event #%zu): %s\n", t_ms, ec->events, line);
 }
 
-int eventcheck_apply(eventcheck *ec, event_kind kind, const item *obj, double t_ms)
+int lwch_eventcheck_apply(eventcheck *ec, event_kind kind, const item *obj, double t_ms)
 {
     ec->events++;
     if ((ec->used + 1) * 2 > ec->nslots && grow(ec) != 0)
@@ -114,10 +114,10 @@ int eventcheck_apply(eventcheck *ec, event_kind kind, const item *obj, double t_
     int bad = 0;
     if (!obj->rv_numeric) {
         violation(ec, t_ms, "%s %s: resourceVersion \"%s\" is not an integer (the mock server's are)",
-                  event_kind_name(kind), shown, obj->rv);
+                  lwch_event_kind_name(kind), shown, obj->rv);
         bad = 1;
     } else if (!fresh && obj->rvn < s->last_rvn) {
-        violation(ec, t_ms, "%s %s: resourceVersion went back from %llu to %llu", event_kind_name(kind), shown,
+        violation(ec, t_ms, "%s %s: resourceVersion went back from %llu to %llu", lwch_event_kind_name(kind), shown,
                   (unsigned long long)s->last_rvn, (unsigned long long)obj->rvn);
         bad = 1;
     }
@@ -132,7 +132,7 @@ int eventcheck_apply(eventcheck *ec, event_kind kind, const item *obj, double t_
     case EV_MODIFIED:
     case EV_DELETED:
         if (!s->held) {
-            violation(ec, t_ms, "%s %s (rv %s) for a key the client does not hold%s", event_kind_name(kind), shown,
+            violation(ec, t_ms, "%s %s (rv %s) for a key the client does not hold%s", lwch_event_kind_name(kind), shown,
                       obj->rv, fresh ? " (never ADDED)" : " (already DELETED)");
             bad = 1;
         }
@@ -155,10 +155,10 @@ int eventcheck_apply(eventcheck *ec, event_kind kind, const item *obj, double t_
     return bad;
 }
 
-size_t eventcheck_compare(const eventcheck *ec, const itemset *snapshot, strbuf *out)
+size_t lwch_eventcheck_compare(const eventcheck *ec, const itemset *snapshot, strbuf *out)
 {
     itemset held;
-    itemset_init(&held);
+    lwch_itemset_init(&held);
     for (size_t i = 0; i < ec->nslots; i++) {
         const evslot *s = &ec->slots[i];
         if (!s->key || !s->held)
@@ -170,15 +170,15 @@ size_t eventcheck_compare(const eventcheck *ec, const itemset *snapshot, strbuf 
             nl = sizeof ns - 1;
         memcpy(ns, s->key, nl);
         ns[nl] = '\0';
-        if (itemset_add(&held, ns, sep + 1, s->uid, s->rv) != 0) {
-            itemset_free(&held);
+        if (lwch_itemset_add(&held, ns, sep + 1, s->uid, s->rv) != 0) {
+            lwch_itemset_free(&held);
             lwcc_strbuf_puts(out, "  out of memory comparing the events with the snapshot\n");
             return 1;
         }
     }
-    itemset_sort(&held);
-    size_t n = itemset_diff_named(&held, snapshot, NULL, out, 10, "the store the EVENT lines describe",
+    lwch_itemset_sort(&held);
+    size_t n = lwch_itemset_diff_named(&held, snapshot, NULL, out, 10, "the store the EVENT lines describe",
                                   "the final snapshot", "events", "snapshot");
-    itemset_free(&held);
+    lwch_itemset_free(&held);
     return n;
 }

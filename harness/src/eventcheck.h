@@ -1,7 +1,7 @@
 /* The event invariants of client-protocol.md, check 3, for clients that
  * send EVENT lines: per key, resourceVersions never go back; no MODIFIED or
  * DELETED for a key not held; no ADDED twice without a DELETED between; and
- * (eventcheck_compare at the end) the store the events describe equals the
+ * (lwch_eventcheck_compare at the end) the store the events describe equals the
  * client's snapshot, so an object that vanished across a relist must have
  * been announced DELETED.
  *
@@ -27,13 +27,13 @@ typedef struct eventcheck {
     double first_violation_ms;
 } eventcheck;
 
-void eventcheck_init(eventcheck *ec);
-void eventcheck_free(eventcheck *ec);
+void lwch_eventcheck_init(eventcheck *ec);
+void lwch_eventcheck_free(eventcheck *ec);
 /* Applies one EVENT; returns 0, 1 when it broke an invariant (described in
  * ec->report), -1 when out of memory. t_ms stamps the report. */
-int eventcheck_apply(eventcheck *ec, event_kind kind, const item *obj, double t_ms);
+int lwch_eventcheck_apply(eventcheck *ec, event_kind kind, const item *obj, double t_ms);
 /* The keys the events leave held, compared with a snapshot (sorted).
  * Returns the number of differences, described in out. */
-size_t eventcheck_compare(const eventcheck *ec, const itemset *snapshot, strbuf *out);
+size_t lwch_eventcheck_compare(const eventcheck *ec, const itemset *snapshot, strbuf *out);
 
 #endif

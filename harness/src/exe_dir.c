@@ -6,7 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
-int exe_dir(char *out, size_t len)
+int lwch_exe_dir(char *out, size_t len)
 {
     char buf[PATH_MAX];
     ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
@@ -20,10 +20,10 @@ int exe_dir(char *out, size_t len)
     return (size_t)snprintf(out, len, "%s", buf) < len ? 0 : -1;
 }
 
-int exe_sibling(const char *name, char *out, size_t len)
+int lwch_exe_sibling(const char *name, char *out, size_t len)
 {
     char dir[PATH_MAX];
-    if (exe_dir(dir, sizeof dir) != 0)
+    if (lwch_exe_dir(dir, sizeof dir) != 0)
         return -1;
     return (size_t)snprintf(out, len, "%s/%s", dir, name) < len ? 0 : -1;
 }

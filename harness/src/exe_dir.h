@@ -6,9 +6,9 @@
 #include <stddef.h>
 
 /* The directory of /proc/self/exe into out; 0, or -1 when it cannot be read or does not fit. */
-int exe_dir(char *out, size_t len);
+int lwch_exe_dir(char *out, size_t len);
 /* DIR/name for a program installed beside this one (the default client,
- * lwc-watch); 0, or -1 as exe_dir. */
-int exe_sibling(const char *name, char *out, size_t len);
+ * lwc-watch); 0, or -1 as lwch_exe_dir. */
+int lwch_exe_sibling(const char *name, char *out, size_t len);
 
 #endif

@@ -85,21 +85,21 @@ static int parse_line(expected_set *s, size_t *cap, char *text, int lineno, char
     for (const char *c = checks; c && *c;) {
         const char *comma = strchr(c, ',');
         size_t l = comma ? (size_t)(comma - c) : strlen(c);
-        if (check_index(c, l) < 0)
+        if (lwch_check_index(c, l) < 0)
             return lwc_fail(err, errlen, -1,
                             "%s:%d: %s: \"%.*s\" is not a check (protocol, initial-state, convergence, events, "
                             "requests, exit, timeline, watch)", s->path, lineno, name, (int)(l > 40 ? 40 : l), c);
         c += l + (comma ? 1 : 0);
     }
-    if (expected_find(s, name))
+    if (lwch_expected_find(s, name))
         return lwc_fail(err, errlen, -1, "%s:%d: %s: a second line for the same scenario (first on line %d)", s->path,
-                        lineno, name, expected_find(s, name)->line);
+                        lineno, name, lwch_expected_find(s, name)->line);
     if (add_entry(s, cap, name, k, checks ? checks : "", evidence, lineno) != 0)
         return lwc_fail(err, errlen, -1, "%s: out of memory", s->path);
     return 0;
 }
 
-int expected_load(const char *path, expected_set *out, char *err, size_t errlen)
+int lwch_expected_load(const char *path, expected_set *out, char *err, size_t errlen)
 {
     memset(out, 0, sizeof *out);
     out->path = strdup(path);
@@ -108,7 +108,7 @@ int expected_load(const char *path, expected_set *out, char *err, size_t errlen)
         snprintf(err, errlen, "%s: %s", path, f ? "out of memory" : strerror(errno));
         if (f)
             fclose(f);
-        expected_free(out);
+        lwch_expected_free(out);
         return -1;
     }
     size_t cap = 0;
@@ -130,11 +130,11 @@ int expected_load(const char *path, expected_set *out, char *err, size_t errlen)
     free(line);
     fclose(f);
     if (rc != 0)
-        expected_free(out);
+        lwch_expected_free(out);
     return rc;
 }
 
-void expected_free(expected_set *s)
+void lwch_expected_free(expected_set *s)
 {
     for (size_t i = 0; i < s->n; i++) {
         free(s->v[i].scenario);
@@ -146,7 +146,7 @@ void expected_free(expected_set *s)
     memset(s, 0, sizeof *s);
 }
 
-const expected_entry *expected_find(const expected_set *s, const char *scenario)
+const expected_entry *lwch_expected_find(const expected_set *s, const char *scenario)
 {
     for (size_t i = 0; i < s->n; i++)
         if (!strcmp(s->v[i].scenario, scenario))
@@ -164,7 +164,7 @@ static int failed_check(const scenario_result *r, const char *check, size_t len)
 
 static const char *got_text(const scenario_result *r, strbuf *tb)
 {
-    lwcc_strbuf_puts(tb, verdict_name(r->v));
+    lwcc_strbuf_puts(tb, lwch_verdict_name(r->v));
     for (size_t i = 0; i < r->nfailures; i++) {
         int dup = 0;
         for (size_t j = 0; j < i; j++)
@@ -177,7 +177,7 @@ static const char *got_text(const scenario_result *r, strbuf *tb)
     return lwcc_strbuf_str(tb);
 }
 
-int expected_judge(const expected_set *s, const expected_entry *e, scenario_result *r)
+int lwch_expected_judge(const expected_set *s, const expected_entry *e, scenario_result *r)
 {
     strbuf why, got;
     lwcc_strbuf_init(&why);

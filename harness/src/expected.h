@@ -25,11 +25,11 @@ typedef struct expected_set {
 } expected_set;
 
 /* Reads FILE; on a bad line returns -1 with "FILE:LINE: what was expected". */
-int expected_load(const char *path, expected_set *out, char *err, size_t errlen);
-void expected_free(expected_set *s);
-const expected_entry *expected_find(const expected_set *s, const char *scenario);
+int lwch_expected_load(const char *path, expected_set *out, char *err, size_t errlen);
+void lwch_expected_free(expected_set *s);
+const expected_entry *lwch_expected_find(const expected_set *s, const char *scenario);
 /* Records in r what e expects (e NULL: the file has no line for it) and
  * whether r matched. Returns 0, or -1 when out of memory. */
-int expected_judge(const expected_set *s, const expected_entry *e, scenario_result *r);
+int lwch_expected_judge(const expected_set *s, const expected_entry *e, scenario_result *r);
 
 #endif

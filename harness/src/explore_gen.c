@@ -19,7 +19,7 @@ static uint64_t splitmix64(uint64_t *x)
     return z ^ (z >> 31);
 }
 
-void xrng_seed(xrng *r, uint64_t seed)
+void lwch_xrng_seed(xrng *r, uint64_t seed)
 {
     uint64_t x = seed;
     for (int i = 0; i < 4; i++)
@@ -31,7 +31,7 @@ static uint64_t rotl(uint64_t x, int k)
     return (x << k) | (x >> (64 - k));
 }
 
-uint64_t xrng_next(xrng *r)
+uint64_t lwch_xrng_next(xrng *r)
 {
     uint64_t *s = r->s;
     uint64_t result = rotl(s[1] * 5, 7) * 9;
@@ -45,14 +45,14 @@ uint64_t xrng_next(xrng *r)
     return result;
 }
 
-unsigned xrng_below(xrng *r, unsigned n)
+unsigned lwch_xrng_below(xrng *r, unsigned n)
 {
-    return n ? (unsigned)(xrng_next(r) % n) : 0;
+    return n ? (unsigned)(lwch_xrng_next(r) % n) : 0;
 }
 
-int xrng_chance(xrng *r, unsigned percent)
+int lwch_xrng_chance(xrng *r, unsigned percent)
 {
-    return xrng_below(r, 100) < percent;
+    return lwch_xrng_below(r, 100) < percent;
 }
 
 /* ---- random genomes ---- */
@@ -64,16 +64,16 @@ static int namespaced(const genome *g)
 
 static void random_writes(xrng *r, const genome *g, episode *e, int min, int max)
 {
-    e->nwrites = min + (int)xrng_below(r, (unsigned)(max - min + 1));
+    e->nwrites = min + (int)lwch_xrng_below(r, (unsigned)(max - min + 1));
     for (int i = 0; i < e->nwrites; i++) {
         gen_write *w = &e->writes[i];
-        w->kind = (gen_write_kind)xrng_below(r, GW_COUNT);
+        w->kind = (gen_write_kind)lwch_xrng_below(r, GW_COUNT);
         if (w->kind == GW_CHURN && !namespaced(g))
             w->kind = GW_CREATE;
         if (w->kind == GW_RELABEL && !g->label_every && !g->selector)
             w->kind = GW_UPDATE;
-        w->pick = (unsigned)xrng_next(r);
-        w->count = w->kind == GW_CHURN ? 3 + (int)xrng_below(r, 10) : 0;
+        w->pick = (unsigned)lwch_xrng_next(r);
+        w->count = w->kind == GW_CHURN ? 3 + (int)lwch_xrng_below(r, 10) : 0;
     }
 }
 
@@ -166,7 +166,7 @@ static int episode_cost(const episode *e)
     }
 }
 
-int gen_failures(const genome *g)
+int lwch_gen_failures(const genome *g)
 {
     int n = g->history_limit ? 1 : 0;
     n += g->watch_list && g->watch_list_mode == 2 ? 1 : 0;
@@ -184,69 +184,69 @@ static int backoff_ms(int k)
     return 1600 * ((1 << k) - 1);
 }
 
-void gen_random(genome *g, uint64_t seed, uint64_t run, unsigned caps)
+void lwch_gen_random(genome *g, uint64_t seed, uint64_t run, unsigned caps)
 {
     memset(g, 0, sizeof *g);
     uint64_t mix = seed ^ (run * 0xD1B54A32D192ED03ull);
     xrng r;
-    xrng_seed(&r, mix);
+    lwch_xrng_seed(&r, mix);
     g->seed = seed;
 
     /* the world */
     static const gen_resource res[] = {GRES_PODS, GRES_PODS, GRES_PODS, GRES_CONFIGMAPS, GRES_NAMESPACES,
                                        GRES_WIDGETS, GRES_CRONTABS};
-    g->resource = res[xrng_below(&r, sizeof res / sizeof res[0])];
-    g->nns = namespaced(g) ? 1 + (int)xrng_below(&r, 4) : 1;
-    g->per_ns = (int)xrng_below(&r, 9);
-    g->extra = xrng_chance(&r, 30) ? 1 + (int)xrng_below(&r, 3) : 0;
-    g->label_every = xrng_chance(&r, 30) ? 1 + (int)xrng_below(&r, 3) : 0;
-    g->selector = g->label_every && xrng_chance(&r, 60);
-    g->watch_ns = namespaced(g) && g->nns > 1 && xrng_chance(&r, 20) ? (int)xrng_below(&r, (unsigned)g->nns) : -1;
-    g->kubeconfig_ns = namespaced(g) && xrng_chance(&r, 40) ? (int)xrng_below(&r, (unsigned)g->nns) : -1;
+    g->resource = res[lwch_xrng_below(&r, sizeof res / sizeof res[0])];
+    g->nns = namespaced(g) ? 1 + (int)lwch_xrng_below(&r, 4) : 1;
+    g->per_ns = (int)lwch_xrng_below(&r, 9);
+    g->extra = lwch_xrng_chance(&r, 30) ? 1 + (int)lwch_xrng_below(&r, 3) : 0;
+    g->label_every = lwch_xrng_chance(&r, 30) ? 1 + (int)lwch_xrng_below(&r, 3) : 0;
+    g->selector = g->label_every && lwch_xrng_chance(&r, 60);
+    g->watch_ns = namespaced(g) && g->nns > 1 && lwch_xrng_chance(&r, 20) ? (int)lwch_xrng_below(&r, (unsigned)g->nns) : -1;
+    g->kubeconfig_ns = namespaced(g) && lwch_xrng_chance(&r, 40) ? (int)lwch_xrng_below(&r, (unsigned)g->nns) : -1;
     int total = g->nns * g->per_ns + g->extra;
     static const int sizes[] = {0, 1, 2, 3, 4, 5, 7, 10, 500};
-    g->page_size = sizes[xrng_below(&r, sizeof sizes / sizeof sizes[0])];
-    if (g->page_size == 500 && total > 0 && xrng_chance(&r, 50))
+    g->page_size = sizes[lwch_xrng_below(&r, sizeof sizes / sizeof sizes[0])];
+    if (g->page_size == 500 && total > 0 && lwch_xrng_chance(&r, 50))
         g->page_size = total + 1;
 
     /* server behaviour */
     if (caps & LWC_CAP_RELIST) {
-        g->history_limit = xrng_chance(&r, 15) ? 30 + (int)xrng_below(&r, 40) : 0;
-        g->below_floor = xrng_chance(&r, 15);
-        g->lagging = xrng_chance(&r, 20) ? 1 + (int)xrng_below(&r, 6) : 0;
-        g->watch_expired_http = xrng_chance(&r, 20);
+        g->history_limit = lwch_xrng_chance(&r, 15) ? 30 + (int)lwch_xrng_below(&r, 40) : 0;
+        g->below_floor = lwch_xrng_chance(&r, 15);
+        g->lagging = lwch_xrng_chance(&r, 20) ? 1 + (int)lwch_xrng_below(&r, 6) : 0;
+        g->watch_expired_http = lwch_xrng_chance(&r, 20);
     }
-    g->rv0_paginated = xrng_chance(&r, 25);
-    g->page_size_cap = xrng_chance(&r, 15) ? 2 + (int)xrng_below(&r, 5) : 0;
-    g->last_page_empty = xrng_chance(&r, 20);
-    if ((caps & LWC_CAP_WATCH_LIST) && xrng_chance(&r, 25)) {
+    g->rv0_paginated = lwch_xrng_chance(&r, 25);
+    g->page_size_cap = lwch_xrng_chance(&r, 15) ? 2 + (int)lwch_xrng_below(&r, 5) : 0;
+    g->last_page_empty = lwch_xrng_chance(&r, 20);
+    if ((caps & LWC_CAP_WATCH_LIST) && lwch_xrng_chance(&r, 25)) {
         g->watch_list = 1;
-        unsigned m = xrng_below(&r, 10);
+        unsigned m = lwch_xrng_below(&r, 10);
         /* without an end bookmark a right client needs a watch timeout */
         g->watch_list_mode = m < 5 ? 1 : m < 8 ? 0 : ((caps & LWC_CAP_WATCH_TIMEOUT) ? 2 : 1);
     } else {
-        g->watch_list_mode = xrng_chance(&r, 20) ? 0 : 1;
+        g->watch_list_mode = lwch_xrng_chance(&r, 20) ? 0 : 1;
     }
 
     /* faults on the first requests */
-    int nf = xrng_chance(&r, 45) ? 1 + (int)xrng_below(&r, 2) : 0;
+    int nf = lwch_xrng_chance(&r, 45) ? 1 + (int)lwch_xrng_below(&r, 2) : 0;
     for (int i = 0; i < nf; i++) {
-        gen_fault_kind k = (gen_fault_kind)xrng_below(&r, GF_COUNT);
+        gen_fault_kind k = (gen_fault_kind)lwch_xrng_below(&r, GF_COUNT);
         if (!fault_allowed(k, caps))
             continue;
         gen_fault *f = &g->faults[g->nfaults++];
         f->kind = k;
-        f->times = 1 + (int)xrng_below(&r, 2);
-        f->variant = (int)xrng_below(&r, 3);
-        f->param = k == GF_LIST_410_PAGE ? 2 + (int)xrng_below(&r, 3) : k == GF_LIST_DELAY ? 50 + (int)xrng_below(&r, 300) : 0;
+        f->times = 1 + (int)lwch_xrng_below(&r, 2);
+        f->variant = (int)lwch_xrng_below(&r, 3);
+        f->param = k == GF_LIST_410_PAGE ? 2 + (int)lwch_xrng_below(&r, 3) : k == GF_LIST_DELAY ? 50 + (int)lwch_xrng_below(&r, 300) : 0;
     }
 
     /* the timeline */
-    int ne = (int)xrng_below(&r, 4) + (xrng_chance(&r, 30) ? 1 : 0);
+    int ne = (int)lwch_xrng_below(&r, 4) + (lwch_xrng_chance(&r, 30) ? 1 : 0);
     for (int i = 0; i < ne && g->neps < GEN_MAX_EPISODES; i++) {
         episode_kind k = EP_COUNT;
         for (int tries = 0; tries < 20; tries++) {
-            episode_kind c = (episode_kind)xrng_below(&r, EP_COUNT);
+            episode_kind c = (episode_kind)lwch_xrng_below(&r, EP_COUNT);
             if (episode_allowed(c, caps, g, g->neps == 0)) {
                 k = c;
                 break;
@@ -256,12 +256,12 @@ void gen_random(genome *g, uint64_t seed, uint64_t run, unsigned caps)
             k = EP_WRITES;
         episode *e = &g->eps[g->neps++];
         e->kind = k;
-        e->variant = (int)xrng_below(&r, 5);
-        e->after_events = (int)xrng_below(&r, 3);
-        e->compact = (caps & LWC_CAP_RELIST) && xrng_chance(&r, 40);
+        e->variant = (int)lwch_xrng_below(&r, 5);
+        e->after_events = (int)lwch_xrng_below(&r, 3);
+        e->compact = (caps & LWC_CAP_RELIST) && lwch_xrng_chance(&r, 40);
         switch (k) {
         case EP_STORM:
-            e->wait_ms = 800 + 100 * (int)xrng_below(&r, 13);
+            e->wait_ms = 800 + 100 * (int)lwch_xrng_below(&r, 13);
             random_writes(&r, g, e, 0, 3);
             break;
         case EP_QUIET_CLOSE:
@@ -278,7 +278,7 @@ void gen_random(genome *g, uint64_t seed, uint64_t run, unsigned caps)
         }
     }
     /* at most GEN_MAX_FAILURES failed requests: drop the last episodes, then faults */
-    while (gen_failures(g) > GEN_MAX_FAILURES) {
+    while (lwch_gen_failures(g) > GEN_MAX_FAILURES) {
         if (g->neps > 0 && episode_cost(&g->eps[g->neps - 1]) > 0)
             g->neps--;
         else if (g->nfaults > 0)
@@ -293,8 +293,8 @@ void gen_random(genome *g, uint64_t seed, uint64_t run, unsigned caps)
         stall |= g->eps[i].kind == EP_STALL;
     if (!stall)
         g->watch_timeout = 0;
-    if ((caps & LWC_CAP_WATCH_TIMEOUT) && !g->watch_timeout && xrng_chance(&r, 20))
-        g->watch_timeout = 2 + (int)xrng_below(&r, 3);
+    if ((caps & LWC_CAP_WATCH_TIMEOUT) && !g->watch_timeout && lwch_xrng_chance(&r, 20))
+        g->watch_timeout = 2 + (int)lwch_xrng_below(&r, 3);
     if (g->watch_list_mode == 2 && g->watch_list)
         g->watch_timeout = g->watch_timeout ? g->watch_timeout : 2;
     for (int i = 0; i < g->neps; i++)
@@ -535,7 +535,7 @@ static cJSON *add_action(rctx *c, cJSON *f)
 }
 
 /* The quiet-close episode's "no relist" rule: its `why` is also how
- * explore_needs finds the rule in a parsed scenario (it needs bookmarks). */
+ * lwch_explore_needs finds the rule in a parsed scenario (it needs bookmarks). */
 static const char bookmark_rule_why[] = "bookmarks carried the resourceVersion past the compaction: a re-watch, no relist";
 
 static void add_expect(rctx *c, const char *verb, int cont, int watch_list, int from_step, int window_ms, int at_most,
@@ -793,11 +793,11 @@ static const char *const episode_words[] = {
     [EP_COMPACT] = "writes, a compaction and closed watches", [EP_QUIET_CLOSE] = "a quiet watch closed after bookmarks",
 };
 
-char *gen_describe(const genome *g)
+char *lwch_gen_describe(const genome *g)
 {
     char buf[1024];
     size_t n = 0;
-    int objs = gen_objects(g);
+    int objs = lwch_gen_objects(g);
     n += (size_t)snprintf(buf + n, sizeof buf - n, "Generated by lwc-explore (seed %llu): %d %s%s", (unsigned long long)g->seed,
                           objs, plural_of(g->resource), g->nns > 1 ? " in " : "");
     if (g->nns > 1 && n < sizeof buf)
@@ -816,18 +816,18 @@ char *gen_describe(const genome *g)
     return strdup(buf);
 }
 
-int gen_objects(const genome *g)
+int lwch_gen_objects(const genome *g)
 {
     return g->nns * g->per_ns + g->extra;
 }
 
-char *gen_render(const genome *g, const char *name)
+char *lwch_gen_render(const genome *g, const char *name)
 {
     rctx c;
     memset(&c, 0, sizeof c);
     c.g = g;
     cJSON *doc = cJSON_CreateObject();
-    char *desc = gen_describe(g);
+    char *desc = lwch_gen_describe(g);
     char *out = NULL;
     if (!doc || !desc)
         goto done;
@@ -949,7 +949,7 @@ char *gen_render(const genome *g, const char *name)
         goto done;
     for (int i = 0; i < g->nfaults; i++)
         render_fault(&c, faults, &g->faults[i], i);
-    c.failures = gen_failures(g);
+    c.failures = lwch_gen_failures(g);
     for (int i = 0; i < g->neps; i++)
         c.failures -= episode_cost(&g->eps[i]);
     for (int i = 0; i < g->neps; i++)
@@ -957,7 +957,7 @@ char *gen_render(const genome *g, const char *name)
     if (g->neps == 0) {
         cJSON *cp = add_step(&c, "ready", 1, 0, "checkpoint");
         if (cp && (!cJSON_AddStringToObject(cp, "checkpoint", "synced") ||
-                   !cJSON_AddNumberToObject(cp, "deadlineMs", 10000 + backoff_ms(gen_failures(g)))))
+                   !cJSON_AddNumberToObject(cp, "deadlineMs", 10000 + backoff_ms(lwch_gen_failures(g)))))
             c.oom = 1;
     }
     /* generic request rules every right client keeps */
@@ -965,7 +965,7 @@ char *gen_render(const genome *g, const char *name)
         add_expect(&c, "list", 1, -1, -1, 0, 0, "set", "no resourceVersion with a continue token");
         add_expect(&c, "list", 1, -1, -1, 0, 0, "zero", "no resourceVersion with a continue token");
     }
-    cJSON_AddNumberToObject(doc, "deadlineMs", 12000 + backoff_ms(gen_failures(g)));
+    cJSON_AddNumberToObject(doc, "deadlineMs", 12000 + backoff_ms(lwch_gen_failures(g)));
     if (!c.oom)
         out = cJSON_PrintUnformatted(doc);
 done:
@@ -981,7 +981,7 @@ static int stalls(const lwc_fault *f)
     return f && f->action.kind == LWC_ACT_STALL;
 }
 
-unsigned explore_needs(const lwc_scenario *sc)
+unsigned lwch_explore_needs(const lwc_scenario *sc)
 {
     /* The catalog's rule (lwc_scenario_needs), and what random timelines add to it. */
     unsigned need = lwc_scenario_needs(sc);
@@ -1010,10 +1010,10 @@ unsigned explore_needs(const lwc_scenario *sc)
 /* Renders g as JSON, loads it with the scenario parser, adds what it
  * requires, prints the canonical text and loads that again: what runs is
  * exactly a file the harness accepts. */
-lwc_scenario *explore_scenario(const genome *g, const char *name, const char *extra_desc, char **text_out,
+lwc_scenario *lwch_explore_scenario(const genome *g, const char *name, const char *extra_desc, char **text_out,
                                      char *err, size_t errlen)
 {
-    char *json = gen_render(g, name);
+    char *json = lwch_gen_render(g, name);
     if (!json) {
         snprintf(err, errlen, "%s: out of memory rendering", name);
         return NULL;
@@ -1024,7 +1024,7 @@ lwc_scenario *explore_scenario(const genome *g, const char *name, const char *ex
     free(json);
     if (!sc)
         return NULL;
-    sc->requires |= explore_needs(sc);
+    sc->requires |= lwch_explore_needs(sc);
     if (extra_desc) {
         size_t l = strlen(sc->description) + strlen(extra_desc) + 2;
         char *d = malloc(l);

@@ -12,10 +12,10 @@
 typedef struct xrng {
     uint64_t s[4];
 } xrng;
-void xrng_seed(xrng *r, uint64_t seed);
-uint64_t xrng_next(xrng *r);
-unsigned xrng_below(xrng *r, unsigned n); /* 0..n-1; 0 when n is 0 */
-int xrng_chance(xrng *r, unsigned percent);
+void lwch_xrng_seed(xrng *r, uint64_t seed);
+uint64_t lwch_xrng_next(xrng *r);
+unsigned lwch_xrng_below(xrng *r, unsigned n); /* 0..n-1; 0 when n is 0 */
+int lwch_xrng_chance(xrng *r, unsigned percent);
 
 typedef enum { GRES_PODS, GRES_CONFIGMAPS, GRES_NAMESPACES, GRES_WIDGETS, GRES_CRONTABS, GRES_COUNT } gen_resource;
 
@@ -111,28 +111,28 @@ typedef struct genome {
 /* A random genome using only what a client with capabilities `caps`
  * (lwc_capability bits) can pass; `run` is the run's index, mixed into the
  * seed so that run N of seed S is always the same scenario. */
-void gen_random(genome *g, uint64_t seed, uint64_t run, unsigned caps);
+void lwch_gen_random(genome *g, uint64_t seed, uint64_t run, unsigned caps);
 /* The scenario's JSON text (malloc'd; NULL when out of memory), named
  * `name`. Every write refers to an object that exists when it runs. */
-char *gen_render(const genome *g, const char *name);
+char *lwch_gen_render(const genome *g, const char *name);
 /* The lwc_capability bits a scenario's faults, steps, server and
  * expectations need of a right client: its `requires`. */
 struct lwc_scenario;
-unsigned explore_needs(const struct lwc_scenario *sc);
+unsigned lwch_explore_needs(const struct lwc_scenario *sc);
 /* Objects in the world (with timeline steps and faults, a shrunk scenario's size). */
-int gen_objects(const genome *g);
+int lwch_gen_objects(const genome *g);
 /* Failed requests the scenario makes a right client meet (an estimate from
  * above: what its backoff and its deadlines are sized by). */
-int gen_failures(const genome *g);
+int lwch_gen_failures(const genome *g);
 /* A sentence on what the scenario does (malloc'd), for its description. */
-char *gen_describe(const genome *g);
+char *lwch_gen_describe(const genome *g);
 
 /* The genome as a scenario the harness accepts: rendered, loaded with
  * lwc_scenario_parse, given the `requires` it needs, printed canonically
  * (lwc_scenario_print) and loaded again from that text, which goes to
  * *text_out (malloc'd) when asked. extra_desc (may be NULL) is appended to
  * the description. NULL with err on failure. */
-struct lwc_scenario *explore_scenario(const genome *g, const char *name, const char *extra_desc, char **text_out,
+struct lwc_scenario *lwch_explore_scenario(const genome *g, const char *name, const char *extra_desc, char **text_out,
                                       char *err, size_t errlen);
 
 #endif

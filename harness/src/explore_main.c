@@ -67,7 +67,7 @@ static void usage(FILE *out)
 
 static unsigned check_bit(const char *check)
 {
-    int k = check_index(check, strlen(check));
+    int k = lwch_check_index(check, strlen(check));
     return k < 0 ? 0 : 1u << k;
 }
 
@@ -146,15 +146,15 @@ typedef struct explorer {
 static void run_genome(explorer *x, const genome *g, const char *name, scenario_result *res)
 {
     char err[1024];
-    result_init(res);
-    lwc_scenario *sc = explore_scenario(g, name, NULL, NULL, err, sizeof err);
+    lwch_result_init(res);
+    lwc_scenario *sc = lwch_explore_scenario(g, name, NULL, NULL, err, sizeof err);
     if (!sc) {
         res->v = VERDICT_ERROR;
         res->error = strdup(err);
         res->name = strdup(name);
         return;
     }
-    run_scenario(sc, &x->opt, res);
+    lwch_run_scenario(sc, &x->opt, res);
     lwc_scenario_free(sc);
 }
 
@@ -199,12 +199,12 @@ static int still_fails(const genome *g, void *arg)
 {
     shrink_ctx *c = arg;
     for (int a = 0; a < c->x->attempts; a++) {
-        if (interrupt_requested())
+        if (lwch_interrupt_requested())
             return -1;
         scenario_result r;
         run_genome(c->x, g, c->name, &r);
         int fails = r.v == VERDICT_FAIL && (check_class(checks_mask(&r)) & check_class(c->mask));
-        result_free(&r);
+        lwch_result_free(&r);
         if (fails)
             return 1;
     }
@@ -248,19 +248,19 @@ static void handle_failure(explorer *x, const genome *g0, uint64_t run, scenario
     rec.dup_of = -1;
     rec.mask = checks_mask(first);
     snprintf(rec.name, sizeof rec.name, "explore-%llu-%llu", (unsigned long long)x->seed, (unsigned long long)run);
-    rec.objects_orig = gen_objects(g0);
-    char *first_report = report_failure_text(first);
+    rec.objects_orig = lwch_gen_objects(g0);
+    char *first_report = lwch_report_failure_text(first);
 
     /* Confirm: the same scenario again. A failure that never comes back
      * is reported as unconfirmed (timing), not shrunk: shrinking needs a
      * predicate that holds. */
     rec.confirm_runs = x->confirm;
-    for (int i = 0; i < x->confirm && !interrupt_requested(); i++) {
+    for (int i = 0; i < x->confirm && !lwch_interrupt_requested(); i++) {
         scenario_result r;
         run_genome(x, g0, rec.name, &r);
         if (r.v == VERDICT_FAIL && (check_class(checks_mask(&r)) & check_class(rec.mask)))
             rec.confirm_fails++;
-        result_free(&r);
+        lwch_result_free(&r);
     }
     int confirmed = rec.confirm_fails > 0 || x->confirm == 0;
 
@@ -295,7 +295,7 @@ static void handle_failure(explorer *x, const genome *g0, uint64_t run, scenario
 
     if (shrink) {
         shrink_ctx c = {x, rec.mask, rec.name};
-        rec.shrink_steps = explore_shrink(&g, still_fails, shrink_noted, &c, x->max_shrink, &rec.shrink_tried);
+        rec.shrink_steps = lwch_explore_shrink(&g, still_fails, shrink_noted, &c, x->max_shrink, &rec.shrink_tried);
         pthread_mutex_lock(&x->mu);
         x->shrinking--;
         pthread_mutex_unlock(&x->mu);
@@ -310,14 +310,14 @@ static void handle_failure(explorer *x, const genome *g0, uint64_t run, scenario
              (unsigned long long)run, x->client_name, cks, shrink ? ", shrunk to a local minimum" : "");
     /* the scenario as found, rendered once: its size, and its file beside the shrunk one */
     char *otext = NULL;
-    lwc_scenario *osc = explore_scenario(g0, rec.name, extra, &otext, err, sizeof err);
+    lwc_scenario *osc = lwch_explore_scenario(g0, rec.name, extra, &otext, err, sizeof err);
     rec.steps_faults_orig = osc ? count_steps_faults(osc) : -1;
     lwc_scenario_free(osc);
     char *text = NULL;
-    lwc_scenario *sc = explore_scenario(&g, rec.name, extra, &text, err, sizeof err);
+    lwc_scenario *sc = lwch_explore_scenario(&g, rec.name, extra, &text, err, sizeof err);
     if (sc) {
         rec.steps_faults = count_steps_faults(sc);
-        rec.objects = gen_objects(&g);
+        rec.objects = lwch_gen_objects(&g);
         if (mkdir_p(x->out_dir) == 0) {
             snprintf(rec.file, sizeof rec.file, "%s/%s.json", x->out_dir, rec.name);
             if (lwc_write_file(rec.file, text, strlen(text), err, sizeof err) != 0)
@@ -328,18 +328,18 @@ static void handle_failure(explorer *x, const genome *g0, uint64_t run, scenario
         /* reproduce from the file's own text, as lwc-harness FILE would
          * (not for a failure counted "as" another: its file is as found) */
         int repro = rec.dup_of == -1 && (shrink || !enough);
-        for (int i = 0; repro && i < (x->confirm ? x->confirm : 1) && !interrupt_requested(); i++) {
+        for (int i = 0; repro && i < (x->confirm ? x->confirm : 1) && !lwch_interrupt_requested(); i++) {
             scenario_result r;
-            result_init(&r);
-            run_scenario(sc, &x->opt, &r);
+            lwch_result_init(&r);
+            lwch_run_scenario(sc, &x->opt, &r);
             rec.repro_runs++;
             if (r.v == VERDICT_FAIL) {
                 rec.repro_fails++;
                 rec.shrunk_mask |= checks_mask(&r);
                 if (!rec.report)
-                    rec.report = report_failure_text(&r);
+                    rec.report = lwch_report_failure_text(&r);
             }
-            result_free(&r);
+            lwch_result_free(&r);
         }
         lwc_scenario_free(sc);
     } else {
@@ -396,7 +396,7 @@ static void *worker(void *arg)
 {
     explorer *x = arg;
     for (;;) {
-        if (interrupt_requested())
+        if (lwch_interrupt_requested())
             break;
         pthread_mutex_lock(&x->mu);
         int enough = x->stop_after && x->confirmed >= x->stop_after;
@@ -409,7 +409,7 @@ static void *worker(void *arg)
         if (x->runs && i >= x->runs)
             break;
         genome g;
-        gen_random(&g, x->seed, (uint64_t)i, x->caps);
+        lwch_gen_random(&g, x->seed, (uint64_t)i, x->caps);
         char name[64];
         snprintf(name, sizeof name, "explore-%llu-%ld", (unsigned long long)x->seed, i);
         scenario_result r;
@@ -435,19 +435,19 @@ static void *worker(void *arg)
             x->errors++;
             break;
         }
-        if (r.v == VERDICT_ERROR && !interrupt_requested())
+        if (r.v == VERDICT_ERROR && !lwch_interrupt_requested())
             fprintf(stderr, "%slwc-explore: run %ld could not run: %s\n", x->tty ? "\r\033[K" : "", i,
                     r.error ? r.error : "?");
         if (r.v == VERDICT_FAIL && !x->tty && !x->opt.verbose)
             fprintf(stderr, "lwc-explore: run %ld failed\n", i);
         progress_line(x);
         pthread_mutex_unlock(&x->mu);
-        if (r.v == VERDICT_FAIL && !interrupt_requested())
+        if (r.v == VERDICT_FAIL && !lwch_interrupt_requested())
             handle_failure(x, &g, (uint64_t)i, &r);
-        else if (r.v == VERDICT_ERROR && !interrupt_requested()) {
+        else if (r.v == VERDICT_ERROR && !lwch_interrupt_requested()) {
             /* keep the scenario the harness could not run: an explorer bug */
             char err[512], *text = NULL;
-            lwc_scenario *sc = explore_scenario(&g, name, NULL, &text, err, sizeof err);
+            lwc_scenario *sc = lwch_explore_scenario(&g, name, NULL, &text, err, sizeof err);
             if (sc && text && mkdir_p(x->out_dir) == 0) {
                 char p[PATH_MAX];
                 snprintf(p, sizeof p, "%s/%s.error.json", x->out_dir, name);
@@ -456,7 +456,7 @@ static void *worker(void *arg)
             lwc_scenario_free(sc);
             free(text);
         }
-        result_free(&r);
+        lwch_result_free(&r);
     }
     return NULL;
 }
@@ -473,13 +473,13 @@ static int probe_client(explorer *x, char *err, size_t errlen)
     if (!sc)
         return -1;
     scenario_result r;
-    result_init(&r);
-    run_scenario(sc, &x->opt, &r);
+    lwch_result_init(&r);
+    lwch_run_scenario(sc, &x->opt, &r);
     lwc_scenario_free(sc);
     int rc = 0;
     if (r.v == VERDICT_ERROR || r.v == VERDICT_INTERRUPTED || !r.caps_known) {
         rc = lwc_fail(err, errlen, -1, "the client could not be started: %s%s%s",
-                      r.error ? r.error : verdict_name(r.v), r.nfailures ? ": " : "",
+                      r.error ? r.error : lwch_verdict_name(r.v), r.nfailures ? ": " : "",
                       r.nfailures ? r.failures[0].summary : "");
     } else {
         if (r.v == VERDICT_FAIL)
@@ -489,7 +489,7 @@ static int probe_client(explorer *x, char *err, size_t errlen)
         x->probe_ms = r.total_ms;
         snprintf(x->client_name, sizeof x->client_name, "%s", r.client_name ? r.client_name : "(no HELLO)");
     }
-    result_free(&r);
+    lwch_result_free(&r);
     return rc;
 }
 
@@ -586,7 +586,7 @@ static void summary(explorer *x, FILE *out, double wall_ms, int jobs)
         if (f->dup_of != -1 || !f->report)
             continue;
         fprintf(out, "\n== %s (reproduce: lwc-harness --client '...' %s; shrunk file failed %d of %d reruns)\n%s", f->name,
-                f->file, f->repro_fails, f->repro_runs, tail_lines(f->report, 40));
+                f->file, f->repro_fails, f->repro_runs, lwch_tail_lines(f->report, 40));
     }
 }
 
@@ -810,7 +810,7 @@ int main(int argc, char **argv)
 
     char defclient[PATH_MAX + 16];
     if (!client) {
-        if (exe_sibling("lwc-watch", defclient, sizeof defclient) != 0) {
+        if (lwch_exe_sibling("lwc-watch", defclient, sizeof defclient) != 0) {
             fprintf(stderr, "lwc-explore: cannot find my own directory; give --client\n");
             return 2;
         }
@@ -818,7 +818,7 @@ int main(int argc, char **argv)
     }
     char err[1024];
     char **cargv = NULL;
-    if (cmdline_split(client, &cargv, err, sizeof err) != 0) {
+    if (lwch_cmdline_split(client, &cargv, err, sizeof err) != 0) {
         fprintf(stderr, "lwc-explore: --client: %s\n", err);
         return 2;
     }
@@ -827,11 +827,11 @@ int main(int argc, char **argv)
     if (print_run >= 0) {
         /* the scenario a run would use, for a client declaring every capability */
         genome g;
-        gen_random(&g, x.seed, (uint64_t)print_run, print_caps);
+        lwch_gen_random(&g, x.seed, (uint64_t)print_run, print_caps);
         char name[64], *text = NULL;
         snprintf(name, sizeof name, "explore-%llu-%ld", (unsigned long long)x.seed, print_run);
-        lwc_scenario *sc = explore_scenario(&g, name, NULL, &text, err, sizeof err);
-        cmdline_free(cargv);
+        lwc_scenario *sc = lwch_explore_scenario(&g, name, NULL, &text, err, sizeof err);
+        lwch_cmdline_free(cargv);
         if (!sc) {
             fprintf(stderr, "lwc-explore: %s\n", err);
             return 1;
@@ -842,22 +842,22 @@ int main(int argc, char **argv)
         return 0;
     }
 
-    if (interrupt_install() != 0) {
+    if (lwch_interrupt_install() != 0) {
         fprintf(stderr, "lwc-explore: cannot install signal handlers: %s\n", strerror(errno));
-        cmdline_free(cargv);
+        lwch_cmdline_free(cargv);
         return 2;
     }
-    x.opt.interrupt_fd = interrupt_fd();
+    x.opt.interrupt_fd = lwch_interrupt_fd();
     x.tty = isatty(2) && !x.opt.verbose;
     if (pthread_mutex_init(&x.mu, NULL) != 0) {
-        cmdline_free(cargv);
+        lwch_cmdline_free(cargv);
         return 2;
     }
     fprintf(stderr, "lwc-explore: seed %llu (replay with --seed %llu)\n", (unsigned long long)x.seed,
             (unsigned long long)x.seed);
     if (probe_client(&x, err, sizeof err) != 0) {
         fprintf(stderr, "lwc-explore: %s\n", err);
-        cmdline_free(cargv);
+        lwch_cmdline_free(cargv);
         return 2;
     }
     char caps[200];
@@ -869,7 +869,7 @@ int main(int argc, char **argv)
         x.deadline_ms += x.t0;
     pthread_t *th = calloc((size_t)jobs, sizeof *th);
     if (!th) {
-        cmdline_free(cargv);
+        lwch_cmdline_free(cargv);
         return 2;
     }
     long started = 0;
@@ -881,7 +881,7 @@ int main(int argc, char **argv)
     if (!started) {
         fprintf(stderr, "lwc-explore: cannot start a worker thread\n");
         free(th);
-        cmdline_free(cargv);
+        lwch_cmdline_free(cargv);
         return 2;
     }
     for (long i = 0; i < started; i++)
@@ -898,7 +898,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "lwc-explore: %s\n", err);
         rc = 2;
     }
-    if (interrupt_requested()) {
+    if (lwch_interrupt_requested()) {
         fprintf(stderr, "lwc-explore: interrupted\n");
         rc = 2;
     }
@@ -908,6 +908,6 @@ int main(int argc, char **argv)
     }
     free(x.fails);
     pthread_mutex_destroy(&x.mu);
-    cmdline_free(cargv);
+    lwch_cmdline_free(cargv);
     return rc;
 }

@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-int gen_valid(const genome *g)
+int lwch_gen_valid(const genome *g)
 {
     if (g->nns < 1 || g->per_ns < 0 || g->extra < 0 || g->page_size < 0)
         return 0;
@@ -30,7 +30,7 @@ int gen_valid(const genome *g)
     }
     if (g->watch_list && g->watch_list_mode == 2 && !g->watch_timeout)
         return 0;
-    return gen_failures(g) <= GEN_MAX_FAILURES;
+    return lwch_gen_failures(g) <= GEN_MAX_FAILURES;
 }
 
 static void remove_episode(genome *g, int j)
@@ -67,7 +67,7 @@ static int fewer_namespaces(genome *out, int nns, char *what, size_t whatlen)
     return 1;
 }
 
-int shrink_candidate(const genome *g, int i, genome *out, char *what, size_t whatlen)
+int lwch_shrink_candidate(const genome *g, int i, genome *out, char *what, size_t whatlen)
 {
     *out = *g;
     /* big steps first: no faults at all, or one episode alone (a failure
@@ -139,7 +139,7 @@ int shrink_candidate(const genome *g, int i, genome *out, char *what, size_t wha
         snprintf(what, whatlen, "%d extra objects", out->extra);
         return 1;
     case 5: { /* a larger page size: one page */
-        int total = gen_objects(g);
+        int total = lwch_gen_objects(g);
         if (g->page_size == 0 || g->page_size > total)
             return 2;
         out->page_size = total + 1;
@@ -147,7 +147,7 @@ int shrink_candidate(const genome *g, int i, genome *out, char *what, size_t wha
         return 1;
     }
     case 6: {
-        int total = gen_objects(g);
+        int total = lwch_gen_objects(g);
         if (g->page_size == 0 || g->page_size > total || g->page_size * 2 > total)
             return 2;
         out->page_size = g->page_size * 2;
@@ -155,7 +155,7 @@ int shrink_candidate(const genome *g, int i, genome *out, char *what, size_t wha
         return 1;
     }
     case 7: {
-        int total = gen_objects(g);
+        int total = lwch_gen_objects(g);
         if (g->page_size == 0 || g->page_size + 1 > total || g->page_size + 1 == g->page_size * 2)
             return 2;
         out->page_size = g->page_size + 1;
@@ -271,7 +271,7 @@ int shrink_candidate(const genome *g, int i, genome *out, char *what, size_t wha
     return 0;
 }
 
-int explore_shrink(genome *g, shrink_pred pred, shrink_note note, void *ctx, int max_tries, int *tried)
+int lwch_explore_shrink(genome *g, shrink_pred pred, shrink_note note, void *ctx, int max_tries, int *tried)
 {
     int accepted = 0, n = 0;
     int progress = 1;
@@ -280,10 +280,10 @@ int explore_shrink(genome *g, shrink_pred pred, shrink_note note, void *ctx, int
         for (int i = 0;; i++) {
             genome cand;
             char what[128];
-            int rc = shrink_candidate(g, i, &cand, what, sizeof what);
+            int rc = lwch_shrink_candidate(g, i, &cand, what, sizeof what);
             if (rc == 0)
                 break;
-            if (rc == 2 || !gen_valid(&cand))
+            if (rc == 2 || !lwch_gen_valid(&cand))
                 continue;
             if (max_tries && n >= max_tries)
                 goto out;

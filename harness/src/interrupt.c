@@ -22,7 +22,7 @@ static void on_signal(int sig)
     errno = saved;
 }
 
-int interrupt_install(void)
+int lwch_interrupt_install(void)
 {
     if (pipe2(interrupt_pipe, O_CLOEXEC | O_NONBLOCK) != 0)
         return -1;
@@ -37,12 +37,12 @@ int interrupt_install(void)
     return 0;
 }
 
-int interrupt_fd(void)
+int lwch_interrupt_fd(void)
 {
     return interrupt_pipe[0];
 }
 
-int interrupt_requested(void)
+int lwch_interrupt_requested(void)
 {
     return atomic_load(&interrupted);
 }

@@ -6,10 +6,10 @@
 
 /* Installs the handlers (and ignores SIGPIPE: a client that dies while we
  * write DUMP must give EPIPE, not kill us). 0, or -1 with errno set. */
-int interrupt_install(void);
+int lwch_interrupt_install(void);
 /* The pipe's read end: readable once interrupted, never drained. */
-int interrupt_fd(void);
+int lwch_interrupt_fd(void);
 /* Non-zero once a signal came. */
-int interrupt_requested(void);
+int lwch_interrupt_requested(void);
 
 #endif

@@ -7,12 +7,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-void itemset_init(itemset *s)
+void lwch_itemset_init(itemset *s)
 {
     memset(s, 0, sizeof *s);
 }
 
-void itemset_free(itemset *s)
+void lwch_itemset_free(itemset *s)
 {
     for (size_t i = 0; i < s->n; i++)
         free(s->v[i].mem);
@@ -20,7 +20,7 @@ void itemset_free(itemset *s)
     memset(s, 0, sizeof *s);
 }
 
-int parse_rv(const char *s, uint64_t *out)
+int lwch_parse_rv(const char *s, uint64_t *out)
 {
     if (!s || *s < '0' || *s > '9')
         return -1;
@@ -33,7 +33,7 @@ int parse_rv(const char *s, uint64_t *out)
     return 0;
 }
 
-int itemset_add(itemset *s, const char *ns, const char *name, const char *uid, const char *rv)
+int lwch_itemset_add(itemset *s, const char *ns, const char *name, const char *uid, const char *rv)
 {
     if (s->n == s->cap) {
         size_t ncap = s->cap ? s->cap * 2 : 64;
@@ -58,7 +58,7 @@ int itemset_add(itemset *s, const char *ns, const char *name, const char *uid, c
     it->name = mem + l1;
     it->uid = mem + l1 + l2;
     it->rv = mem + l1 + l2 + l3;
-    it->rv_numeric = parse_rv(it->rv, &it->rvn) == 0;
+    it->rv_numeric = lwch_parse_rv(it->rv, &it->rvn) == 0;
     if (!it->rv_numeric)
         it->rvn = 0;
     s->sorted = 0;
@@ -76,14 +76,14 @@ static int item_qsort_cmp(const void *a, const void *b)
     return key_cmp(a, b);
 }
 
-void itemset_sort(itemset *s)
+void lwch_itemset_sort(itemset *s)
 {
     if (!s->sorted && s->n > 1)
         qsort(s->v, s->n, sizeof *s->v, item_qsort_cmp);
     s->sorted = 1;
 }
 
-uint64_t itemset_max_rv(const itemset *s)
+uint64_t lwch_itemset_max_rv(const itemset *s)
 {
     uint64_t m = 0;
     for (size_t i = 0; i < s->n; i++)
@@ -98,9 +98,9 @@ static const char *str_member(const cJSON *o, const char *name)
     return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
-int itemset_from_snapshot(const cJSON *items, itemset *out, char *err, size_t errlen)
+int lwch_itemset_from_snapshot(const cJSON *items, itemset *out, char *err, size_t errlen)
 {
-    itemset_init(out);
+    lwch_itemset_init(out);
     if (!cJSON_IsArray(items))
         return lwc_fail(err, errlen, -1, "\"items\" is not an array");
     size_t i = 0;
@@ -123,27 +123,27 @@ int itemset_from_snapshot(const cJSON *items, itemset *out, char *err, size_t er
             snprintf(err, errlen, "items[%zu] has no string \"%s\"", i, missing);
             goto bad;
         }
-        if (itemset_add(out, ns, name, uid, rv) != 0) {
+        if (lwch_itemset_add(out, ns, name, uid, rv) != 0) {
             snprintf(err, errlen, "out of memory");
             goto bad;
         }
         i++;
     }
-    itemset_sort(out);
+    lwch_itemset_sort(out);
     return 0;
 bad:
-    itemset_free(out);
+    lwch_itemset_free(out);
     return -1;
 }
 
-int itemset_from_list_json(const char *json, itemset *out, uint64_t *list_rv, char *err, size_t errlen)
+int lwch_itemset_from_list_json(const char *json, itemset *out, uint64_t *list_rv, char *err, size_t errlen)
 {
-    itemset_init(out);
+    lwch_itemset_init(out);
     cJSON *doc = cJSON_Parse(json);
     if (!doc)
         return lwc_fail(err, errlen, -1, "the server's list is not JSON");
     const cJSON *meta = cJSON_GetObjectItemCaseSensitive(doc, "metadata");
-    if (list_rv && parse_rv(str_member(meta, "resourceVersion"), list_rv) != 0)
+    if (list_rv && lwch_parse_rv(str_member(meta, "resourceVersion"), list_rv) != 0)
         *list_rv = 0;
     const cJSON *items = cJSON_GetObjectItemCaseSensitive(doc, "items");
     const cJSON *it;
@@ -155,17 +155,17 @@ int itemset_from_list_json(const char *json, itemset *out, uint64_t *list_rv, ch
             snprintf(err, errlen, "an object in the server's list has no name, uid or resourceVersion");
             goto bad;
         }
-        if (itemset_add(out, ns ? ns : "", name, uid, rv) != 0) {
+        if (lwch_itemset_add(out, ns ? ns : "", name, uid, rv) != 0) {
             snprintf(err, errlen, "out of memory");
             goto bad;
         }
     }
     cJSON_Delete(doc);
-    itemset_sort(out);
+    lwch_itemset_sort(out);
     return 0;
 bad:
     cJSON_Delete(doc);
-    itemset_free(out);
+    lwch_itemset_free(out);
     return -1;
 }
 
@@ -187,12 +187,12 @@ static void section(strbuf *out, const char *title, size_t count, const strbuf *
         lwcc_strbuf_printf(out, "    ... and %zu more\n", count - max);
 }
 
-size_t itemset_diff(const itemset *client, const itemset *server, itemdiff *d, strbuf *out, size_t max_each)
+size_t lwch_itemset_diff(const itemset *client, const itemset *server, itemdiff *d, strbuf *out, size_t max_each)
 {
-    return itemset_diff_named(client, server, d, out, max_each, "the client's store", "the server", "client", "server");
+    return lwch_itemset_diff_named(client, server, d, out, max_each, "the client's store", "the server", "client", "server");
 }
 
-size_t itemset_diff_named(const itemset *client, const itemset *server, itemdiff *d, strbuf *out, size_t max_each,
+size_t lwch_itemset_diff_named(const itemset *client, const itemset *server, itemdiff *d, strbuf *out, size_t max_each,
                           const char *aname, const char *bname, const char *ashort, const char *bshort)
 {
     itemdiff local;

@@ -35,7 +35,7 @@ static cJSON *scenario_json(const scenario_result *r)
         return NULL;
     int bad = add_str(o, "name", r->name) || add_str(o, "file", r->path) ||
               !cJSON_AddNumberToObject(o, "run", r->repeat > 0 ? r->repeat : 1) ||
-              add_str(o, "verdict", verdict_name(r->v)) || add_ms(o, "totalMs", r->total_ms) ||
+              add_str(o, "verdict", lwch_verdict_name(r->v)) || add_ms(o, "totalMs", r->total_ms) ||
               add_ms(o, "readyMs", r->ready_ms) || add_ms(o, "convergeMs", r->converge_ms) ||
               !cJSON_AddNumberToObject(o, "requests", (double)r->requests) ||
               !cJSON_AddNumberToObject(o, "dumps", (double)r->dumps) ||
@@ -75,7 +75,7 @@ static cJSON *scenario_json(const scenario_result *r)
               add_ms(c, "ms", r->checkpoints[i].ms);
     }
     if (!bad)
-        bad = add_str(o, "notes", r->notes) || add_str(o, "stderrTail", tail_lines(r->stderr_tail, 100));
+        bad = add_str(o, "notes", r->notes) || add_str(o, "stderrTail", lwch_tail_lines(r->stderr_tail, 100));
     if (bad || !fails || !cps) {
         cJSON_Delete(o);
         return NULL;
@@ -86,7 +86,7 @@ static cJSON *scenario_json(const scenario_result *r)
 /* "clientInfo": what the client said of itself in HELLO (null without one). */
 static int add_client_info(cJSON *doc, const scenario_result *res, size_t n)
 {
-    const scenario_result *h = report_client_info(res, n);
+    const scenario_result *h = lwch_report_client_info(res, n);
     if (!h)
         return !cJSON_AddNullToObject(doc, "clientInfo");
     cJSON *ci = cJSON_AddObjectToObject(doc, "clientInfo");
@@ -107,7 +107,7 @@ static int add_client_info(cJSON *doc, const scenario_result *res, size_t n)
     return 0;
 }
 
-int report_json(const char *path, const scenario_result *res, size_t n, const run_summary *sum, char *err,
+int lwch_report_json(const char *path, const scenario_result *res, size_t n, const run_summary *sum, char *err,
                 size_t errlen)
 {
     cJSON *doc = cJSON_CreateObject();

@@ -33,7 +33,7 @@ static void xml_escape(strbuf *tb, const char *s)
     free(clean);
 }
 
-void junit_open(strbuf *tb, double tests, double failures, double errors, double skipped, double time_s)
+void lwch_junit_open(strbuf *tb, double tests, double failures, double errors, double skipped, double time_s)
 {
     lwcc_strbuf_puts(tb, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     lwcc_strbuf_printf(tb,
@@ -43,12 +43,12 @@ void junit_open(strbuf *tb, double tests, double failures, double errors, double
               tests, failures, errors, skipped, time_s, tests, failures, errors, skipped, time_s);
 }
 
-int report_junit(const char *path, const scenario_result *res, size_t n, const run_summary *sum, char *err,
+int lwch_report_junit(const char *path, const scenario_result *res, size_t n, const run_summary *sum, char *err,
                  size_t errlen)
 {
     strbuf tb;
     lwcc_strbuf_init(&tb);
-    junit_open(&tb, (double)n, (double)sum->failed, (double)(sum->errors + sum->interrupted),
+    lwch_junit_open(&tb, (double)n, (double)sum->failed, (double)(sum->errors + sum->interrupted),
                (double)(sum->not_applicable + sum->not_run), sum->wall_ms / 1000.0);
     lwcc_strbuf_puts(&tb, "\n");
     lwcc_strbuf_puts(&tb, "    <properties><property name=\"client\" value=\"");
@@ -78,14 +78,14 @@ int report_junit(const char *path, const scenario_result *res, size_t n, const r
             continue;
         }
         lwcc_strbuf_puts(&tb, ">\n");
-        char *text = report_failure_text(r);
+        char *text = lwch_report_failure_text(r);
         const char *tag = r->v == VERDICT_FAIL ? "failure" : "error";
         const char *type = r->v == VERDICT_FAIL && r->nfailures ? r->failures[0].check
                            : r->v == VERDICT_INTERRUPTED       ? "interrupted"
                                                                : "could-not-run";
         const char *msg = r->v == VERDICT_FAIL && r->nfailures ? r->failures[0].summary
                           : r->error                           ? r->error
-                                                               : verdict_name(r->v);
+                                                               : lwch_verdict_name(r->v);
         lwcc_strbuf_printf(&tb, "      <%s type=\"", tag);
         xml_escape(&tb, type);
         lwcc_strbuf_puts(&tb, "\" message=\"");

@@ -1,6 +1,6 @@
 /* --merge-junit: the JUnit files of a sharded run (lwc-harness --shard I/N
  * --junit ...) joined into one, as a CI system wants one report. Reads only
- * what report_junit writes: one <testsuites> with one <testsuite>, whose
+ * what lwch_report_junit writes: one <testsuites> with one <testsuite>, whose
  * counts are added and whose test cases are concatenated in file order. */
 #include "report.h"
 #include "lwc_fail.h"
@@ -52,7 +52,7 @@ static int find_suite(const char *path, const char *xml, suite_part *sp, char *e
     return 0;
 }
 
-int junit_merge(const char *out_path, char *const *in_paths, size_t n, char *err, size_t errlen)
+int lwch_junit_merge(const char *out_path, char *const *in_paths, size_t n, char *err, size_t errlen)
 {
     char **texts = calloc(n ? n : 1, sizeof *texts);
     suite_part *parts = calloc(n ? n : 1, sizeof *parts);
@@ -74,7 +74,7 @@ int junit_merge(const char *out_path, char *const *in_paths, size_t n, char *err
         sum.skipped += parts[i].skipped;
         sum.time += parts[i].time;
     }
-    junit_open(&tb, sum.tests, sum.failures, sum.errors, sum.skipped, sum.time);
+    lwch_junit_open(&tb, sum.tests, sum.failures, sum.errors, sum.skipped, sum.time);
     for (size_t i = 0; i < n; i++) {
         const char *b = parts[i].body, *e = parts[i].body_end;
         /* The client and version properties once, from the first shard. */

@@ -77,7 +77,7 @@ static int is_dir(const char *p)
 static int default_scenarios(char *out, size_t len)
 {
     char dir[PATH_MAX];
-    if (exe_dir(dir, sizeof dir) == 0) {
+    if (lwch_exe_dir(dir, sizeof dir) == 0) {
         if ((size_t)snprintf(out, len, "%s/../../scenarios", dir) < len && is_dir(out))
             return 0;
         if ((size_t)snprintf(out, len, "%s/../share/lwc/scenarios", dir) < len && is_dir(out))
@@ -224,10 +224,10 @@ static void progress(pool *p, const scenario_result *r)
         p->really_failed++;
     if (p->progress_tty && p->njobs > 1) {
         fprintf(stderr, "\r\033[K[%zu/%zu] %zu not passed, %.1f s  %s %s", p->done, p->njobs, p->failed,
-                (lwcc_monotonic_ms() - p->started) / 1000.0, verdict_name(r->v), r->name ? r->name : "?");
+                (lwcc_monotonic_ms() - p->started) / 1000.0, lwch_verdict_name(r->v), r->name ? r->name : "?");
         fflush(stderr);
     } else if (p->verbose) {
-        fprintf(stderr, "[%zu/%zu] %s %s (%.0f ms)\n", p->done, p->njobs, verdict_name(r->v), r->name ? r->name : "?",
+        fprintf(stderr, "[%zu/%zu] %s %s (%.0f ms)\n", p->done, p->njobs, lwch_verdict_name(r->v), r->name ? r->name : "?",
                 r->total_ms);
     }
     pthread_mutex_unlock(&p->mu);
@@ -237,7 +237,7 @@ static void *worker(void *arg)
 {
     pool *p = arg;
     for (;;) {
-        if (interrupt_requested())
+        if (lwch_interrupt_requested())
             break;
         if (p->max_failures) {
             pthread_mutex_lock(&p->mu);
@@ -250,7 +250,7 @@ static void *worker(void *arg)
         if (i >= p->njobs)
             break;
         scenario_result *r = &p->results[i];
-        run_scenario(p->jobs[i].sc, p->opt, r);
+        lwch_run_scenario(p->jobs[i].sc, p->opt, r);
         r->repeat = p->jobs[i].repeat;
         progress(p, r);
     }
@@ -321,7 +321,7 @@ int main(int argc, char **argv)
                 fprintf(stderr, "lwc-harness: --merge-junit OUT IN...: no input files\n");
                 return 2;
             }
-            if (junit_merge(optarg, argv + optind, (size_t)(argc - optind), err, sizeof err) != 0) {
+            if (lwch_junit_merge(optarg, argv + optind, (size_t)(argc - optind), err, sizeof err) != 0) {
                 fprintf(stderr, "lwc-harness: --merge-junit: %s\n", err);
                 return 2;
             }
@@ -372,7 +372,7 @@ int main(int argc, char **argv)
     /* The client. */
     char default_client[PATH_MAX + 16];
     if (!client) {
-        if (exe_sibling("lwc-watch", default_client, sizeof default_client) != 0) {
+        if (lwch_exe_sibling("lwc-watch", default_client, sizeof default_client) != 0) {
             fprintf(stderr, "lwc-harness: cannot find my own directory; pass --client\n");
             return 2;
         }
@@ -380,14 +380,14 @@ int main(int argc, char **argv)
     }
     char **client_argv = NULL;
     char err[2048];
-    if (cmdline_split(client, &client_argv, err, sizeof err) != 0) {
+    if (lwch_cmdline_split(client, &client_argv, err, sizeof err) != 0) {
         fprintf(stderr, "lwc-harness: --client: %s\n", err);
         return 2;
     }
     if (!list && find_program(client_argv[0], err, sizeof err) != 0) {
         fprintf(stderr, "lwc-harness: cannot run the client: %s%s\n", err,
                 client == default_client ? " (build lwc-watch, or pass --client 'COMMAND')" : "");
-        cmdline_free(client_argv);
+        lwch_cmdline_free(client_argv);
         return 2;
     }
 
@@ -398,7 +398,7 @@ int main(int argc, char **argv)
         char d[PATH_MAX];
         if (default_scenarios(d, sizeof d) != 0) {
             fprintf(stderr, "lwc-harness: no scenarios given and no scenarios/ directory found\n");
-            cmdline_free(client_argv);
+            lwch_cmdline_free(client_argv);
             return 2;
         }
         rc = add_dir(&e, d);
@@ -443,7 +443,7 @@ int main(int argc, char **argv)
     expected_set exp = {0};
     int have_expect = 0;
     if (rc == 0 && expect_path) {
-        if (expected_load(expect_path, &exp, err, sizeof err) != 0) {
+        if (lwch_expected_load(expect_path, &exp, err, sizeof err) != 0) {
             fprintf(stderr, "lwc-harness: --expect %s\n", err);
             rc = -1;
         } else {
@@ -490,7 +490,7 @@ int main(int argc, char **argv)
             free(text);
         }
     } else if (rc == 0) {
-        if (interrupt_install() != 0) {
+        if (lwch_interrupt_install() != 0) {
             fprintf(stderr, "lwc-harness: cannot install signal handlers: %s\n", strerror(errno));
             goto out;
         }
@@ -511,11 +511,11 @@ int main(int argc, char **argv)
                 if (!filter || strstr(e.v[i].sc->name, filter)) {
                     p.jobs[k].sc = e.v[i].sc;
                     p.jobs[k].repeat = repeat > 1 ? (int)rep : 1;
-                    result_init(&p.results[k]);
+                    lwch_result_init(&p.results[k]);
                     k++;
                 }
         run_options opt = {.client_argv = client_argv, .timeout_scale = scale, .verbose = verbose,
-                           .interrupt_fd = interrupt_fd()};
+                           .interrupt_fd = lwch_interrupt_fd()};
         p.opt = &opt;
         atomic_init(&p.next, 0);
         pthread_mutex_init(&p.mu, NULL);
@@ -546,54 +546,54 @@ int main(int argc, char **argv)
                 p.results[i].name = strdup(p.jobs[i].sc->name);
                 p.results[i].path = strdup(p.jobs[i].sc->path);
                 p.results[i].repeat = p.jobs[i].repeat;
-                p.results[i].v = interrupt_requested() ? VERDICT_INTERRUPTED : VERDICT_NOT_RUN;
+                p.results[i].v = lwch_interrupt_requested() ? VERDICT_INTERRUPTED : VERDICT_NOT_RUN;
             }
             if (have_expect && p.results[i].v != VERDICT_INTERRUPTED &&
-                expected_judge(&exp, expected_find(&exp, p.jobs[i].sc->name), &p.results[i]) != 0)
+                lwch_expected_judge(&exp, lwch_expected_find(&exp, p.jobs[i].sc->name), &p.results[i]) != 0)
                 oom = 1;
             nres++;
         }
         if (oom)
             fprintf(stderr, "lwc-harness: out of memory comparing with --expect\n");
         run_summary sum = {.client = client, .wall_ms = lwcc_monotonic_ms() - p.started, .expect_path = expect_path};
-        summary_count(p.results, nres, &sum);
+        lwch_summary_count(p.results, nres, &sum);
         int colour = isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
-        report_table(stdout, p.results, nres, &sum, colour);
-        report_failures(stdout, p.results, nres, colour);
+        lwch_report_table(stdout, p.results, nres, &sum, colour);
+        lwch_report_failures(stdout, p.results, nres, colour);
         if (have_expect)
-            report_mismatches(stdout, p.results, nres, &sum, colour);
+            lwch_report_mismatches(stdout, p.results, nres, &sum, colour);
         fflush(stdout);
         int write_failed = 0;
-        if (junit && report_junit(junit, p.results, nres, &sum, err, sizeof err) != 0) {
+        if (junit && lwch_report_junit(junit, p.results, nres, &sum, err, sizeof err) != 0) {
             fprintf(stderr, "lwc-harness: --junit %s\n", err);
             write_failed = 1;
         }
-        if (json && report_json(json, p.results, nres, &sum, err, sizeof err) != 0) {
+        if (json && lwch_report_json(json, p.results, nres, &sum, err, sizeof err) != 0) {
             fprintf(stderr, "lwc-harness: --json %s\n", err);
             write_failed = 1;
         }
-        if (interrupt_requested() || sum.interrupted || sum.errors || write_failed || oom)
+        if (lwch_interrupt_requested() || sum.interrupted || sum.errors || write_failed || oom)
             status = 2;
         else if (have_expect)
             status = sum.mismatches ? 1 : 0;
         else
             status = sum.failed ? 1 : 0;
-        if (interrupt_requested())
+        if (lwch_interrupt_requested())
             fprintf(stderr, "lwc-harness: interrupted\n");
         for (size_t i = 0; i < p.njobs; i++)
-            result_free(&p.results[i]);
+            lwch_result_free(&p.results[i]);
         free(p.results);
         free(p.jobs);
         pthread_mutex_destroy(&p.mu);
     }
 out:
     if (have_expect)
-        expected_free(&exp);
+        lwch_expected_free(&exp);
     for (size_t i = 0; i < e.n; i++) {
         lwc_scenario_free(e.v[i].sc);
         free(e.v[i].path);
     }
     free(e.v);
-    cmdline_free(client_argv);
+    lwch_cmdline_free(client_argv);
     return status;
 }

@@ -66,18 +66,18 @@ typedef struct mx_matrix {
     size_t nscenarios;
 } mx_matrix;
 
-void mx_init(mx_matrix *m);
-void mx_free(mx_matrix *m);
+void lwch_mx_init(mx_matrix *m);
+void lwch_mx_free(mx_matrix *m);
 
 /* Adds a row from an lwc-harness --json report. On a file that cannot be read
  * or is not such a report returns -1 with err naming the file and what is
  * wrong (and the byte for a JSON syntax error). group/command/expect_file/note
  * may be NULL. */
-int mx_add_report(mx_matrix *m, const char *label, const char *group, const char *command,
+int lwch_mx_add_report(mx_matrix *m, const char *label, const char *group, const char *command,
                   const char *expect_file, const char *note, const char *report_path, char *err, size_t errlen);
 /* Adds a row for a client that has no report: error_text says why (any bytes;
  * sanitized when written). */
-int mx_add_unavailable(mx_matrix *m, const char *label, const char *group, const char *command,
+int lwch_mx_add_unavailable(mx_matrix *m, const char *label, const char *group, const char *command,
                        const char *expect_file, const char *note, const char *error_text, size_t error_len, char *err,
                        size_t errlen);
 /* Reads a manifest: one client a line, tab-separated
@@ -85,10 +85,10 @@ int mx_add_unavailable(mx_matrix *m, const char *label, const char *group, const
  * empty fields allowed; '#' lines and blank lines skipped. A row with no
  * report, or whose ERROR-FILE is not empty, is unavailable with that file's
  * text as the reason. Relative paths are taken from the current directory. */
-int mx_load_manifest(mx_matrix *m, const char *path, char *err, size_t errlen);
+int lwch_mx_load_manifest(mx_matrix *m, const char *path, char *err, size_t errlen);
 
 /* The cell of client c for scenario name, or NULL. */
-const mx_cell *mx_find_cell(const mx_client *c, const char *scenario);
+const mx_cell *lwch_mx_find_cell(const mx_client *c, const char *scenario);
 /* What a row says of its expected-verdicts file. */
 typedef enum {
     MX_EXP_NONE,        /* no file and no expected verdicts in the report */
@@ -97,25 +97,25 @@ typedef enum {
     MX_EXP_DIFFERS,
     MX_EXP_MATCHES,
 } mx_expect;
-mx_expect mx_expect_state(const mx_client *c);
+mx_expect lwch_mx_expect_state(const mx_client *c);
 /* "PASS", "FAIL", "N/A", ... for a kind. */
-const char *mx_kind_name(mx_kind k);
+const char *lwch_mx_kind_name(mx_kind k);
 /* Whether a cell has a report to open (a failure, an error, an N/A reason,
  * an expected-verdict line that differed or carries evidence). */
-int mx_cell_has_report(const mx_cell *cell);
+int lwch_mx_cell_has_report(const mx_cell *cell);
 
 /* Whole documents, malloc'd (NULL: out of memory). title: the page's title;
  * generated: a line saying when and how it was made (may be NULL). */
-char *mx_render_markdown(const mx_matrix *m, const char *title, const char *generated);
-char *mx_render_html(const mx_matrix *m, const char *title, const char *generated);
+char *lwch_mx_render_markdown(const mx_matrix *m, const char *title, const char *generated);
+char *lwch_mx_render_html(const mx_matrix *m, const char *title, const char *generated);
 
 /* Text made safe for HTML element content and attribute values: & < > " '
  * escaped, invalid UTF-8, NUL and control characters other than tab and
  * newline replaced by U+FFFD. Appends to tb. */
 struct strbuf;
-void mx_html_escape(struct strbuf *tb, const char *s, size_t n);
+void lwch_mx_html_escape(struct strbuf *tb, const char *s, size_t n);
 /* Text made safe for one Markdown table cell: one line, | and the
  * characters Markdown or HTML would interpret escaped, UTF-8 made valid. */
-void mx_md_escape(struct strbuf *tb, const char *s, size_t n);
+void lwch_mx_md_escape(struct strbuf *tb, const char *s, size_t n);
 
 #endif

@@ -14,7 +14,7 @@
 #include <string.h>
 #include <strings.h>
 
-void mx_init(mx_matrix *m)
+void lwch_mx_init(mx_matrix *m)
 {
     memset(m, 0, sizeof(*m));
 }
@@ -54,7 +54,7 @@ static void client_free(mx_client *c)
     free(c->cells);
 }
 
-void mx_free(mx_matrix *m)
+void lwch_mx_free(mx_matrix *m)
 {
     for (size_t i = 0; i < m->nclients; i++)
         client_free(&m->clients[i]);
@@ -62,10 +62,10 @@ void mx_free(mx_matrix *m)
     for (size_t i = 0; i < m->nscenarios; i++)
         free(m->scenarios[i]);
     free(m->scenarios);
-    mx_init(m);
+    lwch_mx_init(m);
 }
 
-const char *mx_kind_name(mx_kind k)
+const char *lwch_mx_kind_name(mx_kind k)
 {
     switch (k) {
     case MX_NONE: return "NO RUN";
@@ -97,7 +97,7 @@ static mx_kind kind_of(const char *v)
     return MX_OTHER;
 }
 
-int mx_cell_has_report(const mx_cell *c)
+int lwch_mx_cell_has_report(const mx_cell *c)
 {
     if (!c || c->kind == MX_NONE)
         return 0;
@@ -110,7 +110,7 @@ int mx_cell_has_report(const mx_cell *c)
     return 0;
 }
 
-mx_expect mx_expect_state(const mx_client *c)
+mx_expect lwch_mx_expect_state(const mx_client *c)
 {
     if (c->unavailable)
         return c->expect_file ? MX_EXP_NOT_RUN : MX_EXP_NONE;
@@ -121,7 +121,7 @@ mx_expect mx_expect_state(const mx_client *c)
     return c->mismatches || c->summary_mismatches > 0 ? MX_EXP_DIFFERS : MX_EXP_MATCHES;
 }
 
-const mx_cell *mx_find_cell(const mx_client *c, const char *scenario)
+const mx_cell *lwch_mx_find_cell(const mx_client *c, const char *scenario)
 {
     for (size_t i = 0; i < c->ncells; i++)
         if (strcmp(c->cells[i].scenario, scenario) == 0)
@@ -357,7 +357,7 @@ static int read_report(mx_matrix *m, mx_client *c, const cJSON *doc, const char 
     return 0;
 }
 
-int mx_add_report(mx_matrix *m, const char *label, const char *group, const char *command,
+int lwch_mx_add_report(mx_matrix *m, const char *label, const char *group, const char *command,
                   const char *expect_file, const char *note, const char *report_path, char *err, size_t errlen)
 {
     size_t len = 0;
@@ -394,7 +394,7 @@ int mx_add_report(mx_matrix *m, const char *label, const char *group, const char
     return 0;
 }
 
-int mx_add_unavailable(mx_matrix *m, const char *label, const char *group, const char *command,
+int lwch_mx_add_unavailable(mx_matrix *m, const char *label, const char *group, const char *command,
                        const char *expect_file, const char *note, const char *error_text, size_t error_len, char *err,
                        size_t errlen)
 {
@@ -431,7 +431,7 @@ static size_t split_tabs(char *line, char **fields, size_t max)
     return n;
 }
 
-int mx_load_manifest(mx_matrix *m, const char *path, char *err, size_t errlen)
+int lwch_mx_load_manifest(mx_matrix *m, const char *path, char *err, size_t errlen)
 {
     size_t len = 0;
     char *text = lwc_read_file(path, MX_MAX_FILE, &len, err, errlen);
@@ -469,17 +469,17 @@ int mx_load_manifest(mx_matrix *m, const char *path, char *err, size_t errlen)
                 break;
             }
             if (elen > 0 || !*f[4]) {
-                rc = mx_add_unavailable(m, f[0], f[1], f[2], f[3], note, etext, elen, err, errlen);
+                rc = lwch_mx_add_unavailable(m, f[0], f[1], f[2], f[3], note, etext, elen, err, errlen);
                 free(etext);
                 continue;
             }
             free(etext);
         }
         if (!*f[4]) {
-            rc = mx_add_unavailable(m, f[0], f[1], f[2], f[3], note, NULL, 0, err, errlen);
+            rc = lwch_mx_add_unavailable(m, f[0], f[1], f[2], f[3], note, NULL, 0, err, errlen);
             continue;
         }
-        if (mx_add_report(m, f[0], f[1], f[2], f[3], note, f[4], sub, sizeof(sub)) != 0) {
+        if (lwch_mx_add_report(m, f[0], f[1], f[2], f[3], note, f[4], sub, sizeof(sub)) != 0) {
             rc = lwc_fail(err, errlen, -1, "%s:%zu: %s", path, lineno, sub);
         }
     }

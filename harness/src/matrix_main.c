@@ -84,10 +84,10 @@ int main(int argc, char **argv)
         return 2;
     }
     mx_matrix m;
-    mx_init(&m);
+    lwch_mx_init(&m);
     char err[2048];
     int rc = 0;
-    if (manifest && mx_load_manifest(&m, manifest, err, sizeof(err)) != 0) {
+    if (manifest && lwch_mx_load_manifest(&m, manifest, err, sizeof(err)) != 0) {
         fprintf(stderr, "lwc-matrix: %s\n", err);
         rc = 2;
     }
@@ -100,24 +100,24 @@ int main(int argc, char **argv)
         }
         char label[512];
         snprintf(label, sizeof(label), "%.*s", (int)(eq - argv[i]), argv[i]);
-        if (mx_add_report(&m, label, NULL, NULL, NULL, NULL, eq + 1, err, sizeof(err)) != 0) {
+        if (lwch_mx_add_report(&m, label, NULL, NULL, NULL, NULL, eq + 1, err, sizeof(err)) != 0) {
             fprintf(stderr, "lwc-matrix: %s\n", err);
             rc = 2;
         }
     }
-    if (rc == 0 && md && write_doc(md, mx_render_markdown(&m, title, generated)) != 0)
+    if (rc == 0 && md && write_doc(md, lwch_mx_render_markdown(&m, title, generated)) != 0)
         rc = 2;
-    if (rc == 0 && html && write_doc(html, mx_render_html(&m, title, generated)) != 0)
+    if (rc == 0 && html && write_doc(html, lwch_mx_render_html(&m, title, generated)) != 0)
         rc = 2;
     if (rc == 0) {
         size_t unavailable = 0, differ = 0;
         for (size_t i = 0; i < m.nclients; i++) {
             unavailable += m.clients[i].unavailable != NULL;
-            differ += mx_expect_state(&m.clients[i]) == MX_EXP_DIFFERS;
+            differ += lwch_mx_expect_state(&m.clients[i]) == MX_EXP_DIFFERS;
         }
         printf("lwc-matrix: %zu clients (%zu unavailable) x %zu scenarios; %zu differ from their expected verdicts\n",
                m.nclients, unavailable, m.nscenarios, differ);
     }
-    mx_free(&m);
+    lwch_mx_free(&m);
     return rc;
 }

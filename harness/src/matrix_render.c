@@ -53,7 +53,7 @@ static void html_char(strbuf *tb, char c)
     }
 }
 
-void mx_html_escape(strbuf *tb, const char *s, size_t n)
+void lwch_mx_html_escape(strbuf *tb, const char *s, size_t n)
 {
     escape_with(tb, s, n, html_char);
 }
@@ -85,7 +85,7 @@ static void md_char(strbuf *tb, char c)
     }
 }
 
-void mx_md_escape(strbuf *tb, const char *s, size_t n)
+void lwch_mx_md_escape(strbuf *tb, const char *s, size_t n)
 {
     escape_with(tb, s, n, md_char);
 }
@@ -93,13 +93,13 @@ void mx_md_escape(strbuf *tb, const char *s, size_t n)
 static void H(strbuf *tb, const char *s)
 {
     if (s)
-        mx_html_escape(tb, s, strlen(s));
+        lwch_mx_html_escape(tb, s, strlen(s));
 }
 
 static void MD(strbuf *tb, const char *s)
 {
     if (s)
-        mx_md_escape(tb, s, strlen(s));
+        lwch_mx_md_escape(tb, s, strlen(s));
 }
 
 /* The failed checks of a cell, "a, b". */
@@ -165,7 +165,7 @@ static void md_cell(strbuf *tb, const mx_cell *c)
     char t[32];
     switch (c->kind) {
     case MX_PASS:
-        duration_text(t, sizeof(t), c->converge_ms, MATRIX_SECONDS_FROM_MS, " ");
+        lwch_duration_text(t, sizeof(t), c->converge_ms, MATRIX_SECONDS_FROM_MS, " ");
         lwcc_strbuf_printf(tb, "PASS %s", t);
         break;
     case MX_FAIL:
@@ -173,7 +173,7 @@ static void md_cell(strbuf *tb, const mx_cell *c)
         failed_checks(tb, c, MD);
         break;
     case MX_OTHER: MD(tb, c->verdict); break;
-    default: lwcc_strbuf_puts(tb, mx_kind_name(c->kind)); break;
+    default: lwcc_strbuf_puts(tb, lwch_mx_kind_name(c->kind)); break;
     }
     if (c->has_expected && !c->exp_matched) {
         lwcc_strbuf_puts(tb, " ≠ expected ");
@@ -183,7 +183,7 @@ static void md_cell(strbuf *tb, const mx_cell *c)
     }
 }
 
-char *mx_render_markdown(const mx_matrix *m, const char *title, const char *generated)
+char *lwch_mx_render_markdown(const mx_matrix *m, const char *title, const char *generated)
 {
     strbuf tb;
     lwcc_strbuf_init(&tb);
@@ -218,7 +218,7 @@ char *mx_render_markdown(const mx_matrix *m, const char *title, const char *gene
             lwcc_strbuf_printf(&tb, " | %zu | %zu | %zu | %zu | %zu | ", c->count[MX_PASS], c->count[MX_FAIL], c->count[MX_NA],
                       c->count[MX_NOT_RUN], c->count[MX_ERROR] + c->count[MX_INTERRUPTED] + c->count[MX_OTHER]);
         }
-        mx_expect st = mx_expect_state(c);
+        mx_expect st = lwch_mx_expect_state(c);
         if (st != MX_EXP_NONE) {
             if (st == MX_EXP_DIFFERS)
                 lwcc_strbuf_printf(&tb, "**differs** (%zu) from ", row_mismatches(c));
@@ -253,7 +253,7 @@ char *mx_render_markdown(const mx_matrix *m, const char *title, const char *gene
             if (m->clients[i].unavailable)
                 lwcc_strbuf_puts(&tb, "unavailable");
             else
-                md_cell(&tb, mx_find_cell(&m->clients[i], m->scenarios[j]));
+                md_cell(&tb, lwch_mx_find_cell(&m->clients[i], m->scenarios[j]));
             lwcc_strbuf_puts(&tb, " |");
         }
         lwcc_strbuf_puts(&tb, "\n");
@@ -275,7 +275,7 @@ char *mx_render_markdown(const mx_matrix *m, const char *title, const char *gene
             const char *nl = strchr(p, '\n');
             size_t l = nl ? (size_t)(nl - p) : strlen(p);
             lwcc_strbuf_puts(&tb, "> ");
-            mx_md_escape(&tb, p, l);
+            lwch_mx_md_escape(&tb, p, l);
             lwcc_strbuf_puts(&tb, "  \n");
             p += l + (nl ? 1 : 0);
         }
@@ -413,10 +413,10 @@ static void html_cell(strbuf *tb, const mx_client *c, size_t row, size_t col, co
     if (!x || x->kind == MX_NONE) {
         lwcc_strbuf_puts(tb, "no run of this scenario in the report");
     } else {
-        H(tb, x->kind == MX_OTHER ? x->verdict : mx_kind_name(x->kind));
+        H(tb, x->kind == MX_OTHER ? x->verdict : lwch_mx_kind_name(x->kind));
         char t[32];
         if (x->kind == MX_PASS) {
-            duration_text(t, sizeof(t), x->converge_ms, MATRIX_SECONDS_FROM_MS, " ");
+            lwch_duration_text(t, sizeof(t), x->converge_ms, MATRIX_SECONDS_FROM_MS, " ");
             lwcc_strbuf_printf(tb, ", converged in %s", t);
         }
         if (x->nfailures) {
@@ -439,14 +439,14 @@ static void html_cell(strbuf *tb, const mx_client *c, size_t row, size_t col, co
         }
     }
     lwcc_strbuf_puts(tb, "\">");
-    int link = mx_cell_has_report(x);
+    int link = lwch_mx_cell_has_report(x);
     if (link)
         lwcc_strbuf_printf(tb, "<a href=\"#r-%zu-%zu\">", row, col);
     if (x) {
         char t[32];
         switch (x->kind) {
         case MX_PASS:
-            duration_text(t, sizeof(t), x->converge_ms, MATRIX_SECONDS_FROM_MS, ""); /* narrow cells: "12ms" */
+            lwch_duration_text(t, sizeof(t), x->converge_ms, MATRIX_SECONDS_FROM_MS, ""); /* narrow cells: "12ms" */
             lwcc_strbuf_puts(tb, "<span class=\"v\">✓</span>");
             if (x->converge_ms >= 0)
                 lwcc_strbuf_puts(tb, t);
@@ -496,7 +496,7 @@ static void html_report(strbuf *tb, const mx_client *c, size_t row, size_t col, 
     lwcc_strbuf_puts(tb, " × ");
     H(tb, x->scenario);
     lwcc_strbuf_puts(tb, " — ");
-    H(tb, x->kind == MX_OTHER ? x->verdict : mx_kind_name(x->kind));
+    H(tb, x->kind == MX_OTHER ? x->verdict : lwch_mx_kind_name(x->kind));
     if (x->nfailures) {
         lwcc_strbuf_puts(tb, ": ");
         failed_checks(tb, x, H);
@@ -505,8 +505,8 @@ static void html_report(strbuf *tb, const mx_client *c, size_t row, size_t col, 
         lwcc_strbuf_puts(tb, x->exp_matched ? " (as expected)" : " (DIFFERS from the expected verdict)");
     lwcc_strbuf_puts(tb, "</summary>");
     char t1[32], t2[32];
-    duration_text(t1, sizeof(t1), x->total_ms, MATRIX_SECONDS_FROM_MS, " ");
-    duration_text(t2, sizeof(t2), x->converge_ms, MATRIX_SECONDS_FROM_MS, " ");
+    lwch_duration_text(t1, sizeof(t1), x->total_ms, MATRIX_SECONDS_FROM_MS, " ");
+    lwch_duration_text(t2, sizeof(t2), x->converge_ms, MATRIX_SECONDS_FROM_MS, " ");
     lwcc_strbuf_printf(tb, "<p class=\"meta\">total %s, %s%s", t1, x->converge_ms < 0 ? "no final convergence" : "converged in ",
                        x->converge_ms < 0 ? "" : t2);
     if (x->runs > 1)
@@ -602,7 +602,7 @@ static void html_row_header(strbuf *tb, const mx_client *c, size_t row)
         if (errs)
             lwcc_strbuf_printf(tb, " / %zu error", errs);
     }
-    mx_expect st = mx_expect_state(c);
+    mx_expect st = lwch_mx_expect_state(c);
     if (st != MX_EXP_NONE) {
         lwcc_strbuf_printf(tb, "<br><a href=\"#x-%zu\" class=\"%s\">", row, expect_bad(st) ? "bad" : "ok");
         if (st == MX_EXP_DIFFERS)
@@ -620,7 +620,7 @@ static void html_row_header(strbuf *tb, const mx_client *c, size_t row)
  * difference and each expected failure with its evidence. */
 static void html_expect_block(strbuf *tb, const mx_client *c, size_t row)
 {
-    mx_expect st = mx_expect_state(c);
+    mx_expect st = lwch_mx_expect_state(c);
     if (st == MX_EXP_NONE)
         return;
     lwcc_strbuf_printf(tb, "<details class=\"rep\" id=\"x-%zu\"><summary>", row);
@@ -667,7 +667,7 @@ static void html_expect_block(strbuf *tb, const mx_client *c, size_t row)
     lwcc_strbuf_puts(tb, "</ul></details>\n");
 }
 
-char *mx_render_html(const mx_matrix *m, const char *title, const char *generated)
+char *lwch_mx_render_html(const mx_matrix *m, const char *title, const char *generated)
 {
     strbuf tb;
     lwcc_strbuf_init(&tb);
@@ -684,7 +684,7 @@ char *mx_render_html(const mx_matrix *m, const char *title, const char *generate
     }
     size_t unavailable = 0, differ = 0, unchecked = 0;
     for (size_t i = 0; i < m->nclients; i++) {
-        mx_expect st = mx_expect_state(&m->clients[i]);
+        mx_expect st = lwch_mx_expect_state(&m->clients[i]);
         unavailable += m->clients[i].unavailable != NULL;
         differ += st == MX_EXP_DIFFERS;
         unchecked += st == MX_EXP_NOT_CHECKED;
@@ -728,13 +728,13 @@ char *mx_render_html(const mx_matrix *m, const char *title, const char *generate
                                m->nscenarios ? m->nscenarios : 1, i);
             const char *nl = strchr(c->unavailable, '\n');
             lwcc_strbuf_puts(&tb, "unavailable: ");
-            mx_html_escape(&tb, c->unavailable, nl ? (size_t)(nl - c->unavailable) : strlen(c->unavailable));
+            lwch_mx_html_escape(&tb, c->unavailable, nl ? (size_t)(nl - c->unavailable) : strlen(c->unavailable));
             lwcc_strbuf_puts(&tb, "</summary><pre>");
             H(&tb, c->unavailable);
             lwcc_strbuf_puts(&tb, "</pre></details></td>");
         } else {
             for (size_t j = 0; j < m->nscenarios; j++)
-                html_cell(&tb, c, i, j, m->scenarios[j], mx_find_cell(c, m->scenarios[j]));
+                html_cell(&tb, c, i, j, m->scenarios[j], lwch_mx_find_cell(c, m->scenarios[j]));
         }
         lwcc_strbuf_puts(&tb, "</tr>\n");
     }
@@ -744,8 +744,8 @@ char *mx_render_html(const mx_matrix *m, const char *title, const char *generate
     for (size_t i = 0; i < m->nclients; i++) {
         const mx_client *c = &m->clients[i];
         for (size_t j = 0; j < m->nscenarios && !c->unavailable; j++) {
-            const mx_cell *x = mx_find_cell(c, m->scenarios[j]);
-            if (mx_cell_has_report(x))
+            const mx_cell *x = lwch_mx_find_cell(c, m->scenarios[j]);
+            if (lwch_mx_cell_has_report(x))
                 html_report(&tb, c, i, j, x);
         }
     }

@@ -10,18 +10,18 @@
 #include <stdlib.h>
 #include <string.h>
 
-void linebuf_init(linebuf *lb)
+void lwch_linebuf_init(linebuf *lb)
 {
     memset(lb, 0, sizeof *lb);
 }
 
-void linebuf_free(linebuf *lb)
+void lwch_linebuf_free(linebuf *lb)
 {
     free(lb->buf);
     memset(lb, 0, sizeof *lb);
 }
 
-int linebuf_feed(linebuf *lb, const char *data, size_t n)
+int lwch_linebuf_feed(linebuf *lb, const char *data, size_t n)
 {
     /* Drop consumed lines first so the buffer holds at most one partial line plus the new bytes. */
     if (lb->start > 0) {
@@ -56,7 +56,7 @@ int linebuf_feed(linebuf *lb, const char *data, size_t n)
     return 0;
 }
 
-char *linebuf_next(linebuf *lb, size_t *len)
+char *lwch_linebuf_next(linebuf *lb, size_t *len)
 {
     if (!lb->buf || lb->start >= lb->len)
         return NULL;
@@ -76,18 +76,18 @@ char *linebuf_next(linebuf *lb, size_t *len)
     return p;
 }
 
-size_t linebuf_pending(const linebuf *lb)
+size_t lwch_linebuf_pending(const linebuf *lb)
 {
     return lb->len - lb->start;
 }
 
-void client_msg_free(client_msg *m)
+void lwch_client_msg_free(client_msg *m)
 {
-    itemset_free(&m->items);
-    itemset_free(&m->subject);
+    lwch_itemset_free(&m->items);
+    lwch_itemset_free(&m->subject);
 }
 
-const char *event_kind_name(event_kind k)
+const char *lwch_event_kind_name(event_kind k)
 {
     return k == EV_ADDED ? "ADDED" : k == EV_MODIFIED ? "MODIFIED" : "DELETED";
 }
@@ -142,11 +142,11 @@ static int parse_hello(const cJSON *doc, client_msg *out, char *err, size_t errl
     return 0;
 }
 
-int protocol_parse_line(const char *line, size_t len, client_msg *out, char *err, size_t errlen)
+int lwch_protocol_parse_line(const char *line, size_t len, client_msg *out, char *err, size_t errlen)
 {
     memset(out, 0, sizeof *out);
-    itemset_init(&out->items);
-    itemset_init(&out->subject);
+    lwch_itemset_init(&out->items);
+    lwch_itemset_init(&out->subject);
     char pv[600];
     const char *end = NULL;
     cJSON *doc = cJSON_ParseWithLengthOpts(line, len, &end, 0);
@@ -177,7 +177,7 @@ int protocol_parse_line(const char *line, size_t len, client_msg *out, char *err
         } else {
             out->seq = (long long)seq->valuedouble;
             char why[256];
-            if (itemset_from_snapshot(cJSON_GetObjectItemCaseSensitive(doc, "items"), &out->items, why, sizeof why) != 0) {
+            if (lwch_itemset_from_snapshot(cJSON_GetObjectItemCaseSensitive(doc, "items"), &out->items, why, sizeof why) != 0) {
                 rc = lwc_fail(err, errlen, -1, "SNAPSHOT seq %lld: %s", out->seq, why);
             }
         }
@@ -205,7 +205,7 @@ int protocol_parse_line(const char *line, size_t len, client_msg *out, char *err
                 rc = lwc_fail(err, errlen, -1, "out of memory");
             } else {
                 cJSON_AddItemToArray(arr, ref);
-                if (itemset_from_snapshot(arr, &out->subject, why, sizeof why) != 0) {
+                if (lwch_itemset_from_snapshot(arr, &out->subject, why, sizeof why) != 0) {
                     preview(line, len, pv, sizeof pv);
                     rc = lwc_fail(err, errlen, -1, "an EVENT whose object %s: \"%s\"",
                                   strstr(why, "has") ? strstr(why, "has") : why, pv);
@@ -229,6 +229,6 @@ int protocol_parse_line(const char *line, size_t len, client_msg *out, char *err
     }
     cJSON_Delete(doc);
     if (rc != 0)
-        client_msg_free(out);
+        lwch_client_msg_free(out);
     return rc;
 }

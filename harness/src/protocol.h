@@ -17,15 +17,15 @@ typedef struct linebuf {
     size_t scanned; /* start <= scanned <= len; buf[start..scanned) holds no '\n': each byte is searched once */
 } linebuf;
 
-void linebuf_init(linebuf *lb);
-void linebuf_free(linebuf *lb);
+void lwch_linebuf_init(linebuf *lb);
+void lwch_linebuf_free(linebuf *lb);
 /* Appends bytes; -1 when out of memory or when a line outgrows PROTOCOL_MAX_LINE. */
-int linebuf_feed(linebuf *lb, const char *data, size_t n);
+int lwch_linebuf_feed(linebuf *lb, const char *data, size_t n);
 /* The next complete line (without "\n" or a trailing "\r"), NUL-terminated
  * in place, or NULL. Valid until the next feed. */
-char *linebuf_next(linebuf *lb, size_t *len);
+char *lwch_linebuf_next(linebuf *lb, size_t *len);
 /* Bytes of an unterminated last line (what a client left at exit). */
-size_t linebuf_pending(const linebuf *lb);
+size_t lwch_linebuf_pending(const linebuf *lb);
 
 typedef enum {
     MSG_HELLO,
@@ -52,8 +52,8 @@ typedef struct client_msg {
 } client_msg;
 
 /* Returns 0, or -1 with why the line breaks the protocol. */
-int protocol_parse_line(const char *line, size_t len, client_msg *out, char *err, size_t errlen);
-void client_msg_free(client_msg *m);
-const char *event_kind_name(event_kind k);
+int lwch_protocol_parse_line(const char *line, size_t len, client_msg *out, char *err, size_t errlen);
+void lwch_client_msg_free(client_msg *m);
+const char *lwch_event_kind_name(event_kind k);
 
 #endif

@@ -18,7 +18,7 @@
 /* The table's 9-wide columns hold "9999 ms"; longer runs read better in seconds. */
 #define TABLE_SECONDS_FROM_MS 10000.0
 
-void summary_count(const scenario_result *res, size_t n, run_summary *sum)
+void lwch_summary_count(const scenario_result *res, size_t n, run_summary *sum)
 {
     sum->passed = sum->failed = sum->errors = sum->interrupted = sum->not_applicable = sum->not_run = 0;
     sum->mismatches = 0;
@@ -41,7 +41,7 @@ static const char *verdict_colour(verdict v)
     return v == VERDICT_PASS ? GREEN : v == VERDICT_FAIL ? RED : YELLOW;
 }
 
-void report_table(FILE *out, const scenario_result *res, size_t n, const run_summary *sum, int colour)
+void lwch_report_table(FILE *out, const scenario_result *res, size_t n, const run_summary *sum, int colour)
 {
     int w = 8;
     for (size_t i = 0; i < n; i++) {
@@ -60,9 +60,9 @@ void report_table(FILE *out, const scenario_result *res, size_t n, const run_sum
             snprintf(name, sizeof name, "%s #%d", r->name ? r->name : "?", r->repeat);
         else
             snprintf(name, sizeof name, "%s", r->name ? r->name : "?");
-        duration_text(ready, sizeof ready, r->ready_ms, TABLE_SECONDS_FROM_MS, " ");
-        duration_text(conv, sizeof conv, r->converge_ms, TABLE_SECONDS_FROM_MS, " ");
-        duration_text(total, sizeof total, r->total_ms, TABLE_SECONDS_FROM_MS, " ");
+        lwch_duration_text(ready, sizeof ready, r->ready_ms, TABLE_SECONDS_FROM_MS, " ");
+        lwch_duration_text(conv, sizeof conv, r->converge_ms, TABLE_SECONDS_FROM_MS, " ");
+        lwch_duration_text(total, sizeof total, r->total_ms, TABLE_SECONDS_FROM_MS, " ");
         char checks[200] = "";
         size_t off = 0;
         for (size_t k = 0; k < r->nfailures && off < sizeof checks; k++) {
@@ -79,7 +79,7 @@ void report_table(FILE *out, const scenario_result *res, size_t n, const run_sum
         if (r->expected && !r->expect_matched && off + 20 < sizeof checks)
             snprintf(checks + strlen(checks), sizeof checks - strlen(checks), "%sUNEXPECTED", *checks ? "  " : "");
         fprintf(out, "%-*s  %s%-7s%s  %9s  %9s  %8zu  %9s  %s\n", w, name, colour ? verdict_colour(r->v) : "",
-                verdict_name(r->v), colour ? RESET : "", ready, conv, r->requests, total, checks);
+                lwch_verdict_name(r->v), colour ? RESET : "", ready, conv, r->requests, total, checks);
     }
     fprintf(out, "\n%zu run%s: %s%zu passed%s, %s%zu failed%s", n, n == 1 ? "" : "s", colour && sum->passed ? GREEN : "",
             sum->passed, colour && sum->passed ? RESET : "", colour && sum->failed ? RED : "", sum->failed,
@@ -93,7 +93,7 @@ void report_table(FILE *out, const scenario_result *res, size_t n, const run_sum
     if (sum->interrupted)
         fprintf(out, ", %zu interrupted", sum->interrupted);
     fprintf(out, " in %.1f s (client: %s", sum->wall_ms / 1000.0, sum->client ? sum->client : "?");
-    const scenario_result *hello = report_client_info(res, n);
+    const scenario_result *hello = lwch_report_client_info(res, n);
     if (hello) {
         char caps[200];
         lwc_capabilities_format(hello->caps, caps, sizeof caps);
@@ -102,7 +102,7 @@ void report_table(FILE *out, const scenario_result *res, size_t n, const run_sum
     fprintf(out, ")\nlwc-harness %s\n", LWC_VERSION_STRING);
 }
 
-const char *tail_lines(const char *s, int max_lines)
+const char *lwch_tail_lines(const char *s, int max_lines)
 {
     if (!s)
         return "";
@@ -137,7 +137,7 @@ static void indent_block(strbuf *tb, const char *text, const char *indent)
     }
 }
 
-char *report_failure_text(const scenario_result *r)
+char *lwch_report_failure_text(const scenario_result *r)
 {
     strbuf tb;
     lwcc_strbuf_init(&tb);
@@ -160,30 +160,30 @@ char *report_failure_text(const scenario_result *r)
     }
     if (r->stderr_tail && *r->stderr_tail) {
         lwcc_strbuf_puts(&tb, "client stderr (last 30 lines):\n");
-        indent_block(&tb, tail_lines(r->stderr_tail, 30), "  | ");
+        indent_block(&tb, lwch_tail_lines(r->stderr_tail, 30), "  | ");
     } else {
         lwcc_strbuf_puts(&tb, "client stderr: (empty)\n");
     }
     return lwcc_strbuf_take(&tb, NULL);
 }
 
-void report_failures(FILE *out, const scenario_result *res, size_t n, int colour)
+void lwch_report_failures(FILE *out, const scenario_result *res, size_t n, int colour)
 {
     for (size_t i = 0; i < n; i++) {
         const scenario_result *r = &res[i];
         if (r->v == VERDICT_PASS || r->v == VERDICT_INTERRUPTED || r->v == VERDICT_NA || r->v == VERDICT_NOT_RUN)
             continue;
-        fprintf(out, "\n%s%s %s%s", colour ? BOLD : "", verdict_name(r->v), r->name ? r->name : "?", colour ? RESET : "");
+        fprintf(out, "\n%s%s %s%s", colour ? BOLD : "", lwch_verdict_name(r->v), r->name ? r->name : "?", colour ? RESET : "");
         if (r->repeat > 1)
             fprintf(out, " (run %d)", r->repeat);
         fprintf(out, "  (%s)\n", r->path ? r->path : "?");
-        char *text = report_failure_text(r);
+        char *text = lwch_report_failure_text(r);
         fputs(text ? text : "(out of memory)\n", out);
         free(text);
     }
 }
 
-const scenario_result *report_client_info(const scenario_result *res, size_t n)
+const scenario_result *lwch_report_client_info(const scenario_result *res, size_t n)
 {
     for (size_t i = 0; i < n; i++)
         if (res[i].client_name)
@@ -191,7 +191,7 @@ const scenario_result *report_client_info(const scenario_result *res, size_t n)
     return NULL;
 }
 
-void report_mismatches(FILE *out, const scenario_result *res, size_t n, const run_summary *sum, int colour)
+void lwch_report_mismatches(FILE *out, const scenario_result *res, size_t n, const run_summary *sum, int colour)
 {
     if (sum->mismatches) {
         fprintf(out, "\n%sVerdicts that differ from %s:%s\n", colour ? BOLD : "", sum->expect_path, colour ? RESET : "");

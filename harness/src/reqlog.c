@@ -24,7 +24,7 @@ static void *watcher(void *arg)
     while (!atomic_load(&rl->stop)) {
         /* Blocks until the log changes in any way -- a request arrives, is
          * answered, noted or ends (a watch's stream included) -- or
-         * reqlog_stop wakes it. The comparison with the generation last
+         * lwch_reqlog_stop wakes it. The comparison with the generation last
          * seen is made under the log's lock, so a change (or the stop's
          * wake) that lands while this thread is busy poking is not lost,
          * and no timeout is needed. */
@@ -34,7 +34,7 @@ static void *watcher(void *arg)
     return NULL;
 }
 
-int reqlog_start(reqlog *rl, lwc_mock *srv, int wake_fd, char *err, size_t errlen)
+int lwch_reqlog_start(reqlog *rl, lwc_mock *srv, int wake_fd, char *err, size_t errlen)
 {
     memset(rl, 0, sizeof *rl);
     rl->srv = srv;
@@ -47,7 +47,7 @@ int reqlog_start(reqlog *rl, lwc_mock *srv, int wake_fd, char *err, size_t errle
     return 0;
 }
 
-void reqlog_stop(reqlog *rl)
+void lwch_reqlog_stop(reqlog *rl)
 {
     if (!rl->thread_started)
         return;
@@ -59,9 +59,9 @@ void reqlog_stop(reqlog *rl)
     rl->thread_started = 0;
 }
 
-void reqlog_free(reqlog *rl)
+void lwch_reqlog_free(reqlog *rl)
 {
-    reqlog_stop(rl);
+    lwch_reqlog_stop(rl);
     for (size_t i = 0; i < rl->n; i++)
         lwc_mock_request_free(&rl->v[i]);
     free(rl->v);
@@ -74,7 +74,7 @@ static int is_final(const lwc_mock_request *r)
     return r->status != 0 && (!r->is_watch || r->done);
 }
 
-long reqlog_refresh(reqlog *rl)
+long lwch_reqlog_refresh(reqlog *rl)
 {
     long changed = 0;
     /* Re-read the entries that were still open; keep those that still are. */
@@ -120,7 +120,7 @@ long reqlog_refresh(reqlog *rl)
     return changed;
 }
 
-void reqlog_format_one(const lwc_mock_request *r, const char *indent, strbuf *out)
+void lwch_reqlog_format_one(const lwc_mock_request *r, const char *indent, strbuf *out)
 {
     lwcc_strbuf_printf(out, "%s%9.1f ms  %s %s%s%s -> ", indent, r->start_ms, r->method, r->path, r->query[0] ? "?" : "",
                        r->query);
@@ -137,7 +137,7 @@ void reqlog_format_one(const lwc_mock_request *r, const char *indent, strbuf *ou
     lwcc_strbuf_puts(out, "\n");
 }
 
-void reqlog_format(const reqlog *rl, size_t from, size_t to, size_t max, const char *indent, strbuf *out)
+void lwch_reqlog_format(const reqlog *rl, size_t from, size_t to, size_t max, const char *indent, strbuf *out)
 {
     if (to > rl->n)
         to = rl->n;
@@ -148,18 +148,18 @@ void reqlog_format(const reqlog *rl, size_t from, size_t to, size_t max, const c
     size_t n = to - from;
     if (n <= max) {
         for (size_t i = from; i < to; i++)
-            reqlog_format_one(&rl->v[i], indent, out);
+            lwch_reqlog_format_one(&rl->v[i], indent, out);
         return;
     }
     size_t head = max / 3, tail = max - head;
     for (size_t i = from; i < from + head; i++)
-        reqlog_format_one(&rl->v[i], indent, out);
+        lwch_reqlog_format_one(&rl->v[i], indent, out);
     lwcc_strbuf_printf(out, "%s... %zu requests not shown ...\n", indent, n - head - tail);
     for (size_t i = to - tail; i < to; i++)
-        reqlog_format_one(&rl->v[i], indent, out);
+        lwch_reqlog_format_one(&rl->v[i], indent, out);
 }
 
-void reqlog_format_around(const reqlog *rl, double t_ms, size_t before, size_t after, const char *indent,
+void lwch_reqlog_format_around(const reqlog *rl, double t_ms, size_t before, size_t after, const char *indent,
                           strbuf *out)
 {
     size_t split = 0;
@@ -169,7 +169,7 @@ void reqlog_format_around(const reqlog *rl, double t_ms, size_t before, size_t a
     size_t to = split + after < rl->n ? split + after : rl->n;
     if (from > 0)
         lwcc_strbuf_printf(out, "%s(%zu earlier requests not shown)\n", indent, from);
-    reqlog_format(rl, from, to, before + after, indent, out);
+    lwch_reqlog_format(rl, from, to, before + after, indent, out);
     if (to < rl->n)
         lwcc_strbuf_printf(out, "%s(%zu later requests not shown)\n", indent, rl->n - to);
 }

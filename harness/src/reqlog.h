@@ -27,23 +27,23 @@ typedef struct reqlog {
 } reqlog;
 
 /* Starts watching srv; wake_fd gets a byte whenever the log changes. */
-int reqlog_start(reqlog *rl, lwc_mock *srv, int wake_fd, char *err, size_t errlen);
+int lwch_reqlog_start(reqlog *rl, lwc_mock *srv, int wake_fd, char *err, size_t errlen);
 /* Copies new entries and re-reads the pending ones. Returns how many entries
  * are new or changed, or -1 when out of memory. */
-long reqlog_refresh(reqlog *rl);
+long lwch_reqlog_refresh(reqlog *rl);
 /* Stops the thread (before the server is stopped: the thread waits on the
  * server's log). Makes no request. */
-void reqlog_stop(reqlog *rl);
-void reqlog_free(reqlog *rl);
+void lwch_reqlog_stop(reqlog *rl);
+void lwch_reqlog_free(reqlog *rl);
 
 /* One entry as one report line. */
-void reqlog_format_one(const lwc_mock_request *r, const char *indent, strbuf *out);
+void lwch_reqlog_format_one(const lwc_mock_request *r, const char *indent, strbuf *out);
 /* "GET /api/v1/pods?limit=3 -> 200" with its time, as report lines. Entries
  * from index `from` to `to` (exclusive); at most max lines (head and tail). */
-void reqlog_format(const reqlog *rl, size_t from, size_t to, size_t max, const char *indent, strbuf *out);
+void lwch_reqlog_format(const reqlog *rl, size_t from, size_t to, size_t max, const char *indent, strbuf *out);
 /* The entries around server time t_ms: up to `before` earlier ones and
  * `after` later ones. */
-void reqlog_format_around(const reqlog *rl, double t_ms, size_t before, size_t after, const char *indent,
+void lwch_reqlog_format_around(const reqlog *rl, double t_ms, size_t before, size_t after, const char *indent,
                           strbuf *out);
 
 #endif

@@ -8,7 +8,7 @@
 const char *const lwc_check_names[] = {CHECK_PROTOCOL, CHECK_INITIAL, CHECK_CONVERGENCE, CHECK_EVENTS, CHECK_REQUESTS,
                                        CHECK_TIMELINE, CHECK_EXIT,    CHECK_WATCH,       NULL};
 
-int check_index(const char *name, size_t len)
+int lwch_check_index(const char *name, size_t len)
 {
     for (int k = 0; lwc_check_names[k]; k++)
         if (strlen(lwc_check_names[k]) == len && !strncmp(lwc_check_names[k], name, len))
@@ -16,14 +16,14 @@ int check_index(const char *name, size_t len)
     return -1;
 }
 
-void result_init(scenario_result *r)
+void lwch_result_init(scenario_result *r)
 {
     memset(r, 0, sizeof *r);
     r->ready_ms = -1;
     r->converge_ms = -1;
 }
 
-void result_free(scenario_result *r)
+void lwch_result_free(scenario_result *r)
 {
     free(r->name);
     free(r->path);
@@ -46,7 +46,7 @@ void result_free(scenario_result *r)
     memset(r, 0, sizeof *r);
 }
 
-int result_add_failure(scenario_result *r, const char *check, const char *summary, const char *detail)
+int lwch_result_add_failure(scenario_result *r, const char *check, const char *summary, const char *detail)
 {
     failure *nf = realloc(r->failures, (r->nfailures + 1) * sizeof *nf);
     if (!nf)
@@ -68,7 +68,7 @@ int result_add_failure(scenario_result *r, const char *check, const char *summar
     return 0;
 }
 
-int result_add_checkpoint(scenario_result *r, const char *name, int ok, double ms)
+int lwch_result_add_checkpoint(scenario_result *r, const char *name, int ok, double ms)
 {
     checkpoint_result *nc = realloc(r->checkpoints, (r->ncheckpoints + 1) * sizeof *nc);
     if (!nc)
@@ -83,7 +83,7 @@ int result_add_checkpoint(scenario_result *r, const char *name, int ok, double m
     return 0;
 }
 
-const char *verdict_name(verdict v)
+const char *lwch_verdict_name(verdict v)
 {
     switch (v) {
     case VERDICT_PASS: return "PASS";

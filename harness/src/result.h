@@ -30,7 +30,7 @@ typedef enum {
 extern const char *const lwc_check_names[];
 /* The index in lwc_check_names of the check named by name's first len
  * bytes, or -1 for no check. */
-int check_index(const char *name, size_t len);
+int lwch_check_index(const char *name, size_t len);
 
 typedef struct failure {
     char check[24];
@@ -76,11 +76,11 @@ typedef struct scenario_result {
     char *stderr_tail;
 } scenario_result;
 
-void result_init(scenario_result *r);
-void result_free(scenario_result *r);
+void lwch_result_init(scenario_result *r);
+void lwch_result_free(scenario_result *r);
 /* Adds a failure (the first one also sets VERDICT_FAIL). Returns 0 or -1. */
-int result_add_failure(scenario_result *r, const char *check, const char *summary, const char *detail);
-int result_add_checkpoint(scenario_result *r, const char *name, int ok, double ms);
-const char *verdict_name(verdict v);
+int lwch_result_add_failure(scenario_result *r, const char *check, const char *summary, const char *detail);
+int lwch_result_add_checkpoint(scenario_result *r, const char *name, int ok, double ms);
+const char *lwch_verdict_name(verdict v);
 
 #endif

@@ -187,9 +187,9 @@ static void begin_stop(runner *r)
     if (r->phase >= PH_STOPPING)
         return;
     trace(r, "STOP");
-    if (client_send(&r->cp, "STOP\n") != 0)
+    if (lwch_client_send(&r->cp, "STOP\n") != 0)
         trace(r, "STOP not delivered: %s", strerror(errno));
-    client_close_stdin(&r->cp);
+    lwch_client_close_stdin(&r->cp);
     r->phase = PH_STOPPING;
     r->phase_deadline = lwcc_monotonic_ms() + STOP_GRACE_MS * r->scale;
     r->converging = 0;
@@ -198,15 +198,15 @@ static void begin_stop(runner *r)
 /* The requests before now, for a failure's report. */
 static void recent_requests(runner *r, strbuf *d)
 {
-    reqlog_refresh(&r->log);
+    lwch_reqlog_refresh(&r->log);
     lwcc_strbuf_puts(d, "  the client's last requests (server time, method, path?query -> status):\n");
-    reqlog_format_around(&r->log, srv_now(r), 20, 0, "    ", d);
+    lwch_reqlog_format_around(&r->log, srv_now(r), 20, 0, "    ", d);
 }
 
 static void fail(runner *r, const char *check, const char *summary, const char *detail)
 {
     trace(r, "FAIL %s: %s", check, summary);
-    if (result_add_failure(r->res, check, summary, detail) != 0)
+    if (lwch_result_add_failure(r->res, check, summary, detail) != 0)
         fprintf(stderr, "lwc-harness: out of memory recording a failure of %s\n", r->sc->name);
     r->aborted = 1;
     begin_stop(r);
@@ -248,7 +248,7 @@ static void send_dump(runner *r)
     char line[64];
     r->seq++;
     snprintf(line, sizeof line, "DUMP %lld\n", r->seq);
-    if (client_send(&r->cp, line) != 0) {
+    if (lwch_client_send(&r->cp, line) != 0) {
         /* Most often the client has just exited and its exit is about to be
          * seen; if it lives on with its stdin closed, the DUMP deadline fails it. */
         note(r, "DUMP %lld could not be written: %s", r->seq, strerror(errno));
@@ -284,11 +284,11 @@ static int refresh_server_state(runner *r)
     itemset st;
     uint64_t list_rv = 0;
     char err[256];
-    if (server_state(r->srv, r->sc, 0, &st, &list_rv, err, sizeof err) != 0) {
+    if (lwch_server_state(r->srv, r->sc, 0, &st, &list_rv, err, sizeof err) != 0) {
         error_out(r, "cannot read the server's state: %s", err);
         return -1;
     }
-    itemset_free(&r->server);
+    lwch_itemset_free(&r->server);
     r->server = st;
     r->server_rv = list_rv ? list_rv : cur;
     r->have_server = 1;
@@ -306,7 +306,7 @@ static void converged(runner *r, double took)
         trace(r, "converged at the end in %.1f ms", took);
         begin_stop(r);
     } else {
-        result_add_checkpoint(r->res, r->conv_name, 1, took);
+        lwch_result_add_checkpoint(r->res, r->conv_name, 1, took);
         trace(r, "checkpoint %s converged in %.1f ms", r->conv_name, took);
         next_step(r);
     }
@@ -320,7 +320,7 @@ static void compare_for_convergence(runner *r, const itemset *snap)
     lwcc_strbuf_reset(&r->last_diff);
     lwcc_strbuf_printf(&r->last_diff, "  the last snapshot (seq %lld, %zu objects) against the server at rv %llu (%zu objects):\n",
                        r->seq, snap->n, (unsigned long long)r->server_rv, r->server.n);
-    if (itemset_diff(snap, &r->server, NULL, &r->last_diff, 10) == 0) {
+    if (lwch_itemset_diff(snap, &r->server, NULL, &r->last_diff, 10) == 0) {
         converged(r, lwcc_monotonic_ms() - r->conv_start);
         return;
     }
@@ -342,7 +342,7 @@ static void convergence_timeout(runner *r)
     else
         lwcc_strbuf_printf(&s, "checkpoint \"%s\": the client's store did not converge within %.0f ms", r->conv_name, waited);
     if (!r->conv_is_final)
-        result_add_checkpoint(r->res, r->conv_name, 0, waited);
+        lwch_result_add_checkpoint(r->res, r->conv_name, 0, waited);
     r->converging = 0;
     fail_with_requests(r, CHECK_CONVERGENCE, lwcc_strbuf_str(&s),
                        r->have_snapshot_in_conv ? lwcc_strbuf_str(&r->last_diff) : "  no snapshot was received while waiting\n");
@@ -353,17 +353,17 @@ static void initial_check(runner *r, const itemset *snap)
 {
     r->initial_done = 1;
     uint64_t upper = lwc_mock_current_rv(r->srv);
-    reqlog_refresh(&r->log);
+    lwch_reqlog_refresh(&r->log);
     strbuf why, s, d;
     lwcc_strbuf_init(&why);
     lwcc_strbuf_init(&s);
     lwcc_strbuf_init(&d);
     int completed = 0;
-    uint64_t lower = initial_lower_bound(r->sc, &r->log, r->ready_srv, &completed, &why);
+    uint64_t lower = lwch_initial_lower_bound(r->sc, &r->log, r->ready_srv, &completed, &why);
     uint64_t matched = 0;
     int rc = 1;
     if (completed)
-        rc = check_initial_state(r->srv, r->sc, snap, lower, upper, INITIAL_SEARCH_MS * r->scale, &matched, &s, &d);
+        rc = lwch_check_initial_state(r->srv, r->sc, snap, lower, upper, INITIAL_SEARCH_MS * r->scale, &matched, &s, &d);
     else
         lwcc_strbuf_printf(&s, "READY came before any list of the collection was complete (%s): READY means the store "
                       "holds a complete list",
@@ -377,7 +377,7 @@ static void initial_check(runner *r, const itemset *snap)
     } else {
         lwcc_strbuf_printf(&d, "  lower bound: %s\n", lwcc_strbuf_str(&why));
         lwcc_strbuf_puts(&d, "  the client's requests up to READY:\n");
-        reqlog_format_around(&r->log, r->ready_srv, 25, 0, "    ", &d);
+        lwch_reqlog_format_around(&r->log, r->ready_srv, 25, 0, "    ", &d);
         fail(r, CHECK_INITIAL, lwcc_strbuf_str(&s), lwcc_strbuf_str(&d));
     }
     lwcc_strbuf_free(&why);
@@ -395,9 +395,9 @@ static void on_snapshot(runner *r, client_msg *m)
     }
     r->dump_out = 0;
     trace(r, "SNAPSHOT %lld: %zu objects (%.1f ms)", m->seq, m->items.n, lwcc_monotonic_ms() - r->dump_t);
-    itemset_free(&r->last_snap);
+    lwch_itemset_free(&r->last_snap);
     r->last_snap = m->items;
-    itemset_init(&m->items);
+    lwch_itemset_init(&m->items);
     r->have_last_snap = 1;
     if (!r->initial_done) {
         initial_check(r, &r->last_snap);
@@ -454,7 +454,7 @@ static void on_line(runner *r, const char *line, size_t len)
 {
     client_msg m;
     char err[800];
-    if (protocol_parse_line(line, len, &m, err, sizeof err) != 0) {
+    if (lwch_protocol_parse_line(line, len, &m, err, sizeof err) != 0) {
         if (r->phase >= PH_STOPPING && r->aborted)
             return; /* already failed; what a broken client says on its way out adds nothing */
         fail_with_requests(r, CHECK_PROTOCOL, err, NULL);
@@ -463,7 +463,7 @@ static void on_line(runner *r, const char *line, size_t len)
     if (++r->lines == 1) {
         take_capabilities(r, m.type == MSG_HELLO ? &m : NULL);
         if (r->not_applicable || r->res->v == VERDICT_ERROR) {
-            client_msg_free(&m);
+            lwch_client_msg_free(&m);
             return;
         }
     }
@@ -501,7 +501,7 @@ static void on_line(runner *r, const char *line, size_t len)
     case MSG_EVENT: {
         r->changed = 1;
         r->res->events++;
-        int rc = eventcheck_apply(&r->ec, m.event, &m.subject.v[0], srv_now(r));
+        int rc = lwch_eventcheck_apply(&r->ec, m.event, &m.subject.v[0], srv_now(r));
         if (rc < 0) {
             error_out(r, "out of memory in the event check");
         } else if (rc > 0 && r->ec.violations == 1 && !r->aborted) {
@@ -522,7 +522,7 @@ static void on_line(runner *r, const char *line, size_t len)
         note(r, "a line of type \"%s\" (ignored)", m.text);
         break;
     }
-    client_msg_free(&m);
+    lwch_client_msg_free(&m);
 }
 
 /* One read of a non-blocking pipe: the bytes read, or 0 when there are none
@@ -553,23 +553,23 @@ static void read_stdout(runner *r)
         total += n;
         if (r->aborted)
             continue; /* already failed: drain, do not buffer what can no longer change the verdict */
-        if (linebuf_feed(&r->out, buf, n) != 0) {
+        if (lwch_linebuf_feed(&r->out, buf, n) != 0) {
             char s[120];
             snprintf(s, sizeof s, "a stdout line longer than %zu MiB (or out of memory)", PROTOCOL_MAX_LINE >> 20);
             fail(r, CHECK_PROTOCOL, s, "");
-            linebuf_free(&r->out);
+            lwch_linebuf_free(&r->out);
             continue;
         }
         char *line;
         size_t len;
-        while ((line = linebuf_next(&r->out, &len)) != NULL)
+        while ((line = lwch_linebuf_next(&r->out, &len)) != NULL)
             on_line(r, line, len);
     }
     if (r->out_eof) {
         close(r->cp.out_fd);
         r->cp.out_fd = -1;
-        if (linebuf_pending(&r->out) && !r->aborted)
-            note(r, "%zu bytes of an unterminated last stdout line (ignored)", linebuf_pending(&r->out));
+        if (lwch_linebuf_pending(&r->out) && !r->aborted)
+            note(r, "%zu bytes of an unterminated last stdout line (ignored)", lwch_linebuf_pending(&r->out));
         r->out_eof_t = lwcc_monotonic_ms();
     }
 }
@@ -601,7 +601,7 @@ static void on_exit_seen(runner *r)
     if (r->phase == PH_GONE)
         return;
     char st[128];
-    client_describe_status(r->cp.status, st, sizeof st);
+    lwch_client_describe_status(r->cp.status, st, sizeof st);
     trace(r, "client exited: %s", st);
     int before_stop = r->phase <= PH_FINAL;
     int after_term = r->phase == PH_TERMINATING;
@@ -620,7 +620,7 @@ static void on_exit_seen(runner *r)
     } else if (!after_term && !(WIFEXITED(r->cp.status) && WEXITSTATUS(r->cp.status) == 0) && !r->aborted) {
         char s[200];
         snprintf(s, sizeof s, "after STOP the client ended with %s; the protocol asks for status 0", st);
-        result_add_failure(r->res, CHECK_EXIT, s, "");
+        lwch_result_add_failure(r->res, CHECK_EXIT, s, "");
     }
 }
 
@@ -710,7 +710,7 @@ static void advance(runner *r)
             } else if (st->trigger == LWC_TRIGGER_READY) {
                 ok = r->ready;
             } else {
-                long n = trigger_count(&r->ts, r->sc, st, &r->log);
+                long n = lwch_trigger_count(&r->ts, r->sc, st, &r->log);
                 if (n < 0) {
                     error_out(r, "out of memory counting triggers");
                     return;
@@ -727,7 +727,7 @@ static void advance(runner *r)
                  * not a second, racing verdict. */
                 if (now >= r->ss_deadline && r->ready) {
                     char what[128], s[400];
-                    trigger_describe(st, what, sizeof what);
+                    lwch_trigger_describe(st, what, sizeof what);
                     snprintf(s, sizeof s, "timeline[%zu] (%s) waited %.0f ms for %s, which never came", r->step,
                              step_kind_name(st->kind), r->sc->deadline_ms * r->scale, what);
                     fail_with_requests(r, CHECK_TIMELINE, s, NULL);
@@ -797,19 +797,19 @@ static int setup(runner *r)
         error_out(r, "cannot write the kubeconfig: %s", err);
         return -1;
     }
-    if (reqlog_start(&r->log, r->srv, r->wake[1], err, sizeof err) != 0) {
+    if (lwch_reqlog_start(&r->log, r->srv, r->wake[1], err, sizeof err) != 0) {
         error_out(r, "%s", err);
         return -1;
     }
     r->log_started = 1;
-    char **env = client_env(r->sc, lwc_mock_url(r->srv), r->kubeconfig);
+    char **env = lwch_client_env(r->sc, lwc_mock_url(r->srv), r->kubeconfig);
     if (!env) {
         error_out(r, "out of memory building the client's environment");
         return -1;
     }
     r->t_spawn = lwcc_monotonic_ms();
-    int rc = client_spawn(&r->cp, r->opt->client_argv, env, err, sizeof err);
-    client_env_free(env);
+    int rc = lwch_client_spawn(&r->cp, r->opt->client_argv, env, err, sizeof err);
+    lwch_client_env_free(env);
     if (rc != 0) {
         error_out(r, "%s", err);
         return -1;
@@ -849,7 +849,7 @@ static void loop(runner *r)
 {
     double ready_deadline = r->t_spawn + r->sc->deadline_ms * r->scale;
     for (;;) {
-        if (r->log_started && reqlog_refresh(&r->log) > 0)
+        if (r->log_started && lwch_reqlog_refresh(&r->log) > 0)
             r->changed = 1;
         if (r->action_running && atomic_load(&r->action_done))
             finish_action(r);
@@ -885,15 +885,15 @@ static void loop(runner *r)
             if (r->not_applicable)
                 note(r, "%s", s);
             else
-                result_add_failure(r->res, CHECK_EXIT, s, "");
-            client_signal(&r->cp, SIGTERM);
+                lwch_result_add_failure(r->res, CHECK_EXIT, s, "");
+            lwch_client_signal(&r->cp, SIGTERM);
             r->phase = PH_TERMINATING;
             r->phase_deadline = now + TERM_GRACE_MS * r->scale;
         } else if (r->phase == PH_TERMINATING && !r->cp.reaped && now >= r->phase_deadline) {
             trace(r, "SIGKILL");
             note(r, "the client ignored SIGTERM for %.0f ms: SIGKILL", TERM_GRACE_MS * r->scale);
             say_sigkill(r);
-            client_kill_and_reap(&r->cp);
+            lwch_client_kill_and_reap(&r->cp);
         }
         if (r->cp.reaped) {
             on_exit_seen(r);
@@ -948,13 +948,13 @@ static void loop(runner *r)
             if (errno == EINTR)
                 continue;
             error_out(r, "ppoll: %s", strerror(errno));
-            client_kill_and_reap(&r->cp);
+            lwch_client_kill_and_reap(&r->cp);
             break;
         }
         if (pf[4].revents) {
             r->interrupted = 1;
             trace(r, "interrupted");
-            client_kill_and_reap(&r->cp);
+            lwch_client_kill_and_reap(&r->cp);
             break;
         }
         if (pf[2].revents) {
@@ -967,19 +967,19 @@ static void loop(runner *r)
         if (pf[1].revents)
             read_stderr(r);
         if (pf[3].revents || r->cp.pidfd < 0)
-            client_try_reap(&r->cp);
+            lwch_client_try_reap(&r->cp);
     }
 }
 
 static void finish_checks(runner *r)
 {
-    reqlog_refresh(&r->log);
+    lwch_reqlog_refresh(&r->log);
     r->res->requests = r->log.n;
     /* Check 3's last part: the store the events built must be the final snapshot. */
     if (r->ec.events > 0 && r->final_converged && r->ec.violations == 0 && r->have_last_snap) {
         strbuf d;
         lwcc_strbuf_init(&d);
-        size_t n = eventcheck_compare(&r->ec, &r->last_snap, &d);
+        size_t n = lwch_eventcheck_compare(&r->ec, &r->last_snap, &d);
         if (n > 0) {
             char s[300];
             snprintf(s, sizeof s,
@@ -987,17 +987,17 @@ static void finish_checks(runner *r)
                      "DELETED, or appeared without ADDED",
                      n);
             lwcc_strbuf_puts(&d, "  (events describe what the client told its consumers; the snapshot is its store)\n");
-            result_add_failure(r->res, CHECK_EVENTS, s, lwcc_strbuf_str(&d));
+            lwch_result_add_failure(r->res, CHECK_EVENTS, s, lwcc_strbuf_str(&d));
         }
         lwcc_strbuf_free(&d);
     }
     /* Check 4, and the relist check beside it. */
-    check_expectations(r->sc, &r->log, r->step_srv, r->res, &r->notes);
+    lwch_check_expectations(r->sc, &r->log, r->step_srv, r->res, &r->notes);
     if (r->ready)
-        check_relists(r->sc, &r->log, r->ready_srv, r->step_srv, r->res, &r->notes);
+        lwch_check_relists(r->sc, &r->log, r->ready_srv, r->step_srv, r->res, &r->notes);
 }
 
-void run_scenario(const lwc_scenario *sc, const run_options *opt, scenario_result *res)
+void lwch_run_scenario(const lwc_scenario *sc, const run_options *opt, scenario_result *res)
 {
     double started = lwcc_monotonic_ms();
     runner *r = calloc(1, sizeof *r);
@@ -1014,15 +1014,15 @@ void run_scenario(const lwc_scenario *sc, const run_options *opt, scenario_resul
     r->res = res;
     r->scale = opt->timeout_scale > 0 ? opt->timeout_scale : 1.0;
     r->wake[0] = r->wake[1] = -1; /* the cleanup below closes them, even when setup never ran */
-    client_init(&r->cp);
-    linebuf_init(&r->out);
+    lwch_client_init(&r->cp);
+    lwch_linebuf_init(&r->out);
     lwcc_strbuf_init(&r->err_tail);
     lwcc_strbuf_init(&r->notes);
     lwcc_strbuf_init(&r->last_diff);
-    itemset_init(&r->server);
-    itemset_init(&r->last_snap);
-    eventcheck_init(&r->ec);
-    trigger_state_init(&r->ts);
+    lwch_itemset_init(&r->server);
+    lwch_itemset_init(&r->last_snap);
+    lwch_eventcheck_init(&r->ec);
+    lwch_trigger_state_init(&r->ts);
     atomic_init(&r->action_done, 0);
     r->step_srv = malloc((sc->nsteps ? sc->nsteps : 1) * sizeof *r->step_srv);
     if (!r->step_srv) {
@@ -1034,7 +1034,7 @@ void run_scenario(const lwc_scenario *sc, const run_options *opt, scenario_resul
             loop(r);
     }
     if (r->spawned && !r->cp.reaped)
-        client_kill_and_reap(&r->cp);
+        lwch_client_kill_and_reap(&r->cp);
     int action_stuck = 0;
     if (r->action_running) {
         if (r->interrupted) {
@@ -1056,12 +1056,12 @@ void run_scenario(const lwc_scenario *sc, const run_options *opt, scenario_resul
     else if (r->srv && r->log_started && !r->not_applicable)
         finish_checks(r);
     if (r->log_started)
-        reqlog_free(&r->log);
+        lwch_reqlog_free(&r->log);
     if (r->srv && !action_stuck) {
         lwc_mock_stop(r->srv); /* a stuck step still uses it; the process is about to exit */
         r->srv = NULL;         /* srv_now must not read a freed log's clock */
     }
-    client_close(&r->cp);
+    lwch_client_close(&r->cp);
     if (r->have_dir) {
         unlink(r->kubeconfig);
         rmdir(r->dir);
@@ -1074,14 +1074,14 @@ void run_scenario(const lwc_scenario *sc, const run_options *opt, scenario_resul
         lwcc_utf8_sanitize(lwcc_strbuf_str(&r->err_tail), r->err_tail.failed ? 0 : r->err_tail.len, 1, NULL);
     res->notes = lwcc_utf8_sanitize(lwcc_strbuf_str(&r->notes), r->notes.failed ? 0 : r->notes.len, 1, NULL);
     res->total_ms = lwcc_monotonic_ms() - started;
-    linebuf_free(&r->out);
+    lwch_linebuf_free(&r->out);
     lwcc_strbuf_free(&r->err_tail);
     lwcc_strbuf_free(&r->notes);
     lwcc_strbuf_free(&r->last_diff);
-    itemset_free(&r->server);
-    itemset_free(&r->last_snap);
-    eventcheck_free(&r->ec);
-    trigger_state_free(&r->ts);
+    lwch_itemset_free(&r->server);
+    lwch_itemset_free(&r->last_snap);
+    lwch_eventcheck_free(&r->ec);
+    lwch_trigger_state_free(&r->ts);
     free(r->step_srv);
     free(r);
 }

@@ -14,9 +14,9 @@ typedef struct run_options {
     int interrupt_fd;         /* readable once the user pressed Ctrl-C; -1: none */
 } run_options;
 
-/* Fills res (result_init'ed by the caller). Never hangs: every wait has a
+/* Fills res (lwch_result_init'ed by the caller). Never hangs: every wait has a
  * deadline, and the client is stopped, terminated or killed before this
  * returns. */
-void run_scenario(const lwc_scenario *sc, const run_options *opt, scenario_result *res);
+void lwch_run_scenario(const lwc_scenario *sc, const run_options *opt, scenario_result *res);
 
 #endif

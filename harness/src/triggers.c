@@ -5,18 +5,18 @@
 #include <stdlib.h>
 #include <string.h>
 
-void trigger_state_init(trigger_state *ts)
+void lwch_trigger_state_init(trigger_state *ts)
 {
     memset(ts, 0, sizeof *ts);
 }
 
-void trigger_state_free(trigger_state *ts)
+void lwch_trigger_state_free(trigger_state *ts)
 {
     free(ts->cls);
     memset(ts, 0, sizeof *ts);
 }
 
-void resource_matcher(const lwc_scenario *sc, lwc_verb verb, lwc_matcher *m)
+void lwch_resource_matcher(const lwc_scenario *sc, lwc_verb verb, lwc_matcher *m)
 {
     memset(m, 0, sizeof *m);
     m->verb = verb;
@@ -28,7 +28,7 @@ void resource_matcher(const lwc_scenario *sc, lwc_verb verb, lwc_matcher *m)
     m->watch_list = -1;
 }
 
-long trigger_count(trigger_state *ts, const lwc_scenario *sc, const lwc_step *st, const reqlog *rl)
+long lwch_trigger_count(trigger_state *ts, const lwc_scenario *sc, const lwc_step *st, const reqlog *rl)
 {
     if (st->trigger == LWC_TRIGGER_NONE || st->trigger == LWC_TRIGGER_READY)
         return 0;
@@ -52,11 +52,11 @@ long trigger_count(trigger_state *ts, const lwc_scenario *sc, const lwc_step *st
     lwc_matcher rm;
     const lwc_matcher *m = &rm;
     if (st->trigger == LWC_TRIGGER_LIST_PAGES)
-        resource_matcher(sc, LWC_VERB_LIST, &rm);
+        lwch_resource_matcher(sc, LWC_VERB_LIST, &rm);
     else if (st->trigger == LWC_TRIGGER_REQUESTS)
         m = &st->trigger_match;
     else
-        resource_matcher(sc, LWC_VERB_WATCH, &rm);
+        lwch_resource_matcher(sc, LWC_VERB_WATCH, &rm);
     long n = 0;
     for (size_t i = 0; i < rl->n; i++) {
         const lwc_mock_request *r = &rl->v[i];
@@ -86,7 +86,7 @@ static const char *ordinal_suffix(int n)
     return n % 10 == 1 ? "st" : n % 10 == 2 ? "nd" : n % 10 == 3 ? "rd" : "th";
 }
 
-void trigger_describe(const lwc_step *st, char *buf, size_t len)
+void lwch_trigger_describe(const lwc_step *st, char *buf, size_t len)
 {
     const char *suf = ordinal_suffix(st->count);
     switch (st->trigger) {

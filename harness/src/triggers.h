@@ -21,8 +21,8 @@ typedef struct trigger_state {
     double event_ms;
 } trigger_state;
 
-void trigger_state_init(trigger_state *ts);
-void trigger_state_free(trigger_state *ts);
+void lwch_trigger_state_init(trigger_state *ts);
+void lwch_trigger_state_free(trigger_state *ts);
 
 /* How many of the step's trigger events the log holds so far:
  *   listPages    list requests of the scenario's resource answered 2xx
@@ -32,10 +32,10 @@ void trigger_state_free(trigger_state *ts);
  *   watchClosed  those of them whose stream has ended;
  *   requests     requests matching the step's "match", answered (any status).
  * READY and NONE are not log events: 0. Returns -1 when out of memory. */
-long trigger_count(trigger_state *ts, const lwc_scenario *sc, const lwc_step *st, const reqlog *rl);
+long lwch_trigger_count(trigger_state *ts, const lwc_scenario *sc, const lwc_step *st, const reqlog *rl);
 /* "the 2nd watch opened" for reports. */
-void trigger_describe(const lwc_step *st, char *buf, size_t len);
+void lwch_trigger_describe(const lwc_step *st, char *buf, size_t len);
 /* A matcher of the scenario's resource and one verb (list or watch). */
-void resource_matcher(const lwc_scenario *sc, lwc_verb verb, lwc_matcher *m);
+void lwch_resource_matcher(const lwc_scenario *sc, lwc_verb verb, lwc_matcher *m);
 
 #endif

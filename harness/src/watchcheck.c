@@ -20,13 +20,13 @@ enum { K_OTHER, K_RESOURCE, K_LIST_PAGE, K_LIST_START, K_WATCH, K_WATCH_START };
 static int classify(const lwc_scenario *sc, const lwc_mock_request *r)
 {
     lwc_matcher m;
-    resource_matcher(sc, LWC_VERB_LIST, &m);
+    lwch_resource_matcher(sc, LWC_VERB_LIST, &m);
     if (lwc_matcher_matches(&m, r, sc->page_size))
-        return is_list_start(r) ? K_LIST_START : K_LIST_PAGE;
-    resource_matcher(sc, LWC_VERB_WATCH, &m);
+        return lwch_is_list_start(r) ? K_LIST_START : K_LIST_PAGE;
+    lwch_resource_matcher(sc, LWC_VERB_WATCH, &m);
     if (lwc_matcher_matches(&m, r, sc->page_size))
-        return is_initial_events_watch(sc, r) ? K_WATCH_START : K_WATCH;
-    resource_matcher(sc, LWC_VERB_ANY, &m);
+        return lwch_is_initial_events_watch(sc, r) ? K_WATCH_START : K_WATCH;
+    lwch_resource_matcher(sc, LWC_VERB_ANY, &m);
     return lwc_matcher_matches(&m, r, sc->page_size) ? K_RESOURCE : K_OTHER; /* a get or a write */
 }
 
@@ -60,7 +60,7 @@ static int writes_watched(const lwc_scenario *sc, const lwc_step *st)
     }
 }
 
-void check_relists(const lwc_scenario *sc, const reqlog *rl, double ready_srv_ms, const double *step_srv_ms,
+void lwch_check_relists(const lwc_scenario *sc, const reqlog *rl, double ready_srv_ms, const double *step_srv_ms,
                    scenario_result *res, strbuf *notes)
 {
     if (ready_srv_ms < 0 || rl->n == 0)
@@ -138,7 +138,7 @@ void check_relists(const lwc_scenario *sc, const reqlog *rl, double ready_srv_ms
                   "the watched collection changed after READY, and the client never opened a watch after its first "
                   "list (%zu relists instead)",
                   relists);
-        result_add_failure(res, CHECK_WATCH, lwcc_strbuf_str(&s), lwcc_strbuf_str(&d));
+        lwch_result_add_failure(res, CHECK_WATCH, lwcc_strbuf_str(&s), lwcc_strbuf_str(&d));
         lwcc_strbuf_free(&s);
     } else if (unforced >= UNFORCED_FAIL) {
         strbuf s;
@@ -148,7 +148,7 @@ void check_relists(const lwc_scenario *sc, const reqlog *rl, double ready_srv_ms
                   "a client lists again only when its watch cannot go on",
                   unforced, relists);
         lwcc_strbuf_puts(&d, "  (the relists without a cause are listed above)\n");
-        result_add_failure(res, CHECK_WATCH, lwcc_strbuf_str(&s), lwcc_strbuf_str(&d));
+        lwch_result_add_failure(res, CHECK_WATCH, lwcc_strbuf_str(&s), lwcc_strbuf_str(&d));
         lwcc_strbuf_free(&s);
     } else if (unforced == 1) {
         lwcc_strbuf_printf(notes, "one relist without a cause (reported, not failed):\n%s", lwcc_strbuf_str(&d));

@@ -20,7 +20,7 @@
 
 /* ready_srv_ms: READY on the log's clock (< 0: no READY, nothing checked);
  * step_srv_ms[i]: when step i ran (< 0: never). Adds failures to res. */
-void check_relists(const lwc_scenario *sc, const reqlog *rl, double ready_srv_ms, const double *step_srv_ms,
+void lwch_check_relists(const lwc_scenario *sc, const reqlog *rl, double ready_srv_ms, const double *step_srv_ms,
                    scenario_result *res, strbuf *notes);
 
 #endif

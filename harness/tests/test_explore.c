@@ -28,13 +28,13 @@ START_TEST(generated_scenarios_load)
     for (size_t c = 0; c < sizeof cap_sets / sizeof cap_sets[0]; c++) {
         for (uint64_t run = 0; run < 400; run++) {
             genome g;
-            gen_random(&g, 12345 + c, run, cap_sets[c]);
-            ck_assert_msg(gen_valid(&g), "caps %#x run %llu: the generator made an invalid genome", cap_sets[c],
+            lwch_gen_random(&g, 12345 + c, run, cap_sets[c]);
+            ck_assert_msg(lwch_gen_valid(&g), "caps %#x run %llu: the generator made an invalid genome", cap_sets[c],
                           (unsigned long long)run);
-            ck_assert_int_le(gen_failures(&g), GEN_MAX_FAILURES);
+            ck_assert_int_le(lwch_gen_failures(&g), GEN_MAX_FAILURES);
             char name[64], *text = NULL;
             snprintf(name, sizeof name, "explore-t-%llu", (unsigned long long)run);
-            lwc_scenario *sc = explore_scenario(&g, name, NULL, &text, err, sizeof err);
+            lwc_scenario *sc = lwch_explore_scenario(&g, name, NULL, &text, err, sizeof err);
             ck_assert_msg(sc != NULL, "caps %#x run %llu: %s", cap_sets[c], (unsigned long long)run, err);
             /* only what the client declares */
             ck_assert_msg((sc->requires & ~cap_sets[c]) == 0, "caps %#x run %llu requires %#x\n%s", cap_sets[c],
@@ -56,9 +56,9 @@ START_TEST(same_seed_same_scenario)
 {
     for (uint64_t run = 0; run < 50; run++) {
         genome a, b;
-        gen_random(&a, 99, run, ~0u);
-        gen_random(&b, 99, run, ~0u);
-        char *ta = gen_render(&a, "x"), *tb = gen_render(&b, "x");
+        lwch_gen_random(&a, 99, run, ~0u);
+        lwch_gen_random(&b, 99, run, ~0u);
+        char *ta = lwch_gen_render(&a, "x"), *tb = lwch_gen_render(&b, "x");
         ck_assert_ptr_nonnull(ta);
         ck_assert_ptr_nonnull(tb);
         ck_assert_str_eq(ta, tb);
@@ -67,9 +67,9 @@ START_TEST(same_seed_same_scenario)
     }
     /* and different runs differ */
     genome a, b;
-    gen_random(&a, 99, 1, ~0u);
-    gen_random(&b, 99, 2, ~0u);
-    char *ta = gen_render(&a, "x"), *tb = gen_render(&b, "x");
+    lwch_gen_random(&a, 99, 1, ~0u);
+    lwch_gen_random(&b, 99, 2, ~0u);
+    char *ta = lwch_gen_render(&a, "x"), *tb = lwch_gen_render(&b, "x");
     ck_assert_ptr_nonnull(ta);
     ck_assert_ptr_nonnull(tb);
     ck_assert_str_ne(ta, tb);
@@ -87,11 +87,11 @@ START_TEST(bookmark_rule_requires_bookmarks)
     int found = 0;
     for (uint64_t run = 0; run < 2000 && found < 3; run++) {
         genome g;
-        gen_random(&g, 31, run, ~0u);
+        lwch_gen_random(&g, 31, run, ~0u);
         if (g.neps < 1 || g.eps[0].kind != EP_QUIET_CLOSE || !g.eps[0].compact)
             continue;
         found++;
-        lwc_scenario *sc = explore_scenario(&g, "quiet", NULL, NULL, err, sizeof err);
+        lwc_scenario *sc = lwch_explore_scenario(&g, "quiet", NULL, NULL, err, sizeof err);
         ck_assert_msg(sc != NULL, "run %llu: %s", (unsigned long long)run, err);
         ck_assert_msg(sc->requires & LWC_CAP_BOOKMARKS, "run %llu requires %#x", (unsigned long long)run, sc->requires);
         lwc_scenario_free(sc);
@@ -106,16 +106,16 @@ START_TEST(shrink_candidates_load)
     char err[1024];
     for (uint64_t run = 0; run < 60; run++) {
         genome g;
-        gen_random(&g, 777, run, ~0u);
+        lwch_gen_random(&g, 777, run, ~0u);
         for (int i = 0;; i++) {
             genome cand;
             char what[128];
-            int rc = shrink_candidate(&g, i, &cand, what, sizeof what);
+            int rc = lwch_shrink_candidate(&g, i, &cand, what, sizeof what);
             if (rc == 0)
                 break;
-            if (rc == 2 || !gen_valid(&cand))
+            if (rc == 2 || !lwch_gen_valid(&cand))
                 continue;
-            lwc_scenario *sc = explore_scenario(&cand, "cand", NULL, NULL, err, sizeof err);
+            lwc_scenario *sc = lwch_explore_scenario(&cand, "cand", NULL, NULL, err, sizeof err);
             ck_assert_msg(sc != NULL, "run %llu, %s: %s", (unsigned long long)run, what, err);
             lwc_scenario_free(sc);
         }
@@ -129,7 +129,7 @@ static int synthetic(const genome *g, void *ctx)
 {
     int *calls = ctx;
     (*calls)++;
-    if (gen_objects(g) < 3)
+    if (lwch_gen_objects(g) < 3)
         return 0;
     for (int i = 0; i < g->neps; i++)
         if (g->eps[i].kind == EP_TRUE_410 && g->eps[i].nwrites >= 1)
@@ -142,13 +142,13 @@ START_TEST(shrinker_reaches_local_minimum)
     int found = 0;
     for (uint64_t run = 0; run < 400 && found < 5; run++) {
         genome g;
-        gen_random(&g, 4242, run, ~0u);
+        lwch_gen_random(&g, 4242, run, ~0u);
         int calls = 0;
         if (!synthetic(&g, &calls))
             continue;
         found++;
         int tried = 0;
-        int steps = explore_shrink(&g, synthetic, NULL, &calls, 0, &tried);
+        int steps = lwch_explore_shrink(&g, synthetic, NULL, &calls, 0, &tried);
         ck_assert_int_gt(steps, 0);
         ck_assert(synthetic(&g, &calls));
         /* the minimum: one episode, one write, no faults, 3 or 4 objects (a
@@ -156,15 +156,15 @@ START_TEST(shrinker_reaches_local_minimum)
         ck_assert_int_eq(g.neps, 1);
         ck_assert_int_eq(g.eps[0].nwrites, 1);
         ck_assert_int_eq(g.nfaults, 0);
-        ck_assert_int_le(gen_objects(&g), 4);
+        ck_assert_int_le(lwch_gen_objects(&g), 4);
         /* and no single reduction still fails */
         for (int i = 0;; i++) {
             genome cand;
             char what[128];
-            int rc = shrink_candidate(&g, i, &cand, what, sizeof what);
+            int rc = lwch_shrink_candidate(&g, i, &cand, what, sizeof what);
             if (rc == 0)
                 break;
-            if (rc == 1 && gen_valid(&cand))
+            if (rc == 1 && lwch_gen_valid(&cand))
                 ck_assert_msg(!synthetic(&cand, &calls), "a reduction still fails: %s", what);
         }
     }
@@ -183,9 +183,9 @@ static int always(const genome *g, void *ctx)
 START_TEST(shrinker_stops)
 {
     genome g;
-    gen_random(&g, 5, 3, ~0u);
+    lwch_gen_random(&g, 5, 3, ~0u);
     int n = 0, tried = 0;
-    explore_shrink(&g, always, NULL, &n, 0, &tried);
+    lwch_explore_shrink(&g, always, NULL, &n, 0, &tried);
     ck_assert_int_eq(tried, 4);
     ck_assert_int_eq(n, 4);
 }

@@ -24,7 +24,7 @@ static char *html_of(const char *s, size_t n)
 {
     strbuf tb;
     lwcc_strbuf_init(&tb);
-    mx_html_escape(&tb, s, n);
+    lwch_mx_html_escape(&tb, s, n);
     return lwcc_strbuf_take(&tb, NULL);
 }
 
@@ -32,7 +32,7 @@ static char *md_of(const char *s)
 {
     strbuf tb;
     lwcc_strbuf_init(&tb);
-    mx_md_escape(&tb, s, strlen(s));
+    lwch_mx_md_escape(&tb, s, strlen(s));
     return lwcc_strbuf_take(&tb, NULL);
 }
 
@@ -113,9 +113,9 @@ END_TEST
 START_TEST(cells_from_new_report)
 {
     mx_matrix m;
-    mx_init(&m);
+    lwch_mx_init(&m);
     char err[1024] = "";
-    int rc = mx_add_report(&m, "fake", "adapter", NULL, "x/expected.txt", NULL, LWC_MATRIX_FIXTURES "/v2-report.json",
+    int rc = lwch_mx_add_report(&m, "fake", "adapter", NULL, "x/expected.txt", NULL, LWC_MATRIX_FIXTURES "/v2-report.json",
                            err, sizeof(err));
     ck_assert_msg(rc == 0, "%s", err);
     ck_assert_uint_eq(m.nclients, 1);
@@ -133,34 +133,34 @@ START_TEST(cells_from_new_report)
     ck_assert_uint_eq(c->expected_seen, 4);
     ck_assert_uint_eq(c->mismatches, 1);
 
-    const mx_cell *pass = mx_find_cell(c, "one-page");
+    const mx_cell *pass = lwch_mx_find_cell(c, "one-page");
     ck_assert_ptr_nonnull(pass);
     ck_assert_int_eq(pass->kind, MX_PASS);
     ck_assert_double_eq_tol(pass->converge_ms, 12.4, 1e-9);
-    ck_assert(!mx_cell_has_report(pass));
+    ck_assert(!lwch_mx_cell_has_report(pass));
 
-    const mx_cell *xfail = mx_find_cell(c, "stalled-connection");
+    const mx_cell *xfail = lwch_mx_find_cell(c, "stalled-connection");
     ck_assert_int_eq(xfail->kind, MX_FAIL);
     ck_assert_double_eq(xfail->converge_ms, -1); /* null */
     ck_assert_uint_eq(xfail->nfailures, 1);
     ck_assert_str_eq(xfail->failures[0].check, "convergence");
     ck_assert_str_eq(xfail->exp_checks, "convergence");
     ck_assert(xfail->exp_matched);
-    ck_assert(mx_cell_has_report(xfail));
+    ck_assert(lwch_mx_cell_has_report(xfail));
 
-    const mx_cell *na = mx_find_cell(c, "streaming-list-served");
+    const mx_cell *na = lwch_mx_find_cell(c, "streaming-list-served");
     ck_assert_int_eq(na->kind, MX_NA);
     ck_assert_str_eq(na->reason, "requires watchList; the client declares rewatch, relist, retry");
-    ck_assert(mx_cell_has_report(na));
+    ck_assert(lwch_mx_cell_has_report(na));
 
-    const mx_cell *mism = mx_find_cell(c, "5xx-storm");
+    const mx_cell *mism = lwch_mx_find_cell(c, "5xx-storm");
     ck_assert(mism->has_expected && !mism->exp_matched);
-    ck_assert_int_eq(mx_find_cell(c, "zz-not-run")->kind, MX_NOT_RUN);
-    ck_assert(!mx_cell_has_report(mx_find_cell(c, "zz-not-run")));
-    ck_assert_int_eq(mx_find_cell(c, "garbage-line")->kind, MX_ERROR);
-    ck_assert_ptr_null(mx_find_cell(c, "no-such-scenario"));
+    ck_assert_int_eq(lwch_mx_find_cell(c, "zz-not-run")->kind, MX_NOT_RUN);
+    ck_assert(!lwch_mx_cell_has_report(lwch_mx_find_cell(c, "zz-not-run")));
+    ck_assert_int_eq(lwch_mx_find_cell(c, "garbage-line")->kind, MX_ERROR);
+    ck_assert_ptr_null(lwch_mx_find_cell(c, "no-such-scenario"));
 
-    char *html = mx_render_html(&m, "t", "gen <b>");
+    char *html = lwch_mx_render_html(&m, "t", "gen <b>");
     ck_assert_ptr_nonnull(html);
     ck_assert(clean_utf8(html));
     /* Columns in report order; the failing cells link to their reports. */
@@ -182,7 +182,7 @@ START_TEST(cells_from_new_report)
     ck_assert_ptr_nonnull(strstr(html, "gen &lt;b&gt;"));
     free(html);
 
-    char *md = mx_render_markdown(&m, "t", NULL);
+    char *md = lwch_mx_render_markdown(&m, "t", NULL);
     ck_assert_ptr_nonnull(md);
     ck_assert_ptr_nonnull(strstr(md, "| one-page | PASS 12 ms |"));
     ck_assert_ptr_nonnull(strstr(md, "| stalled-connection | FAIL convergence (expected) |"));
@@ -193,7 +193,7 @@ START_TEST(cells_from_new_report)
     ck_assert_ptr_nonnull(strstr(md, "| 5xx-storm | pass | FAIL requests | **no**: expected pass, got FAIL (requests) |"));
     ck_assert_ptr_nonnull(strstr(md, "| fake | streaming-list-served | requires watchList;"));
     free(md);
-    mx_free(&m);
+    lwch_mx_free(&m);
 }
 END_TEST
 
@@ -202,19 +202,19 @@ START_TEST(old_report_without_new_fields)
     /* No clientInfo, no N/A, no expected, cells without failures or times;
      * one-page ran twice (--repeat) and the worse run wins. */
     mx_matrix m;
-    mx_init(&m);
+    lwch_mx_init(&m);
     char err[1024] = "";
-    ck_assert_msg(mx_add_report(&m, "old", NULL, NULL, NULL, NULL, LWC_MATRIX_FIXTURES "/v1-report.json", err,
+    ck_assert_msg(lwch_mx_add_report(&m, "old", NULL, NULL, NULL, NULL, LWC_MATRIX_FIXTURES "/v1-report.json", err,
                                 sizeof(err)) == 0,
                   "%s", err);
-    ck_assert_msg(mx_add_report(&m, "new", NULL, NULL, NULL, NULL, LWC_MATRIX_FIXTURES "/v2-report.json", err,
+    ck_assert_msg(lwch_mx_add_report(&m, "new", NULL, NULL, NULL, NULL, LWC_MATRIX_FIXTURES "/v2-report.json", err,
                                 sizeof(err)) == 0,
                   "%s", err);
     const mx_client *c = &m.clients[0];
     ck_assert_ptr_null(c->hello_name);
     ck_assert_int_eq(c->summary_mismatches, -1);
     ck_assert_uint_eq(c->ncells, 2);
-    const mx_cell *op = mx_find_cell(c, "one-page");
+    const mx_cell *op = lwch_mx_find_cell(c, "one-page");
     ck_assert_int_eq(op->kind, MX_FAIL);
     ck_assert_int_eq(op->runs, 2);
     ck_assert_str_eq(op->stderr_tail, "second run");
@@ -226,18 +226,18 @@ START_TEST(old_report_without_new_fields)
     ck_assert_str_eq(m.scenarios[1], "extra-scenario");
     ck_assert_str_eq(m.scenarios[2], "stalled-connection");
 
-    char *html = mx_render_html(&m, "t", NULL);
+    char *html = lwch_mx_render_html(&m, "t", NULL);
     ck_assert_ptr_nonnull(html);
     ck_assert_ptr_nonnull(strstr(html, "no HELLO (protocol 1)"));
     ck_assert_ptr_nonnull(strstr(html, "worst of 2 runs"));
     /* The old client has no run of stalled-connection: an empty cell. */
     ck_assert_ptr_nonnull(strstr(html, "old × stalled-connection: no run of this scenario in the report"));
     free(html);
-    char *md = mx_render_markdown(&m, "t", NULL);
+    char *md = lwch_mx_render_markdown(&m, "t", NULL);
     ck_assert_ptr_nonnull(md);
     ck_assert_ptr_nonnull(strstr(md, "| extra-scenario | FAIL initial-state |   |"));
     free(md);
-    mx_free(&m);
+    lwch_mx_free(&m);
 }
 END_TEST
 
@@ -246,13 +246,13 @@ static void expect_error(const char *name, const char *text, size_t n, const cha
     const char *path = tmp_path(name);
     write_file(path, text, n);
     mx_matrix m;
-    mx_init(&m);
+    lwch_mx_init(&m);
     char err[1024] = "";
-    ck_assert_int_eq(mx_add_report(&m, "x", NULL, NULL, NULL, NULL, path, err, sizeof(err)), -1);
+    ck_assert_int_eq(lwch_mx_add_report(&m, "x", NULL, NULL, NULL, NULL, path, err, sizeof(err)), -1);
     ck_assert_msg(strncmp(err, path, strlen(path)) == 0, "the error names the file: %s", err);
     ck_assert_msg(strstr(err, what) != NULL, "\"%s\" in: %s", what, err);
     ck_assert_uint_eq(m.nclients, 0);
-    mx_free(&m);
+    lwch_mx_free(&m);
     unlink(path);
 }
 
@@ -270,11 +270,11 @@ START_TEST(malformed_reports)
     expect_error("numverdict.json", numverdict, sizeof(numverdict) - 1, "scenarios[0]");
 
     mx_matrix m;
-    mx_init(&m);
+    lwch_mx_init(&m);
     char err[1024] = "";
-    ck_assert_int_eq(mx_add_report(&m, "x", NULL, NULL, NULL, NULL, "/nonexistent/r.json", err, sizeof(err)), -1);
+    ck_assert_int_eq(lwch_mx_add_report(&m, "x", NULL, NULL, NULL, NULL, "/nonexistent/r.json", err, sizeof(err)), -1);
     ck_assert_str_eq(err, "/nonexistent/r.json: No such file or directory");
-    mx_free(&m);
+    lwch_mx_free(&m);
 }
 END_TEST
 
@@ -287,26 +287,26 @@ START_TEST(wrong_types_are_absent_fields)
     const char *path = tmp_path("types.json");
     write_file(path, doc, sizeof(doc) - 1);
     mx_matrix m;
-    mx_init(&m);
+    lwch_mx_init(&m);
     char err[1024] = "";
-    ck_assert_msg(mx_add_report(&m, "t", NULL, NULL, NULL, NULL, path, err, sizeof(err)) == 0, "%s", err);
+    ck_assert_msg(lwch_mx_add_report(&m, "t", NULL, NULL, NULL, NULL, path, err, sizeof(err)) == 0, "%s", err);
     const mx_client *c = &m.clients[0];
     ck_assert_ptr_null(c->hello_name);
     ck_assert_str_eq(c->capabilities, "bookmarks");
-    const mx_cell *x = mx_find_cell(c, "a");
+    const mx_cell *x = lwch_mx_find_cell(c, "a");
     ck_assert_int_eq(x->kind, MX_FAIL); /* verdict names are not case-sensitive */
     ck_assert_double_eq(x->converge_ms, -1);
     ck_assert_uint_eq(x->nfailures, 1);
     ck_assert_ptr_null(x->failures[0].check);
     ck_assert(x->has_expected && x->exp_matched && !x->exp_checks);
-    char *html = mx_render_html(&m, "t", NULL);
+    char *html = lwch_mx_render_html(&m, "t", NULL);
     ck_assert_ptr_nonnull(html);
     free(html);
-    char *md = mx_render_markdown(&m, "t", NULL);
+    char *md = lwch_mx_render_markdown(&m, "t", NULL);
     ck_assert_ptr_nonnull(md);
     ck_assert_ptr_nonnull(strstr(md, "| a | FAIL ? (expected) |"));
     free(md);
-    mx_free(&m);
+    lwch_mx_free(&m);
     unlink(path);
 }
 END_TEST
@@ -329,9 +329,9 @@ START_TEST(manifest_rows)
     const char *man = tmp_path("manifest.tsv");
     write_file(man, text, strlen(text));
     mx_matrix m;
-    mx_init(&m);
+    lwch_mx_init(&m);
     char err[1024] = "";
-    ck_assert_msg(mx_load_manifest(&m, man, err, sizeof(err)) == 0, "%s", err);
+    ck_assert_msg(lwch_mx_load_manifest(&m, man, err, sizeof(err)) == 0, "%s", err);
     ck_assert_uint_eq(m.nclients, 3);
     ck_assert_ptr_null(m.clients[0].unavailable);
     ck_assert_str_eq(m.clients[0].group, "reference");
@@ -341,7 +341,7 @@ START_TEST(manifest_rows)
     ck_assert_str_eq(m.clients[2].unavailable, "unavailable (no reason given)");
     ck_assert_str_eq(m.clients[2].expect_file, "exp.txt");
 
-    char *html = mx_render_html(&m, "t", NULL);
+    char *html = lwch_mx_render_html(&m, "t", NULL);
     ck_assert_ptr_nonnull(html);
     ck_assert(clean_utf8(html));
     ck_assert_ptr_nonnull(strstr(html, "<details class=\"rep\" id=\"u-1\"><summary>unavailable: cannot build "
@@ -350,36 +350,36 @@ START_TEST(manifest_rows)
     ck_assert_ptr_nonnull(strstr(html, "Reference watcher"));
     ck_assert_ptr_nonnull(strstr(html, "<tr class=\"group\"><th colspan=\"4\">Adapters</th></tr>"));
     free(html);
-    char *md = mx_render_markdown(&m, "t", NULL);
+    char *md = lwch_mx_render_markdown(&m, "t", NULL);
     ck_assert_ptr_nonnull(md);
     ck_assert(clean_utf8(md));
     ck_assert_ptr_nonnull(strstr(md, "> cannot build &lt;b&gt;x&lt;/b&gt;  \n"));
     ck_assert_ptr_nonnull(strstr(md, "| broken | adapter | **unavailable**"));
     free(md);
-    mx_free(&m);
+    lwch_mx_free(&m);
 
     /* A short line and a missing error file are errors naming the line. */
     write_file(man, "a\tb\tc\n", 6);
-    mx_init(&m);
-    ck_assert_int_eq(mx_load_manifest(&m, man, err, sizeof(err)), -1);
+    lwch_mx_init(&m);
+    ck_assert_int_eq(lwch_mx_load_manifest(&m, man, err, sizeof(err)), -1);
     ck_assert_msg(strstr(err, ":1: expected LABEL, GROUP") != NULL, "%s", err);
-    mx_free(&m);
+    lwch_mx_free(&m);
     snprintf(text, sizeof(text), "ok\t\t\t\t\t/nonexistent/err.txt\n");
     write_file(man, text, strlen(text));
-    mx_init(&m);
-    ck_assert_int_eq(mx_load_manifest(&m, man, err, sizeof(err)), -1);
+    lwch_mx_init(&m);
+    ck_assert_int_eq(lwch_mx_load_manifest(&m, man, err, sizeof(err)), -1);
     ck_assert_msg(strstr(err, ":1: /nonexistent/err.txt: No such file") != NULL, "%s", err);
-    mx_free(&m);
+    lwch_mx_free(&m);
     /* A bad report in a manifest: the manifest line and the report's file. */
     const char *bad = tmp_path("bad.json");
     write_file(bad, "{", 1);
     snprintf(text, sizeof(text), "ok\t\t\t\t%s\t\n", bad);
     write_file(man, text, strlen(text));
-    mx_init(&m);
-    ck_assert_int_eq(mx_load_manifest(&m, man, err, sizeof(err)), -1);
+    lwch_mx_init(&m);
+    ck_assert_int_eq(lwch_mx_load_manifest(&m, man, err, sizeof(err)), -1);
     ck_assert_msg(strstr(err, ":1: ") && strstr(err, bad) && strstr(err, "not valid JSON"), "%s", err);
     ck_assert_uint_eq(m.nclients, 0);
-    mx_free(&m);
+    lwch_mx_free(&m);
     unlink(bad);
     unlink(man);
     unlink(errfile);

@@ -29,7 +29,7 @@ static char **split(const char *line)
 {
     char **argv = NULL;
     char err[256];
-    ck_assert_msg(cmdline_split(line, &argv, err, sizeof err) == 0, "split failed: %s", err);
+    ck_assert_msg(lwch_cmdline_split(line, &argv, err, sizeof err) == 0, "split failed: %s", err);
     return argv;
 }
 
@@ -47,7 +47,7 @@ START_TEST(cmdline_words)
     ck_assert_uint_eq(count(a), 4);
     ck_assert_str_eq(a[0], "python3");
     ck_assert_str_eq(a[3], "page1");
-    cmdline_free(a);
+    lwch_cmdline_free(a);
 }
 END_TEST
 
@@ -60,21 +60,21 @@ START_TEST(cmdline_quotes)
     ck_assert_str_eq(a[4], "x y");
     ck_assert_str_eq(a[5], "");
     ck_assert_str_eq(a[6], "");
-    cmdline_free(a);
+    lwch_cmdline_free(a);
     a = split("a\"b\"'c'd $X * ~ ; |");
     ck_assert_uint_eq(count(a), 6);
     ck_assert_str_eq(a[0], "abcd");
     ck_assert_str_eq(a[1], "$X");
     ck_assert_str_eq(a[2], "*");
     ck_assert_str_eq(a[5], "|");
-    cmdline_free(a);
+    lwch_cmdline_free(a);
     a = split("a \\\n b # a comment 'unterminated");
     ck_assert_uint_eq(count(a), 2);
     ck_assert_str_eq(a[1], "b");
-    cmdline_free(a);
+    lwch_cmdline_free(a);
     a = split("\"a\\nb\\\\c\\$\"");
     ck_assert_str_eq(a[0], "a\\nb\\c$"); /* in double quotes \n stays a backslash and n */
-    cmdline_free(a);
+    lwch_cmdline_free(a);
 }
 END_TEST
 
@@ -82,12 +82,12 @@ START_TEST(cmdline_errors)
 {
     char **a = NULL;
     char err[256];
-    ck_assert_int_eq(cmdline_split("a 'b", &a, err, sizeof err), -1);
+    ck_assert_int_eq(lwch_cmdline_split("a 'b", &a, err, sizeof err), -1);
     ck_assert_ptr_nonnull(strstr(err, "single quote"));
-    ck_assert_int_eq(cmdline_split("a \"b", &a, err, sizeof err), -1);
+    ck_assert_int_eq(lwch_cmdline_split("a \"b", &a, err, sizeof err), -1);
     ck_assert_ptr_nonnull(strstr(err, "double quote"));
-    ck_assert_int_eq(cmdline_split("   ", &a, err, sizeof err), -1);
-    ck_assert_int_eq(cmdline_split("# only a comment", &a, err, sizeof err), -1);
+    ck_assert_int_eq(lwch_cmdline_split("   ", &a, err, sizeof err), -1);
+    ck_assert_int_eq(lwch_cmdline_split("# only a comment", &a, err, sizeof err), -1);
     ck_assert_ptr_null(a);
 }
 END_TEST
@@ -95,28 +95,28 @@ END_TEST
 START_TEST(lines_split)
 {
     linebuf lb;
-    linebuf_init(&lb);
+    lwch_linebuf_init(&lb);
     size_t len;
-    ck_assert_int_eq(linebuf_feed(&lb, "{\"a\":1}\r\n{\"b\"", 13), 0);
-    char *l = linebuf_next(&lb, &len);
+    ck_assert_int_eq(lwch_linebuf_feed(&lb, "{\"a\":1}\r\n{\"b\"", 13), 0);
+    char *l = lwch_linebuf_next(&lb, &len);
     ck_assert_ptr_nonnull(l);
     ck_assert_str_eq(l, "{\"a\":1}");
     ck_assert_uint_eq(len, 7);
-    ck_assert_ptr_null(linebuf_next(&lb, &len));
-    ck_assert_uint_eq(linebuf_pending(&lb), 4);
-    ck_assert_int_eq(linebuf_feed(&lb, ":2}\n\n", 5), 0);
-    l = linebuf_next(&lb, &len);
+    ck_assert_ptr_null(lwch_linebuf_next(&lb, &len));
+    ck_assert_uint_eq(lwch_linebuf_pending(&lb), 4);
+    ck_assert_int_eq(lwch_linebuf_feed(&lb, ":2}\n\n", 5), 0);
+    l = lwch_linebuf_next(&lb, &len);
     ck_assert_str_eq(l, "{\"b\":2}");
-    l = linebuf_next(&lb, &len);
+    l = lwch_linebuf_next(&lb, &len);
     ck_assert_str_eq(l, "");
-    ck_assert_ptr_null(linebuf_next(&lb, &len));
-    linebuf_free(&lb);
+    ck_assert_ptr_null(lwch_linebuf_next(&lb, &len));
+    lwch_linebuf_free(&lb);
 }
 END_TEST
 
 static int parse(const char *line, client_msg *m, char *err, size_t errlen)
 {
-    return protocol_parse_line(line, strlen(line), m, err, errlen);
+    return lwch_protocol_parse_line(line, strlen(line), m, err, errlen);
 }
 
 START_TEST(messages)
@@ -125,7 +125,7 @@ START_TEST(messages)
     char err[512];
     ck_assert_int_eq(parse("{\"type\":\"READY\",\"extra\":[1,2]}", &m, err, sizeof err), 0);
     ck_assert_int_eq(m.type, MSG_READY);
-    client_msg_free(&m);
+    lwch_client_msg_free(&m);
     ck_assert_int_eq(parse("{\"type\":\"SNAPSHOT\",\"seq\":7,\"items\":[{\"namespace\":\"b\",\"name\":\"x\",\"uid\":\"u1\","
                            "\"resourceVersion\":\"12\"},{\"name\":\"c\",\"uid\":\"u2\",\"resourceVersion\":\"3\"}]}",
                            &m, err, sizeof err),
@@ -136,23 +136,23 @@ START_TEST(messages)
     ck_assert_str_eq(m.items.v[0].ns, ""); /* sorted: cluster-scoped "" first */
     ck_assert_str_eq(m.items.v[1].name, "x");
     ck_assert_uint_eq(m.items.v[1].rvn, 12);
-    client_msg_free(&m);
+    lwch_client_msg_free(&m);
     ck_assert_int_eq(parse("{\"type\":\"EVENT\",\"event\":\"DELETED\",\"namespace\":\"a\",\"name\":\"n\",\"uid\":\"u\","
                            "\"resourceVersion\":\"1000\"}",
                            &m, err, sizeof err),
                      0);
     ck_assert_int_eq(m.event, EV_DELETED);
     ck_assert_uint_eq(m.subject.v[0].rvn, 1000);
-    client_msg_free(&m);
+    lwch_client_msg_free(&m);
     ck_assert_int_eq(parse("{\"type\":\"LOG\",\"level\":\"warn\",\"message\":\"hi\"}", &m, err, sizeof err), 0);
     ck_assert_str_eq(m.text, "warn: hi");
-    client_msg_free(&m);
+    lwch_client_msg_free(&m);
     ck_assert_int_eq(parse("{\"type\":\"SOMETHING-NEW\"}", &m, err, sizeof err), 0);
     ck_assert_int_eq(m.type, MSG_OTHER);
-    client_msg_free(&m);
+    lwch_client_msg_free(&m);
     ck_assert_int_eq(parse("{\"no\":\"type\"}", &m, err, sizeof err), 0);
     ck_assert_int_eq(m.type, MSG_OTHER);
-    client_msg_free(&m);
+    lwch_client_msg_free(&m);
 }
 END_TEST
 
@@ -169,10 +169,10 @@ START_TEST(hello_messages)
     ck_assert_str_eq(m.text, "kube-rs 0.92.1");
     ck_assert_uint_eq(m.caps, LWC_CAP_REWATCH | LWC_CAP_WATCH_LIST);
     ck_assert_str_eq(m.unknown, "teleport"); /* a newer client's name: noted, not refused */
-    client_msg_free(&m);
+    lwch_client_msg_free(&m);
     ck_assert_int_eq(parse("{\"type\":\"HELLO\",\"protocol\":3}", &m, err, sizeof err), 0);
     ck_assert_uint_eq(m.caps, 0);
-    client_msg_free(&m);
+    lwch_client_msg_free(&m);
     const char *bad[] = {
         "{\"type\":\"HELLO\"}",
         "{\"type\":\"HELLO\",\"protocol\":\"2\"}",
@@ -222,14 +222,14 @@ END_TEST
 
 static void add(itemset *s, const char *ns, const char *name, const char *uid, const char *rv)
 {
-    ck_assert_int_eq(itemset_add(s, ns, name, uid, rv), 0);
+    ck_assert_int_eq(lwch_itemset_add(s, ns, name, uid, rv), 0);
 }
 
 START_TEST(diffs)
 {
     itemset c, s;
-    itemset_init(&c);
-    itemset_init(&s);
+    lwch_itemset_init(&c);
+    lwch_itemset_init(&s);
     add(&s, "a", "p1", "u1", "10");
     add(&s, "a", "p2", "u2", "11");
     add(&s, "b", "p3", "u3", "12");
@@ -239,12 +239,12 @@ START_TEST(diffs)
     add(&c, "b", "p4", "u9", "13");  /* uid mismatch */
     add(&c, "c", "p5", "u5", "14");  /* extra */
     add(&c, "c", "p5", "u5", "14");  /* duplicate */
-    itemset_sort(&c);
-    itemset_sort(&s);
+    lwch_itemset_sort(&c);
+    lwch_itemset_sort(&s);
     itemdiff d;
     strbuf tb;
     lwcc_strbuf_init(&tb);
-    size_t n = itemset_diff(&c, &s, &d, &tb, 10);
+    size_t n = lwch_itemset_diff(&c, &s, &d, &tb, 10);
     ck_assert_uint_eq(d.missing, 1); /* b/p3 */
     ck_assert_uint_eq(d.extra, 1);
     ck_assert_uint_eq(d.stale, 1);
@@ -254,15 +254,15 @@ START_TEST(diffs)
     ck_assert_ptr_nonnull(strstr(lwcc_strbuf_str(&tb), "b/p3 uid u3 rv 12"));
     ck_assert_ptr_nonnull(strstr(lwcc_strbuf_str(&tb), "a/p2: client rv 9, server rv 11"));
     ck_assert_ptr_nonnull(strstr(lwcc_strbuf_str(&tb), "b/p4: client uid u9"));
-    ck_assert_uint_eq(itemset_diff(&s, &s, NULL, NULL, 0), 0);
+    ck_assert_uint_eq(lwch_itemset_diff(&s, &s, NULL, NULL, 0), 0);
     itemset empty;
-    itemset_init(&empty);
-    ck_assert_uint_eq(itemset_diff(&empty, &empty, NULL, NULL, 0), 0);
-    ck_assert_uint_eq(itemset_diff(&empty, &s, NULL, NULL, 0), 4);
-    ck_assert_uint_eq(itemset_max_rv(&s), 13);
+    lwch_itemset_init(&empty);
+    ck_assert_uint_eq(lwch_itemset_diff(&empty, &empty, NULL, NULL, 0), 0);
+    ck_assert_uint_eq(lwch_itemset_diff(&empty, &s, NULL, NULL, 0), 4);
+    ck_assert_uint_eq(lwch_itemset_max_rv(&s), 13);
     lwcc_strbuf_free(&tb);
-    itemset_free(&c);
-    itemset_free(&s);
+    lwch_itemset_free(&c);
+    lwch_itemset_free(&s);
 }
 END_TEST
 
@@ -274,29 +274,29 @@ START_TEST(list_json)
     const char *json = "{\"kind\":\"PodList\",\"metadata\":{\"resourceVersion\":\"42\"},\"items\":["
                        "{\"metadata\":{\"name\":\"b\",\"namespace\":\"x\",\"uid\":\"u2\",\"resourceVersion\":\"41\"}},"
                        "{\"metadata\":{\"name\":\"a\",\"namespace\":\"x\",\"uid\":\"u1\",\"resourceVersion\":\"40\"}}]}";
-    ck_assert_int_eq(itemset_from_list_json(json, &s, &rv, err, sizeof err), 0);
+    ck_assert_int_eq(lwch_itemset_from_list_json(json, &s, &rv, err, sizeof err), 0);
     ck_assert_uint_eq(rv, 42);
     ck_assert_uint_eq(s.n, 2);
     ck_assert_str_eq(s.v[0].name, "a");
-    itemset_free(&s);
-    ck_assert_int_eq(itemset_from_list_json("{", &s, &rv, err, sizeof err), -1);
+    lwch_itemset_free(&s);
+    ck_assert_int_eq(lwch_itemset_from_list_json("{", &s, &rv, err, sizeof err), -1);
 }
 END_TEST
 
 static int ev(eventcheck *ec, event_kind k, const char *ns, const char *name, const char *uid, const char *rv)
 {
     itemset one;
-    itemset_init(&one);
-    ck_assert_int_eq(itemset_add(&one, ns, name, uid, rv), 0);
-    int rc = eventcheck_apply(ec, k, &one.v[0], 0);
-    itemset_free(&one);
+    lwch_itemset_init(&one);
+    ck_assert_int_eq(lwch_itemset_add(&one, ns, name, uid, rv), 0);
+    int rc = lwch_eventcheck_apply(ec, k, &one.v[0], 0);
+    lwch_itemset_free(&one);
     return rc;
 }
 
 START_TEST(events_good)
 {
     eventcheck ec;
-    eventcheck_init(&ec);
+    lwch_eventcheck_init(&ec);
     ck_assert_int_eq(ev(&ec, EV_ADDED, "a", "x", "u1", "5"), 0);
     ck_assert_int_eq(ev(&ec, EV_MODIFIED, "a", "x", "u1", "999"), 0);
     ck_assert_int_eq(ev(&ec, EV_MODIFIED, "a", "x", "u1", "1000"), 0); /* "1000" > "999" as integers */
@@ -312,7 +312,7 @@ START_TEST(events_good)
     }
     ck_assert_uint_eq(ec.violations, 0);
     itemset snap;
-    itemset_init(&snap);
+    lwch_itemset_init(&snap);
     add(&snap, "a", "x", "u2", "1002");
     add(&snap, "", "x", "u3", "7");
     for (int i = 0; i < 2000; i++) {
@@ -321,20 +321,20 @@ START_TEST(events_good)
         snprintf(rv, sizeof rv, "%d", 2000 + i);
         add(&snap, "b", name, "u", rv);
     }
-    itemset_sort(&snap);
+    lwch_itemset_sort(&snap);
     strbuf tb;
     lwcc_strbuf_init(&tb);
-    ck_assert_uint_eq(eventcheck_compare(&ec, &snap, &tb), 0);
+    ck_assert_uint_eq(lwch_eventcheck_compare(&ec, &snap, &tb), 0);
     lwcc_strbuf_free(&tb);
-    itemset_free(&snap);
-    eventcheck_free(&ec);
+    lwch_itemset_free(&snap);
+    lwch_eventcheck_free(&ec);
 }
 END_TEST
 
 START_TEST(events_bad)
 {
     eventcheck ec;
-    eventcheck_init(&ec);
+    lwch_eventcheck_init(&ec);
     ck_assert_int_eq(ev(&ec, EV_MODIFIED, "a", "x", "u1", "5"), 1);
     ck_assert_ptr_nonnull(strstr(lwcc_strbuf_str(&ec.report), "does not hold"));
     ck_assert_int_eq(ev(&ec, EV_ADDED, "a", "y", "u1", "5"), 0);
@@ -346,33 +346,33 @@ START_TEST(events_bad)
     ck_assert_int_eq(ev(&ec, EV_ADDED, "a", "w", "u1", "abc"), 1);
     ck_assert_ptr_nonnull(strstr(lwcc_strbuf_str(&ec.report), "not an integer"));
     ck_assert_uint_eq(ec.violations, 5);
-    eventcheck_free(&ec);
+    lwch_eventcheck_free(&ec);
 
     /* A relist that drops an object without DELETED: the events still hold it. */
-    eventcheck_init(&ec);
+    lwch_eventcheck_init(&ec);
     ck_assert_int_eq(ev(&ec, EV_ADDED, "a", "gone", "u1", "5"), 0);
     ck_assert_int_eq(ev(&ec, EV_ADDED, "a", "kept", "u2", "6"), 0);
     itemset snap;
-    itemset_init(&snap);
+    lwch_itemset_init(&snap);
     add(&snap, "a", "kept", "u2", "6");
     add(&snap, "a", "new", "u3", "8"); /* and one never announced */
-    itemset_sort(&snap);
+    lwch_itemset_sort(&snap);
     strbuf tb;
     lwcc_strbuf_init(&tb);
-    ck_assert_uint_eq(eventcheck_compare(&ec, &snap, &tb), 2);
+    ck_assert_uint_eq(lwch_eventcheck_compare(&ec, &snap, &tb), 2);
     ck_assert_ptr_nonnull(strstr(lwcc_strbuf_str(&tb), "a/gone"));
     ck_assert_ptr_nonnull(strstr(lwcc_strbuf_str(&tb), "a/new"));
     lwcc_strbuf_free(&tb);
-    itemset_free(&snap);
-    eventcheck_free(&ec);
+    lwch_itemset_free(&snap);
+    lwch_eventcheck_free(&ec);
 }
 END_TEST
 
 START_TEST(tails)
 {
-    ck_assert_str_eq(tail_lines("a\nb\nc\nd\n", 2), "c\nd\n");
-    ck_assert_str_eq(tail_lines("a\nb", 5), "a\nb");
-    ck_assert_str_eq(tail_lines("", 5), "");
+    ck_assert_str_eq(lwch_tail_lines("a\nb\nc\nd\n", 2), "c\nd\n");
+    ck_assert_str_eq(lwch_tail_lines("a\nb", 5), "a\nb");
+    ck_assert_str_eq(lwch_tail_lines("", 5), "");
 }
 END_TEST
 
@@ -407,7 +407,7 @@ START_TEST(initial_state_search)
     }
     uint64_t served = rv; /* the client's list */
     itemset listed;
-    ck_assert_int_eq(server_state(srv, &sc, served, &listed, NULL, err, sizeof err), 0);
+    ck_assert_int_eq(lwch_server_state(srv, &sc, served, &listed, NULL, err, sizeof err), 0);
     ck_assert_uint_eq(listed.n, 6);
     create_pod(srv, "a", "later1", &rv);
     ck_assert_int_eq(lwc_mock_delete(srv, "/api/v1", "pods", "b", "p0", &rv, err, sizeof err), LWC_MOCK_OK);
@@ -417,54 +417,54 @@ START_TEST(initial_state_search)
     lwcc_strbuf_init(&d);
     uint64_t matched = 0;
     /* the state it was served, with newer states in range: pass */
-    ck_assert_int_eq(check_initial_state(srv, &sc, &listed, 1, now, 5000, &matched, &s, &d), 0);
+    ck_assert_int_eq(lwch_check_initial_state(srv, &sc, &listed, 1, now, 5000, &matched, &s, &d), 0);
     ck_assert_uint_eq(matched, served);
     /* the same snapshot when the first list was newer than it: fail */
     lwcc_strbuf_reset(&s);
-    ck_assert_int_eq(check_initial_state(srv, &sc, &listed, served + 1, now, 5000, &matched, &s, &d), 1);
+    ck_assert_int_eq(lwch_check_initial_state(srv, &sc, &listed, served + 1, now, 5000, &matched, &s, &d), 1);
     ck_assert_ptr_nonnull(strstr(lwcc_strbuf_str(&s), "no state the server passed through"));
     /* the current state: pass */
     itemset cur;
-    ck_assert_int_eq(server_state(srv, &sc, 0, &cur, NULL, err, sizeof err), 0);
-    ck_assert_int_eq(check_initial_state(srv, &sc, &cur, served, now, 5000, &matched, &s, &d), 0);
+    ck_assert_int_eq(lwch_server_state(srv, &sc, 0, &cur, NULL, err, sizeof err), 0);
+    ck_assert_int_eq(lwch_check_initial_state(srv, &sc, &cur, served, now, 5000, &matched, &s, &d), 0);
     ck_assert_uint_eq(matched, now);
     /* a first page only: fail, with the missing keys */
     itemset page1;
-    itemset_init(&page1);
+    lwch_itemset_init(&page1);
     for (size_t i = 0; i < 3; i++)
         add(&page1, listed.v[i].ns, listed.v[i].name, listed.v[i].uid, listed.v[i].rv);
     lwcc_strbuf_reset(&s);
     lwcc_strbuf_reset(&d);
-    ck_assert_int_eq(check_initial_state(srv, &sc, &page1, 1, now, 5000, &matched, &s, &d), 1);
+    ck_assert_int_eq(lwch_check_initial_state(srv, &sc, &page1, 1, now, 5000, &matched, &s, &d), 1);
     ck_assert_ptr_nonnull(strstr(lwcc_strbuf_str(&d), "missing keys"));
     /* one namespace only: fail */
     itemset ns_a;
-    itemset_init(&ns_a);
+    lwch_itemset_init(&ns_a);
     for (size_t i = 0; i < listed.n; i++)
         if (!strcmp(listed.v[i].ns, "a"))
             add(&ns_a, listed.v[i].ns, listed.v[i].name, listed.v[i].uid, listed.v[i].rv);
-    itemset_sort(&ns_a);
-    ck_assert_int_eq(check_initial_state(srv, &sc, &ns_a, 1, now, 5000, &matched, &s, &d), 1);
+    lwch_itemset_sort(&ns_a);
+    ck_assert_int_eq(lwch_check_initial_state(srv, &sc, &ns_a, 1, now, 5000, &matched, &s, &d), 1);
     /* an RV from the future: fail */
     itemset future;
-    itemset_init(&future);
+    lwch_itemset_init(&future);
     add(&future, "a", "p1", "x", "999999");
-    ck_assert_int_eq(check_initial_state(srv, &sc, &future, 1, now, 5000, &matched, &s, &d), 1);
+    ck_assert_int_eq(lwch_check_initial_state(srv, &sc, &future, 1, now, 5000, &matched, &s, &d), 1);
     /* the served state compacted away: undecided, not failed; a state still readable still passes */
     lwc_mock_compact(srv, 0);
     lwcc_strbuf_reset(&s);
-    ck_assert_int_eq(check_initial_state(srv, &sc, &listed, served, now, 5000, &matched, &s, &d), 0);
+    ck_assert_int_eq(lwch_check_initial_state(srv, &sc, &listed, served, now, 5000, &matched, &s, &d), 0);
     ck_assert_uint_eq(matched, 0);
     ck_assert_ptr_nonnull(strstr(lwcc_strbuf_str(&s), "not decided"));
-    ck_assert_int_eq(check_initial_state(srv, &sc, &cur, served, now, 5000, &matched, &s, &d), 0);
+    ck_assert_int_eq(lwch_check_initial_state(srv, &sc, &cur, served, now, 5000, &matched, &s, &d), 0);
     ck_assert_uint_eq(matched, now);
     lwcc_strbuf_free(&s);
     lwcc_strbuf_free(&d);
-    itemset_free(&listed);
-    itemset_free(&cur);
-    itemset_free(&page1);
-    itemset_free(&ns_a);
-    itemset_free(&future);
+    lwch_itemset_free(&listed);
+    lwch_itemset_free(&cur);
+    lwch_itemset_free(&page1);
+    lwch_itemset_free(&ns_a);
+    lwch_itemset_free(&future);
     lwc_mock_stop(srv);
 }
 END_TEST
@@ -532,15 +532,15 @@ START_TEST(initial_bound_from_served_rv)
     lwcc_strbuf_init(&why);
     int completed = 0;
     /* Exactly what the lagging replica served; no allowance below it. */
-    ck_assert_uint_eq(initial_lower_bound(&sc, &rl, 10.0, &completed, &why), 34);
+    ck_assert_uint_eq(lwch_initial_lower_bound(&sc, &rl, 10.0, &completed, &why), 34);
     ck_assert_int_eq(completed, 1);
     ck_assert_ptr_nonnull(strstr(lwcc_strbuf_str(&why), "served at rv 34"));
     /* Only what came before READY counts. */
-    ck_assert_uint_eq(initial_lower_bound(&sc, &rl, 3.5, &completed, &why), 34);
-    ck_assert_uint_eq(initial_lower_bound(&sc, &rl, 100.0, &completed, &why), 10);
+    ck_assert_uint_eq(lwch_initial_lower_bound(&sc, &rl, 3.5, &completed, &why), 34);
+    ck_assert_uint_eq(lwch_initial_lower_bound(&sc, &rl, 100.0, &completed, &why), 10);
     /* No list at all before READY: nothing completed, whatever the snapshot. */
     rl.n = 2;
-    initial_lower_bound(&sc, &rl, 10.0, &completed, &why);
+    lwch_initial_lower_bound(&sc, &rl, 10.0, &completed, &why);
     ck_assert_int_eq(completed, 0);
     ck_assert_ptr_nonnull(strstr(lwcc_strbuf_str(&why), "no list of the collection was served before READY"));
     /* A first page whose list goes on is not complete; its last page is. */
@@ -552,14 +552,14 @@ START_TEST(initial_bound_from_served_rv)
     w[1].more = 1;
     rl.v = w;
     rl.n = 2;
-    ck_assert_uint_eq(initial_lower_bound(&sc, &rl, 10.0, &completed, &why), 41);
+    ck_assert_uint_eq(lwch_initial_lower_bound(&sc, &rl, 10.0, &completed, &why), 41);
     ck_assert_int_eq(completed, 0);
     ck_assert_ptr_nonnull(strstr(lwcc_strbuf_str(&why), "none was followed to its last page"));
     w[1].more = 0;
-    initial_lower_bound(&sc, &rl, 10.0, &completed, &why);
+    lwch_initial_lower_bound(&sc, &rl, 10.0, &completed, &why);
     ck_assert_int_eq(completed, 1);
     /* READY before the last page was asked for: not complete either. */
-    initial_lower_bound(&sc, &rl, 1.5, &completed, &why);
+    lwch_initial_lower_bound(&sc, &rl, 1.5, &completed, &why);
     ck_assert_int_eq(completed, 0);
     lwcc_strbuf_free(&why);
 }
@@ -610,12 +610,12 @@ START_TEST(watch_check_rules)
     rl.n = sizeof right / sizeof right[0];
     sc.steps = &write;
     sc.nsteps = 1;
-    result_init(&res);
+    lwch_result_init(&res);
     lwcc_strbuf_init(&notes);
-    check_relists(&sc, &rl, 1.5, &step_at, &res, &notes);
+    lwch_check_relists(&sc, &rl, 1.5, &step_at, &res, &notes);
     ck_assert_uint_eq(res.nfailures, 0);
     ck_assert_str_eq(lwcc_strbuf_str(&notes), "");
-    result_free(&res);
+    lwch_result_free(&res);
 
     /* One relist with no cause while the watch is open: noted, not failed. */
     lwc_mock_request one[] = {
@@ -624,11 +624,11 @@ START_TEST(watch_check_rules)
     };
     rl.v = one;
     rl.n = 3;
-    result_init(&res);
-    check_relists(&sc, &rl, 1.5, &step_at, &res, &notes);
+    lwch_result_init(&res);
+    lwch_check_relists(&sc, &rl, 1.5, &step_at, &res, &notes);
     ck_assert_uint_eq(res.nfailures, 0);
     ck_assert_ptr_nonnull(strstr(lwcc_strbuf_str(&notes), "one relist without a cause"));
-    result_free(&res);
+    lwch_result_free(&res);
     lwcc_strbuf_reset(&notes);
 
     /* Never watches, lists for every DUMP: fails, with or without a write after READY. */
@@ -638,15 +638,15 @@ START_TEST(watch_check_rules)
     };
     rl.v = never;
     rl.n = 4;
-    result_init(&res);
-    check_relists(&sc, &rl, 1.5, &step_at, &res, &notes);
+    lwch_result_init(&res);
+    lwch_check_relists(&sc, &rl, 1.5, &step_at, &res, &notes);
     ck_assert(failed_with(&res, "watch", "never opened a watch"));
-    result_free(&res);
+    lwch_result_free(&res);
     sc.nsteps = 0;
-    result_init(&res);
-    check_relists(&sc, &rl, 1.5, &step_at, &res, &notes);
+    lwch_result_init(&res);
+    lwch_check_relists(&sc, &rl, 1.5, &step_at, &res, &notes);
     ck_assert(failed_with(&res, "watch", "3 of 3 relists had no cause"));
-    result_free(&res);
+    lwch_result_free(&res);
 
     /* A relist's own failure is not its cause; the next relist's it is. */
     lwc_mock_request own[] = {
@@ -655,12 +655,12 @@ START_TEST(watch_check_rules)
     };
     rl.v = own;
     rl.n = 4;
-    result_init(&res);
-    check_relists(&sc, &rl, 1.5, &step_at, &res, &notes);
+    lwch_result_init(&res);
+    lwch_check_relists(&sc, &rl, 1.5, &step_at, &res, &notes);
     ck_assert_uint_eq(res.nfailures, 0);
     ck_assert_ptr_nonnull(strstr(lwcc_strbuf_str(&notes), "one relist without a cause"));
     ck_assert_ptr_nonnull(strstr(lwcc_strbuf_str(&notes), "30.0 ms"));
-    result_free(&res);
+    lwch_result_free(&res);
     lwcc_strbuf_free(&notes);
 }
 END_TEST
@@ -720,14 +720,14 @@ START_TEST(log_watcher_wakes_on_watch_end)
     int wake[2];
     ck_assert_int_eq(pipe2(wake, O_CLOEXEC | O_NONBLOCK), 0);
     reqlog rl;
-    ck_assert_int_eq(reqlog_start(&rl, srv, wake[1], err, sizeof err), 0);
+    ck_assert_int_eq(lwch_reqlog_start(&rl, srv, wake[1], err, sizeof err), 0);
     int fd = raw_get(srv, "/api/v1/pods?watch=true&resourceVersion=1");
     /* Let the wake-ups for the watch's arrival and answer land, then see
      * the copy say "open". */
     ck_assert(wait_readable(wake[0], 2000));
     for (;;) {
         drain(wake[0]);
-        ck_assert_int_ge(reqlog_refresh(&rl), 0);
+        ck_assert_int_ge(lwch_reqlog_refresh(&rl), 0);
         if (rl.n == 1 && rl.v[0].status == 200)
             break;
         ck_assert_msg(wait_readable(wake[0], 2000), "the watch's answer never woke the watcher");
@@ -741,16 +741,16 @@ START_TEST(log_watcher_wakes_on_watch_end)
     for (;;) {
         ck_assert_msg(wait_readable(wake[0], 2000), "the watch's end never woke the watcher");
         drain(wake[0]);
-        ck_assert_int_ge(reqlog_refresh(&rl), 0);
+        ck_assert_int_ge(lwch_reqlog_refresh(&rl), 0);
         if (rl.v[0].done)
             break;
     }
     close(fd);
     /* Stopping makes no request (the old wake-up was a GET). */
     size_t before = lwc_mock_log_count(srv);
-    reqlog_stop(&rl);
+    lwch_reqlog_stop(&rl);
     ck_assert_uint_eq(lwc_mock_log_count(srv), before);
-    reqlog_free(&rl);
+    lwch_reqlog_free(&rl);
     close(wake[0]);
     close(wake[1]);
     lwc_mock_stop(srv);
