@@ -27,6 +27,8 @@ enum {
     LWC_MOCK_EIO = -6,      /* socket, thread or file failure */
     LWC_MOCK_ETIMEDOUT = -7,
     LWC_MOCK_ELIMIT = -8,   /* a bound of README "Limits" was reached */
+    LWC_MOCK_ENOSPACE = -9, /* the store's quota (store_quota_bytes) is full: etcd's
+                               "database space exceeded" */
 };
 
 typedef struct lwc_mock lwc_mock;
@@ -36,6 +38,8 @@ typedef struct lwc_mock lwc_mock;
 #define LWC_MOCK_DEFAULT_CONNECTIONS_PER_IP 1024
 #define LWC_MOCK_DEFAULT_CONNECTION_TIMEOUT_S 90
 #define LWC_MOCK_DEFAULT_HEADER_TIMEOUT_MS 32000
+/* etcd's default --quota-backend-bytes (server/storage/quota.go). */
+#define LWC_MOCK_DEFAULT_STORE_QUOTA_BYTES ((size_t)2 * 1024 * 1024 * 1024)
 #define LWC_MOCK_MAX_FAULTS LWC_SCENARIO_MAX_FAULTS /* 1000, lwc_scenario.h: a scenario file holds no more */
 
 typedef struct lwc_mock_config {
@@ -79,6 +83,11 @@ typedef struct lwc_mock_config {
                                        line arrived, and at most connection_timeout_s + this after
                                        the previous reply), or the connection is closed without a
                                        reply; default 32 s (the apiserver's ReadHeaderTimeout) */
+    size_t store_quota_bytes;       /* etcd's space quota: a create or update that would take the
+                                       objects' JSON (current ones and the states only the history
+                                       keeps) past it gets etcd's 500 "database space exceeded";
+                                       deletes and compaction give space back. Default 2 GiB (etcd's);
+                                       SIZE_MAX: none */
 } lwc_mock_config;
 
 void lwc_mock_config_init(lwc_mock_config *cfg);

@@ -42,12 +42,17 @@ static int body_too_large(const request *req, reply *r)
     return 1;
 }
 
-/* A full fault table is the apiserver's exceeded quota: 403 Forbidden. */
+/* A full fault table is the apiserver's exceeded quota: 403 Forbidden. A
+ * full store is etcd's error, which the apiserver passes on as a 500 with no
+ * reason: a step's write gets what the same write through the API gets. */
 static int quota_exceeded(reply *r, int rc, const char *err)
 {
-    if (rc != LWC_MOCK_ELIMIT)
+    if (rc == LWC_MOCK_ELIMIT)
+        lwcm_reply_status(r, 403, "Forbidden", err, NULL, NULL);
+    else if (rc == LWC_MOCK_ENOSPACE)
+        lwcm_reply_status(r, 500, NULL, err, NULL, NULL);
+    else
         return 0;
-    lwcm_reply_status(r, 403, "Forbidden", err, NULL, NULL);
     return 1;
 }
 
@@ -59,6 +64,13 @@ static void state(lwc_mock *srv, reply *r)
         cJSON_AddNumberToObject(o, "compacted", (double)lwcm_store_compacted_rv(srv->st));
         cJSON_AddNumberToObject(o, "watches", (double)lwc_mock_watch_count(srv));
         cJSON_AddNumberToObject(o, "requests", (double)lwc_mock_log_count(srv));
+        /* What the store quota counts, and the quota (0: none): a client
+         * refused "database space exceeded" can be told why. */
+        size_t live, hist;
+        lwcm_store_usage(srv->st, &live, &hist);
+        cJSON_AddNumberToObject(o, "storeBytes", (double)(live + hist));
+        cJSON_AddNumberToObject(o, "storeQuotaBytes",
+                                srv->cfg.store_quota_bytes == SIZE_MAX ? 0 : (double)srv->cfg.store_quota_bytes);
     }
     lwcm_reply_cjson(r, 200, o);
 }

@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,6 +40,9 @@ static void usage(FILE *out)
             "  --log-limit N             keep the last N requests in the request log (default 100000)\n"
             "  --header-timeout MS       close a connection whose request line and headers are not\n"
             "                            in this long after it opened (default 32000, as the apiserver)\n"
+            "  --store-quota BYTES       etcd's space quota: creates and updates past it get etcd's\n"
+            "                            500 \"database space exceeded\" (default 2147483648, as\n"
+            "                            etcd; 0: none)\n"
             "  -v, --log-requests        print one line per request on stderr\n"
             "  --version                 print the version and the git commit, and exit\n"
             "  -h, --help                this help\n");
@@ -150,6 +154,14 @@ int main(int argc, char **argv)
                 return 2;
             }
             cfg.header_timeout_ms = (unsigned)n;
+            i++;
+        } else if (!strcmp(a, "--store-quota")) {
+            if (parse_ulong(val, &n) != 0 || n > SIZE_MAX) {
+                fprintf(stderr, "lwc-mockserver: --store-quota wants a number of bytes (0: none), got \"%s\"\n",
+                        val ? val : "");
+                return 2;
+            }
+            cfg.store_quota_bytes = n == 0 ? SIZE_MAX : (size_t)n;
             i++;
         } else if (!strcmp(a, "--empty")) {
             cfg.demo_world = 0;

@@ -47,6 +47,8 @@ int lwc_mock_start(const lwc_mock_config *cfg, lwc_mock **out, char *err, size_t
         srv->cfg.connection_timeout_s = LWC_MOCK_DEFAULT_CONNECTION_TIMEOUT_S;
     if (!srv->cfg.header_timeout_ms)
         srv->cfg.header_timeout_ms = LWC_MOCK_DEFAULT_HEADER_TIMEOUT_MS;
+    if (!srv->cfg.store_quota_bytes)
+        srv->cfg.store_quota_bytes = LWC_MOCK_DEFAULT_STORE_QUOTA_BYTES;
     srv->started_at = (long long)time(NULL);
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
@@ -77,6 +79,7 @@ int lwc_mock_start(const lwc_mock_config *cfg, lwc_mock **out, char *err, size_t
         lwc_mock_stop(srv);
         return lwc_fail(err, errlen, LWC_MOCK_ENOMEM, "out of memory");
     }
+    lwcm_store_set_quota(srv->st, srv->cfg.store_quota_bytes == SIZE_MAX ? 0 : srv->cfg.store_quota_bytes);
     if (cfg->lagging_replica_writes > 0)
         lwcm_store_pin_history(srv->st, (uint64_t)cfg->lagging_replica_writes);
     for (int i = 0; i < lwcm_builtin_resource_count; i++) {

@@ -229,6 +229,9 @@ static void reply_store_error(reply *r, int rc, const resource_def *def, const c
     case STORE_EINVAL:
         lwcm_reply_invalid(r, def->kind, def->group, name, "metadata.name", "FieldValueInvalid", err);
         break;
+    case STORE_ENOSPACE: /* etcd's error, not an API status: passed on as a 500 with no reason */
+        lwcm_reply_status(r, 500, NULL, err, NULL, NULL);
+        break;
     default:
         lwcm_reply_internal(r, err);
     }

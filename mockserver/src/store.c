@@ -27,6 +27,11 @@ struct store {
     uint64_t pin_writes;   /* lwcm_store_pin_history */
     size_t history_limit;
     uint64_t rng;
+    /* etcd's space quota: the JSON bytes of the current objects (live_bytes)
+     * and of the versions only the history still holds (history_bytes: each
+     * event's replaced or deleted state), as etcd's database holds every
+     * revision until compaction. 0: no quota. */
+    size_t quota_bytes, live_bytes, history_bytes;
 
     /* Each resource is its own allocation that never moves, so a watch may keep
      * a pointer to its definition while others are added; nres is published
@@ -250,6 +255,29 @@ static int make_key(const resource_def *def, const char *ns, const char *name, c
 
 static void compact_locked(store *st, uint64_t to);
 
+/* The bytes an event keeps alive that no current object shares: the state
+ * it replaced, and for DELETED the last state it carries. */
+static size_t history_only_bytes(const history_event *ev)
+{
+    return (ev->prev ? ev->prev->json_len : 0) + (ev->type == EV_DELETED ? ev->obj->json_len : 0);
+}
+
+/* A create or update that would take the store past its quota is refused as
+ * etcd refuses it (mvcc ErrNoSpace), and the apiserver passes etcd's words on
+ * in a 500 with no reason (responsewriters/status.go, convertStorageErrorOrNot).
+ * Deletes are always taken, as etcd takes them past its quota: they are how
+ * space comes back, with a compaction. */
+static int over_quota(const store *st, size_t adding)
+{
+    return st->quota_bytes && (st->live_bytes + st->history_bytes > st->quota_bytes ||
+                               adding > st->quota_bytes - st->live_bytes - st->history_bytes);
+}
+
+static int fail_no_space(char *err, size_t errlen)
+{
+    return lwc_fail(err, errlen, STORE_ENOSPACE, "etcdserver: mvcc: database space exceeded");
+}
+
 static int append_history(store *st, uint64_t rv, event_type type, int res, obj_version *obj, obj_version *prev)
 {
     if (st->head + st->len == st->cap) {
@@ -274,6 +302,7 @@ static int append_history(store *st, uint64_t rv, event_type type, int res, obj_
     lwcm_obj_version_ref(obj);
     if (prev)
         lwcm_obj_version_ref(prev);
+    st->history_bytes += history_only_bytes(ev);
     if (st->history_limit && st->len > st->history_limit)
         compact_locked(st, st->hist[st->head + st->len - st->history_limit - 1].rv);
     return 0;
@@ -410,6 +439,11 @@ int lwcm_store_create(store *st, int res, cJSON *obj, int keep_timestamp, obj_ve
     cJSON_Delete(norm);
     if (!v)
         goto nomem;
+    if (over_quota(st, v->json_len)) {
+        lwcm_obj_version_unref(v);
+        pthread_rwlock_unlock(&st->lock);
+        return fail_no_space(err, errlen);
+    }
     if (insert_item(rs, pos, v) != 0) {
         lwcm_obj_version_unref(v);
         goto nomem;
@@ -420,6 +454,7 @@ int lwcm_store_create(store *st, int res, cJSON *obj, int keep_timestamp, obj_ve
         lwcm_obj_version_unref(v);
         goto nomem;
     }
+    st->live_bytes += v->json_len;
     atomic_store(&st->rv, rv);
     lwcm_obj_version_ref(v);
     *out = v;
@@ -512,10 +547,18 @@ int lwcm_store_update(store *st, int res, cJSON *obj, obj_version **out, char *e
     cJSON_Delete(norm);
     if (!v)
         goto nomem;
+    /* The old state moves to the history's share; the new one is what is added. */
+    if (over_quota(st, v->json_len)) {
+        lwcm_obj_version_unref(v);
+        pthread_rwlock_unlock(&st->lock);
+        return fail_no_space(err, errlen);
+    }
     if (append_history(st, rv, EV_MODIFIED, res, v, old) != 0) {
         lwcm_obj_version_unref(v);
         goto nomem;
     }
+    st->live_bytes += v->json_len;
+    st->live_bytes -= old->json_len;
     rs->items[pos] = v;
     lwcm_obj_version_unref(old);
     atomic_store(&st->rv, rv);
@@ -560,6 +603,7 @@ int lwcm_store_delete(store *st, int res, const char *ns, const char *name, obj_
     }
     memmove(rs->items + pos, rs->items + pos + 1, (rs->n - pos - 1) * sizeof *rs->items);
     rs->n--;
+    st->live_bytes -= old->json_len;
     lwcm_obj_version_unref(old);
     atomic_store(&st->rv, rv);
     *out = tomb;
@@ -632,8 +676,10 @@ static void compact_locked(store *st, uint64_t to)
     size_t end = first_after(st, keep_after);
     if (keep_after > st->history_from)
         st->history_from = keep_after;
-    for (size_t i = st->head; i < end; i++)
+    for (size_t i = st->head; i < end; i++) {
+        st->history_bytes -= history_only_bytes(&st->hist[i]);
         lwcm_history_event_release(&st->hist[i]);
+    }
     st->len -= end - st->head;
     st->head = end;
 }
@@ -666,6 +712,21 @@ uint64_t lwcm_store_expire(store *st, uint64_t rv)
     if (bumped)
         after_write(st);
     return c;
+}
+
+void lwcm_store_set_quota(store *st, size_t bytes)
+{
+    pthread_rwlock_wrlock(&st->lock);
+    st->quota_bytes = bytes;
+    pthread_rwlock_unlock(&st->lock);
+}
+
+void lwcm_store_usage(store *st, size_t *live_bytes, size_t *history_bytes)
+{
+    pthread_rwlock_rdlock(&st->lock);
+    *live_bytes = st->live_bytes;
+    *history_bytes = st->history_bytes;
+    pthread_rwlock_unlock(&st->lock);
 }
 
 void lwcm_store_pin_history(store *st, uint64_t writes)

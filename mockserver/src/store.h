@@ -23,6 +23,7 @@ enum {
     STORE_ENOMEM = -5,
     STORE_EXPIRED = -6,   /* the resourceVersion asked for was compacted away */
     STORE_TOO_LARGE = -7, /* the resourceVersion asked for is in the future */
+    STORE_ENOSPACE = -8,  /* past the quota (lwcm_store_set_quota), as etcd's mvcc ErrNoSpace */
 };
 
 typedef enum { EV_ADDED = 1, EV_MODIFIED, EV_DELETED } event_type;
@@ -84,6 +85,12 @@ uint64_t lwcm_store_expire(store *st, uint64_t rv);
 
 /* Keeps the events of the last `writes` RVs in memory whatever compactions
  * say, for a lagging replica whose cache still serves that state. */
+/* etcd's space quota (its --quota-backend-bytes): creates and updates that
+ * would take the JSON bytes of the current objects plus those only the
+ * history holds past it fail with STORE_ENOSPACE; deletes and compaction give
+ * space back. 0 (the default): none. */
+void lwcm_store_set_quota(store *st, size_t bytes);
+void lwcm_store_usage(store *st, size_t *live_bytes, size_t *history_bytes);
 void lwcm_store_pin_history(store *st, uint64_t writes);
 /* The oldest RV whose state the store can still rebuild (>= 1). */
 uint64_t lwcm_store_history_start(store *st);

@@ -14,6 +14,7 @@ static int map_store_rc(int rc)
     case STORE_EEXIST: return LWC_MOCK_EEXIST;
     case STORE_ECONFLICT: return LWC_MOCK_ECONFLICT;
     case STORE_ENOMEM: return LWC_MOCK_ENOMEM;
+    case STORE_ENOSPACE: return LWC_MOCK_ENOSPACE;
     default: return LWC_MOCK_EINVAL;
     }
 }

@@ -1,8 +1,8 @@
 /* The server's bounds below the API, one past each (README "Limits"):
  * requests libmicrohttpd refuses itself get one short reply and a close,
  * a request head that does not arrive in time is cut, one address holds a
- * bounded share of the connections, and the control API installs a bounded
- * number of faults. Raw sockets where libcurl would not send the request. */
+ * bounded share of the connections, the control API installs a bounded
+ * number of faults, and the store holds a bounded number of bytes. Raw sockets where libcurl would not send the request. */
 #include "http_util.h"
 #include "lwc_mockserver.h"
 #include "lwc_scenario.h"
@@ -402,6 +402,123 @@ START_TEST(faults_are_bounded)
 }
 END_TEST
 
+/* An API request on this test's server: its status, its body in *out. */
+static long api(const char *method, const char *path, const char *content_type, const char *body, char **out)
+{
+    char url[256];
+    snprintf(url, sizeof url, "%s%s", lwc_mock_url(srv), path);
+    http_response resp;
+    ck_assert_msg(http_request(method, url, NULL, content_type, body, &resp) == 0, "%s %s: no reply", method, path);
+    long status = resp.status;
+    *out = resp.body ? strdup(resp.body) : strdup("");
+    ck_assert_ptr_nonnull(*out);
+    http_response_free(&resp);
+    return status;
+}
+
+static double state_number(const char *member)
+{
+    cJSON *doc = test_get_json(srv, "/lwc/v1/state", 200);
+    const cJSON *n = cJSON_GetObjectItemCaseSensitive(doc, member);
+    ck_assert_msg(cJSON_IsNumber(n), "/lwc/v1/state has no number %s", member);
+    double v = n->valuedouble;
+    cJSON_Delete(doc);
+    return v;
+}
+
+static const char *quota_pod(int i)
+{
+    static char json[256];
+    snprintf(json, sizeof json,
+             "{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"q%d\"},"
+             "\"spec\":{\"containers\":[{\"name\":\"c\",\"image\":\"i\"}]}}", i);
+    return json;
+}
+
+/* What the apiserver answers when etcd's quota is full: etcd's error, passed
+ * on as an unknown error (responsewriters/status.go): 500, no reason. */
+static void expect_no_space(long status, const char *body, const char *what)
+{
+    ck_assert_msg(status == 500, "%s past the quota: %ld %s", what, status, body);
+    cJSON *doc = cJSON_Parse(body);
+    ck_assert_msg(doc != NULL, "%s: not JSON: %s", what, body);
+    ck_assert_str_eq(cJSON_GetObjectItemCaseSensitive(doc, "kind")->valuestring, "Status");
+    ck_assert_str_eq(cJSON_GetObjectItemCaseSensitive(doc, "status")->valuestring, "Failure");
+    ck_assert_str_eq(cJSON_GetObjectItemCaseSensitive(doc, "message")->valuestring,
+                     "etcdserver: mvcc: database space exceeded");
+    ck_assert_msg(cJSON_GetObjectItemCaseSensitive(doc, "reason") == NULL, "%s: a reason: %s", what, body);
+    ck_assert_int_eq(cJSON_GetObjectItemCaseSensitive(doc, "code")->valueint, 500);
+    cJSON_Delete(doc);
+}
+
+static void start_with_quota(size_t bytes)
+{
+    lwc_mock_stop(srv);
+    lwc_mock_config cfg;
+    lwc_mock_config_init(&cfg);
+    cfg.seed = 11;
+    cfg.store_quota_bytes = bytes;
+    srv = test_start_with_default_ns(&cfg);
+}
+
+/* The store's quota (etcd's, 2 GiB by default), one byte short and exactly:
+ * creates, updates and control steps past it get etcd's 500; deletes are
+ * taken; compaction gives the space back. Every API write grew the store
+ * without bound before. */
+START_TEST(store_quota_one_past)
+{
+    char *body = NULL;
+    const char *pods = "/api/v1/namespaces/default/pods";
+    /* The sizes, on a server like the next ones (same seed: same uids). */
+    ck_assert_double_eq(state_number("storeQuotaBytes"), (double)LWC_MOCK_DEFAULT_STORE_QUOTA_BYTES);
+    double base = state_number("storeBytes");
+    ck_assert_int_eq(api("POST", pods, "application/json", quota_pod(1), &body), 201);
+    free(body);
+    size_t pod = (size_t)(state_number("storeBytes") - base);
+    ck_assert_uint_gt(pod, 100);
+
+    start_with_quota((size_t)base + pod - 1);
+    ck_assert_double_eq(state_number("storeBytes"), base);
+    long st = api("POST", pods, "application/json", quota_pod(1), &body);
+    expect_no_space(st, body, "a create one byte");
+    free(body);
+    ck_assert_double_eq(state_number("storeBytes"), base);
+
+    start_with_quota((size_t)base + pod);
+    ck_assert_int_eq(api("POST", pods, "application/json", quota_pod(1), &body), 201);
+    free(body);
+    ck_assert_double_eq(state_number("storeBytes"), base + (double)pod);
+    st = api("POST", pods, "application/json", quota_pod(2), &body);
+    expect_no_space(st, body, "a second create");
+    free(body);
+    st = api("PATCH", "/api/v1/namespaces/default/pods/q1", "application/merge-patch+json",
+             "{\"metadata\":{\"labels\":{\"a\":\"b\"}}}", &body);
+    expect_no_space(st, body, "an update");
+    free(body);
+    st = post("/lwc/v1/steps", "{\"do\":\"create\",\"namespace\":\"default\",\"name\":\"q3\"}", &body);
+    expect_no_space(st, body, "a control step's create");
+    free(body);
+    char err[256];
+    ck_assert_int_eq(lwc_mock_create(srv, "/api/v1", "pods",
+                                     "{\"metadata\":{\"name\":\"q4\",\"namespace\":\"default\"}}", NULL, err,
+                                     sizeof err),
+                     LWC_MOCK_ENOSPACE);
+    ck_assert_str_eq(err, "etcdserver: mvcc: database space exceeded");
+
+    /* Deletes are taken; their states stay until compaction. */
+    ck_assert_int_eq(api("DELETE", "/api/v1/namespaces/default/pods/q1", NULL, NULL, &body), 200);
+    free(body);
+    st = api("POST", pods, "application/json", quota_pod(2), &body);
+    expect_no_space(st, body, "a create before compaction");
+    free(body);
+    ck_assert_int_eq(post("/lwc/v1/compact", "", &body), 200);
+    free(body);
+    ck_assert_double_eq(state_number("storeBytes"), base);
+    ck_assert_int_eq(api("POST", pods, "application/json", quota_pod(2), &body), 201);
+    free(body);
+}
+END_TEST
+
 /* A scenario file with more faults than the server installs is refused
  * when it loads, with its JSON path, not halfway through a run. */
 START_TEST(scenario_with_too_many_faults_is_refused)
@@ -436,6 +553,7 @@ int main(void)
     tcase_add_test(tc, default_connections_per_address_one_past);
     tcase_add_test(tc, faults_are_bounded);
     tcase_add_test(tc, scenario_with_too_many_faults_is_refused);
+    tcase_add_test(tc, store_quota_one_past);
     suite_add_tcase(s, tc);
     return run_suite(s);
 }

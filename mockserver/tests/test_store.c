@@ -268,6 +268,110 @@ START_TEST(conflicts_and_missing)
 }
 END_TEST
 
+/* A create of ns/name as put writes it, returning the store's code. */
+static int try_create(const char *ns, const char *name, char *err, size_t errlen)
+{
+    char json[512];
+    snprintf(json, sizeof json,
+             "{\"metadata\":{\"name\":\"%s\",\"namespace\":\"%s\",\"labels\":{\"app\":\"x\"}},"
+             "\"spec\":{\"containers\":[{\"name\":\"c\",\"image\":\"i\"}]}}",
+             name, ns);
+    cJSON *obj = cJSON_Parse(json);
+    cJSON *norm = lwcm_object_normalize(lwcm_store_resource(st, pods), obj);
+    cJSON_Delete(obj);
+    obj_version *v = NULL;
+    int rc = lwcm_store_create(st, pods, norm, 0, &v, err, errlen);
+    lwcm_obj_version_unref(v);
+    cJSON_Delete(norm);
+    return rc;
+}
+
+static size_t used(void)
+{
+    size_t live, hist;
+    lwcm_store_usage(st, &live, &hist);
+    return live + hist;
+}
+
+static size_t json_len_of(const char *ns, const char *name)
+{
+    obj_version *v = lwcm_store_get(st, pods, ns, name);
+    ck_assert_ptr_nonnull(v);
+    size_t n = v->json_len;
+    lwcm_obj_version_unref(v);
+    return n;
+}
+
+/* etcd's quota counts every state the store keeps: the current objects, and
+ * the states only the history holds (a replaced one, a deleted one's last),
+ * until compaction lets them go. */
+START_TEST(quota_usage_follows_writes_and_compaction)
+{
+    size_t live, hist;
+    put("a", "p", "x");
+    size_t first = json_len_of("a", "p");
+    lwcm_store_usage(st, &live, &hist);
+    ck_assert_uint_eq(live, first);
+    ck_assert_uint_eq(hist, 0);
+    put("a", "p", "y");
+    size_t second = json_len_of("a", "p");
+    lwcm_store_usage(st, &live, &hist);
+    ck_assert_uint_eq(live, second);
+    ck_assert_uint_eq(hist, first); /* the replaced state */
+    del("a", "p");
+    lwcm_store_usage(st, &live, &hist);
+    ck_assert_uint_eq(live, 0);
+    ck_assert_uint_ge(hist, first + 2 * second); /* and the deleted state, twice: the state and its tombstone */
+    lwcm_store_compact(st, 0);
+    lwcm_store_usage(st, &live, &hist);
+    ck_assert_uint_eq(live, 0);
+    ck_assert_uint_eq(hist, 0);
+}
+END_TEST
+
+/* One byte short of room for a create: refused with etcd's words; with the
+ * room: taken, up to the quota exactly. Then an update is refused too, a
+ * delete is always taken, and compaction gives the space back. */
+START_TEST(quota_one_past)
+{
+    char err[256];
+    put("a", "p0", "x");
+    ck_assert_int_eq(try_create("a", "p1", err, sizeof err), STORE_OK);
+    size_t p1 = json_len_of("a", "p1");
+    del("a", "p1");
+    lwcm_store_compact(st, 0);
+    size_t base = used();
+
+    lwcm_store_set_quota(st, base + p1 - 1);
+    ck_assert_int_eq(try_create("a", "p1", err, sizeof err), STORE_ENOSPACE);
+    ck_assert_str_eq(err, "etcdserver: mvcc: database space exceeded");
+    ck_assert_uint_eq(used(), base);
+    uint64_t rv = lwcm_store_current_rv(st);
+
+    lwcm_store_set_quota(st, base + p1);
+    ck_assert_int_eq(try_create("a", "p1", err, sizeof err), STORE_OK);
+    ck_assert_uint_eq(used(), base + p1);
+    ck_assert_int_eq(try_create("a", "p2", err, sizeof err), STORE_ENOSPACE);
+    ck_assert_uint_eq(lwcm_store_current_rv(st), rv + 1); /* a refused write takes no RV */
+
+    cJSON *obj = cJSON_Parse("{\"metadata\":{\"name\":\"p0\",\"namespace\":\"a\",\"labels\":{\"app\":\"z\"}},"
+                             "\"spec\":{\"containers\":[{\"name\":\"c\",\"image\":\"i\"}]}}");
+    cJSON *norm = lwcm_object_normalize(lwcm_store_resource(st, pods), obj);
+    cJSON_Delete(obj);
+    obj_version *v = NULL;
+    ck_assert_int_eq(lwcm_store_update(st, pods, norm, &v, err, sizeof err), STORE_ENOSPACE);
+    cJSON_Delete(norm);
+    ck_assert_ptr_null(v);
+
+    del("a", "p1"); /* past the quota now: its states are history */
+    ck_assert_uint_gt(used(), base + p1);
+    ck_assert_int_eq(try_create("a", "p2", err, sizeof err), STORE_ENOSPACE);
+    lwcm_store_compact(st, 0);
+    ck_assert_uint_eq(used(), base);
+    ck_assert_int_eq(try_create("a", "p2", err, sizeof err), STORE_OK);
+}
+END_TEST
+
 START_TEST(history_limit_compacts)
 {
     lwcm_store_free(st);
@@ -299,6 +403,8 @@ int main(void)
     tcase_add_test(tc, unchanged_update_takes_no_rv);
     tcase_add_test(tc, conflicts_and_missing);
     tcase_add_test(tc, history_limit_compacts);
+    tcase_add_test(tc, quota_usage_follows_writes_and_compaction);
+    tcase_add_test(tc, quota_one_past);
     suite_add_tcase(s, tc);
     int rc = run_suite(s);
     return rc;
