@@ -2,10 +2,10 @@
  * create and recreate from a name), and every catalog file's world builds. */
 #include "lwc_mockserver.h"
 
+#include "catalog_each.h"
 #include "check_main.h"
 
 #include <check.h>
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -122,31 +122,19 @@ END_TEST
 
 /* Every catalog file's world builds on a server (the parser's tests in
  * scenario/tests check that each file loads and is in canonical form). */
+static void world_builds(const lwc_scenario *sc, const char *file_name)
+{
+    char err[1024];
+    lwc_mock_config cfg;
+    lwc_mock_config_init(&cfg);
+    lwc_mock *srv = NULL;
+    ck_assert_msg(lwc_scenario_start_server(sc, &cfg, &srv, err, sizeof err) == LWC_MOCK_OK, "%s: %s", file_name, err);
+    lwc_mock_stop(srv);
+}
+
 START_TEST(every_catalog_world_builds)
 {
-    const char *dir = LWC_SCENARIO_DIR;
-    DIR *d = opendir(dir);
-    ck_assert_msg(d != NULL, "cannot open %s", dir);
-    int count = 0;
-    struct dirent *e;
-    while ((e = readdir(d))) {
-        size_t n = strlen(e->d_name);
-        if (n < 6 || strcmp(e->d_name + n - 5, ".json") != 0)
-            continue;
-        char path[1024], err[1024];
-        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-        lwc_scenario *sc = lwc_scenario_load(path, err, sizeof err);
-        ck_assert_msg(sc != NULL, "%s", err);
-        lwc_mock_config cfg;
-        lwc_mock_config_init(&cfg);
-        lwc_mock *srv = NULL;
-        ck_assert_msg(lwc_scenario_start_server(sc, &cfg, &srv, err, sizeof err) == LWC_MOCK_OK, "%s: %s", path, err);
-        lwc_mock_stop(srv);
-        lwc_scenario_free(sc);
-        count++;
-    }
-    closedir(d);
-    ck_assert_int_ge(count, 30);
+    ck_assert_int_ge(catalog_each(LWC_SCENARIO_DIR, world_builds), 30);
 }
 END_TEST
 

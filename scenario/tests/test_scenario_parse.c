@@ -2,10 +2,10 @@
  * file can be wrong is refused with its JSON path and what was expected. */
 #include "lwc_scenario.h"
 
+#include "catalog_each.h"
 #include "check_main.h"
 
 #include <check.h>
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -314,32 +314,21 @@ START_TEST(requires_lists_capabilities)
 }
 END_TEST
 
+/* One catalog file: named as its file, its requires cover what it uses,
+ * it prints back unchanged and is kept in that form. */
+static void check_catalog_file(const lwc_scenario *sc, const char *file_name)
+{
+    char want[300];
+    snprintf(want, sizeof want, "%s.json", sc->name);
+    ck_assert_msg(!strcmp(want, file_name), "%s: name \"%s\" does not match the file name", sc->path, sc->name);
+    check_requires_cover_faults(sc);
+    check_print_round_trip(sc);
+    check_canonical_form(sc);
+}
+
 START_TEST(every_catalog_scenario_loads)
 {
-    const char *dir = LWC_SCENARIO_DIR;
-    DIR *d = opendir(dir);
-    ck_assert_msg(d != NULL, "cannot open %s", dir);
-    int count = 0;
-    struct dirent *e;
-    while ((e = readdir(d))) {
-        size_t n = strlen(e->d_name);
-        if (n < 6 || strcmp(e->d_name + n - 5, ".json") != 0)
-            continue;
-        char path[1024], err[1024];
-        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-        lwc_scenario *sc = lwc_scenario_load(path, err, sizeof err);
-        ck_assert_msg(sc != NULL, "%s", err);
-        char want[300];
-        snprintf(want, sizeof want, "%s.json", sc->name);
-        ck_assert_msg(!strcmp(want, e->d_name), "%s: name \"%s\" does not match the file name", path, sc->name);
-        check_requires_cover_faults(sc);
-        check_print_round_trip(sc);
-        check_canonical_form(sc);
-        lwc_scenario_free(sc);
-        count++;
-    }
-    closedir(d);
-    ck_assert_int_ge(count, 30);
+    ck_assert_int_ge(catalog_each(LWC_SCENARIO_DIR, check_catalog_file), 30);
 }
 END_TEST
 
