@@ -3,6 +3,7 @@
 #include "lwc_fail.h"
 
 #include "mock_internal.h"
+#include "mock_runtime.h"
 #include "monotonic.h"
 #include "router.h"
 #include "watch_stream.h"
@@ -659,7 +660,7 @@ void lwcm_http_server_stop(lwc_mock *srv)
     if (!srv->daemon)
         return;
     /* Wake every watch so its thread ends its stream; MHD then joins them. */
-    atomic_store(&srv->shutting_down, 1);
+    lwcm_runtime_begin_stop(srv);
     lwcm_store_close_watches(srv->st);
     guard_drain(srv->guard, 10000);
     MHD_stop_daemon(srv->daemon);

@@ -29,7 +29,9 @@ struct lwc_mock {
     struct http_guard *guard; /* open connections and their header deadlines (http_server.c) */
     unsigned short port;
     char url[96];
-    atomic_int shutting_down;
+    atomic_int shutting_down;    /* set by lwcm_runtime_begin_stop under stop_mu */
+    pthread_mutex_t stop_mu;     /* with stop_cond: lwcm_sleep_ms wakes the moment the server stops */
+    pthread_cond_t stop_cond;
     atomic_size_t live_requests; /* request contexts not yet freed (http_server.c) */
     request_log log;
     pthread_mutex_t rng_mu;

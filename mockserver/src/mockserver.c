@@ -4,6 +4,7 @@
 #include "demo_world.h"
 #include "http_server.h"
 #include "mock_internal.h"
+#include "mock_runtime.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -54,20 +55,19 @@ int lwc_mock_start(const lwc_mock_config *cfg, lwc_mock **out, char *err, size_t
     clock_gettime(CLOCK_REALTIME, &ts);
     uint64_t seed = cfg->seed ? cfg->seed : ((uint64_t)ts.tv_sec * 1000000007ULL) ^ (uint64_t)ts.tv_nsec;
     srv->rng = seed | 1;
-    atomic_init(&srv->shutting_down, 0);
     atomic_init(&srv->churn_serial, 0);
-    if (pthread_mutex_init(&srv->rng_mu, NULL) != 0) {
+    if (lwcm_runtime_init(srv) != 0) {
         free(srv);
-        return lwc_fail(err, errlen, LWC_MOCK_EIO, "pthread_mutex_init failed");
+        return lwc_fail(err, errlen, LWC_MOCK_EIO, "pthread_mutex_init or pthread_cond_init failed");
     }
     if (lwcm_fault_table_init(&srv->faults) != 0) {
-        pthread_mutex_destroy(&srv->rng_mu);
+        lwcm_runtime_destroy(srv);
         free(srv);
         return lwc_fail(err, errlen, LWC_MOCK_EIO, "fault table init failed");
     }
     if (lwcm_request_log_init(&srv->log) != 0) {
         lwcm_fault_table_destroy(&srv->faults);
-        pthread_mutex_destroy(&srv->rng_mu);
+        lwcm_runtime_destroy(srv);
         free(srv);
         return lwc_fail(err, errlen, LWC_MOCK_EIO, "request log init failed");
     }
@@ -115,7 +115,7 @@ void lwc_mock_stop(lwc_mock *srv)
     lwcm_store_free(srv->st);
     lwcm_request_log_destroy(&srv->log);
     lwcm_fault_table_destroy(&srv->faults);
-    pthread_mutex_destroy(&srv->rng_mu);
+    lwcm_runtime_destroy(srv);
     free(srv);
 }
 
