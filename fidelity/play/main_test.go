@@ -86,7 +86,7 @@ func TestClientThatExitsIsNeverReady(t *testing.T) {
 
 // stepObject builds what the mock's builder does (mockserver/src/scenario_run.c scenario_object,
 // not running) for a create or recreate step given by name: the objects here are the pasted
-// forms that mockserver/tests/test_scenario_parse.c short_forms proves the mock writes alike.
+// forms that mockserver/tests/test_scenario_run.c short_forms proves the mock writes alike.
 func TestStepObjectIsTheMocksObject(t *testing.T) {
 	web, x, nw := "web", "x", "new"
 	for _, c := range []struct {

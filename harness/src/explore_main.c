@@ -63,7 +63,7 @@ static void usage(FILE *out)
 }
 
 
-/* ---- checks as bits: bit k is lwc_check_names[k] ---- */
+/* ---- checks as bits: bit k is lwch_check_names[k] ---- */
 
 static unsigned check_bit(const char *check)
 {
@@ -92,9 +92,9 @@ static void checks_text(unsigned m, char *out, size_t len)
 {
     size_t n = 0;
     out[0] = '\0';
-    for (size_t k = 0; lwc_check_names[k] && n < len; k++)
+    for (size_t k = 0; lwch_check_names[k] && n < len; k++)
         if (m & (1u << k))
-            n += (size_t)snprintf(out + n, len - n, "%s%s", n ? "," : "", lwc_check_names[k]);
+            n += (size_t)snprintf(out + n, len - n, "%s%s", n ? "," : "", lwch_check_names[k]);
 }
 
 /* ---- the explorer ---- */

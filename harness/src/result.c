@@ -5,13 +5,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-const char *const lwc_check_names[] = {CHECK_PROTOCOL, CHECK_INITIAL, CHECK_CONVERGENCE, CHECK_EVENTS, CHECK_REQUESTS,
+const char *const lwch_check_names[] = {CHECK_PROTOCOL, CHECK_INITIAL, CHECK_CONVERGENCE, CHECK_EVENTS, CHECK_REQUESTS,
                                        CHECK_TIMELINE, CHECK_EXIT,    CHECK_WATCH,       NULL};
 
 int lwch_check_index(const char *name, size_t len)
 {
-    for (int k = 0; lwc_check_names[k]; k++)
-        if (strlen(lwc_check_names[k]) == len && !strncmp(lwc_check_names[k], name, len))
+    for (int k = 0; lwch_check_names[k]; k++)
+        if (strlen(lwch_check_names[k]) == len && !strncmp(lwch_check_names[k], name, len))
             return k;
     return -1;
 }

@@ -27,8 +27,8 @@ typedef enum {
 /* Every check above, NULL-terminated: what --expect accepts and what
  * lwc-explore tells failures apart by (a check missing here is invisible
  * to both). */
-extern const char *const lwc_check_names[];
-/* The index in lwc_check_names of the check named by name's first len
+extern const char *const lwch_check_names[];
+/* The index in lwch_check_names of the check named by name's first len
  * bytes, or -1 for no check. */
 int lwch_check_index(const char *name, size_t len);
 

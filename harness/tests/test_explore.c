@@ -198,14 +198,14 @@ START_TEST(every_check_has_a_bit)
     static const char *const reported[] = {CHECK_PROTOCOL, CHECK_INITIAL, CHECK_CONVERGENCE, CHECK_EVENTS,
                                            CHECK_REQUESTS, CHECK_TIMELINE,  CHECK_EXIT,        CHECK_WATCH};
     size_t n = 0;
-    while (lwc_check_names[n])
+    while (lwch_check_names[n])
         n++;
     ck_assert_uint_le(n, 32);
     for (size_t i = 0; i < sizeof reported / sizeof reported[0]; i++) {
         int found = 0;
         for (size_t k = 0; k < n; k++)
-            found |= !strcmp(lwc_check_names[k], reported[i]);
-        ck_assert_msg(found, "check \"%s\" is not in lwc_check_names", reported[i]);
+            found |= !strcmp(lwch_check_names[k], reported[i]);
+        ck_assert_msg(found, "check \"%s\" is not in lwch_check_names", reported[i]);
     }
 }
 END_TEST

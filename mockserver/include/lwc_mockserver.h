@@ -84,9 +84,10 @@ typedef struct lwc_mock_config {
                                        the previous reply), or the connection is closed without a
                                        reply; default 32 s (the apiserver's ReadHeaderTimeout) */
     size_t store_quota_bytes;       /* etcd's space quota: a create or update that would take the
-                                       objects' JSON (current ones and the states only the history
-                                       keeps) past it gets etcd's 500 "database space exceeded";
-                                       deletes and compaction give space back. Default 2 GiB (etcd's);
+                                       objects' JSON (current ones and the states updates and deletes
+                                       replaced, until compaction) past it gets etcd's 500 "database
+                                       space exceeded"; deletes are always taken. A scenario's world
+                                       is built first and counts on top. Default 2 GiB (etcd's);
                                        SIZE_MAX: none */
 } lwc_mock_config;
 

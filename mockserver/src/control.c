@@ -66,11 +66,10 @@ static void state(lwc_mock *srv, reply *r)
         cJSON_AddNumberToObject(o, "requests", (double)lwc_mock_log_count(srv));
         /* What the store quota counts, and the quota (0: none): a client
          * refused "database space exceeded" can be told why. */
-        size_t live, hist;
-        lwcm_store_usage(srv->st, &live, &hist);
+        size_t live, hist, quota;
+        lwcm_store_usage(srv->st, &live, &hist, &quota);
         cJSON_AddNumberToObject(o, "storeBytes", (double)(live + hist));
-        cJSON_AddNumberToObject(o, "storeQuotaBytes",
-                                srv->cfg.store_quota_bytes == SIZE_MAX ? 0 : (double)srv->cfg.store_quota_bytes);
+        cJSON_AddNumberToObject(o, "storeQuotaBytes", (double)quota);
     }
     lwcm_reply_cjson(r, 200, o);
 }

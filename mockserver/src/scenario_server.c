@@ -3,7 +3,23 @@
 #include "mock_internal.h"
 #include "scenario_run.h"
 
+#include <stdint.h>
 #include <stdio.h>
+
+/* A scenario's world is the scenario's, however large the parser lets it be
+ * (2,000,000 generated objects, about 3 GB of running pods): it is built
+ * with no quota, and the server's quota then bounds what is written on top
+ * of it (its bytes plus store_quota_bytes). */
+static void quota_on_top_of_world(lwc_mock *srv)
+{
+    size_t configured = srv->cfg.store_quota_bytes;
+    if (configured == SIZE_MAX)
+        return;
+    size_t live, hist, none;
+    lwcm_store_usage(srv->st, &live, &hist, &none);
+    size_t world = live + hist;
+    lwcm_store_set_quota(srv->st, world > SIZE_MAX - configured ? 0 : world + configured);
+}
 
 int lwc_scenario_start_server(const lwc_scenario *sc, const lwc_mock_config *base, lwc_mock **out, char *err,
                               size_t errlen)
@@ -39,11 +55,13 @@ int lwc_scenario_start_server(const lwc_scenario *sc, const lwc_mock_config *bas
         lwc_mock_stop(srv);
         return LWC_MOCK_EINVAL;
     }
+    lwcm_store_set_quota(srv->st, 0);
     rc = lwcm_scenario_populate(srv, sc, err, errlen);
     if (rc != LWC_MOCK_OK) {
         lwc_mock_stop(srv);
         return rc;
     }
+    quota_on_top_of_world(srv);
     for (size_t i = 0; i < sc->nfaults; i++) {
         rc = lwc_mock_add_fault(srv, &sc->faults[i], err, errlen);
         if (rc != LWC_MOCK_OK) {

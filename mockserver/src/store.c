@@ -28,9 +28,11 @@ struct store {
     size_t history_limit;
     uint64_t rng;
     /* etcd's space quota: the JSON bytes of the current objects (live_bytes)
-     * and of the versions only the history still holds (history_bytes: each
-     * event's replaced or deleted state), as etcd's database holds every
-     * revision until compaction. 0: no quota. */
+     * and of the states only the history still holds (history_bytes: the
+     * state each update or delete replaced), as etcd's database holds every
+     * revision until compaction. A DELETED event's copy of the last state is
+     * not counted, as etcd's tombstone holds no value: what the store may hold
+     * is then at most twice the quota. 0: no quota. */
     size_t quota_bytes, live_bytes, history_bytes;
 
     /* Each resource is its own allocation that never moves, so a watch may keep
@@ -255,18 +257,19 @@ static int make_key(const resource_def *def, const char *ns, const char *name, c
 
 static void compact_locked(store *st, uint64_t to);
 
-/* The bytes an event keeps alive that no current object shares: the state
- * it replaced, and for DELETED the last state it carries. */
+/* The bytes an event keeps that no current object shares, as etcd counts
+ * them: the state it replaced (an update's old state, a deleted object's
+ * last one). */
 static size_t history_only_bytes(const history_event *ev)
 {
-    return (ev->prev ? ev->prev->json_len : 0) + (ev->type == EV_DELETED ? ev->obj->json_len : 0);
+    return ev->prev ? ev->prev->json_len : 0;
 }
 
 /* A create or update that would take the store past its quota is refused as
  * etcd refuses it (mvcc ErrNoSpace), and the apiserver passes etcd's words on
  * in a 500 with no reason (responsewriters/status.go, convertStorageErrorOrNot).
- * Deletes are always taken, as etcd takes them past its quota: they are how
- * space comes back, with a compaction. */
+ * Deletes are always taken, as etcd takes them past its quota; the space
+ * comes back when a compaction drops the replaced states. */
 static int over_quota(const store *st, size_t adding)
 {
     return st->quota_bytes && (st->live_bytes + st->history_bytes > st->quota_bytes ||
@@ -645,8 +648,11 @@ static size_t first_after(store *st, uint64_t after)
 
 static void compact_locked(store *st, uint64_t to)
 {
-    if (to <= st->compacted)
-        return;
+    /* Compacting again at the same point still lets go of the events a
+     * watcher held back last time and has read since: a store at its quota
+     * gets that space back from POST /lwc/v1/compact without a write. */
+    if (to < st->compacted)
+        to = st->compacted;
     st->compacted = to;
     /* Events still owed to a live watcher stay in memory; only new requests
      * see the compaction point. A watcher too far behind (a client that stopped
@@ -721,11 +727,12 @@ void lwcm_store_set_quota(store *st, size_t bytes)
     pthread_rwlock_unlock(&st->lock);
 }
 
-void lwcm_store_usage(store *st, size_t *live_bytes, size_t *history_bytes)
+void lwcm_store_usage(store *st, size_t *live_bytes, size_t *history_bytes, size_t *quota_bytes)
 {
     pthread_rwlock_rdlock(&st->lock);
     *live_bytes = st->live_bytes;
     *history_bytes = st->history_bytes;
+    *quota_bytes = st->quota_bytes;
     pthread_rwlock_unlock(&st->lock);
 }
 

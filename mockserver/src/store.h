@@ -86,11 +86,13 @@ uint64_t lwcm_store_expire(store *st, uint64_t rv);
 /* Keeps the events of the last `writes` RVs in memory whatever compactions
  * say, for a lagging replica whose cache still serves that state. */
 /* etcd's space quota (its --quota-backend-bytes): creates and updates that
- * would take the JSON bytes of the current objects plus those only the
- * history holds past it fail with STORE_ENOSPACE; deletes and compaction give
- * space back. 0 (the default): none. */
+ * would take the JSON bytes of the current objects plus the replaced states
+ * the history holds past it fail with STORE_ENOSPACE; deletes are always
+ * taken, and compaction gives the replaced states' space back. 0 (the
+ * default): none. */
 void lwcm_store_set_quota(store *st, size_t bytes);
-void lwcm_store_usage(store *st, size_t *live_bytes, size_t *history_bytes);
+/* What the quota counts now, and the quota (0: none). */
+void lwcm_store_usage(store *st, size_t *live_bytes, size_t *history_bytes, size_t *quota_bytes);
 void lwcm_store_pin_history(store *st, uint64_t writes);
 /* The oldest RV whose state the store can still rebuild (>= 1). */
 uint64_t lwcm_store_history_start(store *st);

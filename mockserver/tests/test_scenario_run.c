@@ -120,6 +120,29 @@ START_TEST(short_form_name_is_written_as_a_json_string)
 }
 END_TEST
 
+/* A scenario's world is built whatever the quota (the parser lets a world
+ * be 2,000,000 objects, more than etcd's 2 GiB); the quota counts what is
+ * written on top of it. */
+START_TEST(quota_counts_on_top_of_a_scenario_world)
+{
+    char err[1024];
+    lwc_scenario *sc = lwc_scenario_parse(HEAD "\"world\":{\"generate\":[{\"perNamespace\":20}]}}", "t.json", err,
+                                          sizeof err);
+    ck_assert_msg(sc != NULL, "%s", err);
+    lwc_mock_config cfg;
+    lwc_mock_config_init(&cfg);
+    cfg.store_quota_bytes = 1;
+    lwc_mock *srv = NULL;
+    ck_assert_msg(lwc_scenario_start_server(sc, &cfg, &srv, err, sizeof err) == LWC_MOCK_OK,
+                  "a world larger than the quota: %s", err);
+    ck_assert_int_eq(lwc_mock_create(srv, "/api/v1", "pods", "{\"metadata\":{\"name\":\"one-more\",\"namespace\":\"ns-0\"}}",
+                                     NULL, err, sizeof err),
+                     LWC_MOCK_ENOSPACE);
+    lwc_mock_stop(srv);
+    lwc_scenario_free(sc);
+}
+END_TEST
+
 /* Every catalog file's world builds on a server (the parser's tests in
  * scenario/tests check that each file loads and is in canonical form). */
 static void world_builds(const lwc_scenario *sc, const char *file_name)
@@ -147,6 +170,7 @@ int main(void)
     tcase_add_loop_test(tc, short_form_writes_the_pasted_object, 0, (int)(sizeof short_forms / sizeof short_forms[0]));
     tcase_add_test(tc, short_form_name_is_written_as_a_json_string);
     tcase_add_test(tc, every_catalog_world_builds);
+    tcase_add_test(tc, quota_counts_on_top_of_a_scenario_world);
     suite_add_tcase(s, tc);
     return run_suite(s);
 }
