@@ -4,7 +4,6 @@
 #include "mock_internal.h"
 #include "monotonic.h"
 
-#include <errno.h>
 #include <time.h>
 
 int lwcm_runtime_init(lwc_mock *srv)
@@ -47,8 +46,10 @@ int lwcm_sleep_ms(lwc_mock *srv, int ms)
      * checked it under the same lock cannot miss the wake-up. */
     struct timespec until = lwcc_monotonic_deadline(ms);
     pthread_mutex_lock(&srv->stop_mu);
+    /* 0 is a wake-up (the stop, or spurious): look again; ETIMEDOUT is the
+     * end of the sleep, and any other error ends it too rather than spin. */
     int rc = 0;
-    while (!atomic_load(&srv->shutting_down) && rc != ETIMEDOUT)
+    while (!atomic_load(&srv->shutting_down) && rc == 0)
         rc = pthread_cond_timedwait(&srv->stop_cond, &srv->stop_mu, &until);
     int stopping = atomic_load(&srv->shutting_down);
     pthread_mutex_unlock(&srv->stop_mu);
